@@ -1,0 +1,68 @@
+# KAYA: the whole workflow in one place. `make run` and `make test` need only Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run install install-dev migrate demo test lint format typecheck schema migrations-check ci bench worker beat clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+## Serve REST + websockets + admin on the embedded default (one ASGI dev server).
+run: migrate
+	@if $(PY) manage.py help seed_demo >/dev/null 2>&1; then $(PY) manage.py seed_demo; fi
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: install-dev
+	$(VENV)/bin/mypy kaya $$(ls */services.py */selectors.py */tasks.py */consumers.py 2>/dev/null)
+
+schema: install-dev
+	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+
+migrations-check: install-dev
+	$(PY) manage.py makemigrations --check --dry-run
+
+ci: lint typecheck migrations-check schema test
+
+bench: install-dev
+	@if [ -d bench ]; then $(PY) -m bench; else echo "no benchmarks yet"; fi
+
+worker: install
+	$(VENV)/bin/celery -A kaya worker -l INFO
+
+beat: install
+	$(VENV)/bin/celery -A kaya beat -l INFO
+
+clean:
+	rm -rf $(VENV) var

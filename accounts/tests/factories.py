@@ -1,0 +1,24 @@
+from functools import cache
+
+import factory
+from django.contrib.auth.hashers import make_password
+
+from accounts.models import User
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+@cache
+def _test_password_hash() -> str:
+    # Argon2 is deliberately slow; hash the shared test password once per run.
+    return make_password(TEST_PASSWORD)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    display_name = factory.Sequence(lambda n: f"User {n}")
+    timezone = "UTC"
+    password = factory.LazyFunction(_test_password_hash)

@@ -1,0 +1,1 @@
+# The staff console for this app: ModelAdmins are registered here.

@@ -1,0 +1,97 @@
+"""Shared fixtures: users, API clients, and the service markers.
+
+Tests marked ``postgres`` or ``redis`` need that service. On the embedded default
+they are skipped; with KAYA_REQUIRE_SERVICES=1 (the service-backed CI run) a
+missing or unreachable service fails them instead, so they never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.tests.factories import UserFactory
+
+REQUIRE_SERVICES = os.environ.get("KAYA_REQUIRE_SERVICES") == "1"
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+        )
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and settings.DB_VENDOR != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL")
+    if item.get_closest_marker("redis"):
+        if not settings.REDIS_URL:
+            _missing("needs Redis: set REDIS_URL")
+        elif not redis_reachable():
+            _missing("Redis at REDIS_URL is unreachable")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    """Throttle counters and cached lists must not leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _eager_celery():
+    """Tasks run in-process in tests, against the real database and cache."""
+    from kaya.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def bearer(user) -> str:
+    return f"Bearer {AccessToken.for_user(user)}"
+
+
+@pytest.fixture
+def auth_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=bearer(user))
+    return client
+
+
+@pytest.fixture
+def other_client(other_user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=bearer(other_user))
+    return client

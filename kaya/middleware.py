@@ -1,0 +1,85 @@
+"""Request id, body size limit and API cache headers."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.signals import request_finished
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from kaya.exceptions import error_response
+from kaya.logging import request_id_var
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Accept a caller's id only if it is short and plain, so it cannot inject into logs.
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestIdMiddleware:
+    """Take X-Request-ID from the caller (or make one); echo it; log with it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        # Cleared on request_finished (below), not here: Django logs the
+        # response ("Not Found: /x") after the middleware chain has returned.
+        request_id_var.set(request_id)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+def _clear_request_id(**kwargs: object) -> None:
+    request_id_var.set(None)
+
+
+request_finished.connect(_clear_request_id, dispatch_uid="kaya.clear_request_id")
+
+
+class BodySizeLimitMiddleware:
+    """Refuse request bodies over API_MAX_BODY_BYTES with 413 before parsing."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            size = int(length)
+        except ValueError:
+            return error_response(
+                400, "bad_request", "The Content-Length header is not a number."
+            )
+        if size > settings.API_MAX_BODY_BYTES:
+            return error_response(
+                413,
+                "request_too_large",
+                f"The request body is larger than {settings.API_MAX_BODY_BYTES} bytes.",
+            )
+        return self.get_response(request)
+
+
+class ApiCacheControlMiddleware:
+    """Authenticated API responses must never be stored by a shared cache."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            patch_vary_headers(response, ["Authorization"])
+            user = getattr(request, "user", None)
+            if "HTTP_AUTHORIZATION" in request.META or (
+                user is not None and user.is_authenticated
+            ):
+                patch_cache_control(response, no_store=True, private=True)
+        return response

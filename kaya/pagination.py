@@ -1,0 +1,41 @@
+"""Default pagination: page numbers, a page size the client may lower or raise up
+to a hard cap, and a 400 (not a silent default) for a malformed page size."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.request import Request
+
+
+def _page_size(request: Request, param: str, default: int | None) -> int | None:
+    raw = request.query_params.get(param)
+    if raw is None:
+        return default
+    try:
+        size = int(raw)
+    except ValueError:
+        raise ValidationError({param: ["A whole number is required."]}) from None
+    if size < 1:
+        raise ValidationError({param: ["Must be at least 1."]})
+    return min(size, settings.API_MAX_PAGE_SIZE)
+
+
+class DefaultPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = settings.API_MAX_PAGE_SIZE
+
+    def get_page_size(self, request: Request) -> int | None:
+        return _page_size(request, self.page_size_query_param, self.page_size)
+
+
+class NewestFirstCursorPagination(CursorPagination):
+    """For feeds that grow at the head (notifications, posts): stable under inserts."""
+
+    ordering = ("-created_at", "-id")
+    page_size_query_param = "page_size"
+    max_page_size = settings.API_MAX_PAGE_SIZE
+
+    def get_page_size(self, request: Request) -> int | None:
+        return _page_size(request, self.page_size_query_param, self.page_size)

@@ -1,0 +1,54 @@
+"""OpenAPI: document the one error shape on every operation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine-readable error code.")
+    message = serializers.CharField(help_text="Human-readable explanation.")
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Per-field messages, for validation errors.",
+    )
+    request_id = serializers.CharField(
+        required=False, help_text="Quote this id when contacting support."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+_DESCRIPTIONS = {
+    "400": "Invalid input (`validation_error` with `fields`).",
+    "401": "Missing, invalid or expired credentials.",
+    "404": "Not found (also for objects that belong to another user).",
+    "413": "Request body too large.",
+    "429": "Too many requests; see `Retry-After`.",
+    "500": "Server error; the body carries a request id.",
+}
+
+
+class KayaAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        codes = ["429", "500"]
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes += ["400", "413"]
+        if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):
+            codes.append("401")
+        if "{" in self.path:
+            codes.append("404")
+        for code in codes:
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code)
+                response["description"] = _DESCRIPTIONS[code]
+                responses[code] = response
+        return responses

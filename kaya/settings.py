@@ -1,0 +1,450 @@
+"""KAYA settings: one file, read from the environment.
+
+With nothing set this is the embedded default (SQLite under var/, in-memory channel
+layer, eager Celery, local-memory cache, console email, offline AI) so a newcomer
+runs the project with no services. Production values come from the environment
+variables documented in .env.example.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from kaya.env import env_bool, env_choice, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("KAYA_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# ---------------------------------------------------------------------------
+# Core
+# ---------------------------------------------------------------------------
+DEBUG = env_bool("DEBUG", True)
+
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (see .env.example)."
+        )
+    # Development only: a long random key kept under var/ so sessions and signed
+    # tokens survive restarts. PyJWT warns on HMAC keys shorter than 32 bytes.
+    _key_file = VAR_DIR / "dev-secret-key"
+    if not _key_file.exists():
+        _key_file.write_text(secrets.token_urlsafe(64))
+    SECRET_KEY = _key_file.read_text().strip()
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+
+# Which server runs this process: "wsgi" (gunicorn, REST + admin) or "asgi"
+# (daphne/uvicorn, websockets). Set by kaya/asgi.py and kaya/wsgi.py.
+KAYA_SERVER = os.environ.get("KAYA_SERVER", "wsgi")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    # third party
+    "rest_framework",
+    "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "anymail",
+    "channels",
+    # KAYA apps, lowest first: arrows point down this list and never back up.
+    "accounts",
+    "notifications",
+    "journal",
+    "community",
+    "coaching",
+    "wellness",
+]
+
+MIDDLEWARE = [
+    "kaya.middleware.RequestIdMiddleware",
+    "kaya.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kaya.middleware.ApiCacheControlMiddleware",
+]
+
+ROOT_URLCONF = "kaya.urls"
+WSGI_APPLICATION = "kaya.wsgi.application"
+ASGI_APPLICATION = "kaya.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# ---------------------------------------------------------------------------
+# Database
+# ---------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+            conn_health_checks=True,
+        )
+    }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+        KAYA_SERVER == "asgi" or env_bool("DB_POOL", False)
+    ):
+        # Under ASGI each request may run on a new thread, so persistent
+        # connections leak ("too many clients"); use psycopg's pool instead.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DB_POOL_MIN", 1, minimum=0),
+            "max_size": env_int("DB_POOL_MAX", 10, minimum=1),
+            "timeout": env_int("DB_POOL_TIMEOUT", 10, minimum=1),
+        }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "db.sqlite3"),
+            "OPTIONS": {
+                "timeout": 20,
+                # Writers take the lock up front, so two writers queue instead of
+                # failing with "database is locked" on upgrade.
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DB_VENDOR = "postgresql" if "postgresql" in DATABASES["default"]["ENGINE"] else "sqlite"
+
+# ---------------------------------------------------------------------------
+# Redis: cache, channel layer, Celery broker
+# ---------------------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 2, minimum=1)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": env_str("CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": "kaya",
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            },
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [env_str("CHANNEL_LAYER_URL", REDIS_URL)],
+                "prefix": "kaya",
+                "capacity": 1000,
+                "expiry": 60,
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kaya",
+        }
+    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# ---------------------------------------------------------------------------
+# Celery
+# ---------------------------------------------------------------------------
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+# With no broker the tasks run in-process (the embedded default).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+    "max_retries": 2,
+}
+CELERY_TIMEZONE = "UTC"
+
+# ---------------------------------------------------------------------------
+# Auth
+# ---------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(
+        minutes=env_int("JWT_ACCESS_MINUTES", 15, minimum=1)
+    ),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7, minimum=1)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env_str("JWT_SIGNING_KEY", SECRET_KEY),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+}
+
+# ---------------------------------------------------------------------------
+# REST framework and OpenAPI
+# ---------------------------------------------------------------------------
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20, minimum=1)
+API_MAX_PAGE_SIZE = 100
+# Behind N trusted reverse proxies, the client address is the Nth-from-last entry
+# of X-Forwarded-For; with 0 (the default) the header is ignored, so a client
+# cannot choose its own throttle identity.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "kaya.pagination.DefaultPagination",
+    "PAGE_SIZE": API_PAGE_SIZE,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "kaya.schema.KayaAutoSchema",
+    "EXCEPTION_HANDLER": "kaya.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "kaya.throttles.AnonBurstThrottle",
+        "kaya.throttles.UserBurstThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("THROTTLE_ANON", "100/15m"),
+        "user": env_str("THROTTLE_USER", "1000/15m"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KAYA API",
+    "DESCRIPTION": (
+        "KAYA wellness platform API. Authenticate with `Authorization: Bearer "
+        "<access>`. Every error has one shape: "
+        '`{"error": {"code": "...", "message": "...", "fields": {...}}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+# ---------------------------------------------------------------------------
+# HTTP hardening
+# ---------------------------------------------------------------------------
+# Django reads the whole body of form posts up to this size; KayaBodySizeLimit
+# refuses anything larger with 413 before a view reads it.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+# The SPA sends its JWT in the Authorization header, never in cookies.
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/(api|ws)/.*$"
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if env_bool("USE_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# /health is probed over plain HTTP by the orchestrator inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health"]
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+
+SILENCED_SYSTEM_CHECKS: list[str] = [
+    # HSTS preload is a one-way commitment for the whole domain; operators opt in
+    # with SECURE_HSTS_PRELOAD once every subdomain serves HTTPS.
+    "security.W021",
+]
+
+# ---------------------------------------------------------------------------
+# Static files
+# ---------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# ---------------------------------------------------------------------------
+# Email
+# ---------------------------------------------------------------------------
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KAYA <hello@kaya.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "POSTMARK_SERVER_TOKEN": env_str("POSTMARK_SERVER_TOKEN"),
+        "SENDGRID_API_KEY": env_str("SENDGRID_API_KEY"),
+        "MAILGUN_API_KEY": env_str("MAILGUN_API_KEY"),
+        "MAILGUN_SENDER_DOMAIN": env_str("MAILGUN_SENDER_DOMAIN"),
+        "AMAZON_SES_CLIENT_PARAMS": {},
+    }.items()
+    if value
+}
+# Links in emails point at the single-page app.
+FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:5173").rstrip("/")
+
+# ---------------------------------------------------------------------------
+# AI
+# ---------------------------------------------------------------------------
+GEMINI_API_KEY = env_str("GEMINI_API_KEY")
+AI_PROVIDER = env_choice(
+    "AI_PROVIDER", "gemini" if GEMINI_API_KEY else "offline", ("offline", "gemini")
+)
+GEMINI_MODEL = env_str("GEMINI_MODEL", "gemini-2.5-flash")
+GEMINI_BASE_URL = env_str("GEMINI_BASE_URL")
+GEMINI_TIMEOUT_MS = env_int("GEMINI_TIMEOUT_MS", 20000, minimum=1000)
+
+# ---------------------------------------------------------------------------
+# Realtime
+# ---------------------------------------------------------------------------
+# Origins allowed to open websockets (the SPA), besides ALLOWED_HOSTS.
+WEBSOCKET_ALLOWED_ORIGINS = env_list("WEBSOCKET_ALLOWED_ORIGINS")
+
+# ---------------------------------------------------------------------------
+# I18N / time
+# ---------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Spanish"), ("fr", "French"), ("de", "German")]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# ---------------------------------------------------------------------------
+# Logging: JSON lines to stdout, with the request id on every line.
+# ---------------------------------------------------------------------------
+LOG_LEVEL = env_choice(
+    "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+)
+LOG_FILE_ENABLED = env_bool("LOG_FILE_ENABLED", False)
+LOG_DIR = VAR_DIR / "log"
+_log_handlers = ["stdout"]
+LOGGING: dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "kaya.logging.RequestIdFilter"},
+        "redact": {"()": "kaya.logging.RedactSecretsFilter"},
+    },
+    "formatters": {
+        "json": {
+            "()": "kaya.logging.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+        },
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id", "redact"],
+        },
+    },
+    "root": {"handlers": _log_handlers, "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Daphne's access log prints full URLs; the websocket ticket is single use
+        # and expires in 30 s, and JWTs are never put in URLs.
+        "daphne": {"level": "WARNING"},
+    },
+}
+if LOG_FILE_ENABLED:
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    LOGGING["handlers"]["file"] = {
+        "class": "logging.handlers.RotatingFileHandler",
+        "filename": str(LOG_DIR / "kaya.log"),
+        "maxBytes": env_int("LOG_FILE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024),
+        "backupCount": env_int("LOG_FILE_BACKUPS", 5, minimum=1),
+        "formatter": "json",
+        "filters": ["request_id", "redact"],
+    }
+    _log_handlers.append("file")

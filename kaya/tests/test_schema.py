@@ -1,0 +1,34 @@
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_validates_without_warnings(tmp_path):
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+
+    assert "openapi: 3" in out.read_text()
+
+
+@pytest.mark.urls("kaya.tests.urls")
+def test_schema_documents_the_error_shape(api_client):
+    schema = api_client.get("/api/v1/schema/?format=json").json()
+
+    error = schema["components"]["schemas"]["Error"]
+    assert error["properties"]["error"]["$ref"].endswith("/ErrorDetail")
+    echo = schema["paths"]["/api/v1/test/echo"]["post"]["responses"]
+    assert echo["400"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/Error"
+    )
+    assert {"400", "413", "429", "500"} <= set(echo)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/redoc/"])
+def test_docs_pages_are_served_without_a_cdn(api_client, path):
+    response = api_client.get(path)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cdn.jsdelivr" not in html
+    assert "/static/drf_spectacular_sidecar/" in html

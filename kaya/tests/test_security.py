@@ -1,0 +1,110 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(args, env_overrides, tmp_path):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"}
+    }
+    env.update(env_overrides)
+    env["KAYA_VAR_DIR"] = str(tmp_path)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_settings_refuse_to_start_with_debug_off_and_no_secret_key(tmp_path):
+    result = _run(["manage.py", "check"], {"DEBUG": "0"}, tmp_path)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_settings_refuse_a_malformed_boolean(tmp_path):
+    result = _run(["manage.py", "check"], {"DEBUG": "maybe"}, tmp_path)
+
+    assert result.returncode != 0
+    assert "DEBUG must be one of" in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "x7!" * 24 + "production-like-secret-key",
+            "ALLOWED_HOSTS": "kaya.example.com",
+        },
+        tmp_path,
+    )
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
+
+
+def test_security_headers_on_api_responses(auth_client):
+    response = auth_client.get("/api/v1/schema/")
+
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_authenticated_api_responses_are_not_stored(auth_client):
+    response = auth_client.get("/api/v1/schema/")
+
+    assert "no-store" in response["Cache-Control"]
+    assert "Authorization" in response["Vary"]
+
+
+def test_hsts_is_sent_over_https_in_production(api_client, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = api_client.get("/health", secure=True)
+
+    assert response["Strict-Transport-Security"] == (
+        "max-age=31536000; includeSubDomains"
+    )
+
+
+def test_cors_allows_only_configured_origins(api_client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.kaya.example"]
+    allowed = api_client.options(
+        "/api/v1/schema/",
+        HTTP_ORIGIN="https://app.kaya.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+    )
+    refused = api_client.options(
+        "/api/v1/schema/",
+        HTTP_ORIGIN="https://evil.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+    )
+
+    assert allowed["Access-Control-Allow-Origin"] == "https://app.kaya.example"
+    assert "Access-Control-Allow-Credentials" not in allowed
+    assert "Access-Control-Allow-Origin" not in refused
+
+
+@pytest.mark.urls("kaya.tests.urls")
+def test_large_responses_are_gzipped(api_client):
+    response = api_client.get(
+        "/api/v1/test/numbers?page_size=100", HTTP_ACCEPT_ENCODING="gzip"
+    )
+
+    assert response["Content-Encoding"] == "gzip"

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+
+from kaya import health
+
+handler400 = "kaya.exceptions.handler400"
+handler403 = "kaya.exceptions.handler403"
+handler404 = "kaya.exceptions.handler404"
+handler500 = "kaya.exceptions.handler500"
+
+api_v1: list[URLPattern | URLResolver] = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("", include("accounts.urls")),
+    path("", include("notifications.urls")),
+    path("", include("journal.urls")),
+    path("", include("community.urls")),
+    path("", include("coaching.urls")),
+    path("", include("wellness.urls")),
+]
+
+urlpatterns = [
+    path("health", health.liveness, name="health"),
+    path("health/ready", health.readiness, name="health-ready"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+]

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_user(self, user: object) -> NotificationQuerySet:
+        return self.filter(user=user)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    class Type(models.TextChoices):
+        ACHIEVEMENT_UNLOCKED = "achievement_unlocked", "Achievement unlocked"
+        SESSION_REMINDER = "session_reminder", "Session reminder"
+        PROGRAM_DAY_READY = "program_day_ready", "Program day ready"
+        EVENT_REMINDER = "event_reminder", "Event reminder"
+        BOOKING_UPDATE = "booking_update", "Booking update"
+        COMMUNITY_REPLY = "community_reply", "Community reply"
+        COMMUNITY_LIKE = "community_like", "Community like"
+        MODERATION = "moderation", "Moderation"
+        SYSTEM = "system", "System"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    type = models.CharField(max_length=32, choices=Type.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, max_length=2000)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(
+                fields=["user", "-created_at", "-id"], name="notif_user_created_idx"
+            ),
+            models.Index(
+                fields=["user"],
+                condition=models.Q(read_at__isnull=True),
+                name="notif_user_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} for user {self.user_id}"

@@ -1,0 +1,50 @@
+"""The one place that names websocket groups and sends to them.
+
+Other apps never call the channel layer directly: their services call
+``push_to_user`` from ``transaction.on_commit``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+# Event types a client may receive: {"type": <one of these>, "data": {...}}.
+NOTIFICATION_CREATED = "notification.created"
+ACHIEVEMENT_UNLOCKED = "achievement.unlocked"
+SESSION_PROGRESS = "session.progress"
+SESSION_COMPLETED = "session.completed"
+COMMUNITY_POST_CREATED = "community.post.created"
+COMMUNITY_COMMENT_CREATED = "community.comment.created"
+AI_CHAT_DELTA = "ai.chat.delta"
+AI_CHAT_DONE = "ai.chat.done"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{int(user_id)}"
+
+
+def push_to_user(user_id: int, event_type: str, data: dict[str, Any]) -> bool:
+    """Send one event to every open socket of the user.
+
+    Best effort: the stored row (e.g. a Notification) is the source of truth and
+    clients catch up over REST after a reconnect, so a channel layer outage is
+    logged, never raised into the request that caused the event.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    try:
+        async_to_sync(layer.group_send)(
+            user_group(user_id),
+            {"type": "user.event", "event": {"type": event_type, "data": data}},
+        )
+    except Exception:
+        logger.warning("realtime push failed", exc_info=True)
+        return False
+    return True

@@ -1,0 +1,3 @@
+app_name = "wellness"
+
+urlpatterns: list = []
