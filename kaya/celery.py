@@ -14,3 +14,7 @@ app.autodiscover_tasks()
 
 # Periodic work, declared in one place. Apps add their entries here.
 app.conf.beat_schedule = {}
+app.conf.beat_schedule["dispatch-due-notifications"] = {
+    "task": "notifications.dispatch_due_notifications",
+    "schedule": 60.0,
+}

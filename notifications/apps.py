@@ -14,5 +14,8 @@ class NotificationsConfig(AppConfig):
             "notifications",
             export=notifications_export,
             erase=notifications_erase,
-            models=["notifications.Notification"],
+            models=[
+                "notifications.Notification",
+                "notifications.ScheduledNotification",
+            ],
         )

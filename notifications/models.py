@@ -51,3 +51,55 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} for user {self.user_id}"
+
+
+class ScheduledNotification(models.Model):
+    """A notification to create later, picked up by the periodic dispatcher.
+
+    Long delays live in the database rather than in Celery countdowns, which
+    outlive the broker's visibility timeout and then run twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="scheduled_notifications",
+    )
+    type = models.CharField(max_length=32, choices=Notification.Type.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, max_length=2000)
+    data = models.JSONField(default=dict, blank=True)
+    send_at = models.DateTimeField()
+    # Makes scheduling idempotent: one row per user and key (e.g.
+    # "program_day:12:4" or "booking_24h:88").
+    dedupe_key = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"], name="scheduled_notif_user_key_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["send_at"],
+                condition=models.Q(status="pending"),
+                name="scheduled_notif_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} for user {self.user_id} at {self.send_at:%Y-%m-%d %H:%M}"
