@@ -1,0 +1,62 @@
+"""The container files cannot be run here (no Docker engine), so they are checked
+against the Compose specification's JSON schema and against what the README
+promises about them."""
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_file_matches_the_compose_spec_schema():
+    schema = json.loads((ROOT / "deploy" / "compose-spec.schema.json").read_text())
+    jsonschema.Draft201909Validator(schema).validate(_compose())
+
+
+def test_compose_has_every_role_with_a_healthcheck():
+    services = _compose()["services"]
+
+    assert {"db", "redis", "api", "ws", "worker", "beat", "proxy"} <= set(services)
+    for name in ("db", "redis", "api", "ws", "worker", "beat", "proxy"):
+        assert "healthcheck" in services[name], name
+
+
+def test_api_and_ws_can_scale_to_several_replicas():
+    services = _compose()["services"]
+
+    for name in ("api", "ws"):
+        assert "container_name" not in services[name]
+        assert "ports" not in services[name]
+
+
+def test_rest_runs_under_wsgi_and_websockets_under_asgi():
+    services = _compose()["services"]
+
+    assert services["api"]["command"][:2] == ["gunicorn", "kaya.wsgi:application"]
+    assert services["ws"]["command"][0] == "daphne"
+    assert services["ws"]["command"][-1] == "kaya.asgi:application"
+
+
+def test_proxy_routes_websockets_to_ws_and_the_rest_to_api():
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+
+    assert re.search(r"location /ws/ \{\s*proxy_pass http://kaya_ws;", conf)
+    assert re.search(r"location / \{\s*proxy_pass http://kaya_api;", conf)
+    assert "server ws:8001" in conf
+    assert "server api:8000" in conf
+
+
+def test_dockerfile_runs_as_non_root_and_collects_static():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    assert "FROM python:3.11-slim" in dockerfile
+    assert "collectstatic --noinput" in dockerfile
+    assert re.search(r"^USER kaya$", dockerfile, re.MULTILINE)
