@@ -69,3 +69,26 @@ def test_secrets_are_redacted_from_log_lines(json_log):
     assert "abcdef" not in text
     assert lines[1]["password"] == "[redacted]"
     assert lines[1]["email"] == "a@example.com"
+
+
+def test_log_file_is_written_as_json_under_var_log_when_enabled(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "LOG_FILE_ENABLED": "1", "KAYA_VAR_DIR": str(tmp_path)}
+    script = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('kaya.test').warning('hello %s', 'password=hunter2')"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env=env, check=True, timeout=60
+    )
+
+    lines = (tmp_path / "log" / "kaya.log").read_text().splitlines()
+    record = json.loads(lines[-1])
+    assert record["name"] == "kaya.test"
+    assert record["levelname"] == "WARNING"
+    assert "hunter2" not in lines[-1]
