@@ -151,6 +151,10 @@ class EncryptedTextField(EncryptedFieldMixin, models.TextField):
 class EncryptedJSONField(EncryptedFieldMixin, models.TextField):
     """A JSON-serialisable value (list, dict, ...), encrypted at rest."""
 
+    # For django-stubs: the Python value is any JSON value, not a str.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def __init__(self, *args: Any, encoder: Any = None, **kwargs: Any) -> None:
         self.encoder = encoder or DjangoJSONEncoder
         super().__init__(*args, **kwargs)
