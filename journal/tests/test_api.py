@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from cryptography.fernet import Fernet
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from journal.models import (
     GratitudeEntry,
@@ -922,3 +925,49 @@ def test_paths_are_not_captured_by_the_entry_detail_route(auth_client):
         assert auth_client.get(path).status_code == 200, path
     assert auth_client.get("/api/v1/journal/gratitude").status_code == 405
     assert auth_client.get("/api/v1/journal/mood").status_code == 405
+
+
+# --- privacy -----------------------------------------------------------------
+
+
+def test_staff_have_no_api_path_to_another_users_entries(other_user, user):
+    staff = other_user
+    staff.is_staff = True
+    staff.is_superuser = True
+    staff.save(update_fields=["is_staff", "is_superuser"])
+    entry = journal_entry(user, body="Private")
+    MoodEntryFactory(user=user, note="Private")
+    GratitudeEntryFactory(user=user)
+    client = APIClient()
+    client.force_authenticate(user=staff)
+
+    assert client.get(f"/api/v1/journal/{entry.pk}").status_code == 404
+    assert client.get("/api/v1/journal").json()["count"] == 0
+    assert client.get("/api/v1/journal/gratitude/list").json()["count"] == 0
+    assert client.get("/api/v1/journal/mood/history").json()["entries"] == []
+
+
+def test_a_wrong_key_gives_a_server_error_never_ciphertext(auth_client, user, settings):
+    entry = journal_entry(user, body="Private")
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+
+    response = auth_client.get(f"/api/v1/journal/{entry.pk}")
+
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "server_error"
+    assert "gAAAAA" not in response.content.decode()
+
+
+def test_private_text_never_reaches_the_logs(auth_client, caplog):
+    secret = "Quux-secret-sentence"
+    with caplog.at_level(logging.DEBUG):
+        auth_client.post("/api/v1/journal", {"title": secret, "body": secret})
+        auth_client.post("/api/v1/journal", {"body": secret * 2000})
+        auth_client.post("/api/v1/journal/gratitude", {"items": [secret]})
+        auth_client.post(
+            "/api/v1/journal/mood", {"mood": "low", "intensity": 3, "note": secret}
+        )
+        auth_client.get("/api/v1/journal")
+
+    assert caplog.records  # the requests were logged ...
+    assert secret not in caplog.text  # ... without their text
