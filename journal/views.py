@@ -29,9 +29,13 @@ from journal.serializers import (
     MoodHistorySerializer,
 )
 from kaya.exceptions import NotFoundError
+from kaya.schema import ErrorSerializer
 from kaya.timeutils import local_today
 
 TAGS = ["journal"]
+BAD_QUERY = OpenApiResponse(
+    ErrorSerializer, description="Invalid query parameters (`validation_error`)."
+)
 
 
 def _validated(serializer_class: Any, data: Any, request: Request) -> dict[str, Any]:
@@ -63,7 +67,7 @@ class JournalEntryListCreateView(GenericAPIView):
         summary="List journal entries",
         description="Newest first; filter by local date range and one tag.",
         parameters=[JournalEntryFilterSerializer],
-        responses={200: JournalEntrySerializer(many=True)},
+        responses={200: JournalEntrySerializer(many=True), 400: BAD_QUERY},
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -152,7 +156,7 @@ class GratitudeListView(GenericAPIView):
         summary="List gratitude entries",
         description="Newest first; filter by local date range.",
         parameters=[DateRangeSerializer],
-        responses={200: GratitudeEntrySerializer(many=True)},
+        responses={200: GratitudeEntrySerializer(many=True), 400: BAD_QUERY},
     )
     def get(self, request: Request) -> Response:
         filters = _validated(DateRangeSerializer, request.query_params, request)
@@ -197,7 +201,7 @@ class MoodHistoryView(GenericAPIView):
             "Defaults to the last 30 local days; a range spans at most 92 days."
         ),
         parameters=[MoodHistoryFilterSerializer],
-        responses={200: MoodHistorySerializer},
+        responses={200: MoodHistorySerializer, 400: BAD_QUERY},
     )
     def get(self, request: Request) -> Response:
         filters = _validated(MoodHistoryFilterSerializer, request.query_params, request)
@@ -219,7 +223,7 @@ class MoodCalendarView(GenericAPIView):
         summary="Mood calendar of a month",
         description="One cell per local day with the day's average mood score.",
         parameters=[MoodCalendarQuerySerializer],
-        responses={200: MoodCalendarSerializer},
+        responses={200: MoodCalendarSerializer, 400: BAD_QUERY},
     )
     def get(self, request: Request) -> Response:
         query = _validated(MoodCalendarQuerySerializer, request.query_params, request)
