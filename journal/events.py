@@ -1,8 +1,9 @@
 """Domain events the journal app publishes, sent after the transaction commits.
 
 Higher apps (wellness achievements, challenges, analytics) subscribe from their
-AppConfig.ready(); the journal imports none of them. Events carry ids and dates
-only, never journal, gratitude or mood-note text.
+AppConfig.ready(); the journal imports none of them. ``sender`` is the model class
+(JournalEntry, GratitudeEntry, MoodEntry). Events carry ids, dates and the mood
+scale only, never journal, gratitude or mood-note text.
 """
 
 from __future__ import annotations

@@ -142,6 +142,13 @@ def journal_entry_update(
         entry.mood_entry = mood_entry
         changed.append("mood_entry")
     if tags is not _UNSET:
+        # Two devices saving the same entry at once would both delete and insert
+        # tags and collide on (entry, name); the row lock makes them queue.
+        list(
+            JournalEntry.objects.select_for_update()
+            .filter(pk=entry.pk)
+            .values_list("pk", flat=True)
+        )
         _set_journal_tags(entry, normalise_tags(list(tags)))
     # auto_now only reaches the database when listed in update_fields.
     entry.save(update_fields=[*changed, "updated_at"])

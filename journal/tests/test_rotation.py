@@ -8,6 +8,8 @@ from io import StringIO
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from journal.management.commands.rotate_encryption_keys import encrypted_models
 from journal.models import GratitudeEntry, JournalEntry, MoodEntry
@@ -68,12 +70,9 @@ def test_rotate_then_drop_the_old_key(settings, old_rows):
     assert [g.items for g in GratitudeEntry.objects.all()] == [["a", "b"]]
     assert sorted(m.note for m in MoodEntry.objects.all()) == ["", "a note"]
     # The raw columns now open with the new key alone, not with the old one.
-    for entry in old_rows["journal"]:
+    for i, entry in enumerate(old_rows["journal"]):
         token = raw_column(JournalEntry, entry.pk, "body").encode()
-        assert (
-            Fernet(NEW).decrypt(token)
-            == f"body {old_rows['journal'].index(entry)}".encode()
-        )
+        assert Fernet(NEW).decrypt(token) == f"body {i}".encode()
         with pytest.raises(InvalidToken):
             Fernet(OLD).decrypt(token)
     # Rotation is not an edit.
@@ -135,3 +134,16 @@ def test_rotation_without_the_old_key_fails_loudly_and_changes_nothing(
 def test_bad_arguments(args, message):
     with pytest.raises(CommandError, match=message.replace(".", r"\.")):
         rotate(*args)
+
+
+@pytest.mark.postgres
+def test_rotation_locks_each_batch(settings, old_rows):
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+
+    with CaptureQueriesContext(connection) as queries:
+        rotate("--model", "journal.JournalEntry", "--batch-size", "2")
+
+    locked = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    # Batches of 2, 2, 1 and the final empty read.
+    assert len(locked) == 4
+    assert all("LIMIT 2" in sql for sql in locked)

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from journal import events, services
 from journal.models import JournalEntry, JournalTag, MoodEntry, MoodTag
@@ -236,3 +237,16 @@ def test_normalise_tags_counts_after_deduplication():
     assert normalise_tags(["A", "a", "#a"]) == ["a"]
     with pytest.raises(ValidationError):
         normalise_tags([f"t{i}" for i in range(11)])
+
+
+@pytest.mark.postgres
+def test_replacing_tags_locks_the_entry_row(user):
+    entry = services.journal_entry_create(user=user, body="x", tags=["a"])
+
+    with CaptureQueriesContext(connection) as queries:
+        services.journal_entry_update(entry=entry, tags=["a", "b"])
+
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locks) == 1
+    assert '"journal_journalentry"' in locks[0]
+    assert list(entry.tags.values_list("name", flat=True)) == ["a", "b"]
