@@ -185,9 +185,24 @@ def encrypted_field_names(model: type[models.Model]) -> list[str]:
     ]
 
 
+def check_encryption_keys_deployed(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """Deploy check: production must have dedicated field-encryption keys."""
+    from django.core import checks
+
+    if configured_keys():
+        return []
+    return [
+        checks.Error(
+            "FIELD_ENCRYPTION_KEYS is empty: encrypted fields cannot be read or "
+            "written. Set it (see .env.example).",
+            id="kaya.E102",
+        )
+    ]
+
+
 def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """System check: every configured key must be a valid Fernet key. (An empty
-    list is refused at first use, so `check --deploy` runs without keys.)"""
+    list is refused at first use and by the deploy check kaya.E102.)"""
     from django.core import checks
 
     if not configured_keys():

@@ -8,6 +8,8 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
+# A valid Fernet key made for this test only.
+PRODUCTION_FIELD_KEY = "x2bQ0m4mYy9Ggq8v6pJ3tU1n5rW7sZ0aC2eF4hK6mP8="
 
 
 def _run(args, env_overrides, tmp_path):
@@ -15,7 +17,14 @@ def _run(args, env_overrides, tmp_path):
         key: value
         for key, value in os.environ.items()
         if key
-        not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"}
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "ALLOWED_HOSTS",
+            "FIELD_ENCRYPTION_KEYS",
+        }
     }
     env.update(env_overrides)
     env["KAYA_VAR_DIR"] = str(tmp_path)
@@ -50,12 +59,29 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
             "DEBUG": "0",
             "SECRET_KEY": "x7!" * 24 + "production-like-secret-key",
             "ALLOWED_HOSTS": "kaya.example.com",
+            "FIELD_ENCRYPTION_KEYS": PRODUCTION_FIELD_KEY,
         },
         tmp_path,
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_fails_without_field_encryption_keys(tmp_path):
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "x7!" * 24 + "production-like-secret-key",
+            "ALLOWED_HOSTS": "kaya.example.com",
+            "FIELD_ENCRYPTION_KEYS": "",
+        },
+        tmp_path,
+    )
+
+    assert result.returncode != 0
+    assert "kaya.E102" in result.stderr
 
 
 def test_security_headers_on_api_responses(auth_client):
