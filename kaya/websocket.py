@@ -77,8 +77,10 @@ def ws_ticket_consume(ticket: str) -> dict[str, Any] | None:
     return dict(claim)
 
 
-def ws_session_valid(*, user_id: int, token_epoch: int) -> bool:
+def ws_session_valid(*, user_id: int, token_epoch: int | None) -> bool:
     """The user still exists, is active and has not revoked their sessions."""
+    if token_epoch is None:
+        return False
     return (
         get_user_model()
         .objects.filter(pk=user_id, is_active=True, token_epoch=token_epoch)

@@ -63,7 +63,7 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
         # Sessions may have been revoked between the ticket check and the group
         # join, when no close message could reach this socket yet: re-check now.
         still_valid = await database_sync_to_async(ws_session_valid)(
-            user_id=user.pk, token_epoch=self.scope["token_epoch"]
+            user_id=user.pk, token_epoch=self.scope.get("token_epoch")
         )
         if not still_valid:
             await self.channel_layer.group_discard(self.group, self.channel_name)

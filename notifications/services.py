@@ -63,7 +63,11 @@ def _email_enqueue(notification_id: int) -> None:
     from notifications.tasks import send_notification_email
 
     try:
-        send_notification_email.delay(notification_id=notification_id)
+        # No publish retries: with the broker down this must not hold up the
+        # request that created the notification.
+        send_notification_email.apply_async(
+            kwargs={"notification_id": notification_id}, retry=False
+        )
     except Exception:
         # The row stays pending; dispatch_due_emails picks it up on beat.
         logger.warning("could not queue a notification email", exc_info=True)

@@ -97,7 +97,12 @@ class NotificationListView(APIView):
             OpenApiParameter("cursor", str, description="Pagination cursor."),
             OpenApiParameter("page_size", int, description="At most 100."),
         ],
-        responses={200: NotificationSerializer(many=True)},
+        responses={
+            200: NotificationSerializer(many=True),
+            400: OpenApiResponse(
+                ErrorSerializer, description="Bad `after`, `unread` or `page_size`."
+            ),
+        },
     )
     def get(self, request: Request) -> Response:
         query = NotificationListQuerySerializer(data=request.query_params)

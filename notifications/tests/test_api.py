@@ -293,3 +293,23 @@ def test_ticket_requests_are_throttled(auth_client, settings):
     codes = [auth_client.post("/api/v1/realtime/ticket").status_code for _ in "abc"]
 
     assert codes == [201, 201, 429]
+
+
+def test_what_was_created_while_the_channel_layer_was_down_is_caught_up(
+    auth_client, user, settings, django_capture_on_commit_callbacks
+):
+    seen = NotificationFactory(user=user, title="seen")
+    # Nothing listens on port 1: every send to this channel layer fails.
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = auth_client.post("/api/v1/notifications/test")
+
+    assert response.status_code == 201
+    body = auth_client.get(LIST, {"after": notification_cursor(seen)}).json()
+    assert response.json()["id"] in [n["id"] for n in body["results"]]

@@ -421,3 +421,14 @@ def test_preferences_update_rejects_bad_input(
     assert list(response.json()["error"]["fields"]) == ["notify_email"]
     member.refresh_from_db()
     assert member.notify_email is True
+
+
+def test_one_click_unsubscribe_refuses_a_bad_token(api_client, member):
+    response = api_client.post(f"{PREFS}/unsubscribe?token=not-a-real-token")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert list(error["fields"]) == ["token"]
+    member.refresh_from_db()
+    assert member.notify_email is True

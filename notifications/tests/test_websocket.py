@@ -310,3 +310,24 @@ async def test_malformed_messages_get_an_error_and_keep_the_socket(
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from() == {"type": "pong", "data": {}}
     await communicator.disconnect()
+
+
+async def test_a_revocation_between_ticket_check_and_group_join_is_caught(user):
+    """The consumer re-checks the session epoch after joining its group, so a
+    logout-all whose close message came too early still closes the door."""
+    from channels.routing import URLRouter
+
+    from notifications.routing import websocket_urlpatterns
+
+    router = URLRouter(websocket_urlpatterns)
+
+    async def authenticated_before_the_revocation(scope, receive, send):
+        scope = {**scope, "user": user, "token_epoch": user.token_epoch}
+        return await router(scope, receive, send)
+
+    await User.objects.filter(pk=user.pk).aupdate(token_epoch=user.token_epoch + 1)
+    communicator = WebsocketCommunicator(authenticated_before_the_revocation, "/ws/v1/")
+
+    connected, _ = await communicator.connect(timeout=3)
+
+    assert connected is False
