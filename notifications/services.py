@@ -122,6 +122,7 @@ def notification_create(
     return notification
 
 
+@transaction.atomic
 def notification_mark_read(*, notification: Notification) -> Notification:
     """Mark one notification read. Idempotent: the first read time is kept."""
     if notification.read_at is None:
@@ -134,6 +135,7 @@ def notification_mark_read(*, notification: Notification) -> Notification:
     return notification
 
 
+@transaction.atomic
 def notification_mark_all_read(*, user: Any, up_to: datetime | None = None) -> int:
     """Mark the user's unread notifications read; returns how many changed.
 
@@ -166,7 +168,9 @@ def email_preferences_token(*, user: Any) -> str:
     return signing.dumps({"u": user.pk, "e": user.email}, salt=EMAIL_PREFERENCES_SALT)
 
 
+@transaction.atomic
 def email_preferences_update(*, user: Any, notify_email: bool) -> Any:
+    """Turn notification emails on or off (from the no-login email link)."""
     user.notify_email = notify_email
     user.save(update_fields=["notify_email", "updated_at"])
     return user

@@ -331,3 +331,28 @@ async def test_a_revocation_between_ticket_check_and_group_join_is_caught(user):
     connected, _ = await communicator.connect(timeout=3)
 
     assert connected is False
+
+
+async def test_a_ticket_opens_only_the_stream_of_the_user_it_was_issued_to(
+    auth_client, user, other_user
+):
+    # The ticket endpoint ignores any user named in the request.
+    response = await sync_to_async(auth_client.post)(
+        "/api/v1/realtime/ticket", {"user_id": other_user.pk}, format="json"
+    )
+    communicator, connected, _ = await _open(
+        f"/ws/v1/?ticket={response.json()['ticket']}"
+    )
+    assert connected is True
+
+    await sync_to_async(notification_create)(
+        user=other_user, type=Notification.Type.SYSTEM, title="For them"
+    )
+    await sync_to_async(notification_create)(
+        user=user, type=Notification.Type.SYSTEM, title="For me"
+    )
+
+    event = await communicator.receive_json_from(timeout=3)
+    assert event["data"]["title"] == "For me"
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
