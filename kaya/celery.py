@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaya.settings")
 
@@ -17,4 +18,30 @@ app.conf.beat_schedule = {}
 app.conf.beat_schedule["dispatch-due-notifications"] = {
     "task": "notifications.dispatch_due_notifications",
     "schedule": 60.0,
+}
+
+# Notifications: emails held back by quiet hours or never queued, and the daily
+# practice reminder at each user's local time (both every minute).
+app.conf.beat_schedule["dispatch-due-emails"] = {
+    "task": "notifications.dispatch_due_emails",
+    "schedule": 60.0,
+}
+app.conf.beat_schedule["send-practice-reminders"] = {
+    "task": "notifications.send_practice_reminders",
+    "schedule": 60.0,
+}
+
+# Housekeeping (tasks in kaya/housekeeping.py and the apps), daily.
+app.autodiscover_tasks(["kaya"], related_name="housekeeping")
+app.conf.beat_schedule["flush-expired-tokens"] = {
+    "task": "kaya.flush_expired_tokens",
+    "schedule": crontab(hour=3, minute=17),
+}
+app.conf.beat_schedule["clear-sessions"] = {
+    "task": "kaya.clear_sessions",
+    "schedule": crontab(hour=3, minute=27),
+}
+app.conf.beat_schedule["purge-scheduled-notifications"] = {
+    "task": "notifications.purge_scheduled_notifications",
+    "schedule": crontab(hour=3, minute=37),
 }

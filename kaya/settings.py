@@ -472,3 +472,35 @@ if not FIELD_ENCRYPTION_KEYS and DEBUG:
 JOURNAL_SUPPORT_MIN_INTENSITY = env_int("JOURNAL_SUPPORT_MIN_INTENSITY", 7, minimum=1)
 # Crisis resources and daily prompts are chosen for the user's locale, else this one.
 JOURNAL_FALLBACK_LOCALE = env_str("JOURNAL_FALLBACK_LOCALE", "en")
+
+# ---------------------------------------------------------------------------
+# Notifications
+# ---------------------------------------------------------------------------
+# Client frames on ws/v1/ above this size close the socket (1009); more than
+# WEBSOCKET_RATE_MESSAGES per WEBSOCKET_RATE_SECONDS close it too (1008).
+WEBSOCKET_MAX_FRAME_BYTES = env_int("WEBSOCKET_MAX_FRAME_BYTES", 4096, minimum=64)
+WEBSOCKET_RATE_MESSAGES = env_int("WEBSOCKET_RATE_MESSAGES", 20, minimum=1)
+WEBSOCKET_RATE_SECONDS = env_int("WEBSOCKET_RATE_SECONDS", 10, minimum=1)
+# Per-user rates of POST /realtime/ticket and POST /notifications/test.
+THROTTLE_REALTIME_TICKET = env_str("THROTTLE_REALTIME_TICKET", "30/m")
+THROTTLE_NOTIFICATION_TEST = env_str("THROTTLE_NOTIFICATION_TEST", "5/h")
+# GET /notifications/?after=<cursor> also returns this many seconds before the
+# cursor, so a row whose transaction committed late is not missed (clients
+# de-duplicate by id).
+NOTIFICATIONS_CATCHUP_OVERLAP_SECONDS = env_int(
+    "NOTIFICATIONS_CATCHUP_OVERLAP_SECONDS", 30, minimum=0
+)
+NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = env_int(
+    "NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", 5, minimum=1
+)
+# How long the signed email-preferences link in notification emails works.
+NOTIFICATIONS_PREFERENCES_LINK_DAYS = env_int(
+    "NOTIFICATIONS_PREFERENCES_LINK_DAYS", 90, minimum=1
+)
+# A daily practice reminder not sent within this long of its local time (beat
+# down, or the time was set after it passed) is skipped for that day.
+PRACTICE_REMINDER_GRACE_MINUTES = env_int(
+    "PRACTICE_REMINDER_GRACE_MINUTES", 120, minimum=1
+)
+# Public base URL of this API, for the one-click unsubscribe header in emails.
+PUBLIC_API_URL = env_str("PUBLIC_API_URL", "http://127.0.0.1:8000").rstrip("/")

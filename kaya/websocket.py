@@ -1,16 +1,33 @@
-"""The websocket middleware stack: origin check, then authentication.
+"""The websocket middleware stack: origin check, then ticket authentication.
 
 Browsers always send Origin on a websocket handshake; a handshake with none, or
 from an origin that is neither one of ALLOWED_HOSTS nor listed in
 WEBSOCKET_ALLOWED_ORIGINS (the SPA), is refused before any consumer runs.
+
+Authentication: the client first calls ``POST /api/v1/realtime/ticket`` with its
+JWT and then connects with ``?ticket=...``. A ticket is random, single use and
+lives 30 s in the cache (Redis in production, so every server process sees it);
+JWTs never appear in URLs. ``scope["user"]`` is the ticket's user, or anonymous.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import time
 from typing import Any
+from urllib.parse import parse_qs
 
+from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+
+TICKET_TTL_SECONDS = 30
+_TICKET_KEY_PREFIX = "ws-ticket:"
+_TICKET_MAX_LENGTH = 128
 
 
 def allowed_origins() -> list[str]:
@@ -24,5 +41,89 @@ def allowed_origins() -> list[str]:
     return origins
 
 
+def _ticket_key(ticket: str) -> str:
+    # Only a hash of the ticket is stored, so the cache never holds a usable one.
+    return _TICKET_KEY_PREFIX + hashlib.sha256(ticket.encode()).hexdigest()
+
+
+def ws_ticket_issue(*, user: Any) -> str:
+    """Mint a single-use websocket ticket for ``user``, valid for 30 s."""
+    ticket = secrets.token_urlsafe(32)
+    claim = {
+        "user_id": user.pk,
+        "token_epoch": user.token_epoch,
+        "expires_at": time.time() + TICKET_TTL_SECONDS,
+    }
+    cache.set(_ticket_key(ticket), claim, timeout=TICKET_TTL_SECONDS)
+    return ticket
+
+
+def ws_ticket_consume(ticket: str) -> dict[str, Any] | None:
+    """Use a ticket up: its claim, or None if unknown, expired or already used."""
+    if not ticket or len(ticket) > _TICKET_MAX_LENGTH:
+        return None
+    key = _ticket_key(ticket)
+    claim = cache.get(key)
+    if claim is None:
+        return None
+    # Two connects may race with the same ticket and both read the claim; only
+    # the one whose delete removed the key wins (Redis DEL is atomic and reports
+    # how many keys it removed; the local-memory cache deletes under a lock).
+    if not cache.delete(key):
+        return None
+    # The cache expires the key; the stamp also holds when a clock is frozen.
+    if claim["expires_at"] <= time.time():
+        return None
+    return dict(claim)
+
+
+def ws_session_valid(*, user_id: int, token_epoch: int | None) -> bool:
+    """The user still exists, is active and has not revoked their sessions."""
+    if token_epoch is None:
+        return False
+    return (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True, token_epoch=token_epoch)
+        .exists()
+    )
+
+
+@database_sync_to_async
+def _user_for_ticket(ticket: str) -> tuple[Any, int | None]:
+    claim = ws_ticket_consume(ticket)
+    if claim is None:
+        return AnonymousUser(), None
+    user = (
+        get_user_model()
+        .objects.filter(
+            pk=claim["user_id"], is_active=True, token_epoch=claim["token_epoch"]
+        )
+        .first()
+    )
+    if user is None:
+        return AnonymousUser(), None
+    return user, claim["token_epoch"]
+
+
+class TicketAuthMiddleware:
+    """Set ``scope["user"]`` from a ``?ticket=`` query parameter (else anonymous).
+
+    ``scope["token_epoch"]`` records the session epoch the ticket was issued
+    under, so a consumer can re-check it after joining its groups.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        query = parse_qs(scope.get("query_string", b"").decode("latin1"))
+        ticket = (query.get("ticket") or [""])[0]
+        user, token_epoch = (
+            await _user_for_ticket(ticket) if ticket else (AnonymousUser(), None)
+        )
+        scope = {**scope, "user": user, "token_epoch": token_epoch}
+        return await self.inner(scope, receive, send)
+
+
 def websocket_stack(inner: Any) -> Any:
-    return OriginValidator(inner, allowed_origins())
+    return OriginValidator(TicketAuthMiddleware(inner), allowed_origins())

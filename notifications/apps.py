@@ -7,8 +7,10 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from accounts.events import user_sessions_revoked
         from accounts.registry import privacy
         from notifications.privacy import notifications_erase, notifications_export
+        from notifications.receivers import sessions_revoked_close_sockets
 
         privacy.register(
             "notifications",
@@ -18,4 +20,8 @@ class NotificationsConfig(AppConfig):
                 "notifications.Notification",
                 "notifications.ScheduledNotification",
             ],
+        )
+        user_sessions_revoked.connect(
+            sessions_revoked_close_sockets,
+            dispatch_uid="notifications.sessions_revoked_close_sockets",
         )

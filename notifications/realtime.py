@@ -24,9 +24,26 @@ COMMUNITY_COMMENT_CREATED = "community.comment.created"
 AI_CHAT_DELTA = "ai.chat.delta"
 AI_CHAT_DONE = "ai.chat.done"
 
+# Close codes the server uses (4000-4999 are application-defined).
+CLOSE_SESSION_REVOKED = 4001
+
 
 def user_group(user_id: int) -> str:
     return f"user.{int(user_id)}"
+
+
+def _group_send(user_id: int, message: dict[str, Any]) -> bool:
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    try:
+        async_to_sync(layer.group_send)(user_group(user_id), message)
+    except Exception:
+        logger.warning(
+            "realtime send failed", extra={"event": message["type"]}, exc_info=True
+        )
+        return False
+    return True
 
 
 def push_to_user(user_id: int, event_type: str, data: dict[str, Any]) -> bool:
@@ -36,15 +53,16 @@ def push_to_user(user_id: int, event_type: str, data: dict[str, Any]) -> bool:
     clients catch up over REST after a reconnect, so a channel layer outage is
     logged, never raised into the request that caused the event.
     """
-    layer = get_channel_layer()
-    if layer is None:
-        return False
-    try:
-        async_to_sync(layer.group_send)(
-            user_group(user_id),
-            {"type": "user.event", "event": {"type": event_type, "data": data}},
-        )
-    except Exception:
-        logger.warning("realtime push failed", exc_info=True)
-        return False
-    return True
+    return _group_send(
+        user_id, {"type": "user.event", "event": {"type": event_type, "data": data}}
+    )
+
+
+def close_user_sockets(user_id: int, code: int = CLOSE_SESSION_REVOKED) -> bool:
+    """Close every open socket of the user (logout-all, password change, ...).
+
+    Best effort like ``push_to_user``; sockets opened from a ticket minted before
+    the revocation are refused anyway, because the consumer re-checks the
+    user's token epoch after joining the group.
+    """
+    return _group_send(user_id, {"type": "user.close", "code": code})

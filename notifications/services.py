@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import logging
+from datetime import datetime, time, timedelta
+from typing import Any, cast
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from kaya.mail import send_templated_email
+from kaya.timeutils import at_local_time, zone
 from notifications import realtime
-from notifications.models import Notification, ScheduledNotification
+from notifications.models import EmailStatus, Notification, ScheduledNotification
+from notifications.selectors import EMAIL_PREFERENCES_SALT, notification_cursor
+from notifications.timing import practice_reminder_key, quiet_hours_end
+
+logger = logging.getLogger(__name__)
+
+# Types that also go out by email (when the user allows email). Community
+# chatter stays in the app.
+EMAIL_TYPES = frozenset(
+    {
+        Notification.Type.ACHIEVEMENT_UNLOCKED,
+        Notification.Type.SESSION_REMINDER,
+        Notification.Type.PROGRAM_DAY_READY,
+        Notification.Type.EVENT_REMINDER,
+        Notification.Type.BOOKING_UPDATE,
+        Notification.Type.MODERATION,
+        Notification.Type.SYSTEM,
+    }
+)
 
 
 def notification_payload(notification: Notification) -> dict[str, Any]:
@@ -24,6 +48,31 @@ def notification_payload(notification: Notification) -> dict[str, Any]:
     }
 
 
+def _wants_email(*, user: Any, type: str, email: bool | None) -> bool:
+    wanted = type in EMAIL_TYPES if email is None else email
+    # Never mail an address the user has not proven is theirs.
+    return bool(
+        wanted
+        and user.notify_email
+        and user.is_active
+        and user.email_verified_at is not None
+    )
+
+
+def _email_enqueue(notification_id: int) -> None:
+    from notifications.tasks import send_notification_email
+
+    try:
+        # No publish retries: with the broker down this must not hold up the
+        # request that created the notification.
+        send_notification_email.apply_async(
+            kwargs={"notification_id": notification_id}, retry=False
+        )
+    except Exception:
+        # The row stays pending; dispatch_due_emails picks it up on beat.
+        logger.warning("could not queue a notification email", exc_info=True)
+
+
 @transaction.atomic
 def notification_create(
     *,
@@ -32,21 +81,188 @@ def notification_create(
     title: str,
     body: str = "",
     data: dict[str, Any] | None = None,
+    email: bool | None = None,
 ) -> Notification:
-    """Store a notification and push it live to the user's sockets on commit.
+    """Store a notification; deliver it live and by email after commit.
 
-    Side effects (after commit): a ``notification.created`` websocket event.
+    ``title`` and ``body`` are shown in the app; emails carry only the title,
+    so a title must never quote private text (journal, mood, chat). ``email``
+    overrides the per-type default (``EMAIL_TYPES``); the user's preferences
+    always apply.
+
+    Side effects (after commit): a ``notification.created`` websocket event
+    unless the user turned push off or is in quiet hours (in their time zone);
+    a queued email when the type and preferences call for one, held back until
+    quiet hours end. The stored row is never held back.
     """
+    now = timezone.now()
+    quiet_until = quiet_hours_end(user=user, at=now)
+    wants_email = _wants_email(user=user, type=type, email=email)
     notification = Notification.objects.create(
-        user=user, type=type, title=title, body=body, data=data or {}
+        user=user,
+        type=type,
+        title=title,
+        body=body,
+        data=data or {},
+        email_status=EmailStatus.PENDING if wants_email else EmailStatus.NONE,
+        email_send_after=(quiet_until or now) if wants_email else None,
     )
-    payload = notification_payload(notification)
-    transaction.on_commit(
-        lambda: realtime.push_to_user(
-            notification.user_id, realtime.NOTIFICATION_CREATED, payload
+    if user.notify_push and quiet_until is None:
+        payload = {
+            **notification_payload(notification),
+            "cursor": notification_cursor(notification),
+        }
+        transaction.on_commit(
+            lambda: realtime.push_to_user(
+                notification.user_id, realtime.NOTIFICATION_CREATED, payload
+            )
         )
-    )
+    if wants_email and quiet_until is None:
+        transaction.on_commit(lambda: _email_enqueue(notification.pk))
     return notification
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification) -> Notification:
+    """Mark one notification read. Idempotent: the first read time is kept."""
+    if notification.read_at is None:
+        now = timezone.now()
+        # A concurrent read-all may have set it already: only fill it if empty.
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=now
+        )
+        notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notification_mark_all_read(*, user: Any, up_to: datetime | None = None) -> int:
+    """Mark the user's unread notifications read; returns how many changed.
+
+    ``up_to`` limits it to notifications created at or before that instant, so
+    one that arrived after the client rendered its list stays unread.
+    """
+    unread = Notification.objects.for_user(user).unread()
+    if up_to is not None:
+        unread = unread.filter(created_at__lte=up_to)
+    return unread.update(read_at=timezone.now())
+
+
+def notification_test_send(*, user: Any) -> Notification:
+    """A test notification the user asks for, to check live delivery works.
+
+    Side effects: as ``notification_create``, never by email.
+    """
+    return notification_create(
+        user=user,
+        type=Notification.Type.SYSTEM,
+        title="Test notification",
+        body="Notifications are working.",
+        data={"test": True},
+        email=False,
+    )
+
+
+def email_preferences_token(*, user: Any) -> str:
+    """A signed token for the email-preferences link; works without login."""
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=EMAIL_PREFERENCES_SALT)
+
+
+@transaction.atomic
+def email_preferences_update(*, user: Any, notify_email: bool) -> Any:
+    """Turn notification emails on or off (from the no-login email link)."""
+    user.notify_email = notify_email
+    user.save(update_fields=["notify_email", "updated_at"])
+    return user
+
+
+def notification_email_deliver(
+    *, notification_id: int, now: datetime | None = None
+) -> bool:
+    """Send the email copy of one notification if it is due; True if sent.
+
+    Safe to run twice (a redelivered task, the sweeper): the row is locked and
+    re-checked, and only a pending one is sent. The user's preferences are read
+    again at send time, since quiet hours may have delayed it for hours.
+    Side effects: one email through ``kaya.mail``.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The task and the sweeper may race for the same row.
+        notification = (
+            Notification.objects.select_for_update(
+                skip_locked=connection.features.has_select_for_update_skip_locked,
+                of=("self",),
+            )
+            .select_related("user")
+            .filter(
+                pk=notification_id,
+                email_status=EmailStatus.PENDING,
+                email_send_after__lte=now,
+            )
+            .first()
+        )
+        if notification is None:
+            return False
+        user = notification.user
+        if not _wants_email(user=user, type=notification.type, email=True):
+            notification.email_status = EmailStatus.SKIPPED
+            notification.save(update_fields=["email_status"])
+            return False
+        token = email_preferences_token(user=user)
+        try:
+            send_templated_email(
+                to=user.email,
+                name="notification",
+                locale=user.locale,
+                context={
+                    "title": notification.title,
+                    "type_label": notification.get_type_display(),
+                    "open_url": f"{settings.FRONTEND_URL}/notifications",
+                    "preferences_url": (
+                        f"{settings.FRONTEND_URL}/settings/notifications?token={token}"
+                    ),
+                },
+                headers={
+                    "List-Unsubscribe": (
+                        f"<{settings.PUBLIC_API_URL}/api/v1/notifications/"
+                        f"email-preferences/unsubscribe?token={token}>"
+                    ),
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+            )
+        except Exception:
+            notification.email_attempts += 1
+            if notification.email_attempts >= settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS:
+                notification.email_status = EmailStatus.FAILED
+            notification.save(update_fields=["email_attempts", "email_status"])
+            logger.warning(
+                "notification email failed",
+                extra={"notification_id": notification.pk},
+                exc_info=True,
+            )
+            return False
+        notification.email_status = EmailStatus.SENT
+        notification.save(update_fields=["email_status"])
+        return True
+
+
+def notification_emails_dispatch(
+    *, now: datetime | None = None, batch_size: int = 200
+) -> int:
+    """Send every due pending notification email (held back by quiet hours, or
+    whose task never reached the broker). Returns how many were sent."""
+    now = now or timezone.now()
+    due_ids = list(
+        Notification.objects.filter(
+            email_status=EmailStatus.PENDING, email_send_after__lte=now
+        )
+        .order_by("email_send_after", "id")
+        .values_list("id", flat=True)[:batch_size]
+    )
+    return sum(
+        notification_email_deliver(notification_id=pk, now=now) for pk in due_ids
+    )
 
 
 @transaction.atomic
@@ -134,3 +350,85 @@ def scheduled_notifications_dispatch(
             scheduled.save(update_fields=["status", "sent_at", "notification"])
             sent += 1
     return sent
+
+
+def practice_reminders_send(*, now: datetime | None = None) -> int:
+    """Send the daily practice reminder to every user whose local reminder time
+    has come, at most once per user and local day. Returns how many were sent.
+
+    Exactly once: each reminder is recorded as a sent ScheduledNotification with
+    the key ``practice_reminder:<local date>`` in the same transaction as the
+    notification, and the unique (user, key) constraint refuses a second one
+    however often beat runs and whether or not a task is redelivered.
+    A reminder more than PRACTICE_REMINDER_GRACE_MINUTES late is skipped.
+    """
+    now = now or timezone.now()
+    grace = timedelta(minutes=settings.PRACTICE_REMINDER_GRACE_MINUTES)
+    users = get_user_model().objects.filter(reminder_time__isnull=False, is_active=True)
+    sent = 0
+    zones = users.order_by().values_list("timezone", flat=True).distinct()
+    for tz_name in list(zones):
+        local = now.astimezone(zone(tz_name))
+        key = practice_reminder_key(local.date())
+        candidates = (
+            users.filter(timezone=tz_name, reminder_time__lte=local.time())
+            .exclude(scheduled_notifications__dedupe_key=key)
+            .order_by("pk")
+        )
+        for user in candidates.iterator():
+            # Not null: the queryset filters on reminder_time__isnull=False.
+            reminder_time = cast(time, user.reminder_time)
+            due_at = at_local_time(local.date(), reminder_time, tz_name)
+            if not due_at <= now < due_at + grace:
+                continue
+            sent += _practice_reminder_send(user=user, key=key, due_at=due_at, now=now)
+    return sent
+
+
+def _practice_reminder_send(
+    *, user: Any, key: str, due_at: datetime, now: datetime
+) -> int:
+    title = "Time for your daily practice"
+    body = "A few calm minutes are waiting for you."
+    data = {"kind": "daily_practice", "local_date": key.rsplit(":", 1)[1]}
+    try:
+        with transaction.atomic():
+            record = ScheduledNotification.objects.create(
+                user=user,
+                type=Notification.Type.SESSION_REMINDER,
+                title=title,
+                body=body,
+                data=data,
+                send_at=due_at,
+                dedupe_key=key,
+                status=ScheduledNotification.Status.SENT,
+                sent_at=now,
+            )
+            record.notification = notification_create(
+                user=user,
+                type=Notification.Type.SESSION_REMINDER,
+                title=title,
+                body=body,
+                data=data,
+                email=False,
+            )
+            record.save(update_fields=["notification"])
+    except IntegrityError:
+        # Another run reminded this user today (the unique key refused us).
+        return 0
+    return 1
+
+
+def scheduled_notifications_purge(
+    *, now: datetime | None = None, days: int = 30
+) -> int:
+    """Delete sent or cancelled scheduled rows older than ``days``."""
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _ = (
+        ScheduledNotification.objects.exclude(
+            status=ScheduledNotification.Status.PENDING
+        )
+        .filter(send_at__lt=cutoff)
+        .delete()
+    )
+    return deleted

@@ -4,9 +4,35 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from notifications.services import scheduled_notifications_dispatch
+from notifications.services import (
+    notification_email_deliver,
+    notification_emails_dispatch,
+    practice_reminders_send,
+    scheduled_notifications_dispatch,
+    scheduled_notifications_purge,
+)
 
 
 @shared_task(name="notifications.dispatch_due_notifications", ignore_result=True)
 def dispatch_due_notifications() -> int:
     return scheduled_notifications_dispatch()
+
+
+@shared_task(name="notifications.send_notification_email", ignore_result=True)
+def send_notification_email(*, notification_id: int) -> bool:
+    return notification_email_deliver(notification_id=notification_id)
+
+
+@shared_task(name="notifications.dispatch_due_emails", ignore_result=True)
+def dispatch_due_emails() -> int:
+    return notification_emails_dispatch()
+
+
+@shared_task(name="notifications.send_practice_reminders", ignore_result=True)
+def send_practice_reminders() -> int:
+    return practice_reminders_send()
+
+
+@shared_task(name="notifications.purge_scheduled_notifications", ignore_result=True)
+def purge_scheduled_notifications() -> int:
+    return scheduled_notifications_purge()

@@ -1,0 +1,110 @@
+"""Reads of notifications, always scoped to one user."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from kaya.exceptions import ApplicationError, NotFoundError
+from notifications.models import Notification
+
+EMAIL_PREFERENCES_SALT = "notifications.email-preferences"
+
+
+class InvalidCursorError(ValueError):
+    pass
+
+
+def notification_cursor(notification: Notification) -> str:
+    """An opaque position in a user's notifications, for ``?after=``."""
+    raw = f"{notification.created_at.isoformat()}|{notification.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def notification_cursor_parse(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        raw = base64.urlsafe_b64decode(padded.encode()).decode()
+        moment, _, pk = raw.partition("|")
+        created_at = datetime.fromisoformat(moment)
+        notification_id = int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidCursorError("Not a notification cursor.") from None
+    if timezone.is_naive(created_at) or notification_id < 1:
+        raise InvalidCursorError("Not a notification cursor.")
+    return created_at, notification_id
+
+
+def notification_list(
+    *, user: Any, unread: bool = False, after: str | None = None
+) -> QuerySet[Notification]:
+    """The user's notifications, newest first.
+
+    ``after`` (a cursor) keeps only those newer than that position, less
+    NOTIFICATIONS_CATCHUP_OVERLAP_SECONDS: a notification's transaction may
+    commit after a newer one was already seen, and catching up must not miss it.
+    Raises InvalidCursorError for a malformed cursor.
+    """
+    notifications = Notification.objects.for_user(user)
+    if unread:
+        notifications = notifications.unread()
+    if after is not None:
+        created_at, notification_id = notification_cursor_parse(after)
+        since = created_at - timedelta(
+            seconds=settings.NOTIFICATIONS_CATCHUP_OVERLAP_SECONDS
+        )
+        notifications = notifications.filter(
+            Q(created_at__gt=since) | Q(created_at=since, id__gt=notification_id)
+        )
+    return notifications.order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, user: Any) -> int:
+    return Notification.objects.for_user(user).unread().count()
+
+
+def notification_get(*, user: Any, notification_id: int) -> Notification:
+    """One of the user's notifications; another user's is simply not found."""
+    notification = (
+        Notification.objects.for_user(user).filter(pk=notification_id).first()
+    )
+    if notification is None:
+        raise NotFoundError()
+    return notification
+
+
+def email_preferences_user(*, token: str) -> Any:
+    """The user a signed email-preferences link was made for.
+
+    The link names the address it was sent to, so it stops working once the
+    account's email changes. Raises a 400 ``validation_error`` otherwise.
+    """
+    invalid = ApplicationError(
+        "This link is invalid or has expired.",
+        code="validation_error",
+        fields={"token": ["This link is invalid or has expired."]},
+    )
+    try:
+        claim = signing.loads(
+            token,
+            salt=EMAIL_PREFERENCES_SALT,
+            max_age=timedelta(days=settings.NOTIFICATIONS_PREFERENCES_LINK_DAYS),
+        )
+    except signing.BadSignature:
+        raise invalid from None
+    user = (
+        get_user_model()
+        .objects.filter(pk=claim.get("u"), email=claim.get("e"), is_active=True)
+        .first()
+    )
+    if user is None:
+        raise invalid
+    return user

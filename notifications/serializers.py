@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from notifications.models import Notification
+from notifications.selectors import (
+    InvalidCursorError,
+    notification_cursor,
+    notification_cursor_parse,
+)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    cursor = serializers.SerializerMethodField(
+        help_text="Pass as `?after=` to fetch what arrived after this one."
+    )
+
+    class Meta:
+        model = Notification
+        fields = (
+            "id",
+            "type",
+            "title",
+            "body",
+            "data",
+            "created_at",
+            "read_at",
+            "cursor",
+        )
+        read_only_fields = fields
+
+    def get_cursor(self, notification: Notification) -> str:
+        return notification_cursor(notification)
+
+
+def _validate_cursor(value: str) -> str:
+    try:
+        notification_cursor_parse(value)
+    except InvalidCursorError:
+        raise serializers.ValidationError("Not a notification cursor.") from None
+    return value
+
+
+class NotificationListQuerySerializer(serializers.Serializer):
+    unread = serializers.BooleanField(
+        required=False, default=False, help_text="Only unread notifications."
+    )
+    after = serializers.CharField(
+        required=False,
+        max_length=200,
+        validators=[_validate_cursor],
+        help_text="A notification's `cursor`: only newer ones (catch-up after a "
+        "reconnect; may repeat a few seen ones, de-duplicate by id).",
+    )
+
+
+class NotificationReadAllInputSerializer(serializers.Serializer):
+    up_to = serializers.CharField(
+        required=False,
+        max_length=200,
+        validators=[_validate_cursor],
+        help_text="A notification's `cursor`: mark only that one and older read.",
+    )
+
+    def validate_up_to(self, value: str) -> Any:
+        created_at, _ = notification_cursor_parse(value)
+        return created_at
+
+
+class NotificationReadAllOutputSerializer(serializers.Serializer):
+    updated = serializers.IntegerField(help_text="How many became read.")
+    unread_count = serializers.IntegerField()
+
+
+class UnreadCountSerializer(serializers.Serializer):
+    unread_count = serializers.IntegerField()
+
+
+class RealtimeTicketSerializer(serializers.Serializer):
+    ticket = serializers.CharField(help_text="Connect to ws/v1/?ticket=<ticket>.")
+    expires_in = serializers.IntegerField(
+        help_text="Seconds; the ticket is single use."
+    )
+
+
+class EmailPreferencesTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        max_length=500, help_text="The signed token from the email's link."
+    )
+
+
+class EmailPreferencesSerializer(serializers.Serializer):
+    notify_email = serializers.BooleanField()
