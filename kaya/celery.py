@@ -14,3 +14,11 @@ app.autodiscover_tasks()
 
 # Periodic work, declared in one place. Apps add their entries here.
 app.conf.beat_schedule = {}
+app.conf.beat_schedule["accounts-login-failures-purge"] = {
+    "task": "accounts.tasks.accounts_login_failures_purge",
+    "schedule": 3600.0,
+}
+app.conf.beat_schedule["accounts-email-sweep"] = {
+    "task": "accounts.tasks.accounts_email_sweep",
+    "schedule": 300.0,
+}

@@ -448,3 +448,33 @@ if LOG_FILE_ENABLED:
         "filters": ["request_id", "redact"],
     }
     _log_handlers.append("file")
+
+# ---------------------------------------------------------------------------
+# Accounts: authentication, sessions, lockout, email links
+# ---------------------------------------------------------------------------
+# Access tokens carry the user's token epoch; this class rejects stale ones.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "accounts.authentication.EpochJWTAuthentication",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # type: ignore[dict-item]
+    # Per client (address, or user when logged in) on the auth endpoints.
+    "auth": env_str("THROTTLE_AUTH", "30/15m"),
+    "auth_refresh": env_str("THROTTLE_AUTH_REFRESH", "60/15m"),
+    "auth_email": env_str("THROTTLE_AUTH_EMAIL", "10/h"),
+    "export": env_str("THROTTLE_EXPORT", "10/h"),
+}
+# Rotation, blacklisting and reuse detection are done by accounts.services
+# (SimpleJWT 5.5.1 has no token families and its rotation races).
+SIMPLE_JWT["UPDATE_LAST_LOGIN"] = False
+# Django logins (the admin) go through the same database-counted lockout.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
+ACCOUNTS_LOGIN_MAX_FAILURES = env_int("ACCOUNTS_LOGIN_MAX_FAILURES", 5, minimum=1)
+ACCOUNTS_LOGIN_LOCKOUT_SECONDS = env_int(
+    "ACCOUNTS_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1
+)
+ACCOUNTS_EMAIL_VERIFY_MAX_AGE = env_int(
+    "ACCOUNTS_EMAIL_VERIFY_MAX_AGE", 24 * 3600, minimum=60
+)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
+ACCOUNTS_EMAIL_MAX_ATTEMPTS = env_int("ACCOUNTS_EMAIL_MAX_ATTEMPTS", 6, minimum=1)
