@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import AuditLog, EmailDelivery, LoginFailure, TokenFamily, User
@@ -141,5 +142,9 @@ def accounts_erase(user: User) -> None:
     TokenFamily.objects.filter(user=user).delete()
     EmailDelivery.objects.filter(user=user).delete()
     LogEntry.objects.filter(user=user).delete()
+    # Staff edits of this account: their object_repr is the email address.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).delete()
     user.groups.clear()
     user.user_permissions.clear()

@@ -728,14 +728,23 @@ def user_export(
 def user_delete(
     *, user: User, password: str, context: RequestContext = EMPTY_CONTEXT
 ) -> None:
+    """The owner deletes the account (password required); see ``user_erase``."""
+    if not user.check_password(password):
+        raise _field_error("password", "The password is not correct.")
+    user_erase(user=user, context=context)
+
+
+@transaction.atomic
+def user_erase(
+    *, user: User, actor: Any = None, context: RequestContext = EMPTY_CONTEXT
+) -> None:
     """Erase the account: every app's rows, then the user row itself.
 
     ``accounts.events.user_deleted`` is sent before erasure (inside the
     transaction); ``user_sessions_revoked`` after commit closes the websockets.
-    Access tokens fail at once because the user no longer exists.
+    Access tokens fail at once because the user no longer exists. ``actor`` is
+    the staff member when the erasure is done from the admin.
     """
-    if not user.check_password(password):
-        raise _field_error("password", "The password is not correct.")
     user_id = user.pk
     events.user_deleted.send(sender=User, user_id=user_id)
     sessions_revoke_all(user=user, reason="account_deleted", context=context)
@@ -744,13 +753,16 @@ def user_delete(
     for handler in handlers:
         handler.erase(user)
     user.delete()
-    # Kept without IP or user agent: the trail records that the account existed
-    # and was erased at the owner's request (see RETAINED in accounts.privacy).
+    # Kept without the owner's IP or user agent: the trail records that the
+    # account existed and was erased (see RETAINED in accounts.privacy).
+    by_staff = actor is not None and actor.pk != user_id
     audit_record(
         action=Action.ACCOUNT_DELETE,
+        actor=actor if by_staff else None,
         target_type="accounts.user",
         target_id=user_id,
-        context=RequestContext(request_id=context.request_id),
+        context=context if by_staff else RequestContext(request_id=context.request_id),
+        metadata={"by": "staff" if by_staff else "owner"},
     )
 
 

@@ -21,6 +21,7 @@ from accounts.tests.conftest import (
     login,
     register_payload,
 )
+from accounts.tests.factories import UserFactory
 from accounts.tests.walk import rows_linked_to, uncovered_models, user_paths
 from notifications.services import notification_create
 
@@ -150,6 +151,14 @@ def test_deleting_the_account_leaves_no_row_pointing_at_the_user(
         object_repr="beta",
         action_flag=CHANGE,
     )
+    # A staff edit of this account: Django keeps the email in object_repr.
+    LogEntry.objects.create(
+        user=UserFactory(is_staff=True),
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(user.pk),
+        object_repr=user.email,
+        action_flag=CHANGE,
+    )
     before = rows_linked_to(user.pk)
     for label in (
         "accounts.User",
@@ -223,3 +232,31 @@ def test_deletion_needs_the_right_password(auth_client, user):
     assert list(wrong.json()["error"]["fields"]) == ["password"]
     assert list(missing.json()["error"]["fields"]) == ["password"]
     assert User.objects.filter(pk=user.pk, is_active=True).exists()
+
+
+def test_staff_erasure_from_the_admin_goes_through_every_handler(user, session):
+    from django.test import Client
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    notification_create(user=user, type="system", title="Hi")
+    client = Client()
+    client.force_login(staff)
+    email, user_id = user.email, user.pk
+
+    response = client.post(f"/admin/accounts/user/{user_id}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=user_id).exists()
+    assert OutstandingToken.objects.count() == 0
+    assert rows_linked_to(user_id)["notifications.Notification"] == set()
+    for model, column in _text_columns():
+        assert not model._default_manager.filter(
+            **{f"{column}__icontains": email}
+        ).exists(), f"{model._meta.label}.{column} still holds the email"
+    entry = AuditLog.objects.get(action="account_delete")
+    assert (entry.actor, entry.target_id, entry.metadata) == (
+        staff,
+        str(user_id),
+        {"by": "staff"},
+    )
