@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework import status
 from rest_framework_simplejwt.exceptions import TokenError
@@ -470,6 +471,19 @@ def login_failures_purge() -> int:
     cutoff = timezone.now() - timedelta(seconds=settings.ACCOUNTS_LOGIN_LOCKOUT_SECONDS)
     deleted, _ = LoginFailure.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def tokens_purge() -> int:
+    """Delete expired refresh-token records and finished token families (beat)."""
+    now = timezone.now()
+    lifetime = api_settings.REFRESH_TOKEN_LIFETIME
+    deleted, _ = OutstandingToken.objects.filter(expires_at__lt=now).delete()
+    families, _ = (
+        TokenFamily.objects.annotate(last=Coalesce("last_rotated_at", "created_at"))
+        .filter(last__lt=now - lifetime)
+        .delete()
+    )
+    return deleted + families
 
 
 def email_outbox_sweep() -> int:

@@ -35,3 +35,8 @@ def accounts_login_failures_purge() -> int:
 @shared_task
 def accounts_email_sweep() -> int:
     return services.email_outbox_sweep()
+
+
+@shared_task
+def accounts_tokens_purge() -> int:
+    return services.tokens_purge()

@@ -22,3 +22,7 @@ app.conf.beat_schedule["accounts-email-sweep"] = {
     "task": "accounts.tasks.accounts_email_sweep",
     "schedule": 300.0,
 }
+app.conf.beat_schedule["accounts-tokens-purge"] = {
+    "task": "accounts.tasks.accounts_tokens_purge",
+    "schedule": 86400.0,
+}

@@ -47,9 +47,10 @@ def test_register_creates_unverified_user_and_returns_tokens(
     assert user.password.startswith("argon2")
     assert body["user"]["email"] == "ana@example.com"
     assert body["user"]["email_verified"] is False
+    # Rendered in the locale chosen at sign-up (es).
     assert sorted(m.subject for m in mailoutbox) == [
-        "Confirm your email address",
-        "Welcome to KAYA",
+        "Confirma tu dirección de correo",
+        "Te damos la bienvenida a KAYA",
     ]
     me = bearer_client(body["access"]).get(ME)
     assert me.status_code == 200
@@ -423,3 +424,21 @@ def test_register_and_login_passwords_are_hashed_with_argon2(api_client):
     assert user.password.startswith("argon2$")
     assert check_password(STRONG_PASSWORD, user.password)
     assert TEST_PASSWORD not in user.password
+
+
+def test_tokens_purge_removes_only_expired_records(api_client, user):
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    from accounts.tasks import accounts_login_failures_purge, accounts_tokens_purge
+
+    lifetime = settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"]
+    with time_machine.travel(timezone.now() - lifetime - timedelta(hours=1)):
+        login(api_client, user.email)
+        login(api_client, user.email, "wrong password!!")
+    fresh = login(api_client, user.email).json()
+
+    assert accounts_tokens_purge() == 2
+    assert accounts_login_failures_purge() == 1
+    assert OutstandingToken.objects.count() == 1
+    assert TokenFamily.objects.count() == 1
+    assert api_client.post(REFRESH, {"refresh": fresh["refresh"]}).status_code == 200

@@ -53,6 +53,7 @@ def test_verification_link_verifies_once(
     _register(api_client, django_capture_on_commit_callbacks)
     message = _verification_mail(mailoutbox)
     token = _link_token(message, "verify-email")
+    assert token in message.alternatives[0][0]
 
     first = api_client.get(f"/api/v1/auth/verify-email/{token}")
     again = api_client.get(f"/api/v1/auth/verify-email/{token}")
@@ -101,8 +102,21 @@ def test_verification_email_is_rendered_in_the_users_locale(
 
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
+    assert message.subject == "Confirma tu dirección de correo"
+    assert message.body.startswith("Hola, Ana:")
     assert '<html lang="es">' in html
+    assert "Confirmar mi correo" in html
     assert "/verify-email/" in html
+
+
+def test_emails_fall_back_to_english_without_a_translation(
+    api_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    _register(api_client, django_capture_on_commit_callbacks, locale="de")
+
+    message = _verification_mail(mailoutbox)
+    assert message.subject == "Confirm your email address"
+    assert '<html lang="de">' in message.alternatives[0][0]
 
 
 def test_resend_verification(
