@@ -234,7 +234,6 @@ def _families_revoke(families: list[TokenFamily], reason: str) -> None:
     )
 
 
-@transaction.atomic
 def token_refresh(
     *, raw_refresh: str, context: RequestContext = EMPTY_CONTEXT
 ) -> TokenPair:
@@ -243,30 +242,37 @@ def token_refresh(
     Presenting a refresh token that was already rotated revokes its whole family
     (every token descended from the same login) and is refused. The family row is
     locked, so two parallel refreshes of one token cannot both succeed: the second
-    waits, then finds the token rotated.
+    waits, then finds the token rotated (and, being a replay, ends the family).
     """
     try:
         token = FamilyRefreshToken(raw_refresh)  # type: ignore[arg-type]
     except TokenError:
         raise RefreshRejectedError from None
-    family = (
-        TokenFamily.objects.select_for_update()
-        .select_related("user")
-        .filter(pk=token.get(FAMILY_CLAIM))
-        .first()
-    )
-    user = family.user if family is not None else None
-    if (
-        family is None
-        or user is None
-        or str(family.user_id) != str(token.get(api_settings.USER_ID_CLAIM))
-        or family.revoked_at is not None
-    ):
-        raise RefreshRejectedError
-    if token[api_settings.JTI_CLAIM] != family.current_jti:
-        # Reuse of a rotated token: it leaked (or a client raced itself). Revoke
-        # the family and commit that before refusing, hence no exception inside
-        # this atomic block.
+    with transaction.atomic():
+        family = (
+            TokenFamily.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=token.get(FAMILY_CLAIM))
+            .first()
+        )
+        if (
+            family is None
+            or str(family.user_id) != str(token.get(api_settings.USER_ID_CLAIM))
+            or family.revoked_at is not None
+        ):
+            raise RefreshRejectedError
+        user = family.user
+        if token[api_settings.JTI_CLAIM] == family.current_jti:
+            if not user.is_active or token.get(EPOCH_CLAIM) != user.token_epoch:
+                raise RefreshRejectedError
+            new = refresh_token_new(user=user)
+            refresh_token_outstand(user=user, token=new)
+            _blacklist_jtis([family.current_jti])
+            family.current_jti = new[api_settings.JTI_CLAIM]
+            family.last_rotated_at = timezone.now()
+            family.save(update_fields=["current_jti", "last_rotated_at"])
+            return token_pair_from(new, family.pk)
+        # Reuse of a rotated token: it leaked (or a client raced itself).
         _families_revoke([family], "reuse")
         audit_record(
             action=Action.TOKEN_FAMILY_REVOKED,
@@ -276,31 +282,8 @@ def token_refresh(
             context=context,
             metadata={"reason": "reuse"},
         )
-        return _REUSED
-    if not user.is_active or token.get(EPOCH_CLAIM) != user.token_epoch:
-        raise RefreshRejectedError
-
-    new = refresh_token_new(user=user)
-    refresh_token_outstand(user=user, token=new)
-    _blacklist_jtis([family.current_jti])
-    family.current_jti = new[api_settings.JTI_CLAIM]
-    family.last_rotated_at = timezone.now()
-    family.save(update_fields=["current_jti", "last_rotated_at"])
-    return token_pair_from(new, family.pk)
-
-
-# Sentinel: the refresh was a replay; the family is revoked (committed) and the
-# view answers 401. See token_refresh_or_reject.
-_REUSED = TokenPair(access="", refresh="", family_id=0, refresh_jti="")
-
-
-def token_refresh_or_reject(
-    *, raw_refresh: str, context: RequestContext = EMPTY_CONTEXT
-) -> TokenPair:
-    pair = token_refresh(raw_refresh=raw_refresh, context=context)
-    if pair is _REUSED:
-        raise RefreshRejectedError
-    return pair
+    # Raised after the block so that the revocation above is committed.
+    raise RefreshRejectedError
 
 
 @transaction.atomic

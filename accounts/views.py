@@ -124,7 +124,7 @@ class RefreshView(AuthView):
     def post(self, request: Request) -> Response:
         data = RefreshInput(data=request.data)
         data.is_valid(raise_exception=True)
-        pair = services.token_refresh_or_reject(
+        pair = services.token_refresh(
             raw_refresh=data.validated_data["refresh"],
             context=RequestContext.from_request(request),
         )
