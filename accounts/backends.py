@@ -6,7 +6,8 @@ django-ratelimit: the pinned django-ratelimit 4.1 fails ``manage.py check``
 (E003) on the embedded default's LocMemCache, answers 403 rather than 429, and
 with a cache outage either blocks everyone or no one. Counting failures in the
 database keeps the lockout working with Redis down and shares one counter
-between the admin and the API, so an attacker cannot double the budget.
+between the admin and the API, so an attacker cannot double the budget; the same
+table also locks a client address that tries many accounts.
 """
 
 from __future__ import annotations

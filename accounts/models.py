@@ -172,7 +172,8 @@ class LoginFailure(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["email", "created_at"], name="accounts_loginfail_idx")
+            models.Index(fields=["email", "created_at"], name="accounts_loginfail_idx"),
+            models.Index(fields=["ip", "created_at"], name="accounts_loginfail_ip_idx"),
         ]
 
     def __str__(self) -> str:

@@ -400,7 +400,7 @@ def login_attempt(
     Used by the API login and by the admin's authentication backend.
     """
     email = User.objects.normalize_email(email.strip()).lower()
-    retry_after = login_lockout_retry_after(email=email)
+    retry_after = login_lockout_retry_after(email=email, ip=context.ip)
     if retry_after is not None:
         audit_record(
             action=Action.LOGIN_LOCKOUT,

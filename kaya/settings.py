@@ -470,6 +470,9 @@ SIMPLE_JWT["UPDATE_LAST_LOGIN"] = False
 # Django logins (the admin) go through the same database-counted lockout.
 AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
 ACCOUNTS_LOGIN_MAX_FAILURES = env_int("ACCOUNTS_LOGIN_MAX_FAILURES", 5, minimum=1)
+ACCOUNTS_LOGIN_MAX_FAILURES_PER_IP = env_int(
+    "ACCOUNTS_LOGIN_MAX_FAILURES_PER_IP", 50, minimum=1
+)
 ACCOUNTS_LOGIN_LOCKOUT_SECONDS = env_int(
     "ACCOUNTS_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1
 )

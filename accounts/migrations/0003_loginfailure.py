@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'indexes': [models.Index(fields=['email', 'created_at'], name='accounts_loginfail_idx')],
+                'indexes': [models.Index(fields=['email', 'created_at'], name='accounts_loginfail_idx'), models.Index(fields=['ip', 'created_at'], name='accounts_loginfail_ip_idx')],
             },
         ),
     ]

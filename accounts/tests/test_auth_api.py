@@ -449,3 +449,30 @@ def test_tokens_purge_removes_only_expired_records(api_client, user):
     assert OutstandingToken.objects.count() == 1
     assert TokenFamily.objects.count() == 1
     assert api_client.post(REFRESH, {"refresh": fresh["refresh"]}).status_code == 200
+
+
+def test_unknown_emails_lock_the_same_way(api_client):
+    # Otherwise a 429 (or its absence) would tell which addresses have accounts.
+    for _ in range(5):
+        assert (
+            login(api_client, "ghost@example.com", "guess guess!!").status_code == 401
+        )
+
+    locked = login(api_client, "ghost@example.com", "guess guess!!")
+
+    assert locked.status_code == 429
+    assert locked.json()["error"]["code"] == "login_locked"
+
+
+def test_many_accounts_tried_from_one_address_lock_that_address(
+    api_client, user, settings
+):
+    settings.ACCOUNTS_LOGIN_MAX_FAILURES_PER_IP = 3
+    for i in range(3):
+        assert login(api_client, f"victim{i}@example.com", "guess!!").status_code == 401
+
+    from_there = login(api_client, user.email)
+    elsewhere = login(api_client, user.email, REMOTE_ADDR="198.51.100.4")
+
+    assert from_there.status_code == 429
+    assert elsewhere.status_code == 200

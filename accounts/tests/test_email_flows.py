@@ -383,3 +383,36 @@ def test_emails_never_carry_the_password(
     for message in mailoutbox:
         assert STRONG_PASSWORD not in message.body
         assert STRONG_PASSWORD not in message.alternatives[0][0]
+
+
+def test_resend_goes_to_the_pending_address(
+    auth_client, user, mailoutbox, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=user.pk).update(
+        email_verified_at=timezone.now(), pending_email="next@example.com"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = auth_client.post("/api/v1/auth/resend-verification")
+
+    assert response.status_code == 202
+    assert [m.to for m in mailoutbox] == [["next@example.com"]]
+
+
+def test_verifying_an_address_taken_meanwhile_is_409(
+    auth_client, user, api_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        auth_client.patch(
+            ME, {"email": "wanted@example.com", "current_password": TEST_PASSWORD}
+        )
+    link = _link_token(_verification_mail(mailoutbox), "verify-email")
+    UserFactory(email="wanted@example.com")
+
+    response = api_client.get(f"/api/v1/auth/verify-email/{link}")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "email_taken"
+    user.refresh_from_db()
+    assert user.email != "wanted@example.com"
+    assert user.pending_email == "wanted@example.com"
