@@ -450,7 +450,7 @@ def user_login(
 
 
 def login_failures_purge() -> int:
-    """Delete failures older than the lockout window (beat, daily)."""
+    """Delete failures older than the lockout window (beat, hourly)."""
     cutoff = timezone.now() - timedelta(seconds=settings.ACCOUNTS_LOGIN_LOCKOUT_SECONDS)
     deleted, _ = LoginFailure.objects.filter(created_at__lt=cutoff).delete()
     return deleted

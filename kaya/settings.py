@@ -464,9 +464,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "auth_email": env_str("THROTTLE_AUTH_EMAIL", "10/h"),
     "export": env_str("THROTTLE_EXPORT", "10/h"),
 }
-# Rotation, blacklisting and reuse detection are done by accounts.services
-# (SimpleJWT 5.5.1 has no token families and its rotation races).
-SIMPLE_JWT["UPDATE_LAST_LOGIN"] = False
+# Refresh rotation, blacklisting and reuse detection are done by
+# accounts.services.token_refresh (SimpleJWT 5.5.1 has no token families and its
+# own rotation races), so SimpleJWT's token views are not routed.
 # Django logins (the admin) go through the same database-counted lockout.
 AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
 ACCOUNTS_LOGIN_MAX_FAILURES = env_int("ACCOUNTS_LOGIN_MAX_FAILURES", 5, minimum=1)
