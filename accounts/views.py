@@ -108,7 +108,9 @@ class LoginView(AuthView):
 
 
 class RefreshView(AuthView):
-    throttle_scope = "auth_refresh"
+    # Refresh tokens cannot be guessed, and every client refreshes every 15
+    # minutes: a per-address cap would lock out users behind a shared NAT.
+    throttle_scope = None
 
     @extend_schema(
         tags=AUTH,

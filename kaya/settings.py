@@ -460,7 +460,6 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # type: ignore[dict-item]
     # Per client (address, or user when logged in) on the auth endpoints.
     "auth": env_str("THROTTLE_AUTH", "30/15m"),
-    "auth_refresh": env_str("THROTTLE_AUTH_REFRESH", "60/15m"),
     "auth_email": env_str("THROTTLE_AUTH_EMAIL", "10/h"),
     "export": env_str("THROTTLE_EXPORT", "10/h"),
 }

@@ -285,6 +285,14 @@ def test_refresh_token_expires_after_its_lifetime(api_client, session):
     assert response.status_code == 401
 
 
+def test_access_token_expires_after_15_minutes(session):
+    client = bearer_client(session["access"])
+    with time_machine.travel(timezone.now() + timedelta(minutes=14)):
+        assert client.get(ME).status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(minutes=15, seconds=5)):
+        assert client.get(ME).status_code == 401
+
+
 def test_default_lifetimes_are_15_minutes_and_7_days():
     assert settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] == timedelta(minutes=15)
     assert settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"] == timedelta(days=7)

@@ -259,14 +259,23 @@ def test_change_password_keeps_this_session_and_ends_the_others(
 ):
     this = login(api_client, user.email).json()
     other = login(api_client, user.email).json()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = bearer_client(this["access"]).post(
-            "/api/v1/auth/change-password",
-            {"current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD},
-        )
+    received = []
+    events.user_sessions_revoked.connect(
+        lambda sender, **kw: received.append(kw), weak=False, dispatch_uid="t-change"
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = bearer_client(this["access"]).post(
+                "/api/v1/auth/change-password",
+                {"current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD},
+            )
+    finally:
+        events.user_sessions_revoked.disconnect(dispatch_uid="t-change")
 
     assert response.status_code == 200
+    assert [(k["user_id"], k["reason"]) for k in received] == [
+        (user.pk, "password_change")
+    ]
     fresh = response.json()
     assert bearer_client(fresh["access"]).get(ME).status_code == 200
     assert api_client.post(REFRESH, {"refresh": fresh["refresh"]}).status_code == 200
