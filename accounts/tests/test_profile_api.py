@@ -81,12 +81,18 @@ def test_mass_assignment_changes_nothing(auth_client, user):
             "token_epoch": 99,
             "password": "pwned pwned pwned",
             "id": 999,
+            "bio": "Only this may change.",
         },
     )
 
     assert response.status_code == 200
     after = User.objects.filter(pk=user.pk).values().get()
+    assert after.pop("bio") == "Only this may change."
+    assert after.pop("updated_at") >= before.pop("updated_at")
+    before.pop("bio")
     assert after == before
+    assert response.json()["is_staff"] is False
+    assert response.json()["subscription_tier"] == "free"
 
 
 @pytest.mark.parametrize(
