@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.jwt import access_token_for
 from accounts.tests.factories import UserFactory
 
 REQUIRE_SERVICES = os.environ.get("KAYA_REQUIRE_SERVICES") == "1"
@@ -80,7 +80,9 @@ def api_client() -> APIClient:
 
 
 def bearer(user) -> str:
-    return f"Bearer {AccessToken.for_user(user)}"
+    """An Authorization header minted as accounts mints access tokens (with the
+    user's token epoch, which logout-all and password changes bump)."""
+    return f"Bearer {access_token_for(user)}"
 
 
 @pytest.fixture

@@ -1,18 +1,132 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+"""The staff console for accounts: users (with safe actions) and the audit log."""
 
-from accounts.models import User
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from accounts import services
+from accounts.context import RequestContext
+from accounts.models import AuditLog, EmailDelivery, User
+
+
+class AuditedAdminMixin:
+    """Records staff additions, changes (field names only) and deletions.
+
+    Other apps' ModelAdmins can mix this in to put their staff changes on the
+    same trail.
+    """
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        services.audit_record(
+            action=AuditLog.Action.ADMIN_CHANGE
+            if change
+            else AuditLog.Action.ADMIN_ADD,
+            actor=request.user,
+            target=obj,
+            context=RequestContext.from_request(request),
+            metadata={"fields": sorted(form.changed_data)},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        target_type, target_id = obj._meta.label_lower, obj.pk
+        super().delete_model(request, obj)  # type: ignore[misc]
+        services.audit_record(
+            action=AuditLog.Action.ADMIN_DELETE,
+            actor=request.user,
+            target_type=target_type,
+            target_id=target_id,
+            context=RequestContext.from_request(request),
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        targets = [(o._meta.label_lower, o.pk) for o in queryset]
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        for target_type, target_id in targets:
+            services.audit_record(
+                action=AuditLog.Action.ADMIN_DELETE,
+                actor=request.user,
+                target_type=target_type,
+                target_id=target_id,
+                context=RequestContext.from_request(request),
+            )
+
+
+class KayaUserCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "display_name")
+
+
+class KayaUserChangeForm(UserChangeForm):
+    avatar_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class EmailVerifiedFilter(admin.SimpleListFilter):
+    title = "email verified"
+    parameter_name = "verified"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(email_verified_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(email_verified_at__isnull=True)
+        return queryset
+
+
+# Only superusers may grant or take away staff powers.
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
+    form = KayaUserChangeForm
+    add_form = KayaUserCreationForm
     ordering = ("-date_joined",)
-    list_display = ("email", "display_name", "is_active", "is_staff", "date_joined")
+    list_display = (
+        "email",
+        "display_name",
+        "email_verified",
+        "subscription_tier",
+        "is_active",
+        "is_staff",
+        "date_joined",
+    )
     search_fields = ("email", "display_name")
-    list_filter = ("is_active", "is_staff", "subscription_tier")
-    readonly_fields = ("date_joined", "last_login", "updated_at", "token_epoch")
+    list_filter = (
+        EmailVerifiedFilter,
+        "subscription_tier",
+        "is_active",
+        "is_staff",
+        ("date_joined", admin.DateFieldListFilter),
+    )
+    readonly_fields = (
+        "date_joined",
+        "last_login",
+        "updated_at",
+        "token_epoch",
+        "email_verified_at",
+        "pending_email",
+    )
+    actions = ("deactivate_users", "resend_verification")
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "pending_email", "password")}),
         (
             "Profile",
             {"fields": ("display_name", "avatar_url", "bio", "timezone", "locale")},
@@ -20,15 +134,7 @@ class UserAdmin(BaseUserAdmin):
         ("Subscription", {"fields": ("subscription_tier", "subscription_expires_at")}),
         (
             "Access",
-            {
-                "fields": (
-                    "is_active",
-                    "is_staff",
-                    "is_superuser",
-                    "groups",
-                    "user_permissions",
-                )
-            },
+            {"fields": ("is_active", *PRIVILEGE_FIELDS, "token_epoch")},
         ),
         (
             "Dates",
@@ -43,5 +149,115 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "display_name", "password1", "password2"),
+            },
+        ),
     )
+
+    @admin.display(boolean=True, description="verified")
+    def email_verified(self, obj: User) -> bool:
+        return obj.email_verified
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            fields += PRIVILEGE_FIELDS
+        return fields
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivating by hand revokes tokens exactly as the action does.
+            services.user_deactivate(
+                user=obj,
+                actor=request.user,
+                context=RequestContext.from_request(request),
+            )
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> list:
+        # The erasure is on the AuditLog (by id); a LogEntry would keep the
+        # erased person's email address in its object_repr.
+        return []
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        services.user_erase(
+            user=obj, actor=request.user, context=RequestContext.from_request(request)
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        context = RequestContext.from_request(request)
+        for user in queryset:
+            services.user_erase(user=user, actor=request.user, context=context)
+
+    @admin.action(description="Deactivate (and revoke every session)")
+    def deactivate_users(self, request: HttpRequest, queryset: QuerySet) -> None:
+        context = RequestContext.from_request(request)
+        count = 0
+        for user in queryset:
+            services.user_deactivate(user=user, actor=request.user, context=context)
+            count += 1
+        self.message_user(request, f"Deactivated {count} account(s).", messages.SUCCESS)
+
+    @admin.action(description="Resend the verification email")
+    def resend_verification(self, request: HttpRequest, queryset: QuerySet) -> None:
+        context = RequestContext.from_request(request)
+        sent = 0
+        for user in queryset.filter(email_verified_at__isnull=True):
+            services.verification_resend(user=user, context=context)
+            services.audit_record(
+                action=AuditLog.Action.ADMIN_ACTION,
+                actor=request.user,
+                target=user,
+                context=context,
+                metadata={"action": "resend_verification"},
+            )
+            sent += 1
+        self.message_user(request, f"Queued {sent} verification email(s).")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = (
+        "created_at",
+        "action",
+        "outcome",
+        "actor",
+        "target_type",
+        "target_id",
+        "ip",
+    )
+    list_filter = (
+        "action",
+        "outcome",
+        "target_type",
+        ("created_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("actor__email", "target_id", "ip", "request_id", "action")
+    list_select_related = ("actor",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "user", "attempts", "sent_at")
+    list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
+    search_fields = ("user__email",)
+    list_select_related = ("user",)

@@ -5,3 +5,13 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accounts.privacy import MODELS, RETAINED, accounts_erase, accounts_export
+        from accounts.registry import privacy
+
+        privacy.register(
+            "accounts", export=accounts_export, erase=accounts_erase, models=MODELS
+        )
+        for label, reason in RETAINED.items():
+            privacy.retain(label, reason)

@@ -84,6 +84,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     subscription_expires_at = models.DateTimeField(null=True, blank=True)
 
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # A requested new address; it replaces `email` once verified.
+    pending_email = models.EmailField(max_length=254, blank=True)
     # Bumped to revoke every access token issued before (logout-all, password
     # change, deletion); access tokens carry the epoch they were minted under.
     token_epoch = models.PositiveIntegerField(default=0)
@@ -125,3 +127,156 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.subscription_expires_at is None or (
             self.subscription_expires_at > dj_timezone.now()
         )
+
+
+class TokenFamily(models.Model):
+    """Every refresh token descended from one login shares a family.
+
+    Only the newest refresh token of a family (``current_jti``) may be rotated;
+    presenting an older one means it leaked, so the whole family is revoked.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="token_families"
+    )
+    current_jti = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    last_rotated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        verbose_name_plural = "token families"
+        indexes = [
+            models.Index(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="accounts_family_live_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"token family {self.pk} of user {self.user_id}"
+
+
+class LoginFailure(models.Model):
+    """One failed login, counted per account in the database.
+
+    The lockout must hold while Redis is down, so it is not a cache counter.
+    ``email`` is the normalised address that was tried (it may match no account).
+    """
+
+    email = models.CharField(max_length=254)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email", "created_at"], name="accounts_loginfail_idx"),
+            models.Index(fields=["ip", "created_at"], name="accounts_loginfail_ip_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"login failure at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EmailDelivery(models.Model):
+    """The idempotency record of one account email: it is sent at most once."""
+
+    class Kind(models.TextChoices):
+        WELCOME = "welcome", "Welcome"
+        VERIFY_EMAIL = "verify_email", "Verify email"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        EMAIL_CHANGED = "email_changed", "Email changed"
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="email_deliveries"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    to_email = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "email deliveries"
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="accounts_email_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} email {self.pk}"
+
+
+class AuditLog(models.Model):
+    """Who did what, from where, with which outcome. Never secrets or content."""
+
+    class Action(models.TextChoices):
+        REGISTER = "register", "Register"
+        LOGIN = "login", "Login"
+        LOGIN_LOCKOUT = "login_lockout", "Login lockout"
+        LOGOUT = "logout", "Logout"
+        LOGOUT_ALL = "logout_all", "Logout everywhere"
+        TOKEN_FAMILY_REVOKED = "token_family_revoked", "Token family revoked"
+        PASSWORD_CHANGE = "password_change", "Password change"
+        PASSWORD_RESET_REQUEST = "password_reset_request", "Password reset request"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        EMAIL_VERIFY = "email_verify", "Email verified"
+        EMAIL_CHANGE_REQUEST = "email_change_request", "Email change requested"
+        EMAIL_CHANGE = "email_change", "Email changed"
+        PROFILE_UPDATE = "profile_update", "Profile update"
+        DATA_EXPORT = "data_export", "Data export"
+        ACCOUNT_DELETE = "account_delete", "Account deletion"
+        ACCOUNT_DEACTIVATE = "account_deactivate", "Account deactivated"
+        ADMIN_ADD = "admin_add", "Admin: added"
+        ADMIN_CHANGE = "admin_change", "Admin: changed"
+        ADMIN_DELETE = "admin_delete", "Admin: deleted"
+        ADMIN_ACTION = "admin_action", "Admin: action"
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        FAILURE = "failure", "Failure"
+
+    # Kept (set to NULL) when the actor is erased: the trail outlives the account.
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    action = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(
+        max_length=8, choices=Outcome.choices, default=Outcome.SUCCESS
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
+    # Small facts only (changed field names, a reason code); never values typed
+    # by the user, tokens or passwords.
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(
+                fields=["actor", "-created_at"], name="accounts_audit_actor_idx"
+            ),
+            models.Index(
+                fields=["action", "-created_at"], name="accounts_audit_act_idx"
+            ),
+            models.Index(
+                fields=["target_type", "target_id"], name="accounts_audit_tgt_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.outcome}) at {self.created_at:%Y-%m-%d %H:%M}"

@@ -10,6 +10,7 @@ Apps register from their AppConfig.ready():
         models=["journal.JournalEntry", ...],  # models this handler covers
     )
     privacy.exclude("journal.Prompt", "staff-curated content, no user data")
+    privacy.retain("community.Post", "kept as 'deleted user' after erasure")
     stats.register("journal", journal_stats)   # (user) -> dict of totals
 """
 
@@ -33,6 +34,9 @@ class PrivacyRegistry:
     handlers: dict[str, PrivacyHandler] = field(default_factory=dict)
     # model label -> why it holds no exportable personal data, or is retained.
     excluded: dict[str, str] = field(default_factory=dict)
+    # model label -> why its rows outlive an erased account (anonymised, with no
+    # link left to the user). Everything else tied to the user is deleted.
+    retained: dict[str, str] = field(default_factory=dict)
 
     def register(
         self,
@@ -48,6 +52,11 @@ class PrivacyRegistry:
         if not reason:
             raise ValueError("An excluded model needs a reason.")
         self.excluded[model_label] = reason
+
+    def retain(self, model_label: str, reason: str) -> None:
+        if not reason:
+            raise ValueError("A retained model needs a reason.")
+        self.retained[model_label] = reason
 
     def covered_models(self) -> set[str]:
         return {label for h in self.handlers.values() for label in h.models}

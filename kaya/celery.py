@@ -45,3 +45,17 @@ app.conf.beat_schedule["purge-scheduled-notifications"] = {
     "task": "notifications.purge_scheduled_notifications",
     "schedule": crontab(hour=3, minute=37),
 }
+
+# Accounts: login-failure rows, unsent emails, expired token families.
+app.conf.beat_schedule["accounts-login-failures-purge"] = {
+    "task": "accounts.tasks.accounts_login_failures_purge",
+    "schedule": 3600.0,
+}
+app.conf.beat_schedule["accounts-email-sweep"] = {
+    "task": "accounts.tasks.accounts_email_sweep",
+    "schedule": 300.0,
+}
+app.conf.beat_schedule["accounts-tokens-purge"] = {
+    "task": "accounts.tasks.accounts_tokens_purge",
+    "schedule": 86400.0,
+}

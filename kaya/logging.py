@@ -41,6 +41,9 @@ _QUERY_SECRET = re.compile(
     r"((?:token|ticket|password|access|refresh)=)[^&\s\"']+", re.IGNORECASE
 )
 
+# Single-use links carry their token in the path (accounts' email links).
+_PATH_SECRET = re.compile(r"(/(?:verify-email|reset-password)/)[^/\s\"'?]+")
+
 
 def current_request_id() -> str | None:
     return request_id_var.get()
@@ -49,6 +52,7 @@ def current_request_id() -> str | None:
 def redact_text(text: str) -> str:
     text = _BEARER.sub(r"\1" + REDACTED, text)
     text = _JWT.sub(REDACTED, text)
+    text = _PATH_SECRET.sub(r"\1" + REDACTED, text)
     return _QUERY_SECRET.sub(r"\1" + REDACTED, text)
 
 

@@ -165,9 +165,14 @@ if REDIS_URL:
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
                 "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
                 "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                # A cache outage degrades (throttles fail open, cached lists are
+                # rebuilt) instead of turning every request into a 500. Login
+                # lockout counts in the database, so it still holds.
+                "IGNORE_EXCEPTIONS": True,
             },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -504,3 +509,34 @@ PRACTICE_REMINDER_GRACE_MINUTES = env_int(
 )
 # Public base URL of this API, for the one-click unsubscribe header in emails.
 PUBLIC_API_URL = env_str("PUBLIC_API_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Accounts: authentication, sessions, lockout, email links
+# ---------------------------------------------------------------------------
+# Access tokens carry the user's token epoch; this class rejects stale ones.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "accounts.authentication.EpochJWTAuthentication",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # type: ignore[dict-item]
+    # Per client (address, or user when logged in) on the auth endpoints.
+    "auth": env_str("THROTTLE_AUTH", "30/15m"),
+    "auth_email": env_str("THROTTLE_AUTH_EMAIL", "10/h"),
+    "export": env_str("THROTTLE_EXPORT", "10/h"),
+}
+# Refresh rotation, blacklisting and reuse detection are done by
+# accounts.services.token_refresh (SimpleJWT 5.5.1 has no token families and its
+# own rotation races), so SimpleJWT's token views are not routed.
+# Django logins (the admin) go through the same database-counted lockout.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
+ACCOUNTS_LOGIN_MAX_FAILURES = env_int("ACCOUNTS_LOGIN_MAX_FAILURES", 5, minimum=1)
+ACCOUNTS_LOGIN_MAX_FAILURES_PER_IP = env_int(
+    "ACCOUNTS_LOGIN_MAX_FAILURES_PER_IP", 50, minimum=1
+)
+ACCOUNTS_LOGIN_LOCKOUT_SECONDS = env_int(
+    "ACCOUNTS_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1
+)
+ACCOUNTS_EMAIL_VERIFY_MAX_AGE = env_int(
+    "ACCOUNTS_EMAIL_VERIFY_MAX_AGE", 24 * 3600, minimum=60
+)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
+ACCOUNTS_EMAIL_MAX_ATTEMPTS = env_int("ACCOUNTS_EMAIL_MAX_ATTEMPTS", 6, minimum=1)

@@ -80,3 +80,25 @@ def test_readiness_on_postgres(api_client):
     response = api_client.get("/health/ready")
 
     assert response.json()["checks"]["database"]["status"] == "up"
+
+
+def test_api_keeps_serving_when_the_redis_cache_is_down(auth_client, user, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+
+    response = auth_client.get("/api/v1/users/me")
+    ready = auth_client.get("/health/ready")
+
+    assert response.status_code == 200
+    assert response.json()["email"] == user.email
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["cache"]["status"] == "down"

@@ -1,0 +1,198 @@
+"""Input serializers validate one operation each; output serializers are read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from accounts.models import User, validate_timezone
+
+LOCALE_CHOICES = [code for code, _ in settings.LANGUAGES]
+
+
+def _password_errors(password: str, user: User) -> None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(list(exc.messages)) from None
+
+
+def _timezone(value: str) -> str:
+    try:
+        validate_timezone(value)
+    except DjangoValidationError:
+        raise serializers.ValidationError(
+            f"{value!r} is not a known IANA time zone."
+        ) from None
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------
+class UserSerializer(serializers.ModelSerializer):
+    email_verified = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = (
+            "id",
+            "email",
+            "pending_email",
+            "email_verified",
+            "display_name",
+            "avatar_url",
+            "bio",
+            "timezone",
+            "locale",
+            "reminder_time",
+            "notify_email",
+            "notify_push",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "gentle_mode",
+            "subscription_tier",
+            "subscription_expires_at",
+            "is_staff",
+            "date_joined",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class AuthResultSerializer(serializers.Serializer):
+    user = UserSerializer()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class UserStatsSerializer(serializers.Serializer):
+    """Totals; a number no app provides yet is absent rather than invented."""
+
+    member_since = serializers.DateField(help_text="Local date of sign-up.")
+    days_as_member = serializers.IntegerField()
+    sessions_total = serializers.IntegerField(required=False)
+    minutes_total = serializers.IntegerField(required=False)
+    current_streak = serializers.IntegerField(required=False)
+    longest_streak = serializers.IntegerField(required=False)
+    journal_entries = serializers.IntegerField(required=False)
+    mood_entries = serializers.IntegerField(required=False)
+    gratitude_entries = serializers.IntegerField(required=False)
+    achievements = serializers.IntegerField(required=False)
+
+
+class ExportSerializer(serializers.Serializer):
+    format = serializers.CharField()
+    exported_at = serializers.DateTimeField()
+    user_id = serializers.IntegerField()
+    apps = serializers.DictField(
+        child=serializers.JSONField(), help_text="Each app's data, by app name."
+    )
+
+
+# ---------------------------------------------------------------------------
+# Input
+# ---------------------------------------------------------------------------
+class RegisterInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True)
+    display_name = serializers.CharField(max_length=80)
+    timezone = serializers.CharField(max_length=64)
+    locale = serializers.ChoiceField(choices=LOCALE_CHOICES, required=False)
+
+    def validate_email(self, value: str) -> str:
+        return User.objects.normalize_email(value.strip()).lower()
+
+    def validate_timezone(self, value: str) -> str:
+        return _timezone(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        candidate = User(email=attrs["email"], display_name=attrs["display_name"])
+        try:
+            _password_errors(attrs["password"], candidate)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"password": exc.detail}) from None
+        return attrs
+
+
+class LoginInput(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True)
+
+
+class RefreshInput(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096)
+
+
+class EmailInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetInput(serializers.Serializer):
+    password = serializers.CharField(max_length=128, write_only=True)
+
+
+class PasswordChangeInput(serializers.Serializer):
+    current_password = serializers.CharField(max_length=128, write_only=True)
+    new_password = serializers.CharField(max_length=128, write_only=True)
+
+    def validate_new_password(self, value: str) -> str:
+        _password_errors(value, self.context["user"])
+        return value
+
+
+class PasswordConfirmInput(serializers.Serializer):
+    password = serializers.CharField(max_length=128, write_only=True)
+
+
+class UserUpdateInput(serializers.Serializer):
+    """The writable profile. Any other key (is_staff, tier, ...) is ignored."""
+
+    display_name = serializers.CharField(max_length=80, allow_blank=False)
+    avatar_url = serializers.URLField(max_length=500, allow_blank=True)
+    bio = serializers.CharField(max_length=500, allow_blank=True)
+    timezone = serializers.CharField(max_length=64)
+    locale = serializers.ChoiceField(choices=LOCALE_CHOICES)
+    reminder_time = serializers.TimeField(allow_null=True)
+    notify_email = serializers.BooleanField()
+    notify_push = serializers.BooleanField()
+    quiet_hours_start = serializers.TimeField(allow_null=True)
+    quiet_hours_end = serializers.TimeField(allow_null=True)
+    gentle_mode = serializers.BooleanField()
+    email = serializers.EmailField(
+        max_length=254, help_text="A new address; it takes effect once verified."
+    )
+    current_password = serializers.CharField(
+        max_length=128,
+        write_only=True,
+        help_text="Required to change the email address.",
+    )
+
+    def validate_timezone(self, value: str) -> str:
+        return _timezone(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start = attrs.get("quiet_hours_start", self.instance.quiet_hours_start)
+        end = attrs.get("quiet_hours_end", self.instance.quiet_hours_end)
+        if (start is None) != (end is None):
+            raise serializers.ValidationError(
+                {"quiet_hours_end": ["Set both ends of the quiet hours, or neither."]}
+            )
+        if "email" in attrs and "current_password" not in attrs:
+            raise serializers.ValidationError(
+                {"current_password": ["Required to change the email address."]}
+            )
+        return attrs

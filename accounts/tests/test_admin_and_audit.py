@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts import events
+from accounts.context import RequestContext
+from accounts.models import AuditLog, EmailDelivery, LoginFailure, TokenFamily, User
+from accounts.services import audit_record
+from accounts.tests.conftest import ME, REFRESH, bearer_client, login
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+USERS = "/admin/accounts/user/"
+AUDIT = "/admin/accounts/auditlog/"
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(is_staff=True, is_superuser=True, email="root@example.com")
+
+
+@pytest.fixture
+def admin_client(superuser):
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+# --- audit_record and the audit admin -------------------------------------------
+def test_audit_record_stores_facts_and_context(user):
+    entry = audit_record(
+        action="journal_export",
+        actor=user,
+        target=user,
+        context=RequestContext(ip="192.0.2.1", user_agent="ua/1", request_id="r-1"),
+        metadata={"fields": ["bio"]},
+    )
+
+    entry.refresh_from_db()
+    assert (entry.actor, entry.target_type, entry.target_id) == (
+        user,
+        "accounts.user",
+        str(user.pk),
+    )
+    assert (entry.ip, entry.user_agent, entry.request_id) == (
+        "192.0.2.1",
+        "ua/1",
+        "r-1",
+    )
+    assert entry.outcome == "success"
+    assert entry.created_at.tzinfo is not None
+
+
+def test_login_audit_rows_carry_ip_user_agent_and_request_id(api_client, user):
+    login(
+        api_client, user.email, HTTP_USER_AGENT="KayaApp/2.0", HTTP_X_REQUEST_ID="req-9"
+    )
+    login(api_client, user.email, "wrong password!!")
+
+    success, failure = AuditLog.objects.filter(action="login").order_by("id")
+    assert (success.actor, success.outcome, success.ip) == (
+        user,
+        "success",
+        "127.0.0.1",
+    )
+    assert (success.user_agent, success.request_id) == ("KayaApp/2.0", "req-9")
+    assert (failure.actor, failure.outcome) == (user, "failure")
+    assert "wrong password" not in str(failure.metadata)
+
+
+def test_audit_admin_is_read_only(admin_client, user):
+    entry = audit_record(action="login", actor=user)
+
+    assert admin_client.get(AUDIT).status_code == 200
+    assert admin_client.get(f"{AUDIT}add/").status_code == 403
+    admin_client.post(f"{AUDIT}{entry.pk}/change/", {"action": "tampered"})
+    admin_client.post(f"{AUDIT}{entry.pk}/delete/", {"post": "yes"})
+    entry.refresh_from_db()
+    assert entry.action == "login"
+
+
+def test_audit_admin_search_and_filters(admin_client, user, other_user):
+    audit_record(action="login", actor=user)
+    audit_record(action="logout", actor=other_user)
+
+    searched = admin_client.get(AUDIT, {"q": user.email})
+    filtered = admin_client.get(AUDIT, {"action": "logout"})
+
+    assert searched.context["cl"].result_count == 1
+    assert list(filtered.context["cl"].result_list.values_list("actor", flat=True)) == [
+        other_user.pk
+    ]
+
+
+# --- user admin -------------------------------------------------------------------
+def test_user_admin_search_and_filters(admin_client, user, other_user):
+    User.objects.filter(pk=other_user.pk).update(
+        email_verified_at=timezone.now(), subscription_tier="premium"
+    )
+
+    by_email = admin_client.get(USERS, {"q": user.email})
+    by_name = admin_client.get(USERS, {"q": other_user.display_name})
+    verified = admin_client.get(USERS, {"verified": "yes"})
+    premium = admin_client.get(USERS, {"subscription_tier__exact": "premium"})
+
+    assert [u.pk for u in by_email.context["cl"].result_list] == [user.pk]
+    assert [u.pk for u in by_name.context["cl"].result_list] == [other_user.pk]
+    assert [u.pk for u in verified.context["cl"].result_list] == [other_user.pk]
+    assert [u.pk for u in premium.context["cl"].result_list] == [other_user.pk]
+
+
+def test_user_admin_add_form_renders(admin_client):
+    assert admin_client.get(f"{USERS}add/").status_code == 200
+
+
+def test_deactivate_action_revokes_every_session(
+    admin_client, superuser, user, api_client, django_capture_on_commit_callbacks
+):
+    session = login(api_client, user.email).json()
+    received = []
+    events.user_sessions_revoked.connect(
+        lambda sender, **kw: received.append(kw), weak=False, dispatch_uid="t-deact"
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(
+                USERS,
+                {"action": "deactivate_users", "_selected_action": [user.pk]},
+            )
+    finally:
+        events.user_sessions_revoked.disconnect(dispatch_uid="t-deact")
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.is_active is False
+    assert [(k["user_id"], k["reason"]) for k in received] == [(user.pk, "deactivated")]
+    assert bearer_client(session["access"]).get(ME).status_code == 401
+    assert api_client.post(REFRESH, {"refresh": session["refresh"]}).status_code == 401
+    assert TokenFamily.objects.get(user=user).revoked_reason == "deactivated"
+    entry = AuditLog.objects.get(action="account_deactivate")
+    assert (entry.actor, entry.target_id) == (superuser, str(user.pk))
+
+
+def test_resend_verification_action(
+    admin_client, user, other_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=other_user.pk).update(email_verified_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            USERS,
+            {
+                "action": "resend_verification",
+                "_selected_action": [user.pk, other_user.pk],
+            },
+        )
+
+    assert [m.to for m in mailoutbox] == [[user.email]]
+    assert EmailDelivery.objects.filter(user=other_user).count() == 0
+
+
+def _change_form_data(user: User, **overrides) -> dict:
+    data = {
+        "email": user.email,
+        "display_name": user.display_name,
+        "avatar_url": "",
+        "bio": "",
+        "timezone": user.timezone,
+        "locale": user.locale,
+        "subscription_tier": user.subscription_tier,
+        "subscription_expires_at_0": "",
+        "subscription_expires_at_1": "",
+        "is_active": "on",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_staff_changes_in_the_admin_are_audited(admin_client, superuser, user):
+    response = admin_client.post(
+        f"{USERS}{user.pk}/change/",
+        _change_form_data(user, display_name="Renamed", subscription_tier="premium"),
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    user.refresh_from_db()
+    assert user.display_name == "Renamed"
+    entry = AuditLog.objects.get(action="admin_change")
+    assert entry.actor == superuser
+    assert (entry.target_type, entry.target_id) == ("accounts.user", str(user.pk))
+    assert entry.metadata == {"fields": ["display_name", "subscription_tier"]}
+    assert "Renamed" not in str(entry.metadata)
+
+
+def test_unticking_active_in_the_admin_revokes_tokens(admin_client, user, api_client):
+    session = login(api_client, user.email).json()
+
+    admin_client.post(
+        f"{USERS}{user.pk}/change/", _change_form_data(user, is_active=None)
+    )
+
+    user.refresh_from_db()
+    assert user.is_active is False
+    assert bearer_client(session["access"]).get(ME).status_code == 401
+
+
+def test_only_superusers_can_grant_staff(user):
+    staff = UserFactory(is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["change_user", "view_user"])
+    )
+    client = Client()
+    client.force_login(staff)
+
+    response = client.post(
+        f"{USERS}{user.pk}/change/",
+        _change_form_data(user, is_staff="on", is_superuser="on"),
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.is_staff, user.is_superuser) == (False, False)
+
+
+def test_admin_login_is_locked_after_five_failures(superuser, api_client):
+    client = Client()
+    for _ in range(5):
+        client.post(
+            "/admin/login/", {"username": superuser.email, "password": "wrong guess!!"}
+        )
+
+    right = client.post(
+        "/admin/login/", {"username": superuser.email, "password": TEST_PASSWORD}
+    )
+
+    assert right.status_code == 200  # the form again, not the redirect to the admin
+    assert "_auth_user_id" not in client.session
+    assert LoginFailure.objects.filter(email=superuser.email).count() == 5
+    # One counter for the admin and the API.
+    assert login(api_client, superuser.email).status_code == 429
+    assert AuditLog.objects.filter(action="login_lockout").count() == 2
+
+
+def test_admin_login_works_with_the_right_password(superuser):
+    client = Client()
+    response = client.post(
+        "/admin/login/", {"username": superuser.email, "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(superuser.pk)

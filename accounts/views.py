@@ -1,0 +1,353 @@
+"""Thin views: validate input, call one service or selector, serialize output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.context import RequestContext
+from accounts.jwt import TokenPair
+from accounts.serializers import (
+    AuthResultSerializer,
+    DetailSerializer,
+    EmailInput,
+    ExportSerializer,
+    LoginInput,
+    PasswordChangeInput,
+    PasswordConfirmInput,
+    PasswordResetInput,
+    RefreshInput,
+    RegisterInput,
+    TokenPairSerializer,
+    UserSerializer,
+    UserStatsSerializer,
+    UserUpdateInput,
+)
+from accounts.throttles import AUTH_THROTTLES
+from kaya.schema import ErrorSerializer
+
+AUTH = ["accounts"]
+USERS = ["users"]
+
+
+def _auth_result(user: Any, pair: TokenPair) -> dict[str, Any]:
+    return {
+        "user": UserSerializer(user).data,
+        "access": pair.access,
+        "refresh": pair.refresh,
+    }
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+class AuthView(APIView):
+    """Anonymous auth endpoints: per-IP limits that fail open (see throttles)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = AUTH_THROTTLES
+    throttle_scope = "auth"
+
+
+class RegisterView(AuthView):
+    @extend_schema(
+        tags=AUTH,
+        summary="Create an account",
+        request=RegisterInput,
+        responses={201: AuthResultSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        user, pair = services.user_register(
+            email=values["email"],
+            password=values["password"],
+            display_name=values["display_name"],
+            timezone_name=values["timezone"],
+            locale=values.get("locale", "en"),
+            context=RequestContext.from_request(request),
+        )
+        return Response(_auth_result(user, pair), status=status.HTTP_201_CREATED)
+
+
+class LoginView(AuthView):
+    @extend_schema(
+        tags=AUTH,
+        summary="Log in with email and password",
+        description=(
+            "An unknown email, a wrong password and an inactive account all get "
+            "the same 401 body. After 5 failed attempts in 15 minutes the account "
+            "answers 429 with `Retry-After`, even to the right password."
+        ),
+        request=LoginInput,
+        responses={
+            200: AuthResultSerializer,
+            401: _error("`invalid_credentials`."),
+            429: _error("`login_locked` (see `Retry-After`) or `throttled`."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, pair = services.user_login(
+            email=data.validated_data["email"],
+            password=data.validated_data["password"],
+            context=RequestContext.from_request(request),
+        )
+        return Response(_auth_result(user, pair))
+
+
+class RefreshView(AuthView):
+    # Refresh tokens cannot be guessed, and every client refreshes every 15
+    # minutes: a per-address cap would lock out users behind a shared NAT.
+    throttle_scope = None
+
+    @extend_schema(
+        tags=AUTH,
+        summary="Rotate a refresh token",
+        description=(
+            "Returns a new access and refresh token; the old refresh token is "
+            "blacklisted. Replaying a refresh token that was already rotated "
+            "revokes every token descended from the same login, and answers 401."
+        ),
+        request=RefreshInput,
+        responses={200: TokenPairSerializer, 401: _error("`token_not_valid`.")},
+    )
+    def post(self, request: Request) -> Response:
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        pair = services.token_refresh(
+            raw_refresh=data.validated_data["refresh"],
+            context=RequestContext.from_request(request),
+        )
+        return Response({"access": pair.access, "refresh": pair.refresh})
+
+
+class LogoutView(APIView):
+    @extend_schema(
+        tags=AUTH,
+        summary="Log out this session",
+        request=RefreshInput,
+        responses={204: None},
+    )
+    def post(self, request: Request) -> Response:
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.session_logout(
+            user=request.user,
+            raw_refresh=data.validated_data["refresh"],
+            context=RequestContext.from_request(request),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    @extend_schema(
+        tags=AUTH,
+        summary="Log out everywhere",
+        description="Revokes every refresh token and every issued access token.",
+        request=None,
+        responses={204: None},
+    )
+    def post(self, request: Request) -> Response:
+        services.logout_all(
+            user=request.user, context=RequestContext.from_request(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VerifyEmailView(AuthView):
+    @extend_schema(
+        tags=AUTH,
+        summary="Verify an email address",
+        description="The link from the verification email: signed, 24 h, single use.",
+        responses={
+            200: UserSerializer,
+            400: _error("`invalid_token`: invalid, expired or already used."),
+            409: _error("`email_taken`: the new address was taken meanwhile."),
+        },
+    )
+    def get(self, request: Request, token: str) -> Response:
+        user = services.email_verify(
+            token=token, context=RequestContext.from_request(request)
+        )
+        return Response(UserSerializer(user).data)
+
+
+class ResendVerificationView(APIView):
+    throttle_classes = AUTH_THROTTLES
+    throttle_scope = "auth_email"
+
+    @extend_schema(
+        tags=AUTH,
+        summary="Send the verification email again",
+        request=None,
+        responses={
+            202: DetailSerializer,
+            409: _error("`already_verified`."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        services.verification_resend(
+            user=request.user, context=RequestContext.from_request(request)
+        )
+        return Response(
+            {"detail": "Verification email queued."}, status=status.HTTP_202_ACCEPTED
+        )
+
+
+PASSWORD_RESET_ACCEPTED = {
+    "detail": "If an account uses this address, a reset link is on its way."
+}
+
+
+class PasswordResetRequestView(AuthView):
+    throttle_scope = "auth_email"
+
+    @extend_schema(
+        tags=AUTH,
+        summary="Request a password reset email",
+        description="Answers the same whether or not the address has an account.",
+        request=EmailInput,
+        responses={202: DetailSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = EmailInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(
+            email=data.validated_data["email"],
+            context=RequestContext.from_request(request),
+        )
+        return Response(PASSWORD_RESET_ACCEPTED, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetView(AuthView):
+    @extend_schema(
+        tags=AUTH,
+        summary="Set a new password from a reset link",
+        description="1 h, single use; ends every session of the account.",
+        request=PasswordResetInput,
+        responses={200: DetailSerializer},
+    )
+    def post(self, request: Request, token: str) -> Response:
+        data = PasswordResetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        # The password validators need the account, which only the token names.
+        services.password_reset(
+            token=token,
+            password=data.validated_data["password"],
+            context=RequestContext.from_request(request),
+        )
+        return Response({"detail": "Your password has been changed."})
+
+
+class PasswordChangeView(APIView):
+    @extend_schema(
+        tags=AUTH,
+        summary="Change the password",
+        description="Ends every other session; returns new tokens for this one.",
+        request=PasswordChangeInput,
+        responses={200: TokenPairSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = PasswordChangeInput(data=request.data, context={"user": request.user})
+        data.is_valid(raise_exception=True)
+        pair = services.password_change(
+            user=request.user,
+            current_password=data.validated_data["current_password"],
+            new_password=data.validated_data["new_password"],
+            context=RequestContext.from_request(request),
+        )
+        return Response({"access": pair.access, "refresh": pair.refresh})
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=USERS, summary="My profile", responses={200: UserSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(
+        tags=USERS,
+        summary="Update my profile and preferences",
+        description=(
+            "Read-only fields (is_staff, email_verified, subscription, dates) are "
+            "ignored. A new `email` needs `current_password` and takes effect once "
+            "verified; the old address is told."
+        ),
+        request=UserUpdateInput,
+        responses={200: UserSerializer},
+    )
+    def patch(self, request: Request) -> Response:
+        data = UserUpdateInput(request.user, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        new_email = values.pop("email", None)
+        current_password = values.pop("current_password", "")
+        user = services.user_update(
+            user=request.user,
+            data=values,
+            new_email=new_email,
+            current_password=current_password,
+            context=RequestContext.from_request(request),
+        )
+        return Response(UserSerializer(user).data)
+
+    @extend_schema(
+        tags=USERS,
+        summary="Delete my account",
+        description=(
+            "Requires the password. Revokes every token, closes websockets, and "
+            "deletes or anonymises every personal row."
+        ),
+        request=PasswordConfirmInput,
+        responses={204: None, 400: _error("`validation_error`: wrong password.")},
+    )
+    def delete(self, request: Request) -> Response:
+        data = PasswordConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_delete(
+            user=request.user,
+            password=data.validated_data["password"],
+            context=RequestContext.from_request(request),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeStatsView(APIView):
+    @extend_schema(
+        tags=USERS, summary="My totals", responses={200: UserStatsSerializer}
+    )
+    def get(self, request: Request) -> Response:
+        return Response(selectors.user_stats(user=request.user))
+
+
+class MeExportView(APIView):
+    throttle_classes = AUTH_THROTTLES
+    throttle_scope = "export"
+
+    @extend_schema(
+        tags=USERS,
+        summary="Export all my data",
+        description="Every app's data about you, as one JSON document.",
+        responses={200: ExportSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        document = services.user_export(
+            user=request.user, context=RequestContext.from_request(request)
+        )
+        return Response(
+            document,
+            headers={"Content-Disposition": 'attachment; filename="kaya-export.json"'},
+        )
