@@ -1,1 +1,298 @@
-# Models of the journal app.
+"""Journal, gratitude and mood entries (encrypted at rest), daily prompts and
+crisis resources.
+
+Every user entry stores the instant it happened (UTC) and the user's local date of
+that instant, computed at write time from the user's time zone, so calendars,
+streaks and aggregates keep the day the user saw even after they travel.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from kaya.fields import EncryptedJSONField, EncryptedTextField
+
+# The documented vocabularies for mood tags (see README). Values are stored as is.
+EMOTIONS: tuple[str, ...] = (
+    "happy",
+    "calm",
+    "content",
+    "grateful",
+    "hopeful",
+    "excited",
+    "proud",
+    "loved",
+    "relaxed",
+    "motivated",
+    "anxious",
+    "stressed",
+    "sad",
+    "lonely",
+    "angry",
+    "frustrated",
+    "irritable",
+    "overwhelmed",
+    "tired",
+    "bored",
+    "numb",
+    "scared",
+    "guilty",
+    "ashamed",
+    "confused",
+    "hurt",
+)
+FACTORS: tuple[str, ...] = (
+    "sleep",
+    "exercise",
+    "work",
+    "school",
+    "social",
+    "family",
+    "relationship",
+    "friends",
+    "health",
+    "food",
+    "weather",
+    "money",
+    "hobbies",
+    "nature",
+    "meditation",
+    "screen_time",
+    "travel",
+    "news",
+)
+
+
+class UserOwnedQuerySet(models.QuerySet):
+    def for_user(self, user: object) -> UserOwnedQuerySet:
+        return self.filter(user=user)
+
+
+class Prompt(models.Model):
+    """A staff-curated journaling prompt; one is chosen per user-local day."""
+
+    text = models.CharField(max_length=500)
+    locale = models.CharField(max_length=10, default="en", db_index=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("locale", "id")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class CrisisResource(models.Model):
+    """A staff-edited crisis line or service shown to users in distress."""
+
+    locale = models.CharField(
+        max_length=10, help_text="Language code, e.g. 'en'; see the fallback setting."
+    )
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    sms = models.CharField(max_length=80, blank=True)
+    url = models.URLField(max_length=300, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("locale", "sort_order", "id")
+        indexes = [
+            models.Index(fields=["locale", "sort_order"], name="journal_crisis_loc_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.locale})"
+
+
+class MoodEntry(models.Model):
+    class Mood(models.TextChoices):
+        VERY_LOW = "very_low", "Very low"
+        LOW = "low", "Low"
+        NEUTRAL = "neutral", "Neutral"
+        GOOD = "good", "Good"
+        GREAT = "great", "Great"
+
+    # Derived score per mood (1..5), stored so SQL can average it.
+    SCORES: dict[str, int] = {
+        Mood.VERY_LOW: 1,
+        Mood.LOW: 2,
+        Mood.NEUTRAL: 3,
+        Mood.GOOD: 4,
+        Mood.GREAT: 5,
+    }
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mood_entries"
+    )
+    mood = models.CharField(max_length=16, choices=Mood.choices)
+    score = models.PositiveSmallIntegerField()
+    intensity = models.PositiveSmallIntegerField()
+    note = EncryptedTextField(blank=True)
+    logged_at = models.DateTimeField()
+    local_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UserOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-logged_at", "-id")
+        verbose_name_plural = "mood entries"
+        indexes = [
+            models.Index(
+                fields=["user", "local_date"], name="journal_mood_user_day_idx"
+            ),
+            models.Index(
+                fields=["user", "-logged_at", "-id"], name="journal_mood_user_at_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="journal_mood_score_1_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(intensity__gte=1, intensity__lte=10),
+                name="journal_mood_intensity_1_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mood {self.mood} of user {self.user_id} on {self.local_date}"
+
+
+class MoodTag(models.Model):
+    """One row per emotion or factor of a mood entry, so SQL can aggregate them."""
+
+    class Kind(models.TextChoices):
+        EMOTION = "emotion", "Emotion"
+        FACTOR = "factor", "Factor"
+
+    entry = models.ForeignKey(MoodEntry, on_delete=models.CASCADE, related_name="tags")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mood_tags"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=32)
+    local_date = models.DateField()
+
+    class Meta:
+        ordering = ("kind", "id")
+        indexes = [
+            models.Index(
+                fields=["user", "kind", "local_date"], name="journal_moodtag_user_idx"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "kind", "value"], name="journal_moodtag_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class JournalEntry(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="journal_entries",
+    )
+    title = EncryptedTextField(blank=True)
+    body = EncryptedTextField()
+    # Plaintext length, kept so the admin can show metadata without decrypting.
+    body_length = models.PositiveIntegerField(default=0)
+    prompt = models.ForeignKey(
+        Prompt,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    mood_entry = models.ForeignKey(
+        MoodEntry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="journal_entries",
+    )
+    occurred_at = models.DateTimeField()
+    local_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-occurred_at", "-id")
+        verbose_name_plural = "journal entries"
+        indexes = [
+            models.Index(
+                fields=["user", "-occurred_at", "-id"], name="journal_entry_user_at_idx"
+            ),
+            models.Index(fields=["user", "local_date"], name="journal_entry_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Journal entry {self.pk} of user {self.user_id}"
+
+
+class JournalTag(models.Model):
+    """A normalised tag of a journal entry: one row each, so SQL filters by tag
+    on SQLite and PostgreSQL alike. Tags are metadata and are not encrypted."""
+
+    entry = models.ForeignKey(
+        JournalEntry, on_delete=models.CASCADE, related_name="tags"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_tags"
+    )
+    name = models.CharField(max_length=32)
+
+    class Meta:
+        ordering = ("id",)
+        indexes = [
+            models.Index(fields=["user", "name"], name="journal_tag_user_name_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "name"], name="journal_tag_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GratitudeEntry(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="gratitude_entries",
+    )
+    # A list of one to three short strings.
+    items = EncryptedJSONField()
+    item_count = models.PositiveSmallIntegerField(default=0)
+    occurred_at = models.DateTimeField()
+    local_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UserOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-occurred_at", "-id")
+        verbose_name_plural = "gratitude entries"
+        indexes = [
+            models.Index(
+                fields=["user", "-occurred_at", "-id"],
+                name="journal_grat_user_at_idx",
+            ),
+            models.Index(fields=["user", "local_date"], name="journal_grat_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Gratitude entry {self.pk} of user {self.user_id}"

@@ -448,3 +448,27 @@ if LOG_FILE_ENABLED:
         "filters": ["request_id", "redact"],
     }
     _log_handlers.append("file")
+
+# ---------------------------------------------------------------------------
+# Journal: encrypted fields, mood support
+# ---------------------------------------------------------------------------
+# Fernet keys for kaya.fields (journal, gratitude, mood notes, AI chat), comma
+# separated, NEWEST FIRST. Rotate: put a new key in front, run
+# `manage.py rotate_encryption_keys`, then drop the old key.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS and DEBUG:
+    # Development only, like the dev SECRET_KEY: losing this file makes the
+    # encrypted rows of the local database unreadable. With DEBUG off and no keys,
+    # the first read or write of an encrypted field raises ImproperlyConfigured.
+    _field_key_file = VAR_DIR / "dev-field-encryption-key"
+    if not _field_key_file.exists():
+        from cryptography.fernet import Fernet
+
+        _field_key_file.write_text(Fernet.generate_key().decode("ascii"))
+    FIELD_ENCRYPTION_KEYS = [_field_key_file.read_text().strip()]
+
+# A mood of "very_low" logged with at least this intensity (1-10) returns crisis
+# resources in the same response. No text is scanned for this.
+JOURNAL_SUPPORT_MIN_INTENSITY = env_int("JOURNAL_SUPPORT_MIN_INTENSITY", 7, minimum=1)
+# Crisis resources are shown for the user's locale, else for this one.
+JOURNAL_CRISIS_FALLBACK_LOCALE = env_str("JOURNAL_CRISIS_FALLBACK_LOCALE", "en")

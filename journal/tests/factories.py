@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import factory
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from journal.models import (
+    CrisisResource,
+    GratitudeEntry,
+    JournalEntry,
+    MoodEntry,
+    Prompt,
+)
+
+
+class PromptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Prompt
+
+    text = factory.Sequence(lambda n: f"What made today different? ({n})")
+    locale = "en"
+
+
+class CrisisResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CrisisResource
+
+    locale = "en"
+    name = factory.Sequence(lambda n: f"Helpline {n}")
+    phone = "988"
+
+
+class JournalEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JournalEntry
+
+    user = factory.SubFactory(UserFactory)
+    title = "A title"
+    body = "Some private words."
+    body_length = factory.LazyAttribute(lambda o: len(o.body))
+    occurred_at = factory.LazyFunction(timezone.now)
+    local_date = factory.LazyAttribute(lambda o: o.occurred_at.date())
+
+
+class GratitudeEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GratitudeEntry
+
+    user = factory.SubFactory(UserFactory)
+    items = factory.LazyFunction(lambda: ["warm tea"])
+    item_count = factory.LazyAttribute(lambda o: len(o.items))
+    occurred_at = factory.LazyFunction(timezone.now)
+    local_date = factory.LazyAttribute(lambda o: o.occurred_at.date())
+
+
+class MoodEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MoodEntry
+
+    user = factory.SubFactory(UserFactory)
+    mood = MoodEntry.Mood.NEUTRAL
+    score = factory.LazyAttribute(lambda o: MoodEntry.SCORES[o.mood])
+    intensity = 5
+    note = ""
+    logged_at = factory.LazyFunction(timezone.now)
+    local_date = factory.LazyAttribute(lambda o: o.logged_at.date())

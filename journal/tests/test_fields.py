@@ -1,0 +1,104 @@
+"""The encrypted fields: round trip, nothing readable at rest, loud on a bad key."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from journal.models import GratitudeEntry, JournalEntry, MoodEntry
+from journal.tests.factories import (
+    GratitudeEntryFactory,
+    JournalEntryFactory,
+    MoodEntryFactory,
+)
+from kaya.fields import DecryptionError
+
+KEY_A = Fernet.generate_key().decode()
+KEY_B = Fernet.generate_key().decode()
+
+
+def raw_column(model, pk, column):
+    table = connection.ops.quote_name(model._meta.db_table)
+    col = connection.ops.quote_name(column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {col} FROM {table} WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_encrypted_values_round_trip():
+    entry = JournalEntryFactory(title="Dear diary", body="I felt brave today.")
+    gratitude = GratitudeEntryFactory(items=["my sister", "sunlight"])
+    mood = MoodEntryFactory(note="slept badly")
+
+    assert JournalEntry.objects.get(pk=entry.pk).title == "Dear diary"
+    assert JournalEntry.objects.get(pk=entry.pk).body == "I felt brave today."
+    assert GratitudeEntry.objects.get(pk=gratitude.pk).items == [
+        "my sister",
+        "sunlight",
+    ]
+    assert MoodEntry.objects.get(pk=mood.pk).note == "slept badly"
+
+
+@pytest.mark.django_db
+def test_raw_columns_hold_no_plaintext(settings):
+    entry = JournalEntryFactory(title="Secret title", body="Secret body text")
+    gratitude = GratitudeEntryFactory(items=["Secret item"])
+    mood = MoodEntryFactory(note="Secret note")
+
+    raw = {
+        "title": raw_column(JournalEntry, entry.pk, "title"),
+        "body": raw_column(JournalEntry, entry.pk, "body"),
+        "items": raw_column(GratitudeEntry, gratitude.pk, "items"),
+        "note": raw_column(MoodEntry, mood.pk, "note"),
+    }
+    for name, value in raw.items():
+        assert "Secret" not in value, name
+        assert "secret" not in value.lower(), name
+        # A Fernet token: version byte 0x80 base64-encoded starts with "gAAAAA".
+        assert value.startswith("gAAAAA"), name
+    key = settings.FIELD_ENCRYPTION_KEYS[0]
+    assert Fernet(key).decrypt(raw["body"].encode()) == b"Secret body text"
+
+
+@pytest.mark.django_db
+def test_wrong_key_raises_instead_of_returning_ciphertext(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
+    entry = JournalEntryFactory(body="only key A can read this")
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B]
+
+    with pytest.raises(DecryptionError):
+        JournalEntry.objects.get(pk=entry.pk)
+
+
+@pytest.mark.django_db
+def test_missing_key_raises(settings):
+    settings.FIELD_ENCRYPTION_KEYS = []
+    with pytest.raises(ImproperlyConfigured):
+        JournalEntryFactory(body="no key")
+
+
+@pytest.mark.django_db
+def test_malformed_key_raises_without_echoing_it(settings):
+    settings.FIELD_ENCRYPTION_KEYS = ["not-a-fernet-key"]
+    with pytest.raises(ImproperlyConfigured) as excinfo:
+        JournalEntryFactory(body="bad key")
+    assert "not-a-fernet-key" not in str(excinfo.value)
+
+
+@pytest.mark.django_db
+def test_older_keys_still_decrypt(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
+    entry = JournalEntryFactory(body="written under A")
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B, KEY_A]
+
+    assert JournalEntry.objects.get(pk=entry.pk).body == "written under A"
+
+
+@pytest.mark.django_db
+def test_filtering_on_an_encrypted_field_is_refused():
+    with pytest.raises(NotImplementedError):
+        list(JournalEntry.objects.filter(body="x"))
+    assert list(JournalEntry.objects.filter(body__isnull=True)) == []

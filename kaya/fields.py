@@ -1,0 +1,188 @@
+"""Model fields encrypted at rest with ``cryptography``'s MultiFernet.
+
+Keys come from ``settings.FIELD_ENCRYPTION_KEYS`` (newest first): values are
+encrypted with the first key and decrypted with whichever key matches, so a new key
+can be put in front and ``manage.py rotate_encryption_keys`` re-encrypts old rows.
+
+A value that no configured key can decrypt raises ``DecryptionError``: ciphertext
+is never handed back as if it were text. Encrypted columns cannot be filtered or
+ordered on (Fernet tokens are randomised), only tested for NULL.
+
+The fields are generic: any app can use them for its most private text.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
+from django.db import models
+from django.dispatch import receiver
+
+
+class DecryptionError(RuntimeError):
+    """A stored value could not be decrypted with any configured key."""
+
+
+@cache
+def _fernets(keys: tuple[str, ...]) -> tuple[Fernet, ...]:
+    if not keys:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is empty: encrypted fields need at least one key."
+        )
+    fernets = []
+    for position, key in enumerate(keys, start=1):
+        try:
+            fernets.append(Fernet(key))
+        except (ValueError, TypeError):
+            # Never echo the key itself.
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS entry {position} is not a valid Fernet key "
+                "(32 url-safe base64-encoded bytes)."
+            ) from None
+    return tuple(fernets)
+
+
+def configured_keys() -> tuple[str, ...]:
+    keys = getattr(settings, "FIELD_ENCRYPTION_KEYS", None)
+    if isinstance(keys, str):
+        keys = [k.strip() for k in keys.split(",") if k.strip()]
+    return tuple(keys or ())
+
+
+def multifernet() -> MultiFernet:
+    return MultiFernet(list(_fernets(configured_keys())))
+
+
+def primary_fernet() -> Fernet:
+    return _fernets(configured_keys())[0]
+
+
+@receiver(setting_changed)
+def _keys_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "FIELD_ENCRYPTION_KEYS":
+        _fernets.cache_clear()
+
+
+def encrypt_str(plaintext: str) -> str:
+    return multifernet().encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+def decrypt_str(token: str) -> str:
+    try:
+        return multifernet().decrypt(token.encode("ascii")).decode("utf-8")
+    except (InvalidToken, UnicodeError):
+        raise DecryptionError(
+            "An encrypted value could not be decrypted with any key in "
+            "FIELD_ENCRYPTION_KEYS (wrong or missing key, or corrupt data)."
+        ) from None
+
+
+def is_encrypted_with_primary(token: str) -> bool:
+    """Whether the newest key alone decrypts ``token`` (rotation can skip it)."""
+    try:
+        primary_fernet().decrypt(token.encode("ascii"))
+    except (InvalidToken, UnicodeError):
+        return False
+    return True
+
+
+class EncryptedFieldMixin:
+    """Stores ``encode(value)`` encrypted in a text column; reads decrypt it.
+
+    Subclasses define ``encode`` (Python value -> str) and ``decode`` (the reverse).
+    """
+
+    encrypted = True
+
+    def encode(self, value: Any) -> str:
+        raise NotImplementedError
+
+    def decode(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return None
+        return self.decode(decrypt_str(value))
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return encrypt_str(self.encode(value))
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        # Tokens are randomised: equality, contains, ordering on them are
+        # meaningless and would silently match nothing.
+        if lookup_name != "isnull":
+            raise NotImplementedError(
+                f"Encrypted fields support only the isnull lookup, not {lookup_name!r}."
+            )
+        return super().get_lookup(lookup_name)  # type: ignore[misc]
+
+    def get_transform(self, lookup_name: str) -> Any:
+        raise NotImplementedError("Encrypted fields support no transforms.")
+
+
+class EncryptedTextField(EncryptedFieldMixin, models.TextField):
+    """Plain text, encrypted at rest. Use ``max_length`` checks in the serializer."""
+
+    def encode(self, value: Any) -> str:
+        return str(value)
+
+    def decode(self, text: str) -> str:
+        return text
+
+    def to_python(self, value: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        return str(value)
+
+
+class EncryptedJSONField(EncryptedFieldMixin, models.TextField):
+    """A JSON-serialisable value (list, dict, ...), encrypted at rest."""
+
+    def __init__(self, *args: Any, encoder: Any = None, **kwargs: Any) -> None:
+        self.encoder = encoder or DjangoJSONEncoder
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if self.encoder is not DjangoJSONEncoder:
+            kwargs["encoder"] = self.encoder
+        return name, path, args, kwargs
+
+    def encode(self, value: Any) -> str:
+        return json.dumps(value, cls=self.encoder, separators=(",", ":"))
+
+    def decode(self, text: str) -> Any:
+        return json.loads(text)
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return self.encode(self.value_from_object(obj))
+
+
+def encrypted_field_names(model: type[models.Model]) -> list[str]:
+    """Concrete encrypted fields of ``model`` (used by key rotation)."""
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if isinstance(f, EncryptedFieldMixin)
+    ]
+
+
+def check_keys_configured() -> None:
+    """Fail fast (at start-up) on a missing or malformed key list."""
+    _fernets(configured_keys())
