@@ -472,3 +472,16 @@ if not FIELD_ENCRYPTION_KEYS and DEBUG:
 JOURNAL_SUPPORT_MIN_INTENSITY = env_int("JOURNAL_SUPPORT_MIN_INTENSITY", 7, minimum=1)
 # Crisis resources are shown for the user's locale, else for this one.
 JOURNAL_CRISIS_FALLBACK_LOCALE = env_str("JOURNAL_CRISIS_FALLBACK_LOCALE", "en")
+
+# ---------------------------------------------------------------------------
+# Wellness
+# ---------------------------------------------------------------------------
+# How long a page of the published program catalogue stays cached; staff changes
+# in the admin invalidate it at once.
+WELLNESS_PROGRAM_CACHE_SECONDS = env_int(
+    "WELLNESS_PROGRAM_CACHE_SECONDS", 600, minimum=1
+)
+# One OpenAPI enum for the session types (sessions, program days, analytics).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["SessionTypeEnum"] = (  # type: ignore[index]
+    "wellness.models.SessionType"
+)
