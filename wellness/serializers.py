@@ -16,6 +16,7 @@ from wellness.models import (
     WellnessSession,
 )
 from wellness.selectors import enrollment_next_day
+from wellness.streaks import STREAK_RULE
 
 MOOD_HELP = "1 (very low) to 5 (great)."
 
@@ -99,9 +100,7 @@ class SessionOutput(serializers.ModelSerializer):
 
 
 class StreakOutput(serializers.Serializer):
-    current_streak = serializers.IntegerField(
-        required=False, help_text="Absent in gentle mode."
-    )
+    current_streak = serializers.IntegerField(required=False, help_text=STREAK_RULE)
     longest_streak = serializers.IntegerField(
         required=False, help_text="Absent in gentle mode."
     )

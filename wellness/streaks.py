@@ -104,3 +104,16 @@ def streak_view(state: StreakState, today: date) -> StreakView:
             state.current, state.longest, state.banked - missed, state.last_active
         )
     return StreakView(0, state.longest, state.banked, state.last_active)
+
+
+# The rule as the API documents it (OpenAPI descriptions).
+STREAK_RULE = (
+    "Streaks count local dates (the user's time zone) with at least one "
+    "completed session; the current streak is alive while its last day is today "
+    "or yesterday. Every 7th day earns a freeze (at most 2 banked) that covers a "
+    "missed day automatically without counting as a day. Time-zone changes: each "
+    "completion keeps the local date it had in the user's zone at that moment "
+    "and past dates are never recomputed; 'today' is read in the current zone, so "
+    "flying east can skip a date (a freeze covers it) and flying west can repeat "
+    "one (it counts once). Omitted in gentle mode."
+)

@@ -34,7 +34,7 @@ from wellness.serializers import (
     SessionProgressInput,
     SessionStatsOutput,
 )
-from wellness.streaks import StreakView
+from wellness.streaks import STREAK_RULE, StreakView
 
 CONFLICT_409 = OpenApiResponse(
     ErrorSerializer,
@@ -107,8 +107,8 @@ class SessionStatsView(GenericAPIView):
     @extend_schema(
         summary="My session statistics",
         description="Totals, per-type minutes and counts, this local week (Monday "
-        "to today) vs last week, current and longest streak (omitted in gentle "
-        "mode) and the average mood change (after - before).",
+        "to today) vs last week, current and longest streak and the average mood "
+        f"change (after - before). {STREAK_RULE}",
         responses={200: SessionStatsOutput},
     )
     def get(self, request: Request) -> Response:
@@ -132,7 +132,8 @@ class SessionCompleteView(_UserSessionMixin, GenericAPIView):
         summary="Complete a session",
         description="Records the actual duration (at most 4 hours), mood_after "
         "and notes; updates streaks and program progress, and publishes "
-        "`session.completed`. A second completion gives 409.",
+        "`session.completed`. A second completion gives 409. The session's "
+        f"local date is the date of completion in the user's zone. {STREAK_RULE}",
         request=SessionCompleteInput,
         responses={200: SessionCompleteOutput, 409: CONFLICT_409},
     )
