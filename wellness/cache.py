@@ -22,7 +22,9 @@ def program_catalog_version() -> int:
         # Start from the clock, not 1, so a version evicted from the cache can
         # never come back to a number whose old pages are still cached. add() so
         # two first readers agree on one starting version.
-        cache.add(VERSION_KEY, int(timezone.now().timestamp() * 1000), timeout=None)
+        cache.add(
+            VERSION_KEY, int(timezone.now().timestamp() * 1_000_000), timeout=None
+        )
         version = cache.get(VERSION_KEY)
     return int(version)
 
