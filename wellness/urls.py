@@ -1,64 +1,62 @@
-from django.urls import path
+"""/api/v1/sessions, /programs, /analytics: every path answers with and without
+a trailing slash; the schema documents the form without one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import URLPattern, path
 
 from wellness import analytics_views, views
 
 app_name = "wellness"
 
+
+def _route(route: str, view: Any, name: str) -> list[URLPattern]:
+    # Both spellings are routed (POST and PATCH cannot follow an APPEND_SLASH
+    # redirect); the slashed twin is left out of the schema.
+    twin = type(view.__name__, (view,), {"schema": None})
+    return [
+        path(route, view.as_view(), name=name),
+        path(f"{route}/", twin.as_view(), name=f"{name}-slash"),
+    ]
+
+
 urlpatterns = [
-    path("sessions", views.SessionListCreateView.as_view(), name="session-list"),
-    path("sessions/stats", views.SessionStatsView.as_view(), name="session-stats"),
-    path("sessions/<int:pk>", views.SessionDetailView.as_view(), name="session-detail"),
-    path(
-        "sessions/<int:pk>/complete",
-        views.SessionCompleteView.as_view(),
-        name="session-complete",
+    *_route("sessions", views.SessionListCreateView, "session-list"),
+    *_route("sessions/stats", views.SessionStatsView, "session-stats"),
+    *_route("sessions/<int:pk>", views.SessionDetailView, "session-detail"),
+    *_route(
+        "sessions/<int:pk>/complete", views.SessionCompleteView, "session-complete"
     ),
-    path(
-        "sessions/<int:pk>/progress",
-        views.SessionProgressView.as_view(),
-        name="session-progress",
+    *_route(
+        "sessions/<int:pk>/progress", views.SessionProgressView, "session-progress"
     ),
-    path(
-        "sessions/<int:pk>/abandon",
-        views.SessionAbandonView.as_view(),
-        name="session-abandon",
-    ),
-    path("programs", views.ProgramListView.as_view(), name="program-list"),
+    *_route("sessions/<int:pk>/abandon", views.SessionAbandonView, "session-abandon"),
+    *_route("programs", views.ProgramListView, "program-list"),
     # int converters, so "enrollments" is never taken for a program id.
-    path(
-        "programs/enrollments/my",
-        views.EnrollmentListView.as_view(),
-        name="enrollment-list",
-    ),
-    path(
+    *_route("programs/enrollments/my", views.EnrollmentListView, "enrollment-list"),
+    *_route(
         "programs/enrollments/<int:pk>/progress",
-        views.EnrollmentProgressView.as_view(),
-        name="enrollment-progress",
+        views.EnrollmentProgressView,
+        "enrollment-progress",
     ),
-    path("programs/<int:pk>", views.ProgramDetailView.as_view(), name="program-detail"),
-    path(
-        "programs/<int:pk>/enroll",
-        views.ProgramEnrollView.as_view(),
-        name="program-enroll",
+    *_route("programs/<int:pk>", views.ProgramDetailView, "program-detail"),
+    *_route("programs/<int:pk>/enroll", views.ProgramEnrollView, "program-enroll"),
+    *_route(
+        "analytics/dashboard", analytics_views.DashboardView, "analytics-dashboard"
     ),
-    path(
-        "analytics/dashboard",
-        analytics_views.DashboardView.as_view(),
-        name="analytics-dashboard",
+    *_route(
+        "analytics/mood-trends", analytics_views.MoodTrendsView, "analytics-mood-trends"
     ),
-    path(
-        "analytics/mood-trends",
-        analytics_views.MoodTrendsView.as_view(),
-        name="analytics-mood-trends",
-    ),
-    path(
+    *_route(
         "analytics/activity-breakdown",
-        analytics_views.ActivityBreakdownView.as_view(),
-        name="analytics-activity-breakdown",
+        analytics_views.ActivityBreakdownView,
+        "analytics-activity-breakdown",
     ),
-    path(
+    *_route(
         "analytics/correlations",
-        analytics_views.CorrelationsView.as_view(),
-        name="analytics-correlations",
+        analytics_views.CorrelationsView,
+        "analytics-correlations",
     ),
 ]

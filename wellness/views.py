@@ -212,7 +212,7 @@ class ProgramListView(GenericAPIView):
             for key, values in sorted(request.query_params.lists())
             for value in values
         )
-        key = program_list_cache_key(f"{request.get_host()}?{query}")
+        key = program_list_cache_key(f"{request.get_host()}{request.path}?{query}")
         cached = program_list_cache_get(key)
         if cached is not None:
             return Response(cached)

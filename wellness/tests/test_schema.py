@@ -36,3 +36,16 @@ def test_every_wellness_endpoint_is_in_the_schema_with_its_errors(api_client):
     assert "past dates are never recomputed" in stats
     correlations = paths["/api/v1/analytics/correlations"]["get"]["description"]
     assert "at least 3 days with and 3 days without" in correlations
+
+
+def test_paths_answer_with_and_without_a_trailing_slash(auth_client):
+    created = auth_client.post(
+        "/api/v1/sessions/",
+        {"type": "focus", "title": "Deep work", "planned_duration_seconds": 1500},
+        format="json",
+    )
+    assert created.status_code == 201
+    session_id = created.json()["id"]
+    assert auth_client.get(f"/api/v1/sessions/{session_id}/").status_code == 200
+    assert auth_client.get("/api/v1/programs/enrollments/my/").status_code == 200
+    assert auth_client.get("/api/v1/programs/").status_code == 200
