@@ -5,3 +5,30 @@ class JournalConfig(AppConfig):
     name = "journal"
     verbose_name = "Journal"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from accounts.registry import privacy, stats
+        from kaya.fields import check_encryption_keys
+
+        checks.register(check_encryption_keys)
+        from journal.privacy import journal_erase, journal_export, journal_stats
+
+        privacy.register(
+            "journal",
+            export=journal_export,
+            erase=journal_erase,
+            models=[
+                "journal.JournalEntry",
+                "journal.JournalTag",
+                "journal.GratitudeEntry",
+                "journal.MoodEntry",
+                "journal.MoodTag",
+            ],
+        )
+        privacy.exclude("journal.Prompt", "staff-curated prompts, no user data")
+        privacy.exclude(
+            "journal.CrisisResource", "staff-curated crisis lines, no user data"
+        )
+        stats.register("journal", journal_stats)

@@ -121,16 +121,14 @@ class EncryptedFieldMixin:
         return encrypt_str(self.encode(value))
 
     def get_lookup(self, lookup_name: str) -> Any:
-        # Tokens are randomised: equality, contains, ordering on them are
-        # meaningless and would silently match nothing.
+        # Tokens are randomised: equality, contains or ranges on them would
+        # silently match nothing, so only isnull exists (others: FieldError).
         if lookup_name != "isnull":
-            raise NotImplementedError(
-                f"Encrypted fields support only the isnull lookup, not {lookup_name!r}."
-            )
+            return None
         return super().get_lookup(lookup_name)  # type: ignore[misc]
 
     def get_transform(self, lookup_name: str) -> Any:
-        raise NotImplementedError("Encrypted fields support no transforms.")
+        return None
 
 
 class EncryptedTextField(EncryptedFieldMixin, models.TextField):
@@ -150,6 +148,10 @@ class EncryptedTextField(EncryptedFieldMixin, models.TextField):
 
 class EncryptedJSONField(EncryptedFieldMixin, models.TextField):
     """A JSON-serialisable value (list, dict, ...), encrypted at rest."""
+
+    # For django-stubs: the Python value is any JSON value, not a str.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def __init__(self, *args: Any, encoder: Any = None, **kwargs: Any) -> None:
         self.encoder = encoder or DjangoJSONEncoder
@@ -183,6 +185,15 @@ def encrypted_field_names(model: type[models.Model]) -> list[str]:
     ]
 
 
-def check_keys_configured() -> None:
-    """Fail fast (at start-up) on a missing or malformed key list."""
-    _fernets(configured_keys())
+def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """System check: every configured key must be a valid Fernet key. (An empty
+    list is refused at first use, so `check --deploy` runs without keys.)"""
+    from django.core import checks
+
+    if not configured_keys():
+        return []
+    try:
+        _fernets(configured_keys())
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="kaya.E101")]
+    return []

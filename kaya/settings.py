@@ -470,8 +470,8 @@ if not FIELD_ENCRYPTION_KEYS and DEBUG:
 # A mood of "very_low" logged with at least this intensity (1-10) returns crisis
 # resources in the same response. No text is scanned for this.
 JOURNAL_SUPPORT_MIN_INTENSITY = env_int("JOURNAL_SUPPORT_MIN_INTENSITY", 7, minimum=1)
-# Crisis resources are shown for the user's locale, else for this one.
-JOURNAL_CRISIS_FALLBACK_LOCALE = env_str("JOURNAL_CRISIS_FALLBACK_LOCALE", "en")
+# Crisis resources and daily prompts are chosen for the user's locale, else this one.
+JOURNAL_FALLBACK_LOCALE = env_str("JOURNAL_FALLBACK_LOCALE", "en")
 
 # ---------------------------------------------------------------------------
 # Wellness

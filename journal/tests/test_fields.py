@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from cryptography.fernet import Fernet
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import connection
 
 from journal.models import GratitudeEntry, JournalEntry, MoodEntry
@@ -13,7 +13,7 @@ from journal.tests.factories import (
     JournalEntryFactory,
     MoodEntryFactory,
 )
-from kaya.fields import DecryptionError
+from kaya.fields import DecryptionError, check_encryption_keys
 
 KEY_A = Fernet.generate_key().decode()
 KEY_B = Fernet.generate_key().decode()
@@ -99,6 +99,37 @@ def test_older_keys_still_decrypt(settings):
 
 @pytest.mark.django_db
 def test_filtering_on_an_encrypted_field_is_refused():
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(FieldError):
         list(JournalEntry.objects.filter(body="x"))
+    with pytest.raises(FieldError):
+        list(JournalEntry.objects.filter(title__icontains="x"))
     assert list(JournalEntry.objects.filter(body__isnull=True)) == []
+
+
+def test_system_check_reports_a_malformed_key(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_A, "short"]
+
+    errors = check_encryption_keys()
+
+    assert [(e.id, e.msg) for e in errors] == [
+        (
+            "kaya.E101",
+            "FIELD_ENCRYPTION_KEYS entry 2 is not a valid Fernet key "
+            "(32 url-safe base64-encoded bytes).",
+        )
+    ]
+
+
+def test_system_check_passes_with_valid_keys(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_A, KEY_B]
+
+    assert check_encryption_keys() == []
+
+
+@pytest.mark.django_db
+def test_comma_separated_key_string_is_accepted(settings):
+    settings.FIELD_ENCRYPTION_KEYS = f"{KEY_B}, {KEY_A}"
+    entry = JournalEntryFactory(body="string keys")
+
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B]
+    assert JournalEntry.objects.get(pk=entry.pk).body == "string keys"

@@ -1,0 +1,198 @@
+"""Reads of journal data, always scoped to one user (another user's rows are
+simply not found), plus the staff-curated prompts and crisis resources."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, QuerySet
+
+from journal.models import (
+    CrisisResource,
+    GratitudeEntry,
+    JournalEntry,
+    JournalTag,
+    MoodEntry,
+    MoodTag,
+    Prompt,
+)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _in_range(qs: QuerySet[Any], dates: DateRange) -> QuerySet[Any]:
+    if dates.date_from is not None:
+        qs = qs.filter(local_date__gte=dates.date_from)
+    if dates.date_to is not None:
+        qs = qs.filter(local_date__lte=dates.date_to)
+    return qs
+
+
+def journal_entry_list(
+    *, user: Any, dates: DateRange = DateRange(), tag: str | None = None
+) -> QuerySet[JournalEntry]:
+    """The user's entries, newest first, optionally within local dates / by tag."""
+    qs: QuerySet[JournalEntry] = (
+        JournalEntry.objects.for_user(user)
+        .select_related("prompt")
+        .prefetch_related(Prefetch("tags", queryset=JournalTag.objects.order_by("id")))
+        .order_by("-occurred_at", "-id")
+    )
+    qs = _in_range(qs, dates)
+    if tag:
+        qs = qs.filter(
+            Exists(JournalTag.objects.filter(entry=OuterRef("pk"), name=tag))
+        )
+    return qs
+
+
+def journal_entry_get(*, user: Any, pk: int) -> JournalEntry | None:
+    return journal_entry_list(user=user).filter(pk=pk).first()
+
+
+def gratitude_entry_list(
+    *, user: Any, dates: DateRange = DateRange()
+) -> QuerySet[GratitudeEntry]:
+    qs = GratitudeEntry.objects.for_user(user).order_by("-occurred_at", "-id")
+    return _in_range(qs, dates)
+
+
+def mood_entry_list(
+    *, user: Any, dates: DateRange = DateRange()
+) -> QuerySet[MoodEntry]:
+    """The user's mood entries, newest first, with their tags prefetched."""
+    qs = (
+        MoodEntry.objects.for_user(user)
+        .prefetch_related(Prefetch("tags", queryset=MoodTag.objects.order_by("id")))
+        .order_by("-logged_at", "-id")
+    )
+    return _in_range(qs, dates)
+
+
+def mood_day_aggregates(*, user: Any, dates: DateRange) -> list[dict[str, Any]]:
+    """One row per local day with entries, oldest first: count, average score and
+    intensity, lowest and highest score."""
+    rows = (
+        _in_range(MoodEntry.objects.for_user(user), dates)
+        .order_by()
+        .values("local_date")
+        .annotate(
+            entries=Count("id"),
+            average_score=Avg("score"),
+            average_intensity=Avg("intensity"),
+            lowest_score=Min("score"),
+            highest_score=Max("score"),
+        )
+        .order_by("local_date")
+    )
+    return [
+        {
+            "date": row["local_date"],
+            "entries": row["entries"],
+            "average_score": round(float(row["average_score"]), 2),
+            "average_intensity": round(float(row["average_intensity"]), 2),
+            "lowest_score": row["lowest_score"],
+            "highest_score": row["highest_score"],
+        }
+        for row in rows
+    ]
+
+
+def mood_calendar(*, user: Any, year: int, month: int) -> list[dict[str, Any]]:
+    """One cell per local day of the month, with that day's average mood score
+    (None on days without entries)."""
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    by_day = {
+        row["date"]: row
+        for row in mood_day_aggregates(user=user, dates=DateRange(first, last))
+    }
+    cells = []
+    day = first
+    while day <= last:
+        row = by_day.get(day)
+        cells.append(
+            {
+                "date": day,
+                "entries": row["entries"] if row else 0,
+                "average_score": row["average_score"] if row else None,
+            }
+        )
+        day += timedelta(days=1)
+    return cells
+
+
+def _locale_candidates(locale: str | None) -> list[str]:
+    """``"pt-BR"`` -> ``["pt-br", "pt", <fallback>]``."""
+    candidates: list[str] = []
+    if locale:
+        lowered = locale.strip().lower().replace("_", "-")
+        candidates += [lowered, lowered.split("-")[0]]
+    candidates.append(settings.JOURNAL_FALLBACK_LOCALE.lower())
+    return list(dict.fromkeys(c for c in candidates if c))
+
+
+def prompt_for_day(*, locale: str | None, day: date) -> Prompt | None:
+    """The active prompt of the day for a locale (else the fallback locale),
+    rotating through the curated list in id order, one step per local day."""
+    for candidate in _locale_candidates(locale):
+        ids = list(
+            Prompt.objects.filter(locale__iexact=candidate, is_active=True)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        if ids:
+            return Prompt.objects.get(pk=ids[day.toordinal() % len(ids)])
+    return None
+
+
+def crisis_resources_for(*, locale: str | None) -> tuple[str, list[CrisisResource]]:
+    """The active crisis resources of the first locale that has any: the user's
+    locale, its language, then the fallback locale."""
+    candidates = _locale_candidates(locale)
+    for candidate in candidates:
+        resources = list(
+            CrisisResource.objects.filter(
+                locale__iexact=candidate, is_active=True
+            ).order_by("sort_order", "id")
+        )
+        if resources:
+            return candidate, resources
+    return candidates[-1], []
+
+
+def journal_counts(*, user: Any) -> dict[str, int]:
+    return {
+        "journal_entries": JournalEntry.objects.for_user(user).count(),
+        "gratitude_entries": GratitudeEntry.objects.for_user(user).count(),
+        "mood_entries": MoodEntry.objects.for_user(user).count(),
+    }
+
+
+SUPPORT_MESSAGE = (
+    "It sounds like things are really hard right now. You don't have to go "
+    "through this alone: these services are free, confidential and there to "
+    "listen. If you are in immediate danger, call your local emergency number."
+)
+
+
+def mood_support(*, user: Any, entry: MoodEntry) -> dict[str, Any] | None:
+    """Crisis resources for a very low mood logged with high intensity, else None.
+
+    Decided on the mood scale and intensity only: no text is scanned.
+    """
+    if (
+        entry.mood != MoodEntry.Mood.VERY_LOW
+        or entry.intensity < settings.JOURNAL_SUPPORT_MIN_INTENSITY
+    ):
+        return None
+    locale, resources = crisis_resources_for(locale=user.locale)
+    return {"message": SUPPORT_MESSAGE, "locale": locale, "resources": resources}

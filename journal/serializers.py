@@ -1,0 +1,376 @@
+"""Input serializers only validate; output serializers are read-only."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from journal.models import (
+    EMOTIONS,
+    FACTORS,
+    CrisisResource,
+    GratitudeEntry,
+    JournalEntry,
+    MoodEntry,
+    MoodTag,
+    Prompt,
+)
+from journal.services import moment_error
+from journal.text import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, normalise_text
+from journal.text import reject_markup as _reject_markup
+from kaya.timeutils import local_today
+
+BODY_MAX_LENGTH = 20_000
+TITLE_MAX_LENGTH = 200
+GRATITUDE_ITEM_MAX_LENGTH = 200
+NOTE_MAX_LENGTH = 2_000
+# A mood history spans at most this many local days (30 by default).
+MAX_HISTORY_DAYS = 92
+DEFAULT_HISTORY_DAYS = 30
+
+
+# --- fields -----------------------------------------------------------------
+
+
+class PlainTextField(serializers.CharField):
+    """A string (never a number or bool coerced to one), without HTML markup."""
+
+    default_error_messages = {"not_a_string": "Must be a string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        value = super().to_internal_value(normalise_text(data))
+        try:
+            return _reject_markup(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code="markup") from None
+
+
+class TagListField(serializers.ListField):
+    child = PlainTextField(max_length=MAX_TAG_LENGTH * 2)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", MAX_TAGS)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        raw = super().to_internal_value(data)
+        try:
+            return normalise_tags(raw)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 instant that must carry its UTC offset: a bare wall-clock time
+    is ambiguous for someone who travels."""
+
+    default_error_messages = {
+        "naive": "Include a UTC offset, e.g. 2026-11-26T08:30:00+01:00.",
+    }
+
+    def enforce_timezone(self, value: Any) -> Any:
+        if value.tzinfo is None or value.utcoffset() is None:
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+
+class EntryMomentField(AwareDateTimeField):
+    """When an entry happened: at most 7 days ago, never in the future."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        moment = super().to_internal_value(value)
+        if error := moment_error(moment):
+            raise serializers.ValidationError(error)
+        return moment
+
+
+# --- prompts and crisis resources ------------------------------------------
+
+
+class PromptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Prompt
+        fields = ("id", "text")
+        read_only_fields = fields
+
+
+class DailyPromptSerializer(serializers.Serializer):
+    local_date = serializers.DateField(read_only=True)
+    prompt = PromptSerializer(read_only=True, allow_null=True)
+
+
+class CrisisResourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CrisisResource
+        fields = ("name", "description", "phone", "sms", "url")
+        read_only_fields = fields
+
+
+class SupportSerializer(serializers.Serializer):
+    message = serializers.CharField(read_only=True)
+    locale = serializers.CharField(read_only=True)
+    resources = CrisisResourceSerializer(many=True, read_only=True)
+
+
+# --- journal entries --------------------------------------------------------
+
+
+class JournalEntrySerializer(serializers.ModelSerializer):
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    prompt = PromptSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = JournalEntry
+        fields = (
+            "id",
+            "title",
+            "body",
+            "tags",
+            "prompt",
+            "mood_entry",
+            "occurred_at",
+            "local_date",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _UserMoodEntryField(serializers.PrimaryKeyRelatedField):
+    """A mood entry of the requesting user; others' ids are simply unknown."""
+
+    default_error_messages = {
+        "does_not_exist": "Unknown mood entry.",
+        "incorrect_type": "Must be a mood entry id.",
+    }
+
+    def get_queryset(self) -> Any:
+        return MoodEntry.objects.for_user(self.context["request"].user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _PromptField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {
+        "does_not_exist": "Unknown prompt.",
+        "incorrect_type": "Must be a prompt id.",
+    }
+
+    def get_queryset(self) -> Any:
+        return Prompt.objects.all()
+
+
+class JournalEntryCreateSerializer(serializers.Serializer):
+    title = PlainTextField(
+        max_length=TITLE_MAX_LENGTH, required=False, allow_blank=True
+    )
+    body = PlainTextField(max_length=BODY_MAX_LENGTH)
+    tags = TagListField(required=False)
+    prompt = _PromptField(required=False, allow_null=True)
+    mood_entry = _UserMoodEntryField(required=False, allow_null=True)
+    occurred_at = EntryMomentField(
+        required=False, help_text="Defaults to now; at most 7 days ago."
+    )
+
+
+class JournalEntryUpdateSerializer(serializers.Serializer):
+    title = PlainTextField(
+        max_length=TITLE_MAX_LENGTH, required=False, allow_blank=True
+    )
+    body = PlainTextField(max_length=BODY_MAX_LENGTH, required=False)
+    tags = TagListField(required=False)
+    prompt = _PromptField(required=False, allow_null=True)
+    mood_entry = _UserMoodEntryField(required=False, allow_null=True)
+
+
+class DateRangeSerializer(serializers.Serializer):
+    date_from = serializers.DateField(
+        required=False, help_text="First local date (YYYY-MM-DD), inclusive."
+    )
+    date_to = serializers.DateField(
+        required=False, help_text="Last local date (YYYY-MM-DD), inclusive."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("date_from"), attrs.get("date_to")
+        if start and end and start > end:
+            raise serializers.ValidationError(
+                {"date_to": ["Must be on or after date_from."]}
+            )
+        return attrs
+
+
+class JournalEntryFilterSerializer(DateRangeSerializer):
+    tag = serializers.CharField(
+        required=False, max_length=MAX_TAG_LENGTH * 2, help_text="One tag."
+    )
+
+    def validate_tag(self, value: str) -> str:
+        try:
+            return normalise_tags([value])[0]
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+
+# --- gratitude --------------------------------------------------------------
+
+
+class GratitudeEntrySerializer(serializers.ModelSerializer):
+    items = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = GratitudeEntry
+        fields = ("id", "items", "occurred_at", "local_date", "created_at")
+        read_only_fields = fields
+
+
+class GratitudeEntryCreateSerializer(serializers.Serializer):
+    items = serializers.ListField(
+        child=PlainTextField(max_length=GRATITUDE_ITEM_MAX_LENGTH),
+        min_length=1,
+        max_length=3,
+        help_text="One to three short things you are grateful for.",
+    )
+    occurred_at = EntryMomentField(
+        required=False, help_text="Defaults to now; at most 7 days ago."
+    )
+
+
+# --- mood -------------------------------------------------------------------
+
+
+class MoodEntrySerializer(serializers.ModelSerializer):
+    emotions = serializers.SerializerMethodField()
+    factors = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MoodEntry
+        fields = (
+            "id",
+            "mood",
+            "score",
+            "intensity",
+            "emotions",
+            "factors",
+            "note",
+            "logged_at",
+            "local_date",
+            "created_at",
+        )
+        read_only_fields = fields
+
+    # Built from the prefetched tags: no query per entry.
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_emotions(self, obj: MoodEntry) -> list[str]:
+        return [t.value for t in obj.tags.all() if t.kind == MoodTag.Kind.EMOTION]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_factors(self, obj: MoodEntry) -> list[str]:
+        return [t.value for t in obj.tags.all() if t.kind == MoodTag.Kind.FACTOR]
+
+
+class MoodEntryCreatedSerializer(MoodEntrySerializer):
+    support = SupportSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "Crisis resources for the user's locale when a very low mood is "
+            "logged with high intensity; null otherwise."
+        ),
+    )
+
+    class Meta(MoodEntrySerializer.Meta):
+        fields = (*MoodEntrySerializer.Meta.fields, "support")
+        read_only_fields = fields
+
+
+class MoodEntryCreateSerializer(serializers.Serializer):
+    mood = serializers.ChoiceField(choices=MoodEntry.Mood.choices)
+    intensity = serializers.IntegerField(min_value=1, max_value=10)
+    emotions = serializers.ListField(
+        child=serializers.ChoiceField(choices=EMOTIONS),
+        required=False,
+        max_length=len(EMOTIONS),
+        help_text="From the documented emotion vocabulary.",
+    )
+    factors = serializers.ListField(
+        child=serializers.ChoiceField(choices=FACTORS),
+        required=False,
+        max_length=len(FACTORS),
+        help_text="From the documented factor vocabulary.",
+    )
+    note = PlainTextField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
+    logged_at = EntryMomentField(
+        required=False, help_text="Defaults to now; at most 7 days ago, not future."
+    )
+
+    def validate_intensity(self, value: Any) -> int:
+        # IntegerField accepts "7" and 7.0; an intensity must be a JSON integer.
+        if isinstance(self.initial_data.get("intensity"), (str, float, bool)):
+            raise serializers.ValidationError("Must be an integer.")
+        return int(value)
+
+
+class MoodDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    entries = serializers.IntegerField()
+    average_score = serializers.FloatField()
+    average_intensity = serializers.FloatField()
+    lowest_score = serializers.IntegerField()
+    highest_score = serializers.IntegerField()
+
+
+class MoodHistorySerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    days = MoodDaySerializer(many=True, help_text="Days with entries, oldest first.")
+    entries = MoodEntrySerializer(many=True, help_text="Newest first.")
+
+
+class MoodHistoryFilterSerializer(DateRangeSerializer):
+    """Defaults to the last 30 local days of the requesting user."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        today = local_today(self.context["request"].user.timezone)
+        end = attrs.get("date_to") or max(today, attrs.get("date_from") or today)
+        start = attrs.get("date_from") or end - timedelta(days=DEFAULT_HISTORY_DAYS - 1)
+        if (end - start).days >= MAX_HISTORY_DAYS:
+            raise serializers.ValidationError(
+                {"date_from": [f"A history spans at most {MAX_HISTORY_DAYS} days."]}
+            )
+        return {"date_from": start, "date_to": end}
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class MoodCalendarQuerySerializer(serializers.Serializer):
+    month = serializers.CharField(
+        required=False, help_text="YYYY-MM; defaults to the user's current month."
+    )
+
+    def validate_month(self, value: str) -> date:
+        match = _MONTH.match(value)
+        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
+            raise serializers.ValidationError("Use the form YYYY-MM.")
+        return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+class MoodCalendarDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    entries = serializers.IntegerField()
+    average_score = serializers.FloatField(allow_null=True)
+
+
+class MoodCalendarSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    days = MoodCalendarDaySerializer(many=True)

@@ -1,0 +1,253 @@
+"""Journal, gratitude and mood workflows.
+
+Every write computes the user's local date of the entry at write time (from the
+user's time zone then), so the day an entry belongs to never shifts later.
+Domain events (journal.events) are sent after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from journal import events
+from journal.models import (
+    EMOTIONS,
+    FACTORS,
+    GratitudeEntry,
+    JournalEntry,
+    JournalTag,
+    MoodEntry,
+    MoodTag,
+    Prompt,
+)
+from journal.text import normalise_tags
+from kaya.timeutils import local_date
+
+# How far back an entry may be dated, and how far ahead of the server clock a
+# client clock may run (such instants are clamped to now: never in the future).
+BACKDATE_LIMIT = timedelta(days=7)
+CLOCK_SKEW_TOLERANCE = timedelta(minutes=1)
+
+
+def moment_error(value: datetime, *, now: datetime | None = None) -> str | None:
+    """Why ``value`` cannot date an entry, or None when it can."""
+    now = now or timezone.now()
+    if timezone.is_naive(value):
+        return "A time zone offset is required."
+    if value > now + CLOCK_SKEW_TOLERANCE:
+        return "Cannot be in the future."
+    if value < now - BACKDATE_LIMIT:
+        return "Cannot be more than 7 days in the past."
+    return None
+
+
+def entry_moment(value: datetime | None, *, field: str) -> datetime:
+    """The instant an entry happened: now by default; never in the future (a
+    client clock slightly ahead is clamped to now) and at most BACKDATE_LIMIT ago."""
+    now = timezone.now()
+    if value is None:
+        return now
+    if error := moment_error(value, now=now):
+        raise ValidationError({field: [error]})
+    return min(value, now)
+
+
+def _send_after_commit(signal: Any, **kwargs: Any) -> None:
+    transaction.on_commit(lambda: events.publish(signal, **kwargs))
+
+
+def _set_journal_tags(entry: JournalEntry, tags: Sequence[str]) -> None:
+    JournalTag.objects.filter(entry=entry).delete()
+    JournalTag.objects.bulk_create(
+        JournalTag(entry=entry, user_id=entry.user_id, name=name) for name in tags
+    )
+
+
+@transaction.atomic
+def journal_entry_create(
+    *,
+    user: Any,
+    body: str,
+    title: str = "",
+    tags: Sequence[str] = (),
+    prompt: Prompt | None = None,
+    mood_entry: MoodEntry | None = None,
+    occurred_at: datetime | None = None,
+) -> JournalEntry:
+    """Write a journal entry (title and body encrypted at rest) with its tags.
+
+    Side effects (after commit): ``journal.events.entry_created``.
+    """
+    if mood_entry is not None and mood_entry.user_id != user.pk:
+        raise ValidationError({"mood_entry": ["Unknown mood entry."]})
+    moment = entry_moment(occurred_at, field="occurred_at")
+    entry = JournalEntry.objects.create(
+        user=user,
+        title=title,
+        body=body,
+        body_length=len(body),
+        prompt=prompt,
+        mood_entry=mood_entry,
+        occurred_at=moment,
+        local_date=local_date(moment, user.timezone),
+    )
+    _set_journal_tags(entry, normalise_tags(list(tags)))
+    _send_after_commit(
+        events.entry_created,
+        sender=JournalEntry,
+        user_id=user.pk,
+        entry_id=entry.pk,
+        local_date=entry.local_date,
+    )
+    return entry
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def journal_entry_update(
+    *,
+    entry: JournalEntry,
+    title: str = _UNSET,
+    body: str = _UNSET,
+    tags: Sequence[str] = _UNSET,
+    prompt: Prompt | None = _UNSET,
+    mood_entry: MoodEntry | None = _UNSET,
+) -> JournalEntry:
+    """Change the given fields of an entry; tags, when given, replace the old ones.
+
+    Its date stays the one computed when it was written. No side effects.
+    """
+    changed: list[str] = []
+    if title is not _UNSET:
+        entry.title = title
+        changed.append("title")
+    if body is not _UNSET:
+        entry.body = body
+        entry.body_length = len(body)
+        changed += ["body", "body_length"]
+    if prompt is not _UNSET:
+        entry.prompt = prompt
+        changed.append("prompt")
+    if mood_entry is not _UNSET:
+        if mood_entry is not None and mood_entry.user_id != entry.user_id:
+            raise ValidationError({"mood_entry": ["Unknown mood entry."]})
+        entry.mood_entry = mood_entry
+        changed.append("mood_entry")
+    if tags is not _UNSET:
+        # Two devices saving the same entry at once would both delete and insert
+        # tags and collide on (entry, name); the row lock makes them queue.
+        list(
+            JournalEntry.objects.select_for_update()
+            .filter(pk=entry.pk)
+            .values_list("pk", flat=True)
+        )
+        _set_journal_tags(entry, normalise_tags(list(tags)))
+    # auto_now only reaches the database when listed in update_fields.
+    entry.save(update_fields=[*changed, "updated_at"])
+    return entry
+
+
+@transaction.atomic
+def journal_entry_delete(*, entry: JournalEntry) -> None:
+    """Delete an entry and its tags. No side effects."""
+    entry.delete()
+
+
+@transaction.atomic
+def gratitude_entry_create(
+    *, user: Any, items: Sequence[str], occurred_at: datetime | None = None
+) -> GratitudeEntry:
+    """Write a gratitude entry of one to three items (encrypted at rest).
+
+    Side effects (after commit): ``journal.events.gratitude_created``.
+    """
+    items = list(items)
+    if not 1 <= len(items) <= 3:
+        raise ValidationError({"items": ["Give one to three items."]})
+    moment = entry_moment(occurred_at, field="occurred_at")
+    entry = GratitudeEntry.objects.create(
+        user=user,
+        items=items,
+        item_count=len(items),
+        occurred_at=moment,
+        local_date=local_date(moment, user.timezone),
+    )
+    _send_after_commit(
+        events.gratitude_created,
+        sender=GratitudeEntry,
+        user_id=user.pk,
+        gratitude_id=entry.pk,
+        local_date=entry.local_date,
+    )
+    return entry
+
+
+def _unique(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+@transaction.atomic
+def mood_entry_create(
+    *,
+    user: Any,
+    mood: str,
+    intensity: int,
+    emotions: Sequence[str] = (),
+    factors: Sequence[str] = (),
+    note: str = "",
+    logged_at: datetime | None = None,
+) -> MoodEntry:
+    """Log a mood (the note encrypted at rest) with one tag row per emotion and
+    factor, each carrying the entry's local date.
+
+    Side effects (after commit): ``journal.events.mood_logged``.
+    """
+    if mood not in MoodEntry.SCORES:
+        raise ValidationError({"mood": ["Unknown mood."]})
+    if not 1 <= intensity <= 10:
+        raise ValidationError({"intensity": ["Must be between 1 and 10."]})
+    emotions, factors = _unique(emotions), _unique(factors)
+    if unknown := [e for e in emotions if e not in EMOTIONS]:
+        raise ValidationError({"emotions": [f"Unknown emotion: {unknown[0]}."]})
+    if unknown := [f for f in factors if f not in FACTORS]:
+        raise ValidationError({"factors": [f"Unknown factor: {unknown[0]}."]})
+    moment = entry_moment(logged_at, field="logged_at")
+    day = local_date(moment, user.timezone)
+    entry = MoodEntry.objects.create(
+        user=user,
+        mood=mood,
+        score=MoodEntry.SCORES[mood],
+        intensity=intensity,
+        note=note,
+        logged_at=moment,
+        local_date=day,
+    )
+    MoodTag.objects.bulk_create(
+        [
+            MoodTag(entry=entry, user=user, kind=kind, value=value, local_date=day)
+            for kind, values in (
+                (MoodTag.Kind.EMOTION, emotions),
+                (MoodTag.Kind.FACTOR, factors),
+            )
+            for value in values
+        ]
+    )
+    _send_after_commit(
+        events.mood_logged,
+        sender=MoodEntry,
+        user_id=user.pk,
+        mood_entry_id=entry.pk,
+        local_date=day,
+        mood=entry.mood,
+        score=entry.score,
+        intensity=entry.intensity,
+    )
+    return entry
