@@ -7,6 +7,8 @@ the rule when the user's time zone changes.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -153,6 +155,12 @@ class ProgramEnrollment(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} in program {self.program_id}"
+
+    def next_day_unlocked(self, today: date) -> bool:
+        """Whether day ``days_completed + 1`` may be done on local date ``today``:
+        days unlock one per local day, the day after the previous one was done."""
+        last = self.last_completed_local_date
+        return last is None or today > last
 
 
 class ProgramDayProgress(models.Model):

@@ -31,7 +31,6 @@ from wellness.models import (
     WellnessProgram,
     WellnessSession,
 )
-from wellness.services import enrollment_next_day_unlocked
 from wellness.streaks import StreakState, StreakView, streak_view
 
 
@@ -182,7 +181,7 @@ def enrollment_day_states(
     if enrollment is None:
         return {}
     done = enrollment.days_completed
-    next_open = enrollment_next_day_unlocked(enrollment, today)
+    next_open = enrollment.next_day_unlocked(today)
     states = {}
     for number in day_numbers:
         if number <= done:
@@ -220,7 +219,7 @@ def enrollment_next_day(
     unlocks_on = today if last is None else max(today, last + timedelta(days=1))
     return {
         "day_number": number,
-        "unlocked": enrollment_next_day_unlocked(enrollment, today),
+        "unlocked": enrollment.next_day_unlocked(today),
         "unlocks_on": unlocks_on,
     }
 

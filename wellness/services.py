@@ -394,13 +394,6 @@ def program_enroll(
     return enrollment, True
 
 
-def enrollment_next_day_unlocked(enrollment: ProgramEnrollment, today: date) -> bool:
-    """Whether day ``days_completed + 1`` may be done on local date ``today``:
-    days unlock one per local day, the day after the previous one was done."""
-    last = enrollment.last_completed_local_date
-    return last is None or today > last
-
-
 @transaction.atomic
 def enrollment_day_complete(
     *, enrollment: ProgramEnrollment, day_number: int
@@ -425,9 +418,7 @@ def enrollment_day_complete(
     if day_number <= locked.days_completed:
         return locked
     today = local_today(user.timezone)
-    if day_number != locked.days_completed + 1 or not enrollment_next_day_unlocked(
-        locked, today
-    ):
+    if day_number != locked.days_completed + 1 or not locked.next_day_unlocked(today):
         raise ProgramDayLockedError()
 
     now = timezone.now()
