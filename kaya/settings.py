@@ -510,6 +510,7 @@ PRACTICE_REMINDER_GRACE_MINUTES = env_int(
 # Public base URL of this API, for the one-click unsubscribe header in emails.
 PUBLIC_API_URL = env_str("PUBLIC_API_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# ---------------------------------------------------------------------------
 # Accounts: authentication, sessions, lockout, email links
 # ---------------------------------------------------------------------------
 # Access tokens carry the user's token epoch; this class rejects stale ones.
@@ -540,3 +541,16 @@ ACCOUNTS_EMAIL_VERIFY_MAX_AGE = env_int(
 )
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
 ACCOUNTS_EMAIL_MAX_ATTEMPTS = env_int("ACCOUNTS_EMAIL_MAX_ATTEMPTS", 6, minimum=1)
+
+# ---------------------------------------------------------------------------
+# Wellness
+# ---------------------------------------------------------------------------
+# How long a page of the published program catalogue stays cached; staff changes
+# in the admin invalidate it at once.
+WELLNESS_PROGRAM_CACHE_SECONDS = env_int(
+    "WELLNESS_PROGRAM_CACHE_SECONDS", 600, minimum=1
+)
+# One OpenAPI enum for the session types (sessions, program days, analytics).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["SessionTypeEnum"] = (  # type: ignore[index]
+    "wellness.models.SessionType"
+)

@@ -5,3 +5,27 @@ class WellnessConfig(AppConfig):
     name = "wellness"
     verbose_name = "Wellness"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accounts.registry import privacy, stats
+        from wellness.privacy import wellness_erase, wellness_export
+        from wellness.selectors import wellness_user_stats
+
+        privacy.register(
+            "wellness",
+            export=wellness_export,
+            erase=wellness_erase,
+            models=[
+                "wellness.WellnessSession",
+                "wellness.Streak",
+                "wellness.ProgramEnrollment",
+                "wellness.ProgramDayProgress",
+            ],
+        )
+        privacy.exclude(
+            "wellness.WellnessProgram", "staff-curated program content, no user data"
+        )
+        privacy.exclude(
+            "wellness.ProgramDay", "staff-curated program content, no user data"
+        )
+        stats.register("wellness", wellness_user_stats)

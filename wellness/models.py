@@ -1,1 +1,309 @@
-# Models of the wellness app.
+"""Wellness practice: sessions, streaks and multi-day programs.
+
+Every user-facing day is a *local date* in the user's time zone, computed once
+when the row is written and stored (``local_date``); see ``wellness.streaks`` for
+the rule when the user's time zone changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from kaya.fields import EncryptedTextField
+
+# A sane upper bound for one session (planned or actual): four hours.
+MAX_SESSION_SECONDS = 4 * 60 * 60
+MAX_FREEZES_BANKED = 2
+DAYS_PER_FREEZE = 7
+
+
+class SessionType(models.TextChoices):
+    MEDITATION = "meditation", "Meditation"
+    BREATHING = "breathing", "Breathing"
+    BODY_SCAN = "body_scan", "Body scan"
+    SLEEP = "sleep", "Sleep"
+    YOGA = "yoga", "Yoga"
+    MOVEMENT = "movement", "Movement"
+    FOCUS = "focus", "Focus"
+    GRATITUDE = "gratitude", "Gratitude"
+
+
+MOOD_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class WellnessProgramQuerySet(models.QuerySet["WellnessProgram"]):
+    def published(self) -> WellnessProgramQuerySet:
+        return self.filter(is_published=True)
+
+
+class WellnessProgram(models.Model):
+    """A staff-curated multi-day program (content, not user data)."""
+
+    class Category(models.TextChoices):
+        STRESS = "stress", "Stress"
+        SLEEP = "sleep", "Sleep"
+        ANXIETY = "anxiety", "Anxiety"
+        FOCUS = "focus", "Focus"
+        MINDFULNESS = "mindfulness", "Mindfulness"
+        MOVEMENT = "movement", "Movement"
+        SELF_COMPASSION = "self_compassion", "Self-compassion"
+
+    class Difficulty(models.TextChoices):
+        BEGINNER = "beginner", "Beginner"
+        INTERMEDIATE = "intermediate", "Intermediate"
+        ADVANCED = "advanced", "Advanced"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=32, choices=Category.choices)
+    difficulty = models.CharField(
+        max_length=16, choices=Difficulty.choices, default=Difficulty.BEGINNER
+    )
+    cover_image_url = models.URLField(max_length=500, blank=True)
+    is_premium = models.BooleanField(default=False)
+    is_published = models.BooleanField(default=False)
+    ordering = models.PositiveIntegerField(
+        default=0, help_text="Lower numbers are listed first."
+    )
+    # Kept in step with the days by the admin (program_days_count_refresh).
+    days_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WellnessProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("ordering", "id")
+        indexes = [
+            models.Index(
+                fields=["ordering", "id"],
+                condition=models.Q(is_published=True),
+                name="wellness_program_pub_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgramDay(models.Model):
+    program = models.ForeignKey(
+        WellnessProgram, on_delete=models.CASCADE, related_name="days"
+    )
+    day_number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    title = models.CharField(max_length=200)
+    content = models.TextField(blank=True)
+    session_type = models.CharField(max_length=16, choices=SessionType.choices)
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+
+    class Meta:
+        ordering = ("program_id", "day_number")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "day_number"], name="wellness_program_day_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} day {self.day_number}: {self.title}"
+
+
+class ProgramEnrollmentQuerySet(models.QuerySet["ProgramEnrollment"]):
+    def for_user(self, user: object) -> ProgramEnrollmentQuerySet:
+        return self.filter(user=user)
+
+    def active(self) -> ProgramEnrollmentQuerySet:
+        return self.filter(completed_at__isnull=True)
+
+
+class ProgramEnrollment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="program_enrollments",
+    )
+    program = models.ForeignKey(
+        WellnessProgram, on_delete=models.PROTECT, related_name="enrollments"
+    )
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    # Stored counters, updated by enrollment_day_complete.
+    days_completed = models.PositiveSmallIntegerField(default=0)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    # The local date the last day was marked done: the next day unlocks on the
+    # following local date.
+    last_completed_local_date = models.DateField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProgramEnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-enrolled_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program"], name="wellness_enrollment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} in program {self.program_id}"
+
+    def next_day_unlocked(self, today: date) -> bool:
+        """Whether day ``days_completed + 1`` may be done on local date ``today``:
+        days unlock one per local day, the day after the previous one was done."""
+        last = self.last_completed_local_date
+        return last is None or today > last
+
+
+class ProgramDayProgress(models.Model):
+    enrollment = models.ForeignKey(
+        ProgramEnrollment, on_delete=models.CASCADE, related_name="day_progress"
+    )
+    day = models.ForeignKey(ProgramDay, on_delete=models.CASCADE, related_name="+")
+    day_number = models.PositiveSmallIntegerField()
+    completed_at = models.DateTimeField(default=timezone.now)
+    local_date = models.DateField()
+
+    class Meta:
+        ordering = ("enrollment_id", "day_number")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "day"], name="wellness_day_progress_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"enrollment {self.enrollment_id} day {self.day_number}"
+
+
+class WellnessSessionQuerySet(models.QuerySet["WellnessSession"]):
+    def for_user(self, user: object) -> WellnessSessionQuerySet:
+        return self.filter(user=user)
+
+    def completed(self) -> WellnessSessionQuerySet:
+        return self.filter(status=WellnessSession.Status.COMPLETED)
+
+
+class WellnessSession(models.Model):
+    """One practice session (the API's ``/sessions``; not Django's sessions)."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        ABANDONED = "abandoned", "Abandoned"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="wellness_sessions",
+    )
+    type = models.CharField(max_length=16, choices=SessionType.choices)
+    title = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    # Client-generated idempotency key: a retried create returns the same row.
+    client_id = models.UUIDField(null=True, blank=True)
+    planned_duration_seconds = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSION_SECONDS)]
+    )
+    actual_duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    progress_seconds = models.PositiveIntegerField(default=0)
+    enrollment = models.ForeignKey(
+        ProgramEnrollment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+    )
+    program_day = models.ForeignKey(
+        ProgramDay,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Set by the AI content issue; an opaque id of generated content.
+    generated_content_id = models.CharField(max_length=64, blank=True)
+    mood_before = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=MOOD_VALIDATORS
+    )
+    mood_after = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=MOOD_VALIDATORS
+    )
+    # Private reflection: encrypted at rest, never logged.
+    notes = EncryptedTextField(blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+    # The user's local date (in their zone at that moment) when the session was
+    # started, replaced by the local date of completion when it completes.
+    local_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WellnessSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "client_id"],
+                condition=models.Q(client_id__isnull=False),
+                name="wellness_session_client_id_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mood_before__isnull=True)
+                | models.Q(mood_before__gte=1, mood_before__lte=5),
+                name="wellness_session_mood_before_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mood_after__isnull=True)
+                | models.Q(mood_after__gte=1, mood_after__lte=5),
+                name="wellness_session_mood_after_range",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "-started_at", "-id"], name="wellness_session_user_idx"
+            ),
+            models.Index(
+                fields=["user", "local_date"],
+                condition=models.Q(status="completed"),
+                name="wellness_session_done_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} session {self.pk} of user {self.user_id}"
+
+
+class Streak(models.Model):
+    """The stored streak state of one user, updated on each completion.
+
+    See ``wellness.streaks`` for the rules.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="wellness_streak",
+    )
+    current_length = models.PositiveIntegerField(default=0)
+    longest_length = models.PositiveIntegerField(default=0)
+    last_active_date = models.DateField(null=True, blank=True)
+    freezes_banked = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_FREEZES_BANKED)]
+    )
+    freezes_used = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"streak of user {self.user_id}: {self.current_length}"

@@ -1,0 +1,99 @@
+"""Output shapes of the analytics endpoints (read-only)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from journal.models import MoodEntry, MoodTag
+from wellness.models import SessionType
+from wellness.serializers import EnrollmentOutput, PeriodTotals, StreakOutput
+
+
+class MoodSummaryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    mood = serializers.ChoiceField(choices=MoodEntry.Mood.choices)
+    score = serializers.IntegerField()
+    intensity = serializers.IntegerField()
+    logged_at = serializers.DateTimeField()
+    local_date = serializers.DateField()
+
+
+class DashboardOutput(StreakOutput):
+    today = PeriodTotals()
+    this_week = PeriodTotals(help_text="Monday to today, local dates.")
+    latest_moods = MoodSummaryOutput(many=True)
+    active_enrollments = EnrollmentOutput(many=True)
+    achievements_unlocked = serializers.IntegerField()
+    next_event = serializers.DictField(allow_null=True)
+
+
+class TagCount(serializers.Serializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class MoodBucket(serializers.Serializer):
+    bucket = serializers.DateField(help_text="First local date of the bucket.")
+    average_mood = serializers.FloatField()
+    average_intensity = serializers.FloatField()
+    entries = serializers.IntegerField()
+    top_emotions = TagCount(many=True)
+    top_factors = TagCount(many=True)
+
+
+class SessionMood(serializers.Serializer):
+    type = serializers.ChoiceField(choices=SessionType.choices)
+    sessions = serializers.IntegerField()
+    average_mood_before = serializers.FloatField()
+    average_mood_after = serializers.FloatField()
+    average_change = serializers.FloatField()
+
+
+class _RangeOutput(serializers.Serializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField()
+        fields["to"] = serializers.DateField()
+        return fields
+
+
+class MoodTrendsOutput(_RangeOutput):
+    granularity = serializers.CharField()
+    buckets = MoodBucket(many=True)
+    sessions_mood = SessionMood(many=True)
+
+
+class TypeCell(serializers.Serializer):
+    type = serializers.ChoiceField(choices=SessionType.choices)
+    sessions = serializers.IntegerField()
+    minutes = serializers.FloatField()
+
+
+class WeekdayCell(serializers.Serializer):
+    weekday = serializers.IntegerField(help_text="ISO weekday, 1 = Monday.")
+    sessions = serializers.IntegerField()
+    minutes = serializers.FloatField()
+
+
+class HourCell(serializers.Serializer):
+    hour = serializers.IntegerField(help_text="Hour of the user's local day.")
+    sessions = serializers.IntegerField()
+    minutes = serializers.FloatField()
+
+
+class ActivityBreakdownOutput(_RangeOutput):
+    by_type = TypeCell(many=True)
+    by_weekday = WeekdayCell(many=True)
+    by_hour = HourCell(many=True)
+
+
+class CorrelationOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[(MoodTag.Kind.FACTOR.value, "Factor"), ("session_type", "Session")]
+    )
+    value = serializers.CharField()
+    days_with = serializers.IntegerField()
+    days_without = serializers.IntegerField()
+    average_mood_with = serializers.FloatField()
+    average_mood_without = serializers.FloatField()
+    difference = serializers.FloatField()

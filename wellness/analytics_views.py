@@ -1,0 +1,152 @@
+"""Analytics endpoints: each one validates its range and calls one selector."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kaya.timeutils import local_today
+from wellness import selectors
+from wellness.analytics_serializers import (
+    ActivityBreakdownOutput,
+    CorrelationOutput,
+    DashboardOutput,
+    MoodTrendsOutput,
+)
+
+MAX_RANGE_DAYS = 366
+
+
+class RangeInput(serializers.Serializer):
+    default_days = 30
+
+    # "from" is a Python keyword: the fields are declared under their wire names.
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(
+            required=False, help_text="First local date (default: 30 days ago)."
+        )
+        fields["to"] = serializers.DateField(
+            required=False, help_text="Last local date (default: today)."
+        )
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        today = local_today(self.context["user"].timezone)
+        date_to = attrs.get("to") or today
+        date_from = attrs.get("from") or date_to - timedelta(days=self.default_days - 1)
+        if date_from > date_to:
+            raise serializers.ValidationError({"from": ["Must not be after 'to'."]})
+        if (date_to - date_from).days >= MAX_RANGE_DAYS:
+            raise serializers.ValidationError(
+                {"from": [f"The range may span at most {MAX_RANGE_DAYS} days."]}
+            )
+        return {"date_from": date_from, "date_to": date_to}
+
+
+class MoodTrendsInput(RangeInput):
+    granularity = serializers.ChoiceField(
+        choices=["day", "week", "month"], default="day"
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {**super().validate(attrs), "granularity": attrs["granularity"]}
+
+
+class CorrelationsInput(RangeInput):
+    default_days = 90
+
+
+def _range_params(default_days: int) -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter(
+            "from",
+            type=str,
+            description=f"First local date, YYYY-MM-DD (default: {default_days} "
+            "days before `to`).",
+        ),
+        OpenApiParameter(
+            "to", type=str, description="Last local date, YYYY-MM-DD (default: today)."
+        ),
+    ]
+
+
+def _validated(serializer_class: type[RangeInput], request: Request) -> dict[str, Any]:
+    data = serializer_class(data=request.query_params, context={"user": request.user})
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+@extend_schema(tags=["analytics"])
+class DashboardView(APIView):
+    @extend_schema(
+        summary="My dashboard",
+        description="Today's and this week's minutes and sessions (local dates), "
+        "streak (omitted in gentle mode), latest moods, active enrollments.",
+        responses={200: DashboardOutput},
+    )
+    def get(self, request: Request) -> Response:
+        data = selectors.analytics_dashboard(user=request.user)
+        today = local_today(request.user.timezone)
+        return Response(DashboardOutput(data, context={"today": today}).data)
+
+
+@extend_schema(tags=["analytics"])
+class MoodTrendsView(APIView):
+    @extend_schema(
+        summary="Mood trends",
+        description="Average mood (1-5) and intensity (1-10) per bucket of the "
+        "user's local dates, entry counts, the top 3 emotions and factors per "
+        "bucket, and mood before vs after sessions by session type. Weeks start "
+        "on Monday; a bucket is labelled by its first date.",
+        parameters=[
+            *_range_params(30),
+            OpenApiParameter("granularity", type=str, enum=["day", "week", "month"]),
+        ],
+        responses={200: MoodTrendsOutput},
+    )
+    def get(self, request: Request) -> Response:
+        params = _validated(MoodTrendsInput, request)
+        data = selectors.analytics_mood_trends(user=request.user, **params)
+        return Response(MoodTrendsOutput(data).data)
+
+
+@extend_schema(tags=["analytics"])
+class ActivityBreakdownView(APIView):
+    @extend_schema(
+        summary="Activity breakdown",
+        description="Completed minutes and counts by session type, by ISO "
+        "weekday (1 = Monday) and by hour of the user's local day.",
+        parameters=_range_params(30),
+        responses={200: ActivityBreakdownOutput},
+    )
+    def get(self, request: Request) -> Response:
+        params = _validated(RangeInput, request)
+        data = selectors.analytics_activity_breakdown(user=request.user, **params)
+        return Response(ActivityBreakdownOutput(data).data)
+
+
+@extend_schema(tags=["analytics"])
+class CorrelationsView(APIView):
+    @extend_schema(
+        summary="Mood on days with vs without a factor or session type",
+        description="Only local dates with at least one mood entry count; a day's "
+        "mood is the mean score of its entries. For each mood factor and each "
+        "session type, the days *with* it are the mood days on which a mood entry "
+        "was tagged with the factor (or a session of the type was completed); the "
+        "days *without* it are the other mood days of the range. A factor or "
+        "type is reported only when it has at least 3 days with and 3 days "
+        "without it. `difference` = with - without. Default range: 90 days.",
+        parameters=_range_params(90),
+        responses={200: CorrelationOutput(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        params = _validated(CorrelationsInput, request)
+        rows = selectors.analytics_correlations(user=request.user, **params)
+        return Response(CorrelationOutput(rows, many=True).data)

@@ -1,0 +1,51 @@
+"""The published program catalogue cache (Redis in production).
+
+Keys carry a catalogue version; staff changes bump the version, so every cached
+page of every filter combination goes stale at once without a key scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+VERSION_KEY = "wellness:programs:version"
+
+
+def program_catalog_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # Start from the clock, not 1, so a version evicted from the cache can
+        # never come back to a number whose old pages are still cached. add() so
+        # two first readers agree on one starting version.
+        cache.add(
+            VERSION_KEY, int(timezone.now().timestamp() * 1_000_000), timeout=None
+        )
+        version = cache.get(VERSION_KEY)
+    return int(version)
+
+
+def program_catalog_invalidate() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        # No version stored (never read, or evicted): a fresh clock-based one is
+        # already newer than any version whose pages may still be cached.
+        program_catalog_version()
+
+
+def program_list_cache_key(query: str) -> str:
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return f"wellness:programs:v{program_catalog_version()}:{digest}"
+
+
+def program_list_cache_get(key: str) -> Any:
+    return cache.get(key)
+
+
+def program_list_cache_set(key: str, data: Any) -> None:
+    cache.set(key, data, timeout=settings.WELLNESS_PROGRAM_CACHE_SECONDS)

@@ -1,0 +1,67 @@
+"""The wellness app's part of the privacy export and account erasure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wellness.models import (
+    ProgramDayProgress,
+    ProgramEnrollment,
+    Streak,
+    WellnessSession,
+)
+
+
+def wellness_export(user: Any) -> dict[str, Any]:
+    sessions = WellnessSession.objects.for_user(user).order_by("id")
+    return {
+        "sessions": [
+            {
+                "id": s.pk,
+                "type": s.type,
+                "title": s.title,
+                "status": s.status,
+                "planned_duration_seconds": s.planned_duration_seconds,
+                "actual_duration_seconds": s.actual_duration_seconds,
+                "mood_before": s.mood_before,
+                "mood_after": s.mood_after,
+                "notes": s.notes,
+                "started_at": s.started_at.isoformat(),
+                "completed_at": s.completed_at.isoformat() if s.completed_at else None,
+                "local_date": s.local_date.isoformat(),
+            }
+            for s in sessions
+        ],
+        "streak": list(
+            Streak.objects.filter(user=user).values(
+                "current_length",
+                "longest_length",
+                "last_active_date",
+                "freezes_banked",
+                "freezes_used",
+            )
+        ),
+        "enrollments": list(
+            ProgramEnrollment.objects.for_user(user)
+            .order_by("id")
+            .values(
+                "program__slug",
+                "enrolled_at",
+                "days_completed",
+                "progress_percent",
+                "completed_at",
+            )
+        ),
+        "program_days_done": list(
+            ProgramDayProgress.objects.filter(enrollment__user=user)
+            .order_by("id")
+            .values("enrollment__program__slug", "day_number", "completed_at")
+        ),
+    }
+
+
+def wellness_erase(user: Any) -> None:
+    WellnessSession.objects.for_user(user).delete()
+    ProgramDayProgress.objects.filter(enrollment__user=user).delete()
+    ProgramEnrollment.objects.for_user(user).delete()
+    Streak.objects.filter(user=user).delete()

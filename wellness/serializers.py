@@ -1,0 +1,244 @@
+"""Input serializers only validate; output serializers are read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from wellness.models import (
+    MAX_SESSION_SECONDS,
+    ProgramDay,
+    ProgramEnrollment,
+    SessionType,
+    WellnessProgram,
+    WellnessSession,
+)
+from wellness.selectors import enrollment_next_day
+from wellness.streaks import STREAK_RULE
+
+MOOD_HELP = "1 (very low) to 5 (great)."
+
+
+# ---------------------------------------------------------------------------
+# Sessions
+# ---------------------------------------------------------------------------
+class SessionCreateInput(serializers.Serializer):
+    type = serializers.ChoiceField(choices=SessionType.choices)
+    title = serializers.CharField(max_length=200)
+    planned_duration_seconds = serializers.IntegerField(
+        min_value=1, max_value=MAX_SESSION_SECONDS
+    )
+    client_id = serializers.UUIDField(
+        required=False,
+        help_text=(
+            "Client-generated idempotency id: sending the same id again returns "
+            "the session created first (200) instead of creating another."
+        ),
+    )
+    enrollment = serializers.IntegerField(required=False, min_value=1)
+    program_day = serializers.IntegerField(required=False, min_value=1)
+    generated_content_id = serializers.CharField(
+        required=False, max_length=64, default=""
+    )
+    mood_before = serializers.IntegerField(
+        required=False, min_value=1, max_value=5, help_text=MOOD_HELP
+    )
+
+
+class SessionCompleteInput(serializers.Serializer):
+    actual_duration_seconds = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_SESSION_SECONDS,
+        help_text=f"At most {MAX_SESSION_SECONDS} seconds (4 hours).",
+    )
+    mood_after = serializers.IntegerField(
+        required=False, min_value=1, max_value=5, help_text=MOOD_HELP
+    )
+    notes = serializers.CharField(
+        required=False, max_length=2000, allow_blank=True, default=""
+    )
+
+
+class SessionProgressInput(serializers.Serializer):
+    position_seconds = serializers.IntegerField(
+        min_value=0, max_value=MAX_SESSION_SECONDS
+    )
+    device_id = serializers.CharField(
+        required=False,
+        max_length=64,
+        default="",
+        help_text="Echoed in the push so the sending device can ignore it.",
+    )
+
+
+class SessionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = WellnessSession
+        fields = (
+            "id",
+            "type",
+            "title",
+            "status",
+            "client_id",
+            "planned_duration_seconds",
+            "actual_duration_seconds",
+            "progress_seconds",
+            "enrollment",
+            "program_day",
+            "generated_content_id",
+            "mood_before",
+            "mood_after",
+            "notes",
+            "started_at",
+            "completed_at",
+            "abandoned_at",
+            "local_date",
+        )
+        read_only_fields = fields
+
+
+class StreakOutput(serializers.Serializer):
+    current_streak = serializers.IntegerField(required=False, help_text=STREAK_RULE)
+    longest_streak = serializers.IntegerField(
+        required=False, help_text="Absent in gentle mode."
+    )
+    streak_freezes_available = serializers.IntegerField(
+        required=False, help_text="Absent in gentle mode."
+    )
+
+
+class SessionCompleteOutput(SessionOutput):
+    streak = serializers.SerializerMethodField()
+
+    class Meta(SessionOutput.Meta):
+        fields = (*SessionOutput.Meta.fields, "streak")
+        read_only_fields = fields
+
+    @extend_schema_field(StreakOutput)
+    def get_streak(self, obj: WellnessSession) -> dict[str, Any]:
+        return self.context.get("streak", {})
+
+
+class TypeTotals(serializers.Serializer):
+    type = serializers.ChoiceField(choices=SessionType.choices)
+    sessions = serializers.IntegerField()
+    minutes = serializers.FloatField()
+
+
+class PeriodTotals(serializers.Serializer):
+    sessions = serializers.IntegerField()
+    minutes = serializers.FloatField()
+
+
+class SessionStatsOutput(StreakOutput):
+    total_sessions = serializers.IntegerField()
+    total_minutes = serializers.FloatField()
+    by_type = TypeTotals(many=True)
+    this_week = PeriodTotals(help_text="Monday to today, in the user's time zone.")
+    last_week = PeriodTotals()
+    average_mood_change = serializers.FloatField(
+        allow_null=True,
+        help_text="Mean of mood_after - mood_before over sessions with both.",
+    )
+    mood_change_sessions = serializers.IntegerField()
+
+
+# ---------------------------------------------------------------------------
+# Programs
+# ---------------------------------------------------------------------------
+class ProgramOutput(serializers.ModelSerializer):
+    class Meta:
+        model = WellnessProgram
+        fields = (
+            "id",
+            "title",
+            "slug",
+            "summary",
+            "category",
+            "difficulty",
+            "cover_image_url",
+            "is_premium",
+            "days_count",
+        )
+        read_only_fields = fields
+
+
+class ProgramDayOutput(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField(
+        help_text="For an enrolled user: done, unlocked (the next day, available "
+        "today) or locked; null when not enrolled."
+    )
+
+    class Meta:
+        model = ProgramDay
+        fields = (
+            "id",
+            "day_number",
+            "title",
+            "content",
+            "session_type",
+            "duration_minutes",
+            "status",
+        )
+        read_only_fields = fields
+
+    def get_status(self, obj: ProgramDay) -> str | None:
+        return self.context.get("day_states", {}).get(obj.day_number)
+
+
+class NextDayOutput(serializers.Serializer):
+    day_number = serializers.IntegerField()
+    unlocked = serializers.BooleanField()
+    unlocks_on = serializers.DateField(help_text="User's local date.")
+
+
+class EnrollmentOutput(serializers.ModelSerializer):
+    program = ProgramOutput(read_only=True)
+    next_day = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgramEnrollment
+        fields = (
+            "id",
+            "program",
+            "enrolled_at",
+            "days_completed",
+            "progress_percent",
+            "completed_at",
+            "next_day",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(NextDayOutput(allow_null=True))
+    def get_next_day(self, obj: ProgramEnrollment) -> dict[str, Any] | None:
+        value = enrollment_next_day(obj, self.context["today"])
+        return None if value is None else NextDayOutput(value).data
+
+
+class ProgramDetailOutput(ProgramOutput):
+    days = serializers.SerializerMethodField()
+    enrollment = serializers.SerializerMethodField()
+
+    class Meta(ProgramOutput.Meta):
+        fields = (*ProgramOutput.Meta.fields, "description", "days", "enrollment")
+        read_only_fields = fields
+
+    @extend_schema_field(ProgramDayOutput(many=True))
+    def get_days(self, obj: WellnessProgram) -> Any:
+        return ProgramDayOutput(obj.days.all(), many=True, context=self.context).data
+
+    @extend_schema_field(EnrollmentOutput(allow_null=True))
+    def get_enrollment(self, obj: WellnessProgram) -> Any:
+        enrollment = self.context.get("enrollment")
+        if enrollment is None:
+            return None
+        return EnrollmentOutput(enrollment, context=self.context).data
+
+
+class EnrollmentProgressInput(serializers.Serializer):
+    day_number = serializers.IntegerField(
+        min_value=1,
+        help_text="The next unlocked day, or an earlier (already done) day.",
+    )

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime
+
+import factory
+import time_machine
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from wellness.models import ProgramDay, SessionType, WellnessProgram, WellnessSession
+from wellness.services import session_complete, session_create
+
+
+class WellnessProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WellnessProgram
+
+    title = factory.Sequence(lambda n: f"Calm program {n}")
+    slug = factory.Sequence(lambda n: f"calm-program-{n}")
+    summary = "Seven quiet days."
+    category = WellnessProgram.Category.STRESS
+    difficulty = WellnessProgram.Difficulty.BEGINNER
+    is_published = True
+    ordering = factory.Sequence(lambda n: n)
+
+
+class ProgramDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgramDay
+
+    program = factory.SubFactory(WellnessProgramFactory)
+    day_number = factory.Sequence(lambda n: n + 1)
+    title = factory.LazyAttribute(lambda o: f"Day {o.day_number}")
+    content = "Breathe in, breathe out."
+    session_type = SessionType.MEDITATION
+    duration_minutes = 10
+
+
+def program_with_days(days: int = 3, **kwargs) -> WellnessProgram:
+    program = WellnessProgramFactory(days_count=days, **kwargs)
+    for number in range(1, days + 1):
+        ProgramDayFactory(program=program, day_number=number)
+    return program
+
+
+class WellnessSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WellnessSession
+
+    user = factory.SubFactory(UserFactory)
+    type = SessionType.MEDITATION
+    title = "Morning sit"
+    planned_duration_seconds = 600
+    local_date = factory.LazyFunction(lambda: timezone.now().date())
+
+
+def completed_session(
+    user,
+    at: datetime,
+    *,
+    type: str = SessionType.MEDITATION,
+    seconds: int = 600,
+    mood_before: int | None = None,
+    mood_after: int | None = None,
+) -> WellnessSession:
+    """Start and complete a session through the services at instant ``at``."""
+    with time_machine.travel(at, tick=False):
+        session, _ = session_create(
+            user=user,
+            type=type,
+            title="Practice",
+            planned_duration_seconds=seconds,
+            mood_before=mood_before,
+        )
+        session, _ = session_complete(
+            session=session, actual_duration_seconds=seconds, mood_after=mood_after
+        )
+    return session
+
+
+@contextmanager
+def frozen(client, user, when: datetime):
+    """Freeze the clock at ``when`` with a token minted inside that clock."""
+    from accounts.jwt import access_token_for
+
+    with time_machine.travel(when, tick=False):
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
+        yield client

@@ -1,0 +1,481 @@
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from journal.models import MoodEntry, MoodTag
+from journal.tests.factories import MoodEntryFactory
+from wellness.services import enrollment_day_complete, program_enroll
+from wellness.tests.factories import (
+    WellnessSessionFactory,
+    completed_session,
+    frozen,
+    program_with_days,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/analytics"
+NOW = datetime(2026, 4, 15, 10, 0, tzinfo=UTC)  # Wednesday
+SCORE_TO_MOOD = {v: k for k, v in MoodEntry.SCORES.items()}
+
+
+def mood(user, day, score, intensity=5, emotions=(), factors=(), hour=12):
+    entry = MoodEntryFactory(
+        user=user,
+        mood=SCORE_TO_MOOD[score],
+        intensity=intensity,
+        note="private",
+        logged_at=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
+        local_date=day,
+    )
+    for kind, values in (("emotion", emotions), ("factor", factors)):
+        for value in values:
+            MoodTag.objects.create(
+                entry=entry, user=user, kind=kind, value=value, local_date=day
+            )
+    return entry
+
+
+@pytest.fixture
+def moods(user, other_user):
+    mood(user, date(2026, 4, 6), 1, 9, emotions=["sad"])
+    mood(user, date(2026, 4, 13), 2, 4, emotions=["anxious"], factors=["work"])
+    mood(user, date(2026, 4, 13), 4, 6, emotions=["calm"], factors=["sleep"])
+    mood(user, date(2026, 4, 14), 5, 8, emotions=["calm", "happy"], factors=["sleep"])
+    mood(user, date(2026, 4, 15), 3, 3, emotions=["calm", "tired"], factors=["work"])
+    mood(other_user, date(2026, 4, 14), 1, 1, emotions=["calm"], factors=["sleep"])
+
+
+# --- mood trends ------------------------------------------------------------
+def test_mood_trends_by_day(auth_client, user, moods):
+    with frozen(auth_client, user, NOW):
+        response = auth_client.get(
+            f"{URL}/mood-trends", {"from": "2026-04-13", "to": "2026-04-15"}
+        )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["granularity"] == "day"
+    assert body["buckets"] == [
+        {
+            "bucket": "2026-04-13",
+            "average_mood": 3.0,
+            "average_intensity": 5.0,
+            "entries": 2,
+            "top_emotions": [
+                {"value": "anxious", "count": 1},
+                {"value": "calm", "count": 1},
+            ],
+            "top_factors": [
+                {"value": "sleep", "count": 1},
+                {"value": "work", "count": 1},
+            ],
+        },
+        {
+            "bucket": "2026-04-14",
+            "average_mood": 5.0,
+            "average_intensity": 8.0,
+            "entries": 1,
+            "top_emotions": [
+                {"value": "calm", "count": 1},
+                {"value": "happy", "count": 1},
+            ],
+            "top_factors": [{"value": "sleep", "count": 1}],
+        },
+        {
+            "bucket": "2026-04-15",
+            "average_mood": 3.0,
+            "average_intensity": 3.0,
+            "entries": 1,
+            "top_emotions": [
+                {"value": "calm", "count": 1},
+                {"value": "tired", "count": 1},
+            ],
+            "top_factors": [{"value": "work", "count": 1}],
+        },
+    ]
+
+
+def test_mood_trends_by_week_keep_the_top_three(auth_client, user, moods):
+    with frozen(auth_client, user, NOW):
+        body = auth_client.get(
+            f"{URL}/mood-trends",
+            {"from": "2026-04-06", "to": "2026-04-15", "granularity": "week"},
+        ).json()
+
+    assert body["buckets"] == [
+        {
+            "bucket": "2026-04-06",
+            "average_mood": 1.0,
+            "average_intensity": 9.0,
+            "entries": 1,
+            "top_emotions": [{"value": "sad", "count": 1}],
+            "top_factors": [],
+        },
+        {
+            "bucket": "2026-04-13",
+            "average_mood": 3.5,  # (2 + 4 + 5 + 3) / 4
+            "average_intensity": 5.25,  # (4 + 6 + 8 + 3) / 4
+            "entries": 4,
+            "top_emotions": [
+                {"value": "calm", "count": 3},
+                {"value": "anxious", "count": 1},
+                {"value": "happy", "count": 1},
+            ],
+            "top_factors": [
+                {"value": "sleep", "count": 2},
+                {"value": "work", "count": 2},
+            ],
+        },
+    ]
+
+
+def test_mood_trends_by_month(auth_client, user, moods):
+    mood(user, date(2026, 3, 31), 4, 2)
+    with frozen(auth_client, user, NOW):
+        body = auth_client.get(
+            f"{URL}/mood-trends",
+            {"from": "2026-03-01", "to": "2026-04-30", "granularity": "month"},
+        ).json()
+    assert [
+        (b["bucket"], b["average_mood"], b["entries"]) for b in body["buckets"]
+    ] == [
+        ("2026-03-01", 4.0, 1),
+        ("2026-04-01", 3.0, 5),  # (1 + 2 + 4 + 5 + 3) / 5
+    ]
+
+
+def test_mood_before_and_after_sessions_by_type(auth_client, user):
+    completed_session(
+        user, datetime(2026, 4, 13, 9, tzinfo=UTC), mood_before=2, mood_after=4
+    )
+    completed_session(
+        user, datetime(2026, 4, 14, 9, tzinfo=UTC), mood_before=3, mood_after=3
+    )
+    completed_session(
+        user,
+        datetime(2026, 4, 14, 19, tzinfo=UTC),
+        type="yoga",
+        mood_before=1,
+        mood_after=5,
+    )
+    completed_session(user, datetime(2026, 4, 15, 9, tzinfo=UTC), mood_before=1)
+    with frozen(auth_client, user, NOW):
+        body = auth_client.get(f"{URL}/mood-trends").json()
+
+    assert body["from"] == "2026-03-17"  # 30 days ending today
+    assert body["sessions_mood"] == [
+        {
+            "type": "meditation",
+            "sessions": 2,
+            "average_mood_before": 2.5,
+            "average_mood_after": 3.5,
+            "average_change": 1.0,
+        },
+        {
+            "type": "yoga",
+            "sessions": 1,
+            "average_mood_before": 1.0,
+            "average_mood_after": 5.0,
+            "average_change": 4.0,
+        },
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "fields"),
+    [
+        ({"from": "2026-04-15", "to": "2026-04-01"}, {"from"}),
+        ({"from": "2024-01-01", "to": "2026-04-01"}, {"from"}),
+        ({"from": "soon", "granularity": "year"}, {"from", "granularity"}),
+    ],
+)
+def test_mood_trends_rejects_bad_input(auth_client, params, fields):
+    response = auth_client.get(f"{URL}/mood-trends", params)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert set(response.json()["error"]["fields"]) == fields
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_mood_trends_query_count_is_fixed(
+    auth_client, user, count, django_assert_num_queries
+):
+    for day in range(count):
+        mood(user, date(2026, 4, 10 + day), 3, emotions=["calm"], factors=["sleep"])
+        completed_session(
+            user,
+            datetime(2026, 4, 10 + day, 9, tzinfo=UTC),
+            mood_before=2,
+            mood_after=3,
+        )
+    with frozen(auth_client, user, NOW), django_assert_num_queries(4):
+        response = auth_client.get(f"{URL}/mood-trends", {"granularity": "week"})
+    assert response.status_code == 200
+
+
+# --- activity breakdown -------------------------------------------------------
+def test_activity_breakdown_in_the_users_local_time(auth_client, user, other_user):
+    user.timezone = "America/New_York"
+    user.save(update_fields=["timezone"])
+    ny = ZoneInfo("America/New_York")
+    completed_session(user, datetime(2026, 4, 13, 7, 30, tzinfo=ny), seconds=600)
+    completed_session(
+        user, datetime(2026, 4, 13, 21, 0, tzinfo=ny), type="yoga", seconds=1800
+    )
+    completed_session(user, datetime(2026, 4, 14, 7, 10, tzinfo=ny), seconds=300)
+    # 23:30 in New York is 03:30 UTC the next day: local Wednesday, hour 23.
+    completed_session(
+        user, datetime(2026, 4, 15, 23, 30, tzinfo=ny), type="breathing", seconds=120
+    )
+    WellnessSessionFactory(user=user, status="abandoned", local_date=date(2026, 4, 14))
+    completed_session(other_user, datetime(2026, 4, 14, 7, 0, tzinfo=ny), seconds=999)
+
+    with frozen(auth_client, user, datetime(2026, 4, 16, 12, tzinfo=UTC)):
+        body = auth_client.get(
+            f"{URL}/activity-breakdown", {"from": "2026-04-13", "to": "2026-04-15"}
+        ).json()
+
+    by_type = {
+        row["type"]: (row["sessions"], row["minutes"]) for row in body["by_type"]
+    }
+    assert by_type == {
+        "meditation": (2, 15.0),
+        "breathing": (1, 2.0),
+        "body_scan": (0, 0.0),
+        "sleep": (0, 0.0),
+        "yoga": (1, 30.0),
+        "movement": (0, 0.0),
+        "focus": (0, 0.0),
+        "gratitude": (0, 0.0),
+    }
+    weekdays = {r["weekday"]: (r["sessions"], r["minutes"]) for r in body["by_weekday"]}
+    assert weekdays == {
+        1: (2, 40.0),
+        2: (1, 5.0),
+        3: (1, 2.0),
+        4: (0, 0.0),
+        5: (0, 0.0),
+        6: (0, 0.0),
+        7: (0, 0.0),
+    }
+    hours = {
+        r["hour"]: (r["sessions"], r["minutes"])
+        for r in body["by_hour"]
+        if r["sessions"]
+    }
+    assert hours == {7: (2, 15.0), 21: (1, 30.0), 23: (1, 2.0)}
+    assert len(body["by_hour"]) == 24
+
+
+def test_activity_breakdown_rejects_bad_input(auth_client):
+    response = auth_client.get(f"{URL}/activity-breakdown", {"to": "not-a-date"})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"to"}
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_activity_breakdown_query_count_is_fixed(
+    auth_client, user, count, django_assert_num_queries
+):
+    for day in range(count):
+        completed_session(user, datetime(2026, 4, 10 + day, 9, tzinfo=UTC))
+    with frozen(auth_client, user, NOW), django_assert_num_queries(4):
+        auth_client.get(f"{URL}/activity-breakdown")
+
+
+# --- correlations -------------------------------------------------------------
+@pytest.fixture
+def correlation_history(user, other_user):
+    mood(user, date(2026, 4, 1), 4, factors=["sleep"])
+    mood(user, date(2026, 4, 2), 5, factors=["sleep"])
+    mood(user, date(2026, 4, 3), 3, factors=["sleep"])
+    mood(user, date(2026, 4, 3), 5)
+    mood(user, date(2026, 4, 4), 2, factors=["work"])
+    mood(user, date(2026, 4, 5), 1, factors=["work"])
+    mood(user, date(2026, 4, 6), 3)
+    mood(other_user, date(2026, 4, 4), 5, factors=["sleep"])
+    for day in (1, 2, 3, 7):  # Apr 7 has no mood entry: not a mood day
+        completed_session(user, datetime(2026, 4, day, 9, tzinfo=UTC))
+    for day in (4, 5, 6):
+        completed_session(user, datetime(2026, 4, day, 9, tzinfo=UTC), type="yoga")
+
+
+def test_correlations_compare_mood_on_days_with_and_without(
+    auth_client, user, correlation_history
+):
+    with frozen(auth_client, user, NOW):
+        response = auth_client.get(
+            f"{URL}/correlations", {"from": "2026-04-01", "to": "2026-04-10"}
+        )
+
+    assert response.status_code == 200
+    # Day moods: 4, 5, 4 (mean of 3 and 5), 2, 1, 3. "work" has only 2 days.
+    assert response.json() == [
+        {
+            "kind": "factor",
+            "value": "sleep",
+            "days_with": 3,
+            "days_without": 3,
+            "average_mood_with": 4.33,
+            "average_mood_without": 2.0,
+            "difference": 2.33,
+        },
+        {
+            "kind": "session_type",
+            "value": "meditation",
+            "days_with": 3,
+            "days_without": 3,
+            "average_mood_with": 4.33,
+            "average_mood_without": 2.0,
+            "difference": 2.33,
+        },
+        {
+            "kind": "session_type",
+            "value": "yoga",
+            "days_with": 3,
+            "days_without": 3,
+            "average_mood_with": 2.0,
+            "average_mood_without": 4.33,
+            "difference": -2.33,
+        },
+    ]
+
+
+def test_correlations_need_three_days_without(auth_client, user, correlation_history):
+    with frozen(auth_client, user, NOW):
+        body = auth_client.get(
+            f"{URL}/correlations", {"from": "2026-04-01", "to": "2026-04-05"}
+        ).json()
+    # Mood days Apr 1-5: sleep has 3 with, 2 without; work 2 with.
+    assert body == []
+
+
+def test_correlations_reject_bad_input(auth_client):
+    response = auth_client.get(
+        f"{URL}/correlations", {"from": "2026-05-01", "to": "2026-04-01"}
+    )
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"from"}
+
+
+def test_correlations_query_count_is_fixed(
+    auth_client, user, correlation_history, django_assert_num_queries
+):
+    with frozen(auth_client, user, NOW), django_assert_num_queries(2):
+        auth_client.get(
+            f"{URL}/correlations", {"from": "2026-04-01", "to": "2026-04-10"}
+        )
+
+
+# --- dashboard ----------------------------------------------------------------
+def test_dashboard_numbers(auth_client, user, other_user):
+    completed_session(
+        user, datetime(2026, 4, 12, 8, tzinfo=UTC), seconds=1200
+    )  # Sunday
+    completed_session(user, datetime(2026, 4, 13, 8, tzinfo=UTC), seconds=900)
+    completed_session(user, datetime(2026, 4, 14, 8, tzinfo=UTC), seconds=300)
+    completed_session(user, datetime(2026, 4, 15, 8, tzinfo=UTC), seconds=600)
+    completed_session(other_user, datetime(2026, 4, 15, 8, tzinfo=UTC), seconds=60)
+    entries = [mood(user, date(2026, 4, 9 + i), 1 + i % 5, hour=9) for i in range(6)]
+    active, _ = program_enroll(user=user, program=program_with_days(4, title="Active"))
+    done, _ = program_enroll(user=user, program=program_with_days(1, title="Done"))
+    enrollment_day_complete(enrollment=done, day_number=1)
+
+    with time_machine.travel(datetime(2026, 4, 14, 9, tzinfo=UTC), tick=False):
+        enrollment_day_complete(enrollment=active, day_number=1)
+    with frozen(auth_client, user, NOW):
+        body = auth_client.get(f"{URL}/dashboard").json()
+
+    assert body["today"] == {"sessions": 1, "minutes": 10.0}
+    assert body["this_week"] == {"sessions": 3, "minutes": 30.0}
+    assert body["current_streak"] == 4
+    assert body["longest_streak"] == 4
+    assert [m["id"] for m in body["latest_moods"]] == [e.pk for e in entries[::-1][:5]]
+    assert "note" not in body["latest_moods"][0]
+    assert [
+        (e["program"]["title"], e["progress_percent"])
+        for e in body["active_enrollments"]
+    ] == [("Active", 25)]
+    assert body["active_enrollments"][0]["next_day"] == {
+        "day_number": 2,
+        "unlocked": True,
+        "unlocks_on": "2026-04-15",
+    }
+    assert body["achievements_unlocked"] == 0
+    assert body["next_event"] is None
+
+
+def test_dashboard_in_gentle_mode_has_no_streak(auth_client, user):
+    user.gentle_mode = True
+    user.save(update_fields=["gentle_mode"])
+    body = auth_client.get(f"{URL}/dashboard").json()
+    assert "current_streak" not in body and "longest_streak" not in body
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_dashboard_query_count_is_fixed(
+    auth_client, user, count, django_assert_num_queries
+):
+    for i in range(count):
+        completed_session(user, datetime(2026, 4, 13 + i % 3, 8, tzinfo=UTC))
+        mood(user, date(2026, 4, 13), 3)
+        program_enroll(user=user, program=program_with_days(2))
+    with frozen(auth_client, user, NOW), django_assert_num_queries(5):
+        body = auth_client.get(f"{URL}/dashboard").json()
+    assert len(body["active_enrollments"]) == count
+
+
+# --- the stats registry and privacy -------------------------------------------
+def test_users_me_stats_provider(user):
+    from accounts.registry import stats
+
+    completed_session(user, datetime(2026, 4, 14, 8, tzinfo=UTC), seconds=600)
+    completed_session(user, datetime(2026, 4, 15, 8, tzinfo=UTC), seconds=300)
+    with time_machine.travel(NOW, tick=False):
+        collected = stats.collect(user)
+    assert {
+        k: collected[k]
+        for k in (
+            "sessions_completed",
+            "mindful_minutes",
+            "current_streak",
+            "longest_streak",
+            "programs_enrolled",
+            "programs_completed",
+        )
+    } == {
+        "sessions_completed": 2,
+        "mindful_minutes": 15.0,
+        "current_streak": 2,
+        "longest_streak": 2,
+        "programs_enrolled": 0,
+        "programs_completed": 0,
+    }
+    user.gentle_mode = True
+    with time_machine.travel(NOW, tick=False):
+        assert "current_streak" not in stats.collect(user)
+
+
+def test_privacy_export_and_erase(user, other_user):
+    from accounts.registry import privacy
+    from wellness.models import ProgramEnrollment, Streak, WellnessSession
+
+    completed_session(user, datetime(2026, 4, 14, 8, tzinfo=UTC))
+    completed_session(other_user, datetime(2026, 4, 14, 8, tzinfo=UTC))
+    program_enroll(user=user, program=program_with_days(1))
+    handler = privacy.handlers["wellness"]
+
+    exported = handler.export(user)
+    assert len(exported["sessions"]) == 1
+    assert exported["streak"][0]["current_length"] == 1
+    assert len(exported["enrollments"]) == 1
+
+    handler.erase(user)
+    assert not WellnessSession.objects.filter(user=user).exists()
+    assert not Streak.objects.filter(user=user).exists()
+    assert not ProgramEnrollment.objects.filter(user=user).exists()
+    assert WellnessSession.objects.filter(user=other_user).count() == 1
+    assert "wellness.WellnessProgram" in privacy.excluded

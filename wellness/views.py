@@ -1,0 +1,344 @@
+"""Thin views: validate input, call one service or selector, serialize."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kaya.schema import ErrorSerializer
+from kaya.timeutils import local_today
+from wellness import selectors, services
+from wellness.cache import (
+    program_list_cache_get,
+    program_list_cache_key,
+    program_list_cache_set,
+)
+from wellness.filters import ProgramFilter, SessionFilter
+from wellness.models import ProgramEnrollment, WellnessProgram, WellnessSession
+from wellness.serializers import (
+    EnrollmentOutput,
+    EnrollmentProgressInput,
+    ProgramDetailOutput,
+    ProgramOutput,
+    SessionCompleteInput,
+    SessionCompleteOutput,
+    SessionCreateInput,
+    SessionOutput,
+    SessionProgressInput,
+    SessionStatsOutput,
+)
+from wellness.streaks import STREAK_RULE, StreakView
+
+CONFLICT_409 = OpenApiResponse(
+    ErrorSerializer,
+    description="`session_not_in_progress`: the session is already completed "
+    "or abandoned.",
+)
+
+
+class _UserSessionMixin:
+    request: Request
+
+    def get_queryset(self) -> QuerySet[WellnessSession]:
+        if getattr(self, "swagger_fake_view", False):
+            return WellnessSession.objects.none()
+        return selectors.session_list(user=self.request.user)
+
+
+@extend_schema(tags=["sessions"])
+class SessionListCreateView(_UserSessionMixin, GenericAPIView):
+    serializer_class = SessionOutput
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SessionFilter
+
+    @extend_schema(
+        summary="List my sessions, newest first",
+        responses={200: SessionOutput(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(SessionOutput(page, many=True).data)
+
+    @extend_schema(
+        summary="Start a session (idempotent per client_id)",
+        request=SessionCreateInput,
+        responses={
+            201: SessionOutput,
+            200: OpenApiResponse(
+                SessionOutput,
+                description="A session with this client_id already exists; it is "
+                "returned unchanged.",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = SessionCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values: dict[str, Any] = dict(data.validated_data)
+        session, created = services.session_create(
+            user=request.user,
+            type=values["type"],
+            title=values["title"],
+            planned_duration_seconds=values["planned_duration_seconds"],
+            client_id=values.get("client_id"),
+            enrollment_id=values.get("enrollment"),
+            program_day_id=values.get("program_day"),
+            generated_content_id=values["generated_content_id"],
+            mood_before=values.get("mood_before"),
+        )
+        return Response(
+            SessionOutput(session).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+@extend_schema(tags=["sessions"])
+class SessionStatsView(GenericAPIView):
+    serializer_class = SessionStatsOutput
+
+    @extend_schema(
+        summary="My session statistics",
+        description="Totals, per-type minutes and counts, this local week (Monday "
+        "to today) vs last week, current and longest streak and the average mood "
+        f"change (after - before). {STREAK_RULE}",
+        responses={200: SessionStatsOutput},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(selectors.session_stats(user=request.user))
+
+
+@extend_schema(tags=["sessions"])
+class SessionDetailView(_UserSessionMixin, GenericAPIView):
+    serializer_class = SessionOutput
+
+    @extend_schema(summary="One of my sessions", responses={200: SessionOutput})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(SessionOutput(self.get_object()).data)
+
+
+@extend_schema(tags=["sessions"])
+class SessionCompleteView(_UserSessionMixin, GenericAPIView):
+    serializer_class = SessionCompleteOutput
+
+    @extend_schema(
+        summary="Complete a session",
+        description="Records the actual duration (at most 4 hours), mood_after "
+        "and notes; updates streaks and program progress, and publishes "
+        "`session.completed`. A second completion gives 409. The session's "
+        f"local date is the date of completion in the user's zone. {STREAK_RULE}",
+        request=SessionCompleteInput,
+        responses={200: SessionCompleteOutput, 409: CONFLICT_409},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        session = self.get_object()
+        data = SessionCompleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        session, _ = services.session_complete(
+            session=session,
+            actual_duration_seconds=data.validated_data["actual_duration_seconds"],
+            mood_after=data.validated_data.get("mood_after"),
+            notes=data.validated_data["notes"],
+        )
+        view: StreakView = selectors.streak_for_user(user=request.user)
+        streak = selectors.streak_fields(user=request.user, view=view)
+        return Response(SessionCompleteOutput(session, context={"streak": streak}).data)
+
+
+@extend_schema(tags=["sessions"])
+class SessionProgressView(_UserSessionMixin, GenericAPIView):
+    serializer_class = SessionOutput
+
+    @extend_schema(
+        summary="Report live progress from a player",
+        description="Pushes `session.progress` to the user's open sockets.",
+        request=SessionProgressInput,
+        responses={200: SessionOutput, 409: CONFLICT_409},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        session = self.get_object()
+        data = SessionProgressInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.session_progress_update(
+            session=session,
+            position_seconds=data.validated_data["position_seconds"],
+            device_id=data.validated_data["device_id"],
+        )
+        return Response(SessionOutput(session).data)
+
+
+@extend_schema(tags=["sessions"])
+class SessionAbandonView(_UserSessionMixin, GenericAPIView):
+    serializer_class = SessionOutput
+
+    @extend_schema(
+        summary="Abandon a session in progress",
+        request=None,
+        responses={200: SessionOutput, 409: CONFLICT_409},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        session = services.session_abandon(session=self.get_object())
+        return Response(SessionOutput(session).data)
+
+
+# ---------------------------------------------------------------------------
+# Programs
+# ---------------------------------------------------------------------------
+@extend_schema(tags=["programs"])
+class ProgramListView(GenericAPIView):
+    serializer_class = ProgramOutput
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProgramFilter
+
+    def get_queryset(self) -> QuerySet[WellnessProgram]:
+        return selectors.program_list()
+
+    @extend_schema(
+        summary="List published programs",
+        description="Cached; the cache is invalidated when staff change a program "
+        "or its days.",
+        responses={200: ProgramOutput(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        query = "&".join(
+            f"{key}={value}"
+            for key, values in sorted(request.query_params.lists())
+            for value in values
+        )
+        key = program_list_cache_key(f"{request.get_host()}{request.path}?{query}")
+        cached = program_list_cache_get(key)
+        if cached is not None:
+            return Response(cached)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        response = self.get_paginated_response(ProgramOutput(page, many=True).data)
+        program_list_cache_set(key, response.data)
+        return response
+
+
+@extend_schema(tags=["programs"])
+class ProgramDetailView(GenericAPIView):
+    serializer_class = ProgramDetailOutput
+
+    def get_queryset(self) -> QuerySet[WellnessProgram]:
+        return selectors.program_detail_queryset()
+
+    @extend_schema(
+        summary="A published program with its days",
+        description="For an enrolled user each day has a status (done, unlocked, "
+        "locked) and `enrollment` carries the progress; otherwise both are null.",
+        responses={200: ProgramDetailOutput},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        program = self.get_object()
+        enrollment = selectors.enrollment_for_program(
+            user=request.user, program=program
+        )
+        today = local_today(request.user.timezone)
+        if enrollment is not None:
+            enrollment.program = program
+        context = {
+            "today": today,
+            "enrollment": enrollment,
+            "day_states": selectors.enrollment_day_states(
+                enrollment=enrollment,
+                day_numbers=[day.day_number for day in program.days.all()],
+                today=today,
+            ),
+        }
+        return Response(ProgramDetailOutput(program, context=context).data)
+
+
+@extend_schema(tags=["programs"])
+class ProgramEnrollView(GenericAPIView):
+    serializer_class = EnrollmentOutput
+
+    def get_queryset(self) -> QuerySet[WellnessProgram]:
+        return selectors.program_list()
+
+    @extend_schema(
+        summary="Enroll in a program (idempotent)",
+        request=None,
+        responses={
+            201: EnrollmentOutput,
+            200: OpenApiResponse(
+                EnrollmentOutput, description="Already enrolled; unchanged."
+            ),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="`premium_required`: a premium program and a free account.",
+            ),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        program = self.get_object()
+        enrollment, created = services.program_enroll(
+            user=request.user, program=program
+        )
+        enrollment.program = program
+        context = {"today": local_today(request.user.timezone)}
+        return Response(
+            EnrollmentOutput(enrollment, context=context).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class _UserEnrollmentMixin:
+    request: Request
+
+    def get_queryset(self) -> QuerySet[ProgramEnrollment]:
+        if getattr(self, "swagger_fake_view", False):
+            return ProgramEnrollment.objects.none()
+        return selectors.enrollment_list(user=self.request.user)
+
+
+@extend_schema(tags=["programs"])
+class EnrollmentListView(_UserEnrollmentMixin, GenericAPIView):
+    serializer_class = EnrollmentOutput
+
+    @extend_schema(
+        summary="My enrollments, newest first",
+        responses={200: EnrollmentOutput(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        context = {"today": local_today(request.user.timezone)}
+        return self.get_paginated_response(
+            EnrollmentOutput(page, many=True, context=context).data
+        )
+
+
+@extend_schema(tags=["programs"])
+class EnrollmentProgressView(_UserEnrollmentMixin, GenericAPIView):
+    serializer_class = EnrollmentOutput
+
+    @extend_schema(
+        summary="Mark a program day done",
+        description="Only the next unlocked day (days unlock one per local day, "
+        "the day after the previous one was done) or an earlier, already done "
+        "day (no change) is accepted.",
+        request=EnrollmentProgressInput,
+        responses={
+            200: EnrollmentOutput,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`program_day_locked`: the day is not unlocked yet.",
+            ),
+        },
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        enrollment = self.get_object()
+        data = EnrollmentProgressInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = services.enrollment_day_complete(
+            enrollment=enrollment, day_number=data.validated_data["day_number"]
+        )
+        updated.program = enrollment.program
+        context = {"today": local_today(request.user.timezone)}
+        return Response(EnrollmentOutput(updated, context=context).data)
