@@ -1,36 +1,25 @@
-from django.urls import path
-
+from kaya.routing import api_path
 from notifications import views
 
 app_name = "notifications"
 
 urlpatterns = [
-    path("notifications/", views.NotificationListView.as_view(), name="list"),
-    path(
-        "notifications/unread-count",
-        views.NotificationUnreadCountView.as_view(),
-        name="unread-count",
+    *api_path("notifications", views.NotificationListView, "list"),
+    *api_path(
+        "notifications/unread-count", views.NotificationUnreadCountView, "unread-count"
     ),
-    path(
-        "notifications/read-all",
-        views.NotificationReadAllView.as_view(),
-        name="read-all",
-    ),
-    path(
-        "notifications/<int:pk>/read",
-        views.NotificationReadView.as_view(),
-        name="read",
-    ),
-    path("notifications/test", views.NotificationTestView.as_view(), name="test"),
-    path(
+    *api_path("notifications/read-all", views.NotificationReadAllView, "read-all"),
+    *api_path("notifications/<int:pk>/read", views.NotificationReadView, "read"),
+    *api_path("notifications/test", views.NotificationTestView, "test"),
+    *api_path(
         "notifications/email-preferences",
-        views.EmailPreferencesView.as_view(),
-        name="email-preferences",
+        views.EmailPreferencesView,
+        "email-preferences",
     ),
-    path(
+    *api_path(
         "notifications/email-preferences/unsubscribe",
-        views.EmailUnsubscribeView.as_view(),
-        name="email-unsubscribe",
+        views.EmailUnsubscribeView,
+        "email-unsubscribe",
     ),
-    path("realtime/ticket", views.RealtimeTicketView.as_view(), name="realtime-ticket"),
+    *api_path("realtime/ticket", views.RealtimeTicketView, "realtime-ticket"),
 ]

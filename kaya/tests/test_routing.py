@@ -1,0 +1,50 @@
+import pytest
+from django.urls import get_resolver
+
+from kaya.routing import api_path
+
+pytestmark = pytest.mark.django_db
+
+
+def _api_routes() -> list[str]:
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern)
+
+    return [r for r in walk(get_resolver().url_patterns) if r.startswith("api/v1/")]
+
+
+def test_every_api_route_answers_with_and_without_a_trailing_slash():
+    routes = set(_api_routes())
+    docs = {"api/v1/schema/", "api/v1/docs/", "api/v1/redoc/"}
+
+    for route in routes - docs:
+        twin = route[:-1] if route.endswith("/") else route + "/"
+        assert twin in routes, f"{route} has no twin {twin}"
+
+
+def test_a_post_works_on_both_spellings(api_client):
+    plain = api_client.post("/api/v1/auth/login", {}, format="json")
+    slashed = api_client.post("/api/v1/auth/login/", {}, format="json")
+
+    assert plain.status_code == slashed.status_code == 400
+    assert slashed.json()["error"]["code"] == "validation_error"
+
+
+def test_the_schema_documents_only_the_plain_spelling(api_client):
+    paths = api_client.get("/api/v1/schema/?format=json").json()["paths"]
+
+    assert "/api/v1/auth/login" in paths
+    assert "/api/v1/auth/login/" not in paths
+
+
+def test_api_path_strips_a_trailing_slash_from_the_route():
+    from rest_framework.views import APIView
+
+    plain, slashed = api_path("things/", APIView, "things")
+
+    assert str(plain.pattern) == "things"
+    assert str(slashed.pattern) == "things/"
