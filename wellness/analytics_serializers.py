@@ -23,8 +23,14 @@ class DashboardOutput(StreakOutput):
     this_week = PeriodTotals(help_text="Monday to today, local dates.")
     latest_moods = MoodSummaryOutput(many=True)
     active_enrollments = EnrollmentOutput(many=True)
-    achievements_unlocked = serializers.IntegerField()
-    next_event = serializers.DictField(allow_null=True)
+    achievements_unlocked = serializers.IntegerField(
+        required=False,
+        help_text="Present once achievements exist (not yet): absent, not zero.",
+    )
+    next_event = serializers.DictField(
+        required=False,
+        help_text="Next event or booking; present once events and bookings exist.",
+    )
 
 
 class TagCount(serializers.Serializer):

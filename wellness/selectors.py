@@ -274,9 +274,8 @@ def analytics_dashboard(*, user: Any) -> dict[str, Any]:
         },
         "latest_moods": latest_moods,
         "active_enrollments": enrollments,
-        # Filled in by the achievements and events issues.
-        "achievements_unlocked": 0,
-        "next_event": None,
+        # achievements_unlocked and next_event are added once achievements,
+        # events and bookings exist: absent until then, never invented.
     }
     view = streak_for_user(user=user, today=today)
     result.update(streak_fields(user=user, view=view))
