@@ -28,9 +28,9 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-## Serve REST + websockets + admin on the embedded default (one ASGI dev server).
+## Migrate, load demo data, serve REST + websockets + admin (one ASGI dev server).
 run: migrate
-	@if $(PY) manage.py help seed_demo >/dev/null 2>&1; then $(PY) manage.py seed_demo; fi
+	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
