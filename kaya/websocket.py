@@ -31,14 +31,11 @@ _TICKET_MAX_LENGTH = 128
 
 
 def allowed_origins() -> list[str]:
-    origins = list(settings.WEBSOCKET_ALLOWED_ORIGINS)
-    for host in settings.ALLOWED_HOSTS:
-        if host == "*":
-            continue
-        origins += [f"http://{host.lstrip('.')}", f"https://{host.lstrip('.')}"]
-        if host.startswith("."):
-            origins += [f"http://{host}", f"https://{host}"]
-    return origins
+    # A host name without a scheme matches that host on any scheme and port (as
+    # Channels' AllowedHostsOriginValidator does); a full origin such as
+    # https://app.kaya.example must match exactly, port included.
+    hosts = [host for host in settings.ALLOWED_HOSTS if host != "*"]
+    return [*settings.WEBSOCKET_ALLOWED_ORIGINS, *hosts]
 
 
 def _ticket_key(ticket: str) -> str:

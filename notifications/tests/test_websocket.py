@@ -356,3 +356,33 @@ async def test_a_ticket_opens_only_the_stream_of_the_user_it_was_issued_to(
     assert event["data"]["title"] == "For me"
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
+
+
+async def test_an_allowed_host_is_accepted_on_any_port(auth_client):
+    """The dev SPA (localhost:5173) and the dev server (localhost:8000) are the
+    host of ALLOWED_HOSTS on another port."""
+    ticket = await _ticket(auth_client)
+    communicator, connected, _ = await _open(
+        f"/ws/v1/?ticket={ticket}", b"http://localhost:5173"
+    )
+
+    assert connected
+    await communicator.disconnect()
+
+
+def test_a_listed_spa_origin_must_match_its_port_exactly(settings):
+    from urllib.parse import urlparse
+
+    from channels.security.websocket import OriginValidator
+
+    from kaya.websocket import allowed_origins
+
+    settings.WEBSOCKET_ALLOWED_ORIGINS = ["https://app.kaya.example"]
+    settings.ALLOWED_HOSTS = ["api.kaya.example"]
+    validator = OriginValidator(None, allowed_origins())
+
+    assert validator.valid_origin(urlparse("https://app.kaya.example"))
+    assert not validator.valid_origin(urlparse("https://app.kaya.example:8443"))
+    assert not validator.valid_origin(urlparse("http://app.kaya.example"))
+    assert validator.valid_origin(urlparse("https://api.kaya.example"))
+    assert not validator.valid_origin(urlparse("https://evil.example"))
