@@ -363,6 +363,8 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KAYA <hello@kaya.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Used by django.core.mail.backends.filebased.EmailBackend (one file per message).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "emails"))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 ANYMAIL = {
     key: value

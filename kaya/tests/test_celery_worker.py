@@ -1,0 +1,105 @@
+"""With a broker configured, tasks run on a real Celery worker process.
+
+Service-backed run only: a request queues an email task on commit; a separate
+`celery worker` process, reading the same PostgreSQL test database and Redis
+broker, picks it up and sends the email (to files, the only fake: the provider).
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from accounts.models import EmailDelivery
+from accounts.tests.factories import UserFactory
+from kaya.celery import app
+from kaya.testing import test_database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def worker(tmp_path):
+    outbox = tmp_path / "outbox"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        DATABASE_URL=test_database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        SECRET_KEY=settings.SECRET_KEY,
+        FIELD_ENCRYPTION_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(outbox),
+        KAYA_VAR_DIR=str(tmp_path / "var"),
+    )
+    log = (tmp_path / "worker.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "kaya",
+            "worker",
+            "--pool=solo",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    # This process publishes to the broker instead of running tasks inline.
+    app.conf.task_always_eager = False
+    try:
+        yield outbox, process, tmp_path / "worker.log"
+    finally:
+        app.conf.task_always_eager = True
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        log.close()
+
+
+def test_a_queued_email_is_sent_by_a_real_worker(worker, api_client):
+    outbox, process, log_path = worker
+    user = UserFactory(email="worker-check@example.com")
+
+    response = api_client.post(
+        "/api/v1/auth/request-password-reset", {"email": user.email}, format="json"
+    )
+
+    assert response.status_code == 202
+    deadline = time.monotonic() + 60
+    delivery = EmailDelivery.objects.get(user=user, kind="password_reset")
+    while delivery.sent_at is None and time.monotonic() < deadline:
+        assert process.poll() is None, log_path.read_text()[-3000:]
+        time.sleep(0.5)
+        delivery.refresh_from_db()
+    assert delivery.sent_at is not None, log_path.read_text()[-3000:]
+    messages = [p.read_text() for p in outbox.iterdir()]
+    assert len(messages) == 1
+    assert "To: worker-check@example.com" in messages[0]
+    assert "/reset-password" in messages[0]
