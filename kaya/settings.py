@@ -213,6 +213,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     "max_retries": 2,
 }
+# Publishing happens inside requests (on commit): with the broker down it must
+# give up fast; the outbox rows and beat sweeps send what could not be queued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = "UTC"
 
 # ---------------------------------------------------------------------------
