@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,6 +19,7 @@ from wellness.analytics_serializers import (
     DashboardOutput,
     MoodTrendsOutput,
 )
+from wellness.views import BAD_QUERY_400
 
 MAX_RANGE_DAYS = 366
 
@@ -40,7 +41,9 @@ class RangeInput(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         today = local_today(self.context["user"].timezone)
         date_to = attrs.get("to") or today
-        date_from = attrs.get("from") or date_to - timedelta(days=self.default_days - 1)
+        # Near date.min the default span would underflow (a 500): start there.
+        span = min(self.default_days - 1, (date_to - date.min).days)
+        date_from = attrs.get("from") or date_to - timedelta(days=span)
         if date_from > date_to:
             raise serializers.ValidationError({"from": ["Must not be after 'to'."]})
         if (date_to - date_from).days >= MAX_RANGE_DAYS:
@@ -109,7 +112,7 @@ class MoodTrendsView(APIView):
             *_range_params(30),
             OpenApiParameter("granularity", type=str, enum=["day", "week", "month"]),
         ],
-        responses={200: MoodTrendsOutput},
+        responses={200: MoodTrendsOutput, 400: BAD_QUERY_400},
     )
     def get(self, request: Request) -> Response:
         params = _validated(MoodTrendsInput, request)
@@ -124,7 +127,7 @@ class ActivityBreakdownView(APIView):
         description="Completed minutes and counts by session type, by ISO "
         "weekday (1 = Monday) and by hour of the user's local day.",
         parameters=_range_params(30),
-        responses={200: ActivityBreakdownOutput},
+        responses={200: ActivityBreakdownOutput, 400: BAD_QUERY_400},
     )
     def get(self, request: Request) -> Response:
         params = _validated(RangeInput, request)
@@ -144,7 +147,7 @@ class CorrelationsView(APIView):
         "type is reported only when it has at least 3 days with and 3 days "
         "without it. `difference` = with - without. Default range: 90 days.",
         parameters=_range_params(90),
-        responses={200: CorrelationOutput(many=True)},
+        responses={200: CorrelationOutput(many=True), 400: BAD_QUERY_400},
     )
     def get(self, request: Request) -> Response:
         params = _validated(CorrelationsInput, request)

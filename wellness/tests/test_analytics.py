@@ -276,6 +276,21 @@ def test_activity_breakdown_rejects_bad_input(auth_client):
     assert set(response.json()["error"]["fields"]) == {"to"}
 
 
+@pytest.mark.parametrize("path", ["mood-trends", "activity-breakdown", "correlations"])
+def test_a_range_ending_near_the_first_date_starts_there_instead_of_failing(
+    auth_client, path
+):
+    # The default span (30 or 90 days before `to`) would fall before year 1.
+    response = auth_client.get(f"{URL}/{path}", {"to": "0001-01-02"})
+
+    assert response.status_code == 200
+    if path != "correlations":
+        assert (response.json()["from"], response.json()["to"]) == (
+            "0001-01-01",
+            "0001-01-02",
+        )
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_activity_breakdown_query_count_is_fixed(
     auth_client, user, count, django_assert_num_queries
