@@ -427,8 +427,30 @@ def test_dashboard_numbers(auth_client, user, other_user):
 def test_dashboard_in_gentle_mode_has_no_streak(auth_client, user):
     user.gentle_mode = True
     user.save(update_fields=["gentle_mode"])
-    body = auth_client.get(f"{URL}/dashboard").json()
-    assert "current_streak" not in body and "longest_streak" not in body
+    completed_session(user, datetime(2026, 4, 15, 8, tzinfo=UTC), seconds=600)
+    with frozen(auth_client, user, NOW):
+        response = auth_client.get(f"{URL}/dashboard")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["today"] == {"sessions": 1, "minutes": 10.0}
+    assert not {"current_streak", "longest_streak", "streak_freezes_available"} & set(
+        body
+    )
+
+
+def test_dashboard_days_and_weeks_are_the_users_local_ones(auth_client, user):
+    user.timezone = "Pacific/Auckland"
+    user.save(update_fields=["timezone"])
+    # Sunday Apr 12, 23:00 UTC is Monday Apr 13, 11:00 in Auckland: this week.
+    completed_session(user, datetime(2026, 4, 12, 23, tzinfo=UTC), seconds=120)
+    # Wednesday Apr 15, 13:00 UTC is Thursday Apr 16, 01:00 in Auckland: today.
+    completed_session(user, datetime(2026, 4, 15, 13, tzinfo=UTC), seconds=300)
+    with frozen(auth_client, user, datetime(2026, 4, 15, 14, tzinfo=UTC)):
+        body = auth_client.get(f"{URL}/dashboard").json()
+    assert body["today"] == {"sessions": 1, "minutes": 5.0}
+    assert body["this_week"] == {"sessions": 2, "minutes": 7.0}
+    # Apr 13 and Apr 16 with two missed days and no freeze: alive at 1 today.
+    assert body["current_streak"] == 1
 
 
 @pytest.mark.parametrize("count", [1, 3])

@@ -135,14 +135,16 @@ def test_detail_for_an_enrolled_user_shows_done_and_next_unlocked(auth_client, u
     assert next_day["enrollment"]["progress_percent"] == 33
 
 
+@pytest.mark.parametrize("days", [1, 5])
 def test_detail_runs_a_fixed_number_of_queries(
-    auth_client, user, django_assert_num_queries
+    auth_client, user, days, django_assert_num_queries
 ):
-    program = program_with_days(5)
+    program = program_with_days(days)
     program_enroll(user=user, program=program)
     # user, program, days, enrollment
     with django_assert_num_queries(4):
-        auth_client.get(f"{URL}/{program.pk}")
+        body = auth_client.get(f"{URL}/{program.pk}").json()
+    assert len(body["days"]) == days
 
 
 # --- enroll ---------------------------------------------------------------

@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 
 from notifications import realtime
 from wellness import events
-from wellness.models import WellnessSession
+from wellness.models import Streak, WellnessSession
 from wellness.tests.factories import (
     WellnessSessionFactory,
     completed_session,
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/sessions"
 NOW = datetime(2026, 4, 15, 10, 0, tzinfo=UTC)  # a Wednesday
+TYPES = ["meditation", "yoga", "sleep"]
 
 
 def _start(client, **overrides):
@@ -99,6 +100,28 @@ def test_start_session_refuses_another_users_enrollment(auth_client, other_user)
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"enrollment": ["No such enrollment."]}
+    assert WellnessSession.objects.count() == 0
+
+
+def test_start_session_refuses_a_day_without_its_enrollment_or_from_another_program(
+    auth_client, user
+):
+    from wellness.services import program_enroll
+
+    enrollment, _ = program_enroll(user=user, program=program_with_days(2))
+    foreign_day = program_with_days(1).days.get()
+
+    orphan = _start(auth_client, program_day=foreign_day.pk)
+    foreign = _start(auth_client, enrollment=enrollment.pk, program_day=foreign_day.pk)
+
+    assert (orphan.status_code, foreign.status_code) == (400, 400)
+    assert orphan.json()["error"]["code"] == "validation_error"
+    assert orphan.json()["error"]["fields"] == {
+        "enrollment": ["A program day needs its enrollment."]
+    }
+    assert foreign.json()["error"]["fields"] == {
+        "program_day": ["No such day in this program."]
+    }
     assert WellnessSession.objects.count() == 0
 
 
@@ -369,6 +392,21 @@ def test_abandon_then_abandon_again_gives_409(auth_client, user):
     assert second.status_code == 409
 
 
+def test_completing_an_abandoned_session_gives_409(auth_client, user):
+    session = WellnessSessionFactory(user=user)
+    auth_client.post(f"{URL}/{session.pk}/abandon")
+
+    response = auth_client.patch(
+        f"{URL}/{session.pk}/complete", {"actual_duration_seconds": 60}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "session_not_in_progress"
+    session.refresh_from_db()
+    assert (session.status, session.actual_duration_seconds) == ("abandoned", None)
+    assert not Streak.objects.filter(user=user).exists()
+
+
 def test_abandon_returns_404_for_other_users_session(auth_client, other_user):
     session = WellnessSessionFactory(user=other_user)
     assert auth_client.post(f"{URL}/{session.pk}/abandon").status_code == 404
@@ -451,10 +489,13 @@ def test_stats_use_the_users_local_week(auth_client, user):
     assert body["last_week"] == {"sessions": 0, "minutes": 0.0}
 
 
+@pytest.mark.parametrize("count", [1, 3])
 def test_stats_run_a_fixed_number_of_queries(
-    auth_client, user, django_assert_num_queries
+    auth_client, user, count, django_assert_num_queries
 ):
-    for offset in range(3):
-        completed_session(user, NOW - timedelta(days=offset))
+    for offset in range(count):
+        completed_session(user, NOW - timedelta(days=offset), type=TYPES[offset])
+    # user, totals, per type, streak
     with frozen(auth_client, user, NOW), django_assert_num_queries(4):
-        auth_client.get(f"{URL}/stats")
+        body = auth_client.get(f"{URL}/stats").json()
+    assert (body["total_sessions"], body["current_streak"]) == (count, count)
