@@ -6,7 +6,12 @@ from rest_framework import serializers
 
 from journal.models import MoodEntry, MoodTag
 from wellness.models import SessionType
-from wellness.serializers import EnrollmentOutput, PeriodTotals, StreakOutput
+from wellness.serializers import (
+    EnrollmentOutput,
+    PeriodTotals,
+    StreakOutput,
+    TypeTotals,
+)
 
 
 class MoodSummaryOutput(serializers.Serializer):
@@ -69,12 +74,6 @@ class MoodTrendsOutput(_RangeOutput):
     sessions_mood = SessionMood(many=True)
 
 
-class TypeCell(serializers.Serializer):
-    type = serializers.ChoiceField(choices=SessionType.choices)
-    sessions = serializers.IntegerField()
-    minutes = serializers.FloatField()
-
-
 class WeekdayCell(serializers.Serializer):
     weekday = serializers.IntegerField(help_text="ISO weekday, 1 = Monday.")
     sessions = serializers.IntegerField()
@@ -88,7 +87,7 @@ class HourCell(serializers.Serializer):
 
 
 class ActivityBreakdownOutput(_RangeOutput):
-    by_type = TypeCell(many=True)
+    by_type = TypeTotals(many=True)
     by_weekday = WeekdayCell(many=True)
     by_hour = HourCell(many=True)
 
