@@ -127,6 +127,6 @@ STREAK_RULE = (
     "missed day automatically without counting as a day. Time-zone changes: each "
     "completion keeps the local date it had in the user's zone at that moment "
     "and past dates are never recomputed; 'today' is read in the current zone, so "
-    "flying east can skip a date (a freeze covers it) and flying west can repeat "
-    "one (it counts once). Omitted in gentle mode."
+    "flying east can skip a date (a banked freeze covers it) and flying west can "
+    "repeat one (it counts once). Omitted in gentle mode."
 )

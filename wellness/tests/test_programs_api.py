@@ -176,6 +176,20 @@ def test_premium_program_accepts_a_premium_user(auth_client, user):
     assert auth_client.post(f"{URL}/{program.pk}/enroll").status_code == 201
 
 
+def test_an_expired_premium_subscription_is_refused_like_a_free_one(auth_client, user):
+    user.subscription_tier = User.Tier.PREMIUM
+    user.subscription_expires_at = datetime(2026, 4, 30, tzinfo=UTC)
+    user.save(update_fields=["subscription_tier", "subscription_expires_at"])
+    program = program_with_days(2, is_premium=True)
+
+    with frozen(auth_client, user, datetime(2026, 5, 1, tzinfo=UTC)):
+        response = auth_client.post(f"{URL}/{program.pk}/enroll")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "premium_required"
+    assert not ProgramEnrollment.objects.exists()
+
+
 def test_enroll_in_unpublished_program_is_404(auth_client):
     program = program_with_days(2, is_published=False)
     assert auth_client.post(f"{URL}/{program.pk}/enroll").status_code == 404
