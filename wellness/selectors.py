@@ -197,7 +197,7 @@ def enrollment_list(*, user: Any) -> QuerySet[ProgramEnrollment]:
 
 
 def enrollment_next_day(
-    enrollment: ProgramEnrollment, today: date
+    *, enrollment: ProgramEnrollment, today: date
 ) -> dict[str, Any] | None:
     """The next day to do and the local date it unlocks on (None when finished)."""
     total = enrollment.program.days_count

@@ -491,3 +491,16 @@ def program_catalog_changed(*, program_ids: Iterable[int]) -> None:
             days_count=ProgramDay.objects.filter(program_id=program_id).count()
         )
     transaction.on_commit(program_catalog_invalidate)
+
+
+@transaction.atomic
+def program_publish_set(*, program_ids: Iterable[int], is_published: bool) -> int:
+    """Publish or unpublish programs (the admin's bulk actions); returns how many
+    rows changed. Side effects: as ``program_catalog_changed``.
+    """
+    ids = list(program_ids)
+    changed = WellnessProgram.objects.filter(pk__in=ids).update(
+        is_published=is_published
+    )
+    program_catalog_changed(program_ids=ids)
+    return changed

@@ -173,3 +173,22 @@ def test_deleting_a_program_in_the_admin_invalidates_the_list(
     assert response.status_code == 302
     assert not WellnessProgram.objects.exists()
     assert _titles(auth_client) == []
+
+
+def test_publishing_from_the_changelist_publishes_only_the_selected_programs(
+    staff_client, auth_client, django_capture_on_commit_callbacks
+):
+    chosen = program_with_days(1, title="Chosen", is_published=False)
+    program_with_days(1, title="Left out", is_published=False)
+    assert _titles(auth_client) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            "/admin/wellness/wellnessprogram/",
+            {"action": "publish", "_selected_action": [str(chosen.pk)]},
+        )
+
+    assert list(
+        WellnessProgram.objects.filter(is_published=True).values_list("pk", flat=True)
+    ) == [chosen.pk]
+    assert _titles(auth_client) == [("Chosen", 1)]
