@@ -270,6 +270,30 @@ def test_activity_breakdown_in_the_users_local_time(auth_client, user, other_use
     assert len(body["by_hour"]) == 24
 
 
+def test_activity_breakdown_hours_stay_local_across_the_dst_change(auth_client, user):
+    user.timezone = "America/New_York"
+    user.save(update_fields=["timezone"])
+    ny = ZoneInfo("America/New_York")
+    # 07:30 EST (12:30 UTC) on Saturday and 07:30 EDT (11:30 UTC) on Monday,
+    # either side of the 2026-03-08 spring-forward change.
+    completed_session(user, datetime(2026, 3, 7, 7, 30, tzinfo=ny), seconds=600)
+    completed_session(user, datetime(2026, 3, 9, 7, 30, tzinfo=ny), seconds=300)
+
+    with frozen(auth_client, user, datetime(2026, 3, 10, 12, tzinfo=UTC)):
+        body = auth_client.get(
+            f"{URL}/activity-breakdown", {"from": "2026-03-01", "to": "2026-03-10"}
+        ).json()
+
+    hours = {
+        r["hour"]: (r["sessions"], r["minutes"])
+        for r in body["by_hour"]
+        if r["sessions"]
+    }
+    assert hours == {7: (2, 15.0)}
+    weekdays = {r["weekday"]: r["sessions"] for r in body["by_weekday"]}
+    assert weekdays == {1: 1, 2: 0, 3: 0, 4: 0, 5: 0, 6: 1, 7: 0}
+
+
 def test_activity_breakdown_rejects_bad_input(auth_client):
     response = auth_client.get(f"{URL}/activity-breakdown", {"to": "not-a-date"})
     assert response.status_code == 400

@@ -48,11 +48,15 @@ def _listen(user):
 
 # --- create ---------------------------------------------------------------
 def test_start_session_returns_201_with_the_session(auth_client, user):
+    client_id = str(uuid.uuid4())
     with frozen(auth_client, user, NOW):
-        response = _start(auth_client, mood_before=2)
+        response = _start(
+            auth_client, mood_before=2, client_id=client_id, generated_content_id="g-7"
+        )
 
     assert response.status_code == 201
     body = response.json()
+    assert (body["client_id"], body["generated_content_id"]) == (client_id, "g-7")
     assert body["type"] == "breathing"
     assert body["status"] == "in_progress"
     assert body["mood_before"] == 2
