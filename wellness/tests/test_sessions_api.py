@@ -337,6 +337,31 @@ def test_completing_a_program_session_marks_the_day_done(auth_client, user):
     assert (enrollment.days_completed, enrollment.progress_percent) == (1, 33)
 
 
+def test_completing_a_session_for_a_locked_day_completes_it_and_leaves_the_program(
+    auth_client, user
+):
+    from wellness.services import enrollment_day_complete, program_enroll
+
+    program = program_with_days(3)
+    enrollment, _ = program_enroll(user=user, program=program)
+    day2 = program.days.get(day_number=2)
+    with frozen(auth_client, user, NOW):
+        enrollment_day_complete(enrollment=enrollment, day_number=1)
+        # Day 2 unlocks tomorrow: the session still completes, the day stays open.
+        started = _start(auth_client, enrollment=enrollment.pk, program_day=day2.pk)
+        response = auth_client.patch(
+            f"{URL}/{started.json()['id']}/complete",
+            {"actual_duration_seconds": 600},
+            format="json",
+        )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "completed"
+    assert response.json()["streak"]["current_streak"] == 1
+    enrollment.refresh_from_db()
+    assert (enrollment.days_completed, enrollment.progress_percent) == (1, 33)
+
+
 # --- progress and abandon ---------------------------------------------------
 def test_progress_is_stored_and_pushed_to_the_users_devices(
     auth_client, user, django_capture_on_commit_callbacks
