@@ -21,7 +21,7 @@ from wellness.models import (
     WellnessProgram,
     WellnessSession,
 )
-from wellness.services import program_catalog_changed
+from wellness.services import program_catalog_changed, program_publish_set
 
 
 class ProgramDayInline(admin.StackedInline):
@@ -94,15 +94,15 @@ class WellnessProgramAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected programs")
     def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        ids = list(queryset.values_list("pk", flat=True))
-        queryset.update(is_published=True)
-        program_catalog_changed(program_ids=ids)
+        program_publish_set(
+            program_ids=queryset.values_list("pk", flat=True), is_published=True
+        )
 
     @admin.action(description="Unpublish the selected programs")
     def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        ids = list(queryset.values_list("pk", flat=True))
-        queryset.update(is_published=False)
-        program_catalog_changed(program_ids=ids)
+        program_publish_set(
+            program_ids=queryset.values_list("pk", flat=True), is_published=False
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

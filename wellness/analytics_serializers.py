@@ -1,12 +1,67 @@
-"""Output shapes of the analytics endpoints (read-only)."""
+"""Analytics inputs (the validated date ranges) and output shapes (read-only)."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
 
 from rest_framework import serializers
 
 from journal.models import MoodEntry, MoodTag
+from kaya.timeutils import local_today
 from wellness.models import SessionType
-from wellness.serializers import EnrollmentOutput, PeriodTotals, StreakOutput
+from wellness.serializers import (
+    EnrollmentOutput,
+    PeriodTotals,
+    StreakOutput,
+    TypeTotals,
+)
+
+MAX_RANGE_DAYS = 366
+
+
+class RangeInput(serializers.Serializer):
+    default_days = 30
+
+    # "from" is a Python keyword: the fields are declared under their wire names.
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(
+            required=False,
+            help_text=f"First local date (default: {self.default_days} days "
+            "before `to`).",
+        )
+        fields["to"] = serializers.DateField(
+            required=False, help_text="Last local date (default: today)."
+        )
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        today = local_today(self.context["user"].timezone)
+        date_to = attrs.get("to") or today
+        # Near date.min the default span would underflow (a 500): start there.
+        span = min(self.default_days - 1, (date_to - date.min).days)
+        date_from = attrs.get("from") or date_to - timedelta(days=span)
+        if date_from > date_to:
+            raise serializers.ValidationError({"from": ["Must not be after 'to'."]})
+        if (date_to - date_from).days >= MAX_RANGE_DAYS:
+            raise serializers.ValidationError(
+                {"from": [f"The range may span at most {MAX_RANGE_DAYS} days."]}
+            )
+        return {"date_from": date_from, "date_to": date_to}
+
+
+class MoodTrendsInput(RangeInput):
+    granularity = serializers.ChoiceField(
+        choices=["day", "week", "month"], default="day"
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {**super().validate(attrs), "granularity": attrs["granularity"]}
+
+
+class CorrelationsInput(RangeInput):
+    default_days = 90
 
 
 class MoodSummaryOutput(serializers.Serializer):
@@ -69,12 +124,6 @@ class MoodTrendsOutput(_RangeOutput):
     sessions_mood = SessionMood(many=True)
 
 
-class TypeCell(serializers.Serializer):
-    type = serializers.ChoiceField(choices=SessionType.choices)
-    sessions = serializers.IntegerField()
-    minutes = serializers.FloatField()
-
-
 class WeekdayCell(serializers.Serializer):
     weekday = serializers.IntegerField(help_text="ISO weekday, 1 = Monday.")
     sessions = serializers.IntegerField()
@@ -88,7 +137,7 @@ class HourCell(serializers.Serializer):
 
 
 class ActivityBreakdownOutput(_RangeOutput):
-    by_type = TypeCell(many=True)
+    by_type = TypeTotals(many=True)
     by_weekday = WeekdayCell(many=True)
     by_hour = HourCell(many=True)
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,51 +14,13 @@ from wellness import selectors
 from wellness.analytics_serializers import (
     ActivityBreakdownOutput,
     CorrelationOutput,
+    CorrelationsInput,
     DashboardOutput,
+    MoodTrendsInput,
     MoodTrendsOutput,
+    RangeInput,
 )
-
-MAX_RANGE_DAYS = 366
-
-
-class RangeInput(serializers.Serializer):
-    default_days = 30
-
-    # "from" is a Python keyword: the fields are declared under their wire names.
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        fields["from"] = serializers.DateField(
-            required=False, help_text="First local date (default: 30 days ago)."
-        )
-        fields["to"] = serializers.DateField(
-            required=False, help_text="Last local date (default: today)."
-        )
-        return fields
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        today = local_today(self.context["user"].timezone)
-        date_to = attrs.get("to") or today
-        date_from = attrs.get("from") or date_to - timedelta(days=self.default_days - 1)
-        if date_from > date_to:
-            raise serializers.ValidationError({"from": ["Must not be after 'to'."]})
-        if (date_to - date_from).days >= MAX_RANGE_DAYS:
-            raise serializers.ValidationError(
-                {"from": [f"The range may span at most {MAX_RANGE_DAYS} days."]}
-            )
-        return {"date_from": date_from, "date_to": date_to}
-
-
-class MoodTrendsInput(RangeInput):
-    granularity = serializers.ChoiceField(
-        choices=["day", "week", "month"], default="day"
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        return {**super().validate(attrs), "granularity": attrs["granularity"]}
-
-
-class CorrelationsInput(RangeInput):
-    default_days = 90
+from wellness.views import BAD_QUERY_400
 
 
 def _range_params(default_days: int) -> list[OpenApiParameter]:
@@ -106,10 +66,10 @@ class MoodTrendsView(APIView):
         "bucket, and mood before vs after sessions by session type. Weeks start "
         "on Monday; a bucket is labelled by its first date.",
         parameters=[
-            *_range_params(30),
+            *_range_params(MoodTrendsInput.default_days),
             OpenApiParameter("granularity", type=str, enum=["day", "week", "month"]),
         ],
-        responses={200: MoodTrendsOutput},
+        responses={200: MoodTrendsOutput, 400: BAD_QUERY_400},
     )
     def get(self, request: Request) -> Response:
         params = _validated(MoodTrendsInput, request)
@@ -123,8 +83,8 @@ class ActivityBreakdownView(APIView):
         summary="Activity breakdown",
         description="Completed minutes and counts by session type, by ISO "
         "weekday (1 = Monday) and by hour of the user's local day.",
-        parameters=_range_params(30),
-        responses={200: ActivityBreakdownOutput},
+        parameters=_range_params(RangeInput.default_days),
+        responses={200: ActivityBreakdownOutput, 400: BAD_QUERY_400},
     )
     def get(self, request: Request) -> Response:
         params = _validated(RangeInput, request)
@@ -143,8 +103,8 @@ class CorrelationsView(APIView):
         "days *without* it are the other mood days of the range. A factor or "
         "type is reported only when it has at least 3 days with and 3 days "
         "without it. `difference` = with - without. Default range: 90 days.",
-        parameters=_range_params(90),
-        responses={200: CorrelationOutput(many=True)},
+        parameters=_range_params(CorrelationsInput.default_days),
+        responses={200: CorrelationOutput(many=True), 400: BAD_QUERY_400},
     )
     def get(self, request: Request) -> Response:
         params = _validated(CorrelationsInput, request)

@@ -31,7 +31,7 @@ from wellness.models import (
     WellnessProgram,
     WellnessSession,
 )
-from wellness.streaks import StreakState, StreakView, streak_view
+from wellness.streaks import StreakView, streak_state, streak_view
 
 
 def _minutes(seconds: int | None) -> float:
@@ -51,18 +51,7 @@ def session_list(*, user: Any) -> QuerySet[WellnessSession]:
 
 def streak_for_user(*, user: Any, today: date | None = None) -> StreakView:
     """The streak as the user sees it today (one query)."""
-    row = Streak.objects.filter(user=user).first()
-    state = (
-        StreakState()
-        if row is None
-        else StreakState(
-            current=row.current_length,
-            longest=row.longest_length,
-            last_active=row.last_active_date,
-            banked=row.freezes_banked,
-            used=row.freezes_used,
-        )
-    )
+    state = streak_state(Streak.objects.filter(user=user).first())
     return streak_view(state, today or local_today(user.timezone))
 
 
@@ -208,7 +197,7 @@ def enrollment_list(*, user: Any) -> QuerySet[ProgramEnrollment]:
 
 
 def enrollment_next_day(
-    enrollment: ProgramEnrollment, today: date
+    *, enrollment: ProgramEnrollment, today: date
 ) -> dict[str, Any] | None:
     """The next day to do and the local date it unlocks on (None when finished)."""
     total = enrollment.program.days_count

@@ -213,7 +213,7 @@ class EnrollmentOutput(serializers.ModelSerializer):
 
     @extend_schema_field(NextDayOutput(allow_null=True))
     def get_next_day(self, obj: ProgramEnrollment) -> dict[str, Any] | None:
-        value = enrollment_next_day(obj, self.context["today"])
+        value = enrollment_next_day(enrollment=obj, today=self.context["today"])
         return None if value is None else NextDayOutput(value).data
 
 

@@ -31,7 +31,7 @@ from wellness.models import (
     WellnessProgram,
     WellnessSession,
 )
-from wellness.streaks import StreakState, streak_advance, streak_fold
+from wellness.streaks import StreakState, streak_advance, streak_fold, streak_state
 
 logger = logging.getLogger(__name__)
 
@@ -68,16 +68,6 @@ def _validation_error(field: str, message: str) -> ApplicationError:
 # ---------------------------------------------------------------------------
 # Streaks
 # ---------------------------------------------------------------------------
-def _state(streak: Streak) -> StreakState:
-    return StreakState(
-        current=streak.current_length,
-        longest=streak.longest_length,
-        last_active=streak.last_active_date,
-        banked=streak.freezes_banked,
-        used=streak.freezes_used,
-    )
-
-
 def _store(streak: Streak, state: StreakState) -> None:
     streak.current_length = state.current
     streak.longest_length = state.longest
@@ -126,7 +116,7 @@ def streak_record_activity(*, user: Any, day: date) -> tuple[Streak, bool]:
     if last is not None and day < last:
         _store(streak, streak_fold(_completed_days(user)))
         return streak, False
-    state, earned = streak_advance(_state(streak), day)
+    state, earned = streak_advance(streak_state(streak), day)
     _store(streak, state)
     return streak, earned
 
@@ -501,3 +491,16 @@ def program_catalog_changed(*, program_ids: Iterable[int]) -> None:
             days_count=ProgramDay.objects.filter(program_id=program_id).count()
         )
     transaction.on_commit(program_catalog_invalidate)
+
+
+@transaction.atomic
+def program_publish_set(*, program_ids: Iterable[int], is_published: bool) -> int:
+    """Publish or unpublish programs (the admin's bulk actions); returns how many
+    rows changed. Side effects: as ``program_catalog_changed``.
+    """
+    ids = list(program_ids)
+    changed = WellnessProgram.objects.filter(pk__in=ids).update(
+        is_published=is_published
+    )
+    program_catalog_changed(program_ids=ids)
+    return changed

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from wellness.models import DAYS_PER_FREEZE, MAX_FREEZES_BANKED
+from wellness.models import DAYS_PER_FREEZE, MAX_FREEZES_BANKED, Streak
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,19 @@ class StreakView:
     longest: int
     freezes_available: int
     last_active: date | None
+
+
+def streak_state(streak: Streak | None) -> StreakState:
+    """The rules' state of a stored streak row (the empty state for none)."""
+    if streak is None:
+        return StreakState()
+    return StreakState(
+        current=streak.current_length,
+        longest=streak.longest_length,
+        last_active=streak.last_active_date,
+        banked=streak.freezes_banked,
+        used=streak.freezes_used,
+    )
 
 
 def streak_advance(state: StreakState, day: date) -> tuple[StreakState, bool]:
@@ -114,6 +127,6 @@ STREAK_RULE = (
     "missed day automatically without counting as a day. Time-zone changes: each "
     "completion keeps the local date it had in the user's zone at that moment "
     "and past dates are never recomputed; 'today' is read in the current zone, so "
-    "flying east can skip a date (a freeze covers it) and flying west can repeat "
-    "one (it counts once). Omitted in gentle mode."
+    "flying east can skip a date (a banked freeze covers it) and flying west can "
+    "repeat one (it counts once). Omitted in gentle mode."
 )

@@ -36,6 +36,10 @@ from wellness.serializers import (
 )
 from wellness.streaks import STREAK_RULE, StreakView
 
+BAD_QUERY_400 = OpenApiResponse(
+    ErrorSerializer,
+    description="`validation_error`: a query parameter is not valid; see `fields`.",
+)
 CONFLICT_409 = OpenApiResponse(
     ErrorSerializer,
     description="`session_not_in_progress`: the session is already completed "
@@ -60,7 +64,7 @@ class SessionListCreateView(_UserSessionMixin, GenericAPIView):
 
     @extend_schema(
         summary="List my sessions, newest first",
-        responses={200: SessionOutput(many=True)},
+        responses={200: SessionOutput(many=True), 400: BAD_QUERY_400},
     )
     def get(self, request: Request) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
@@ -204,7 +208,7 @@ class ProgramListView(GenericAPIView):
         summary="List published programs",
         description="Cached; the cache is invalidated when staff change a program "
         "or its days.",
-        responses={200: ProgramOutput(many=True)},
+        responses={200: ProgramOutput(many=True), 400: BAD_QUERY_400},
     )
     def get(self, request: Request) -> Response:
         query = "&".join(

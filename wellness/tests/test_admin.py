@@ -130,3 +130,65 @@ def test_session_records_are_read_only_in_the_admin(staff_client):
     assert response.status_code == 403
     session.refresh_from_db()
     assert session.title == "Morning sit"
+
+
+def test_the_publish_toggle_on_the_changelist_invalidates_the_list(
+    staff_client, auth_client, django_capture_on_commit_callbacks
+):
+    program = program_with_days(1, title="Draft", is_published=False)
+    assert _titles(auth_client) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            "/admin/wellness/wellnessprogram/",
+            {
+                "form-TOTAL_FORMS": "1",
+                "form-INITIAL_FORMS": "1",
+                "form-MIN_NUM_FORMS": "0",
+                "form-MAX_NUM_FORMS": "1000",
+                "form-0-id": str(program.pk),
+                "form-0-is_published": "on",
+                "form-0-ordering": "5",
+                "_save": "Save",
+            },
+        )
+
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert (program.is_published, program.ordering) == (True, 5)
+    assert _titles(auth_client) == [("Draft", 1)]
+
+
+def test_deleting_a_program_in_the_admin_invalidates_the_list(
+    staff_client, auth_client, django_capture_on_commit_callbacks
+):
+    program = program_with_days(1, title="Retired")
+    assert _titles(auth_client) == [("Retired", 1)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            f"/admin/wellness/wellnessprogram/{program.pk}/delete/", {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert not WellnessProgram.objects.exists()
+    assert _titles(auth_client) == []
+
+
+def test_publishing_from_the_changelist_publishes_only_the_selected_programs(
+    staff_client, auth_client, django_capture_on_commit_callbacks
+):
+    chosen = program_with_days(1, title="Chosen", is_published=False)
+    program_with_days(1, title="Left out", is_published=False)
+    assert _titles(auth_client) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            "/admin/wellness/wellnessprogram/",
+            {"action": "publish", "_selected_action": [str(chosen.pk)]},
+        )
+
+    assert list(
+        WellnessProgram.objects.filter(is_published=True).values_list("pk", flat=True)
+    ) == [chosen.pk]
+    assert _titles(auth_client) == [("Chosen", 1)]

@@ -270,10 +270,49 @@ def test_activity_breakdown_in_the_users_local_time(auth_client, user, other_use
     assert len(body["by_hour"]) == 24
 
 
+def test_activity_breakdown_hours_stay_local_across_the_dst_change(auth_client, user):
+    user.timezone = "America/New_York"
+    user.save(update_fields=["timezone"])
+    ny = ZoneInfo("America/New_York")
+    # 07:30 EST (12:30 UTC) on Saturday and 07:30 EDT (11:30 UTC) on Monday,
+    # either side of the 2026-03-08 spring-forward change.
+    completed_session(user, datetime(2026, 3, 7, 7, 30, tzinfo=ny), seconds=600)
+    completed_session(user, datetime(2026, 3, 9, 7, 30, tzinfo=ny), seconds=300)
+
+    with frozen(auth_client, user, datetime(2026, 3, 10, 12, tzinfo=UTC)):
+        body = auth_client.get(
+            f"{URL}/activity-breakdown", {"from": "2026-03-01", "to": "2026-03-10"}
+        ).json()
+
+    hours = {
+        r["hour"]: (r["sessions"], r["minutes"])
+        for r in body["by_hour"]
+        if r["sessions"]
+    }
+    assert hours == {7: (2, 15.0)}
+    weekdays = {r["weekday"]: r["sessions"] for r in body["by_weekday"]}
+    assert weekdays == {1: 1, 2: 0, 3: 0, 4: 0, 5: 0, 6: 1, 7: 0}
+
+
 def test_activity_breakdown_rejects_bad_input(auth_client):
     response = auth_client.get(f"{URL}/activity-breakdown", {"to": "not-a-date"})
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"to"}
+
+
+@pytest.mark.parametrize("path", ["mood-trends", "activity-breakdown", "correlations"])
+def test_a_range_ending_near_the_first_date_starts_there_instead_of_failing(
+    auth_client, path
+):
+    # The default span (30 or 90 days before `to`) would fall before year 1.
+    response = auth_client.get(f"{URL}/{path}", {"to": "0001-01-02"})
+
+    assert response.status_code == 200
+    if path != "correlations":
+        assert (response.json()["from"], response.json()["to"]) == (
+            "0001-01-01",
+            "0001-01-02",
+        )
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -412,8 +451,30 @@ def test_dashboard_numbers(auth_client, user, other_user):
 def test_dashboard_in_gentle_mode_has_no_streak(auth_client, user):
     user.gentle_mode = True
     user.save(update_fields=["gentle_mode"])
-    body = auth_client.get(f"{URL}/dashboard").json()
-    assert "current_streak" not in body and "longest_streak" not in body
+    completed_session(user, datetime(2026, 4, 15, 8, tzinfo=UTC), seconds=600)
+    with frozen(auth_client, user, NOW):
+        response = auth_client.get(f"{URL}/dashboard")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["today"] == {"sessions": 1, "minutes": 10.0}
+    assert not {"current_streak", "longest_streak", "streak_freezes_available"} & set(
+        body
+    )
+
+
+def test_dashboard_days_and_weeks_are_the_users_local_ones(auth_client, user):
+    user.timezone = "Pacific/Auckland"
+    user.save(update_fields=["timezone"])
+    # Sunday Apr 12, 23:00 UTC is Monday Apr 13, 11:00 in Auckland: this week.
+    completed_session(user, datetime(2026, 4, 12, 23, tzinfo=UTC), seconds=120)
+    # Wednesday Apr 15, 13:00 UTC is Thursday Apr 16, 01:00 in Auckland: today.
+    completed_session(user, datetime(2026, 4, 15, 13, tzinfo=UTC), seconds=300)
+    with frozen(auth_client, user, datetime(2026, 4, 15, 14, tzinfo=UTC)):
+        body = auth_client.get(f"{URL}/dashboard").json()
+    assert body["today"] == {"sessions": 1, "minutes": 5.0}
+    assert body["this_week"] == {"sessions": 2, "minutes": 7.0}
+    # Apr 13 and Apr 16 with two missed days and no freeze: alive at 1 today.
+    assert body["current_streak"] == 1
 
 
 @pytest.mark.parametrize("count", [1, 3])

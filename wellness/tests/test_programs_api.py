@@ -135,14 +135,16 @@ def test_detail_for_an_enrolled_user_shows_done_and_next_unlocked(auth_client, u
     assert next_day["enrollment"]["progress_percent"] == 33
 
 
+@pytest.mark.parametrize("days", [1, 5])
 def test_detail_runs_a_fixed_number_of_queries(
-    auth_client, user, django_assert_num_queries
+    auth_client, user, days, django_assert_num_queries
 ):
-    program = program_with_days(5)
+    program = program_with_days(days)
     program_enroll(user=user, program=program)
     # user, program, days, enrollment
     with django_assert_num_queries(4):
-        auth_client.get(f"{URL}/{program.pk}")
+        body = auth_client.get(f"{URL}/{program.pk}").json()
+    assert len(body["days"]) == days
 
 
 # --- enroll ---------------------------------------------------------------
@@ -172,6 +174,20 @@ def test_premium_program_accepts_a_premium_user(auth_client, user):
     user.save(update_fields=["subscription_tier"])
     program = program_with_days(2, is_premium=True)
     assert auth_client.post(f"{URL}/{program.pk}/enroll").status_code == 201
+
+
+def test_an_expired_premium_subscription_is_refused_like_a_free_one(auth_client, user):
+    user.subscription_tier = User.Tier.PREMIUM
+    user.subscription_expires_at = datetime(2026, 4, 30, tzinfo=UTC)
+    user.save(update_fields=["subscription_tier", "subscription_expires_at"])
+    program = program_with_days(2, is_premium=True)
+
+    with frozen(auth_client, user, datetime(2026, 5, 1, tzinfo=UTC)):
+        response = auth_client.post(f"{URL}/{program.pk}/enroll")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "premium_required"
+    assert not ProgramEnrollment.objects.exists()
 
 
 def test_enroll_in_unpublished_program_is_404(auth_client):

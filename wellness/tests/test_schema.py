@@ -32,6 +32,17 @@ def test_every_wellness_endpoint_is_in_the_schema_with_its_errors(api_client):
     assert {"200", "201", "403", "404"} <= set(enroll)
     progress = paths["/api/v1/programs/enrollments/{id}/progress"]["patch"]
     assert {"200", "400", "404", "409"} <= set(progress["responses"])
+    for path in (
+        "/api/v1/sessions",
+        "/api/v1/programs",
+        "/api/v1/analytics/mood-trends",
+        "/api/v1/analytics/activity-breakdown",
+        "/api/v1/analytics/correlations",
+    ):
+        bad_query = paths[path]["get"]["responses"]["400"]
+        assert bad_query["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }, path
     stats = paths["/api/v1/sessions/stats"]["get"]["description"]
     assert "past dates are never recomputed" in stats
     correlations = paths["/api/v1/analytics/correlations"]["get"]["description"]

@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 
 from notifications import realtime
 from wellness import events
-from wellness.models import WellnessSession
+from wellness.models import Streak, WellnessSession
 from wellness.tests.factories import (
     WellnessSessionFactory,
     completed_session,
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/sessions"
 NOW = datetime(2026, 4, 15, 10, 0, tzinfo=UTC)  # a Wednesday
+TYPES = ["meditation", "yoga", "sleep"]
 
 
 def _start(client, **overrides):
@@ -47,11 +48,15 @@ def _listen(user):
 
 # --- create ---------------------------------------------------------------
 def test_start_session_returns_201_with_the_session(auth_client, user):
+    client_id = str(uuid.uuid4())
     with frozen(auth_client, user, NOW):
-        response = _start(auth_client, mood_before=2)
+        response = _start(
+            auth_client, mood_before=2, client_id=client_id, generated_content_id="g-7"
+        )
 
     assert response.status_code == 201
     body = response.json()
+    assert (body["client_id"], body["generated_content_id"]) == (client_id, "g-7")
     assert body["type"] == "breathing"
     assert body["status"] == "in_progress"
     assert body["mood_before"] == 2
@@ -99,6 +104,28 @@ def test_start_session_refuses_another_users_enrollment(auth_client, other_user)
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"enrollment": ["No such enrollment."]}
+    assert WellnessSession.objects.count() == 0
+
+
+def test_start_session_refuses_a_day_without_its_enrollment_or_from_another_program(
+    auth_client, user
+):
+    from wellness.services import program_enroll
+
+    enrollment, _ = program_enroll(user=user, program=program_with_days(2))
+    foreign_day = program_with_days(1).days.get()
+
+    orphan = _start(auth_client, program_day=foreign_day.pk)
+    foreign = _start(auth_client, enrollment=enrollment.pk, program_day=foreign_day.pk)
+
+    assert (orphan.status_code, foreign.status_code) == (400, 400)
+    assert orphan.json()["error"]["code"] == "validation_error"
+    assert orphan.json()["error"]["fields"] == {
+        "enrollment": ["A program day needs its enrollment."]
+    }
+    assert foreign.json()["error"]["fields"] == {
+        "program_day": ["No such day in this program."]
+    }
     assert WellnessSession.objects.count() == 0
 
 
@@ -310,6 +337,31 @@ def test_completing_a_program_session_marks_the_day_done(auth_client, user):
     assert (enrollment.days_completed, enrollment.progress_percent) == (1, 33)
 
 
+def test_completing_a_session_for_a_locked_day_completes_it_and_leaves_the_program(
+    auth_client, user
+):
+    from wellness.services import enrollment_day_complete, program_enroll
+
+    program = program_with_days(3)
+    enrollment, _ = program_enroll(user=user, program=program)
+    day2 = program.days.get(day_number=2)
+    with frozen(auth_client, user, NOW):
+        enrollment_day_complete(enrollment=enrollment, day_number=1)
+        # Day 2 unlocks tomorrow: the session still completes, the day stays open.
+        started = _start(auth_client, enrollment=enrollment.pk, program_day=day2.pk)
+        response = auth_client.patch(
+            f"{URL}/{started.json()['id']}/complete",
+            {"actual_duration_seconds": 600},
+            format="json",
+        )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "completed"
+    assert response.json()["streak"]["current_streak"] == 1
+    enrollment.refresh_from_db()
+    assert (enrollment.days_completed, enrollment.progress_percent) == (1, 33)
+
+
 # --- progress and abandon ---------------------------------------------------
 def test_progress_is_stored_and_pushed_to_the_users_devices(
     auth_client, user, django_capture_on_commit_callbacks
@@ -367,6 +419,21 @@ def test_abandon_then_abandon_again_gives_409(auth_client, user):
     assert first.status_code == 200
     assert first.json()["status"] == "abandoned"
     assert second.status_code == 409
+
+
+def test_completing_an_abandoned_session_gives_409(auth_client, user):
+    session = WellnessSessionFactory(user=user)
+    auth_client.post(f"{URL}/{session.pk}/abandon")
+
+    response = auth_client.patch(
+        f"{URL}/{session.pk}/complete", {"actual_duration_seconds": 60}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "session_not_in_progress"
+    session.refresh_from_db()
+    assert (session.status, session.actual_duration_seconds) == ("abandoned", None)
+    assert not Streak.objects.filter(user=user).exists()
 
 
 def test_abandon_returns_404_for_other_users_session(auth_client, other_user):
@@ -451,10 +518,13 @@ def test_stats_use_the_users_local_week(auth_client, user):
     assert body["last_week"] == {"sessions": 0, "minutes": 0.0}
 
 
+@pytest.mark.parametrize("count", [1, 3])
 def test_stats_run_a_fixed_number_of_queries(
-    auth_client, user, django_assert_num_queries
+    auth_client, user, count, django_assert_num_queries
 ):
-    for offset in range(3):
-        completed_session(user, NOW - timedelta(days=offset))
+    for offset in range(count):
+        completed_session(user, NOW - timedelta(days=offset), type=TYPES[offset])
+    # user, totals, per type, streak
     with frozen(auth_client, user, NOW), django_assert_num_queries(4):
-        auth_client.get(f"{URL}/stats")
+        body = auth_client.get(f"{URL}/stats").json()
+    assert (body["total_sessions"], body["current_streak"]) == (count, count)

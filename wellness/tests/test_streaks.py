@@ -151,6 +151,30 @@ def test_moving_west_stores_an_earlier_date_and_the_streak_is_refolded(user):
 
 
 @pytest.mark.django_db
+def test_a_new_earlier_date_from_moving_west_is_folded_into_the_streak(user):
+    user.timezone = "Asia/Tokyo"
+    user.save(update_fields=["timezone"])
+    tokyo = ZoneInfo("Asia/Tokyo")
+    completed_session(user, datetime(2026, 6, 1, 20, 0, tzinfo=tokyo))  # Jun 1
+    completed_session(user, datetime(2026, 6, 3, 7, 0, tzinfo=tokyo))  # Jun 3
+    streak = Streak.objects.get(user=user)
+    assert (streak.current_length, streak.longest_length) == (1, 1)  # Jun 2 missed
+
+    user.timezone = "America/Los_Angeles"
+    user.save(update_fields=["timezone"])
+    # 09:00 on Jun 3 in Tokyo is 17:00 on Jun 2 in Los Angeles: it fills the gap.
+    west = completed_session(user, datetime(2026, 6, 3, 9, 0, tzinfo=tokyo))
+
+    assert west.local_date == date(2026, 6, 2)
+    streak.refresh_from_db()
+    assert (
+        streak.current_length,
+        streak.longest_length,
+        streak.last_active_date,
+    ) == (3, 3, date(2026, 6, 3))
+
+
+@pytest.mark.django_db
 def test_moving_east_can_skip_a_date_which_a_freeze_does_not_cover_without_one(user):
     user.timezone = "America/Los_Angeles"
     user.save(update_fields=["timezone"])
