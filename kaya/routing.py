@@ -14,7 +14,7 @@ from django.urls import URLPattern, path
 
 def api_path(route: str, view: Any, name: str) -> list[URLPattern]:
     route = route.rstrip("/")
-    twin = type(view.__name__, (view,), {"schema": None})
+    twin: Any = type(view.__name__, (view,), {"schema": None})
     return [
         path(route, view.as_view(), name=name),
         path(f"{route}/", twin.as_view(), name=f"{name}-slash"),
