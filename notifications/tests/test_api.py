@@ -1,3 +1,4 @@
+import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -107,11 +108,25 @@ def test_after_with_nothing_new_is_empty(auth_client, user, settings):
     assert body["results"] == []
 
 
+def _raw_cursor(raw):
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+# Well-formed cursors naming instants no notification can have: before the
+# epoch, or out of range once the offset is applied (these were 500s).
+OUT_OF_RANGE_CURSORS = [
+    _raw_cursor("0001-01-01T00:00:00+00:00|1"),
+    _raw_cursor("1969-12-31T23:59:59+00:00|1"),
+    _raw_cursor("9999-12-31T23:59:59-23:59|1"),
+]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
         ({"after": "garbage!"}, "after"),
         ({"after": "MjAyNnxub3BlfDE"}, "after"),
+        *(({"after": cursor}, "after") for cursor in OUT_OF_RANGE_CURSORS),
         ({"unread": "perhaps"}, "unread"),
         ({"page_size": "0"}, "page_size"),
     ],
@@ -237,11 +252,12 @@ def test_read_all_up_to_a_cursor_leaves_newer_ones_unread(auth_client, user):
     assert list(unread.values_list("pk", flat=True)) == [notes[2].pk]
 
 
-def test_read_all_rejects_a_bad_cursor(auth_client, user):
+@pytest.mark.parametrize("cursor", ["nonsense", *OUT_OF_RANGE_CURSORS])
+def test_read_all_rejects_a_bad_cursor(auth_client, user, cursor):
     note = _at(T0, user=user)
 
     response = auth_client.patch(
-        "/api/v1/notifications/read-all", {"up_to": "nonsense"}, format="json"
+        "/api/v1/notifications/read-all", {"up_to": cursor}, format="json"
     )
 
     assert response.status_code == 400
