@@ -769,6 +769,18 @@ def test_mood_history_refuses_a_range_over_92_days(auth_client):
     assert fields == {"date_from": ["A history spans at most 92 days."]}
 
 
+def test_mood_history_near_the_first_representable_date_is_clamped(auth_client):
+    # 30 days before 0001-01-05 does not exist (this was a 500).
+    response = auth_client.get(
+        "/api/v1/journal/mood/history", {"date_to": "0001-01-05"}
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["date_from"], body["date_to"]) == ("0001-01-01", "0001-01-05")
+    assert (body["days"], body["entries"]) == ([], [])
+
+
 def test_mood_history_accepts_exactly_92_days(auth_client):
     response = auth_client.get(
         "/api/v1/journal/mood/history",
@@ -832,6 +844,16 @@ def test_mood_calendar_handles_february_of_a_leap_year(auth_client):
 
     assert len(body["days"]) == 29
     assert body["days"][-1]["date"] == "2028-02-29"
+
+
+def test_mood_calendar_of_the_last_representable_month(auth_client):
+    # The day after 9999-12-31 does not exist (this was a 500).
+    response = auth_client.get("/api/v1/journal/mood/calendar", {"month": "9999-12"})
+
+    assert response.status_code == 200
+    days = response.json()["days"]
+    assert len(days) == 31
+    assert days[-1] == {"date": "9999-12-31", "entries": 0, "average_score": None}
 
 
 @time_machine.travel(datetime(2026, 11, 30, 11, 30, tzinfo=UTC), tick=False)
