@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from cryptography.fernet import Fernet
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from journal.models import (
     GratitudeEntry,
@@ -19,6 +18,7 @@ from journal.models import (
     MoodEntry,
     MoodTag,
 )
+from journal.tests.conftest import FreshTokenClient
 from journal.tests.factories import (
     CrisisResourceFactory,
     GratitudeEntryFactory,
@@ -277,8 +277,8 @@ def test_list_query_count_does_not_grow(
     for _ in range(count):
         journal_entry(user, prompt=prompt, mood_entry=mood, tag_names=["a", "b"])
 
-    # count, page (with prompt), tags
-    with django_assert_num_queries(3):
+    # user (authentication), count, page (with prompt), tags
+    with django_assert_num_queries(4):
         response = auth_client.get("/api/v1/journal")
 
     assert len(response.json()["results"]) == count
@@ -483,8 +483,8 @@ def test_gratitude_list_query_count_does_not_grow(
     for _ in range(count):
         GratitudeEntryFactory(user=user)
 
-    # count, page
-    with django_assert_num_queries(2):
+    # user (authentication), count, page
+    with django_assert_num_queries(3):
         response = auth_client.get("/api/v1/journal/gratitude/list")
 
     assert len(response.json()["results"]) == count
@@ -805,8 +805,8 @@ def test_mood_history_query_count_does_not_grow(
             local_date=entry.local_date,
         )
 
-    # day aggregates, entries, tags
-    with django_assert_num_queries(3):
+    # user (authentication), day aggregates, entries, tags
+    with django_assert_num_queries(4):
         response = auth_client.get("/api/v1/journal/mood/history")
 
     assert len(response.json()["entries"]) == count
@@ -883,8 +883,8 @@ def test_mood_calendar_query_count_does_not_grow(
     for day in range(1, count + 1):
         MoodEntryFactory(user=user, local_date=date(2026, 11, day))
 
-    # day aggregates
-    with django_assert_num_queries(1):
+    # user (authentication), day aggregates
+    with django_assert_num_queries(2):
         response = auth_client.get(
             "/api/v1/journal/mood/calendar", {"month": "2026-11"}
         )
@@ -960,8 +960,7 @@ def test_staff_have_no_api_path_to_another_users_entries(other_user, user):
     entry = journal_entry(user, body="Private")
     MoodEntryFactory(user=user, note="Private")
     GratitudeEntryFactory(user=user)
-    client = APIClient()
-    client.force_authenticate(user=staff)
+    client = FreshTokenClient(staff)
 
     assert client.get(f"/api/v1/journal/{entry.pk}").status_code == 404
     assert client.get("/api/v1/journal").json()["count"] == 0

@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
+from conftest import bearer
 from notifications.models import Notification
 from notifications.selectors import notification_cursor
 from notifications.tests.factories import NotificationFactory
@@ -165,11 +166,11 @@ def test_unread_count_endpoint(auth_client, user, other_user):
 
 
 def test_read_marks_one_notification_read(api_client, user):
-    # Frozen clocks and JWT lifetimes do not mix: authenticate directly.
-    api_client.force_authenticate(user)
     note, other = _series(user, 2)
 
     with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        # A token minted inside the frozen clock, so it is valid there.
+        api_client.credentials(HTTP_AUTHORIZATION=bearer(user))
         response = api_client.patch(f"/api/v1/notifications/{note.pk}/read")
 
     assert response.status_code == 200
@@ -181,14 +182,14 @@ def test_read_marks_one_notification_read(api_client, user):
 
 
 def test_read_is_idempotent_and_keeps_the_first_read_time(api_client, user):
-    api_client.force_authenticate(user)
-    auth_client = api_client
     note = _at(T0, user=user)
     with time_machine.travel(T0 + timedelta(hours=1), tick=False):
-        auth_client.patch(f"/api/v1/notifications/{note.pk}/read")
+        api_client.credentials(HTTP_AUTHORIZATION=bearer(user))
+        api_client.patch(f"/api/v1/notifications/{note.pk}/read")
 
     with time_machine.travel(T0 + timedelta(hours=2), tick=False):
-        response = auth_client.patch(f"/api/v1/notifications/{note.pk}/read")
+        api_client.credentials(HTTP_AUTHORIZATION=bearer(user))
+        response = api_client.patch(f"/api/v1/notifications/{note.pk}/read")
 
     assert response.status_code == 200
     assert response.json()["read_at"] == "2026-05-04T10:00:00Z"
