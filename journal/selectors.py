@@ -116,8 +116,9 @@ def mood_calendar(*, user: Any, year: int, month: int) -> list[dict[str, Any]]:
         for row in mood_day_aggregates(user=user, dates=DateRange(first, last))
     }
     cells = []
-    day = first
-    while day <= last:
+    # Counted rather than stepped past ``last``: the day after 9999-12-31 overflows.
+    for offset in range(last.day):
+        day = first + timedelta(days=offset)
         row = by_day.get(day)
         cells.append(
             {
@@ -126,7 +127,6 @@ def mood_calendar(*, user: Any, year: int, month: int) -> list[dict[str, Any]]:
                 "average_score": row["average_score"] if row else None,
             }
         )
-        day += timedelta(days=1)
     return cells
 
 

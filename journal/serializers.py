@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -342,7 +342,10 @@ class MoodHistoryFilterSerializer(DateRangeSerializer):
         attrs = super().validate(attrs)
         today = local_today(self.context["request"].user.timezone)
         end = attrs.get("date_to") or max(today, attrs.get("date_from") or today)
-        start = attrs.get("date_from") or end - timedelta(days=DEFAULT_HISTORY_DAYS - 1)
+        # Clamped at date.min: 30 days before 0001-01-05 would overflow.
+        start = attrs.get("date_from") or date.fromordinal(
+            max(1, end.toordinal() - (DEFAULT_HISTORY_DAYS - 1))
+        )
         if (end - start).days >= MAX_HISTORY_DAYS:
             raise serializers.ValidationError(
                 {"date_from": [f"A history spans at most {MAX_HISTORY_DAYS} days."]}

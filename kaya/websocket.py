@@ -74,15 +74,19 @@ def ws_ticket_consume(ticket: str) -> dict[str, Any] | None:
     return dict(claim)
 
 
+def _live_session_users(*, user_id: int, token_epoch: int) -> Any:
+    """The user, if they still exist, are active and have not revoked the
+    sessions of that token epoch (logout-all, password change, deletion)."""
+    return get_user_model().objects.filter(
+        pk=user_id, is_active=True, token_epoch=token_epoch
+    )
+
+
 def ws_session_valid(*, user_id: int, token_epoch: int | None) -> bool:
     """The user still exists, is active and has not revoked their sessions."""
     if token_epoch is None:
         return False
-    return (
-        get_user_model()
-        .objects.filter(pk=user_id, is_active=True, token_epoch=token_epoch)
-        .exists()
-    )
+    return _live_session_users(user_id=user_id, token_epoch=token_epoch).exists()
 
 
 @database_sync_to_async
@@ -90,13 +94,9 @@ def _user_for_ticket(ticket: str) -> tuple[Any, int | None]:
     claim = ws_ticket_consume(ticket)
     if claim is None:
         return AnonymousUser(), None
-    user = (
-        get_user_model()
-        .objects.filter(
-            pk=claim["user_id"], is_active=True, token_epoch=claim["token_epoch"]
-        )
-        .first()
-    )
+    user = _live_session_users(
+        user_id=claim["user_id"], token_epoch=claim["token_epoch"]
+    ).first()
     if user is None:
         return AnonymousUser(), None
     return user, claim["token_epoch"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +17,11 @@ from kaya.exceptions import ApplicationError, NotFoundError
 from notifications.models import Notification
 
 EMAIL_PREFERENCES_SALT = "notifications.email-preferences"
+
+# No notification is older than this: a cursor naming an earlier instant was not
+# made by the server (and one near datetime.min would overflow the catch-up
+# overlap arithmetic).
+_CURSOR_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class InvalidCursorError(ValueError):
@@ -36,9 +41,13 @@ def notification_cursor_parse(cursor: str) -> tuple[datetime, int]:
         moment, _, pk = raw.partition("|")
         created_at = datetime.fromisoformat(moment)
         notification_id = int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        if timezone.is_naive(created_at):
+            raise ValueError("naive")
+        # An offset may push an instant near datetime.max out of range.
+        created_at = created_at.astimezone(UTC)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise InvalidCursorError("Not a notification cursor.") from None
-    if timezone.is_naive(created_at) or notification_id < 1:
+    if created_at < _CURSOR_EARLIEST or notification_id < 1:
         raise InvalidCursorError("Not a notification cursor.")
     return created_at, notification_id
 

@@ -148,6 +148,7 @@ def notification_mark_all_read(*, user: Any, up_to: datetime | None = None) -> i
     return unread.update(read_at=timezone.now())
 
 
+@transaction.atomic
 def notification_test_send(*, user: Any) -> Notification:
     """A test notification the user asks for, to check live delivery works.
 
@@ -169,10 +170,12 @@ def email_preferences_token(*, user: Any) -> str:
 
 
 @transaction.atomic
-def email_preferences_update(*, user: Any, notify_email: bool) -> Any:
-    """Turn notification emails on or off (from the no-login email link)."""
-    user.notify_email = notify_email
-    user.save(update_fields=["notify_email", "updated_at"])
+def email_preferences_update(*, user: Any, notify_email: bool | None = None) -> Any:
+    """Turn notification emails on or off (from the no-login email link); a
+    preference not given (None) is left as it is."""
+    if notify_email is not None:
+        user.notify_email = notify_email
+        user.save(update_fields=["notify_email", "updated_at"])
     return user
 
 
@@ -302,6 +305,7 @@ def notification_schedule(
     return scheduled
 
 
+@transaction.atomic
 def notification_schedule_cancel(*, user: Any, dedupe_key: str) -> bool:
     """Cancel a pending scheduled notification; True if one was cancelled."""
     updated = ScheduledNotification.objects.filter(

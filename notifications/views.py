@@ -225,11 +225,10 @@ class EmailPreferencesView(APIView):
     )
     def patch(self, request: Request) -> Response:
         user = _user_from_token(request)
-        body = EmailPreferencesSerializer(data=request.data)
+        # A PATCH: a preference left out is left unchanged (as documented).
+        body = EmailPreferencesSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        user = email_preferences_update(
-            user=user, notify_email=body.validated_data["notify_email"]
-        )
+        user = email_preferences_update(user=user, **body.validated_data)
         return Response(EmailPreferencesSerializer(user).data)
 
 

@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from cryptography.fernet import Fernet
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from journal.models import (
     GratitudeEntry,
@@ -19,6 +18,7 @@ from journal.models import (
     MoodEntry,
     MoodTag,
 )
+from journal.tests.conftest import FreshTokenClient
 from journal.tests.factories import (
     CrisisResourceFactory,
     GratitudeEntryFactory,
@@ -277,8 +277,8 @@ def test_list_query_count_does_not_grow(
     for _ in range(count):
         journal_entry(user, prompt=prompt, mood_entry=mood, tag_names=["a", "b"])
 
-    # count, page (with prompt), tags
-    with django_assert_num_queries(3):
+    # user (authentication), count, page (with prompt), tags
+    with django_assert_num_queries(4):
         response = auth_client.get("/api/v1/journal")
 
     assert len(response.json()["results"]) == count
@@ -483,8 +483,8 @@ def test_gratitude_list_query_count_does_not_grow(
     for _ in range(count):
         GratitudeEntryFactory(user=user)
 
-    # count, page
-    with django_assert_num_queries(2):
+    # user (authentication), count, page
+    with django_assert_num_queries(3):
         response = auth_client.get("/api/v1/journal/gratitude/list")
 
     assert len(response.json()["results"]) == count
@@ -769,6 +769,18 @@ def test_mood_history_refuses_a_range_over_92_days(auth_client):
     assert fields == {"date_from": ["A history spans at most 92 days."]}
 
 
+def test_mood_history_near_the_first_representable_date_is_clamped(auth_client):
+    # 30 days before 0001-01-05 does not exist (this was a 500).
+    response = auth_client.get(
+        "/api/v1/journal/mood/history", {"date_to": "0001-01-05"}
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["date_from"], body["date_to"]) == ("0001-01-01", "0001-01-05")
+    assert (body["days"], body["entries"]) == ([], [])
+
+
 def test_mood_history_accepts_exactly_92_days(auth_client):
     response = auth_client.get(
         "/api/v1/journal/mood/history",
@@ -793,8 +805,8 @@ def test_mood_history_query_count_does_not_grow(
             local_date=entry.local_date,
         )
 
-    # day aggregates, entries, tags
-    with django_assert_num_queries(3):
+    # user (authentication), day aggregates, entries, tags
+    with django_assert_num_queries(4):
         response = auth_client.get("/api/v1/journal/mood/history")
 
     assert len(response.json()["entries"]) == count
@@ -834,6 +846,16 @@ def test_mood_calendar_handles_february_of_a_leap_year(auth_client):
     assert body["days"][-1]["date"] == "2028-02-29"
 
 
+def test_mood_calendar_of_the_last_representable_month(auth_client):
+    # The day after 9999-12-31 does not exist (this was a 500).
+    response = auth_client.get("/api/v1/journal/mood/calendar", {"month": "9999-12"})
+
+    assert response.status_code == 200
+    days = response.json()["days"]
+    assert len(days) == 31
+    assert days[-1] == {"date": "9999-12-31", "entries": 0, "average_score": None}
+
+
 @time_machine.travel(datetime(2026, 11, 30, 11, 30, tzinfo=UTC), tick=False)
 def test_mood_calendar_defaults_to_the_users_local_month(auth_client, user):
     user.timezone = "Pacific/Kiritimati"  # already 1 December there
@@ -861,8 +883,8 @@ def test_mood_calendar_query_count_does_not_grow(
     for day in range(1, count + 1):
         MoodEntryFactory(user=user, local_date=date(2026, 11, day))
 
-    # day aggregates
-    with django_assert_num_queries(1):
+    # user (authentication), day aggregates
+    with django_assert_num_queries(2):
         response = auth_client.get(
             "/api/v1/journal/mood/calendar", {"month": "2026-11"}
         )
@@ -938,8 +960,7 @@ def test_staff_have_no_api_path_to_another_users_entries(other_user, user):
     entry = journal_entry(user, body="Private")
     MoodEntryFactory(user=user, note="Private")
     GratitudeEntryFactory(user=user)
-    client = APIClient()
-    client.force_authenticate(user=staff)
+    client = FreshTokenClient(staff)
 
     assert client.get(f"/api/v1/journal/{entry.pk}").status_code == 404
     assert client.get("/api/v1/journal").json()["count"] == 0

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import FieldError, ImproperlyConfigured
@@ -17,6 +22,7 @@ from kaya.fields import DecryptionError, check_encryption_keys
 
 KEY_A = Fernet.generate_key().decode()
 KEY_B = Fernet.generate_key().decode()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def raw_column(model, pk, column):
@@ -133,3 +139,43 @@ def test_comma_separated_key_string_is_accepted(settings):
 
     settings.FIELD_ENCRYPTION_KEYS = [KEY_B]
     assert JournalEntry.objects.get(pk=entry.pk).body == "string keys"
+
+
+def _settings_keys(var_dir, **env_overrides):
+    """FIELD_ENCRYPTION_KEYS as a fresh process with this environment sees them."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS"}
+    }
+    env.update(env_overrides, KAYA_VAR_DIR=str(var_dir))
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(','.join(settings.FIELD_ENCRYPTION_KEYS))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "kaya.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_development_key_is_generated_under_var_once_and_kept(tmp_path):
+    first = _settings_keys(tmp_path)
+    second = _settings_keys(tmp_path)
+
+    key_file = tmp_path / "dev-field-encryption-key"
+    assert first == second == key_file.read_text().strip()
+    Fernet(first)  # a valid Fernet key
+
+
+def test_no_development_key_with_debug_off(tmp_path):
+    keys = _settings_keys(tmp_path, DEBUG="0", SECRET_KEY="s" * 50)
+
+    assert keys == ""
+    assert not (tmp_path / "dev-field-encryption-key").exists()

@@ -1,9 +1,11 @@
+import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.cache import cache
 
+from conftest import bearer
 from notifications.models import Notification
 from notifications.selectors import notification_cursor
 from notifications.tests.factories import NotificationFactory
@@ -107,11 +109,25 @@ def test_after_with_nothing_new_is_empty(auth_client, user, settings):
     assert body["results"] == []
 
 
+def _raw_cursor(raw):
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+# Well-formed cursors naming instants no notification can have: before the
+# epoch, or out of range once the offset is applied (these were 500s).
+OUT_OF_RANGE_CURSORS = [
+    _raw_cursor("0001-01-01T00:00:00+00:00|1"),
+    _raw_cursor("1969-12-31T23:59:59+00:00|1"),
+    _raw_cursor("9999-12-31T23:59:59-23:59|1"),
+]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
         ({"after": "garbage!"}, "after"),
         ({"after": "MjAyNnxub3BlfDE"}, "after"),
+        *(({"after": cursor}, "after") for cursor in OUT_OF_RANGE_CURSORS),
         ({"unread": "perhaps"}, "unread"),
         ({"page_size": "0"}, "page_size"),
     ],
@@ -150,11 +166,11 @@ def test_unread_count_endpoint(auth_client, user, other_user):
 
 
 def test_read_marks_one_notification_read(api_client, user):
-    # Frozen clocks and JWT lifetimes do not mix: authenticate directly.
-    api_client.force_authenticate(user)
     note, other = _series(user, 2)
 
     with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        # A token minted inside the frozen clock, so it is valid there.
+        api_client.credentials(HTTP_AUTHORIZATION=bearer(user))
         response = api_client.patch(f"/api/v1/notifications/{note.pk}/read")
 
     assert response.status_code == 200
@@ -166,14 +182,14 @@ def test_read_marks_one_notification_read(api_client, user):
 
 
 def test_read_is_idempotent_and_keeps_the_first_read_time(api_client, user):
-    api_client.force_authenticate(user)
-    auth_client = api_client
     note = _at(T0, user=user)
     with time_machine.travel(T0 + timedelta(hours=1), tick=False):
-        auth_client.patch(f"/api/v1/notifications/{note.pk}/read")
+        api_client.credentials(HTTP_AUTHORIZATION=bearer(user))
+        api_client.patch(f"/api/v1/notifications/{note.pk}/read")
 
     with time_machine.travel(T0 + timedelta(hours=2), tick=False):
-        response = auth_client.patch(f"/api/v1/notifications/{note.pk}/read")
+        api_client.credentials(HTTP_AUTHORIZATION=bearer(user))
+        response = api_client.patch(f"/api/v1/notifications/{note.pk}/read")
 
     assert response.status_code == 200
     assert response.json()["read_at"] == "2026-05-04T10:00:00Z"
@@ -237,11 +253,12 @@ def test_read_all_up_to_a_cursor_leaves_newer_ones_unread(auth_client, user):
     assert list(unread.values_list("pk", flat=True)) == [notes[2].pk]
 
 
-def test_read_all_rejects_a_bad_cursor(auth_client, user):
+@pytest.mark.parametrize("cursor", ["nonsense", *OUT_OF_RANGE_CURSORS])
+def test_read_all_rejects_a_bad_cursor(auth_client, user, cursor):
     note = _at(T0, user=user)
 
     response = auth_client.patch(
-        "/api/v1/notifications/read-all", {"up_to": "nonsense"}, format="json"
+        "/api/v1/notifications/read-all", {"up_to": cursor}, format="json"
     )
 
     assert response.status_code == 400

@@ -338,6 +338,21 @@ def test_the_link_shows_and_changes_preferences_without_login(
     assert member.notify_email is False
 
 
+def test_a_preferences_patch_without_the_field_changes_nothing(
+    api_client, member, django_capture_on_commit_callbacks
+):
+    # The schema documents the PATCH body as partial: {} is a valid no-op.
+    token = _token(member, django_capture_on_commit_callbacks)
+
+    with _later():
+        response = api_client.patch(f"{PREFS}?token={token}", {}, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == {"notify_email": True}
+    member.refresh_from_db()
+    assert member.notify_email is True
+
+
 def test_one_click_unsubscribe_turns_email_off(
     api_client, member, django_capture_on_commit_callbacks
 ):

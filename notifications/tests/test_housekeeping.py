@@ -4,11 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from kaya.celery import app
-from kaya.housekeeping import flush_expired_tokens
+from kaya.housekeeping import clear_sessions, flush_expired_tokens
 from notifications.models import Notification, ScheduledNotification
 from notifications.tasks import purge_scheduled_notifications
 
@@ -39,6 +41,20 @@ def test_flush_expired_tokens_deletes_only_expired_refresh_tokens(user, settings
 
     assert OutstandingToken.objects.count() == 1
     assert OutstandingToken.objects.get().expires_at > datetime.now(UTC)
+
+
+def test_clear_sessions_deletes_only_expired_sessions():
+    with time_machine.travel(datetime(2026, 1, 1, tzinfo=UTC), tick=False):
+        expired = SessionStore()
+        expired.create()
+    current = SessionStore()
+    current.create()
+
+    clear_sessions.delay()
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [
+        current.session_key
+    ]
 
 
 def test_purge_keeps_pending_and_recent_scheduled_rows(user):

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.apps import apps
+from django.core.cache import cache
 
 from accounts.registry import privacy
-from kaya.websocket import ws_ticket_consume, ws_ticket_issue
+from kaya.websocket import _ticket_key, ws_ticket_consume, ws_ticket_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,18 @@ def test_the_ticket_expires_after_thirty_seconds(user):
         assert ws_ticket_consume(fresh) is not None
         traveller.shift(timedelta(seconds=2))
         assert ws_ticket_consume(stale) is None
+
+
+def test_an_expired_ticket_is_refused_even_if_the_cache_still_holds_it(user):
+    # Redis expires keys on its own clock, which a frozen test clock (or a
+    # cache entry kept too long) does not move: the stamp in the claim decides.
+    start = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        ticket = ws_ticket_issue(user=user)
+        assert cache.touch(_ticket_key(ticket), 3600)
+        traveller.shift(timedelta(seconds=31))
+
+        assert ws_ticket_consume(ticket) is None
 
 
 @pytest.mark.parametrize("attempt", range(3))

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.events import user_sessions_revoked
 from accounts.models import User
 from kaya.asgi import application
+from notifications import realtime
 from notifications.models import Notification
 from notifications.services import notification_create
 
@@ -178,6 +179,27 @@ async def test_a_notification_created_over_rest_reaches_only_its_owner(
     assert event["data"]["id"] == response.json()["id"]
     assert event["data"]["title"] == "Test notification"
     assert event["data"]["cursor"] == response.json()["cursor"]
+    assert await theirs.receive_nothing(timeout=0.3)
+    await mine.disconnect()
+    await theirs.disconnect()
+
+
+async def test_an_achievement_pushed_by_a_service_reaches_only_its_owner(
+    auth_client, other_client, user
+):
+    mine = await _connect(auth_client)
+    theirs = await _connect(other_client)
+    data = {"achievement": "first_session", "title": "First steps"}
+
+    delivered = await sync_to_async(realtime.push_to_user)(
+        user.pk, realtime.ACHIEVEMENT_UNLOCKED, data
+    )
+
+    assert delivered is True
+    assert await mine.receive_json_from(timeout=3) == {
+        "type": "achievement.unlocked",
+        "data": data,
+    }
     assert await theirs.receive_nothing(timeout=0.3)
     await mine.disconnect()
     await theirs.disconnect()
