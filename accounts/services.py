@@ -631,19 +631,6 @@ def password_change(
 # ---------------------------------------------------------------------------
 # Profile
 # ---------------------------------------------------------------------------
-PROFILE_FIELDS = (
-    "display_name",
-    "avatar_url",
-    "bio",
-    "timezone",
-    "locale",
-    "reminder_time",
-    "notify_email",
-    "notify_push",
-    "quiet_hours_start",
-    "quiet_hours_end",
-    "gentle_mode",
-)
 
 
 @transaction.atomic
@@ -657,11 +644,14 @@ def user_update(
 ) -> User:
     """Update profile and preferences; an email change waits for verification.
 
-    Only PROFILE_FIELDS are written (anything else in ``data`` is ignored).
+    Only ``User.PROFILE_FIELDS`` are written (anything else in ``data`` is
+    ignored).
     Side effects (after commit) of an email change: a verification email to the
     new address and a notice to the old one.
     """
-    changed = [f for f in PROFILE_FIELDS if f in data and getattr(user, f) != data[f]]
+    changed = [
+        f for f in User.PROFILE_FIELDS if f in data and getattr(user, f) != data[f]
+    ]
     for name in changed:
         setattr(user, name, data[name])
     if changed:
