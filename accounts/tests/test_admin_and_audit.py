@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.test import Client
 from django.utils import timezone
 
@@ -254,3 +255,51 @@ def test_admin_login_works_with_the_right_password(superuser):
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(superuser.pk)
+
+
+def test_audited_admin_mixin_records_adds_changes_and_deletions(superuser):
+    # Another app's ModelAdmin that mixes in AuditedAdminMixin (Group stands in).
+    from django.contrib.admin.sites import AdminSite
+    from django.contrib.auth.models import Group
+    from django.forms import modelform_factory
+    from django.test import RequestFactory
+
+    from accounts.admin import AuditedAdminMixin
+
+    class GroupAdmin(AuditedAdminMixin, admin.ModelAdmin):
+        pass
+
+    model_admin = GroupAdmin(Group, AdminSite())
+    request = RequestFactory().post("/admin/", HTTP_USER_AGENT="Staff/1.0")
+    request.user = superuser
+    form_class = modelform_factory(Group, fields=["name"])
+    form = form_class(data={"name": "beta"})
+    assert form.is_valid()
+    group = form.save(commit=False)
+
+    model_admin.save_model(request, group, form, change=False)
+    changed = form_class(data={"name": "gamma"}, instance=group)
+    assert changed.is_valid()
+    model_admin.save_model(request, changed.save(commit=False), changed, change=True)
+    first_id = group.pk
+    model_admin.delete_model(request, group)
+    others = [Group.objects.create(name=n) for n in ("x", "y")]
+    model_admin.delete_queryset(request, Group.objects.filter(name__in=["x", "y"]))
+
+    rows = AuditLog.objects.order_by("id")
+    assert [
+        (r.action, r.actor_id, r.target_type, r.target_id, r.metadata) for r in rows
+    ] == [
+        ("admin_add", superuser.pk, "auth.group", str(first_id), {"fields": ["name"]}),
+        (
+            "admin_change",
+            superuser.pk,
+            "auth.group",
+            str(first_id),
+            {"fields": ["name"]},
+        ),
+        ("admin_delete", superuser.pk, "auth.group", str(first_id), {}),
+        *[("admin_delete", superuser.pk, "auth.group", str(g.pk), {}) for g in others],
+    ]
+    assert {r.user_agent for r in rows} == {"Staff/1.0"}
+    assert not Group.objects.exists()
