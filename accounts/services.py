@@ -331,10 +331,14 @@ def session_logout(
     audit_record(action=Action.LOGOUT, actor=user, target=user, context=context)
 
 
-def logout_all(*, user: User, context: RequestContext = EMPTY_CONTEXT) -> None:
-    with transaction.atomic():
-        sessions_revoke_all(user=user, reason="logout_all", context=context)
-        audit_record(action=Action.LOGOUT_ALL, actor=user, target=user, context=context)
+@transaction.atomic
+def session_logout_all(*, user: User, context: RequestContext = EMPTY_CONTEXT) -> None:
+    """Log out everywhere: every refresh and access token of the user fails.
+
+    Side effects: see ``sessions_revoke_all``.
+    """
+    sessions_revoke_all(user=user, reason="logout_all", context=context)
+    audit_record(action=Action.LOGOUT_ALL, actor=user, target=user, context=context)
 
 
 # ---------------------------------------------------------------------------
