@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
 from django.test import Client
@@ -178,6 +180,63 @@ def _change_form_data(user: User, **overrides) -> dict:
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def test_user_admin_sensitive_fields_are_read_only(admin_client, user):
+    before = User.objects.filter(pk=user.pk).values().get()
+
+    response = admin_client.post(
+        f"{USERS}{user.pk}/change/",
+        _change_form_data(
+            user,
+            display_name="Renamed",
+            token_epoch="99",
+            pending_email="thief@example.com",
+            email_verified_at_0="2020-01-01",
+            email_verified_at_1="10:00:00",
+            date_joined_0="2000-01-01",
+            date_joined_1="10:00:00",
+            last_login_0="2000-01-01",
+            last_login_1="10:00:00",
+            password="plain-text-attempt",
+        ),
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    after = User.objects.filter(pk=user.pk).values().get()
+    assert after["display_name"] == "Renamed"
+    for field in (
+        "token_epoch",
+        "pending_email",
+        "email_verified_at",
+        "date_joined",
+        "last_login",
+        "password",
+    ):
+        assert after[field] == before[field], field
+
+
+def test_user_admin_filters_by_active_staff_and_date_joined(
+    admin_client, superuser, user, other_user
+):
+    User.objects.filter(pk=other_user.pk).update(
+        is_active=False, date_joined=timezone.now() - timedelta(days=40)
+    )
+    # What the filter's "Past 7 days" link sends: an aware midnight.
+    since = str(
+        timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        - timedelta(days=7)
+    )
+
+    inactive = admin_client.get(USERS, {"is_active__exact": "0"})
+    staff = admin_client.get(USERS, {"is_staff__exact": "1"})
+    recent = admin_client.get(USERS, {"date_joined__gte": since})
+
+    assert [u.pk for u in inactive.context["cl"].result_list] == [other_user.pk]
+    assert [u.pk for u in staff.context["cl"].result_list] == [superuser.pk]
+    assert sorted(u.pk for u in recent.context["cl"].result_list) == sorted(
+        [user.pk, superuser.pk]
+    )
 
 
 def test_staff_changes_in_the_admin_are_audited(admin_client, superuser, user):
