@@ -7,7 +7,6 @@ from django.contrib import admin
 from django.test import Client
 from django.utils import timezone
 
-from accounts import events
 from accounts.context import RequestContext
 from accounts.models import AuditLog, EmailDelivery, LoginFailure, TokenFamily, User
 from accounts.services import audit_record
@@ -120,26 +119,24 @@ def test_user_admin_add_form_renders(admin_client):
 
 
 def test_deactivate_action_revokes_every_session(
-    admin_client, superuser, user, api_client, django_capture_on_commit_callbacks
+    admin_client,
+    superuser,
+    user,
+    api_client,
+    django_capture_on_commit_callbacks,
+    revocations,
 ):
     session = login(api_client, user.email).json()
-    received = []
-    events.user_sessions_revoked.connect(
-        lambda sender, **kw: received.append(kw), weak=False, dispatch_uid="t-deact"
-    )
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = admin_client.post(
-                USERS,
-                {"action": "deactivate_users", "_selected_action": [user.pk]},
-            )
-    finally:
-        events.user_sessions_revoked.disconnect(dispatch_uid="t-deact")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            USERS,
+            {"action": "deactivate_users", "_selected_action": [user.pk]},
+        )
 
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.is_active is False
-    assert [(k["user_id"], k["reason"]) for k in received] == [(user.pk, "deactivated")]
+    assert revocations == [(user.pk, "deactivated")]
     assert bearer_client(session["access"]).get(ME).status_code == 401
     assert api_client.post(REFRESH, {"refresh": session["refresh"]}).status_code == 401
     assert TokenFamily.objects.get(user=user).revoked_reason == "deactivated"

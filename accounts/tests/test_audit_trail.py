@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from accounts.models import AuditLog
-from accounts.tests.conftest import ME, bearer_client, login
+from accounts.tests.conftest import ME, bearer_client, link_token, login
 from accounts.tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +22,6 @@ def _trail(since: int = 0) -> list[tuple[str, str, int | None, str, str]]:
 
 def _last_id() -> int:
     return AuditLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-def _link(message, kind: str) -> str:
-    match = re.search(rf"/{kind}/(\S+)", message.body)
-    assert match, message.body
-    return match.group(1)
 
 
 def test_logout_and_logout_all_are_audited(api_client, user, session):
@@ -82,7 +74,7 @@ def test_password_reset_request_and_reset_are_audited(
     with django_capture_on_commit_callbacks(execute=True):
         api_client.post(reset_request, {"email": "nobody@example.com"})
         api_client.post(reset_request, {"email": user.email})
-    token = _link(mailoutbox[-1], "reset-password")
+    token = link_token(mailoutbox[-1], "reset-password")
     response = api_client.post(
         f"/api/v1/auth/reset-password/{token}", {"password": NEW_PASSWORD}
     )
@@ -107,7 +99,7 @@ def test_email_change_request_and_confirmation_are_audited(
         requested = auth_client.patch(
             ME, {"email": "new@example.com", "current_password": TEST_PASSWORD}
         )
-    link = _link(
+    link = link_token(
         next(m for m in mailoutbox if m.to == ["new@example.com"]), "verify-email"
     )
     confirmed = api_client.get(f"/api/v1/auth/verify-email/{link}")

@@ -179,6 +179,7 @@ def test_email_change_to_a_taken_address_is_refused(auth_client, user, other_use
     )
 
     assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
     assert list(response.json()["error"]["fields"]) == ["email"]
     user.refresh_from_db()
     assert user.pending_email == ""
