@@ -507,14 +507,20 @@ def email_verify(*, token: str, context: RequestContext = EMPTY_CONTEXT) -> User
     user = User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
     if user.pending_email and address == user.pending_email:
+        taken = ConflictError(
+            "This email address is already in use.", code="email_taken"
+        )
         if User.objects.filter(email__iexact=address).exclude(pk=user.pk).exists():
-            raise ConflictError(
-                "This email address is already in use.", code="email_taken"
-            )
+            raise taken
         user.email = address
         user.pending_email = ""
         user.email_verified_at = now
-        user.save(update_fields=["email", "pending_email", "email_verified_at"])
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["email", "pending_email", "email_verified_at"])
+        except IntegrityError:
+            # Another account took the address after the check above.
+            raise taken from None
         audit_record(
             action=Action.EMAIL_CHANGE, actor=user, target=user, context=context
         )
