@@ -38,26 +38,26 @@ class AuditedAdminMixin:
         )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        target_type, target_id = obj._meta.label_lower, obj.pk
+        targets = [(obj._meta.label_lower, obj.pk)]
         super().delete_model(request, obj)  # type: ignore[misc]
-        services.audit_record(
-            action=AuditLog.Action.ADMIN_DELETE,
-            actor=request.user,
-            target_type=target_type,
-            target_id=target_id,
-            context=RequestContext.from_request(request),
-        )
+        self._audit_deletions(request, targets)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         targets = [(o._meta.label_lower, o.pk) for o in queryset]
         super().delete_queryset(request, queryset)  # type: ignore[misc]
+        self._audit_deletions(request, targets)
+
+    def _audit_deletions(
+        self, request: HttpRequest, targets: list[tuple[str, Any]]
+    ) -> None:
+        context = RequestContext.from_request(request)
         for target_type, target_id in targets:
             services.audit_record(
                 action=AuditLog.Action.ADMIN_DELETE,
                 actor=request.user,
                 target_type=target_type,
                 target_id=target_id,
-                context=RequestContext.from_request(request),
+                context=context,
             )
 
 

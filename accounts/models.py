@@ -100,6 +100,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
+    # What the owner may change through PATCH /users/me; every other field
+    # (staff flags, verification, subscription, dates) is read-only to them.
+    # The profile serializer, the update service and the export all use it.
+    PROFILE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "display_name",
+        "avatar_url",
+        "bio",
+        "timezone",
+        "locale",
+        "reminder_time",
+        "notify_email",
+        "notify_push",
+        "quiet_hours_start",
+        "quiet_hours_end",
+        "gentle_mode",
+    )
 
     class Meta:
         indexes = [

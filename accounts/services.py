@@ -331,10 +331,14 @@ def session_logout(
     audit_record(action=Action.LOGOUT, actor=user, target=user, context=context)
 
 
-def logout_all(*, user: User, context: RequestContext = EMPTY_CONTEXT) -> None:
-    with transaction.atomic():
-        sessions_revoke_all(user=user, reason="logout_all", context=context)
-        audit_record(action=Action.LOGOUT_ALL, actor=user, target=user, context=context)
+@transaction.atomic
+def session_logout_all(*, user: User, context: RequestContext = EMPTY_CONTEXT) -> None:
+    """Log out everywhere: every refresh and access token of the user fails.
+
+    Side effects: see ``sessions_revoke_all``.
+    """
+    sessions_revoke_all(user=user, reason="logout_all", context=context)
+    audit_record(action=Action.LOGOUT_ALL, actor=user, target=user, context=context)
 
 
 # ---------------------------------------------------------------------------
@@ -503,14 +507,20 @@ def email_verify(*, token: str, context: RequestContext = EMPTY_CONTEXT) -> User
     user = User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
     if user.pending_email and address == user.pending_email:
+        taken = ConflictError(
+            "This email address is already in use.", code="email_taken"
+        )
         if User.objects.filter(email__iexact=address).exclude(pk=user.pk).exists():
-            raise ConflictError(
-                "This email address is already in use.", code="email_taken"
-            )
+            raise taken
         user.email = address
         user.pending_email = ""
         user.email_verified_at = now
-        user.save(update_fields=["email", "pending_email", "email_verified_at"])
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["email", "pending_email", "email_verified_at"])
+        except IntegrityError:
+            # Another account took the address after the check above.
+            raise taken from None
         audit_record(
             action=Action.EMAIL_CHANGE, actor=user, target=user, context=context
         )
@@ -631,19 +641,6 @@ def password_change(
 # ---------------------------------------------------------------------------
 # Profile
 # ---------------------------------------------------------------------------
-PROFILE_FIELDS = (
-    "display_name",
-    "avatar_url",
-    "bio",
-    "timezone",
-    "locale",
-    "reminder_time",
-    "notify_email",
-    "notify_push",
-    "quiet_hours_start",
-    "quiet_hours_end",
-    "gentle_mode",
-)
 
 
 @transaction.atomic
@@ -657,11 +654,14 @@ def user_update(
 ) -> User:
     """Update profile and preferences; an email change waits for verification.
 
-    Only PROFILE_FIELDS are written (anything else in ``data`` is ignored).
+    Only ``User.PROFILE_FIELDS`` are written (anything else in ``data`` is
+    ignored).
     Side effects (after commit) of an email change: a verification email to the
     new address and a notice to the old one.
     """
-    changed = [f for f in PROFILE_FIELDS if f in data and getattr(user, f) != data[f]]
+    changed = [
+        f for f in User.PROFILE_FIELDS if f in data and getattr(user, f) != data[f]
+    ]
     for name in changed:
         setattr(user, name, data[name])
     if changed:

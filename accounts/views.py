@@ -9,6 +9,7 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from accounts import selectors, services
@@ -37,12 +38,21 @@ AUTH = ["accounts"]
 USERS = ["users"]
 
 
+def _validated(
+    input_class: type[Serializer], request: Request, **context: Any
+) -> dict[str, Any]:
+    """The request body checked by one operation's input serializer (or 400)."""
+    data = input_class(data=request.data, context=context)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+def _pair(pair: TokenPair) -> dict[str, str]:
+    return {"access": pair.access, "refresh": pair.refresh}
+
+
 def _auth_result(user: Any, pair: TokenPair) -> dict[str, Any]:
-    return {
-        "user": UserSerializer(user).data,
-        "access": pair.access,
-        "refresh": pair.refresh,
-    }
+    return {"user": UserSerializer(user).data, **_pair(pair)}
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -66,9 +76,7 @@ class RegisterView(AuthView):
         responses={201: AuthResultSerializer},
     )
     def post(self, request: Request) -> Response:
-        data = RegisterInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _validated(RegisterInput, request)
         user, pair = services.user_register(
             email=values["email"],
             password=values["password"],
@@ -97,11 +105,10 @@ class LoginView(AuthView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = LoginInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = _validated(LoginInput, request)
         user, pair = services.user_login(
-            email=data.validated_data["email"],
-            password=data.validated_data["password"],
+            email=data["email"],
+            password=data["password"],
             context=RequestContext.from_request(request),
         )
         return Response(_auth_result(user, pair))
@@ -124,13 +131,12 @@ class RefreshView(AuthView):
         responses={200: TokenPairSerializer, 401: _error("`token_not_valid`.")},
     )
     def post(self, request: Request) -> Response:
-        data = RefreshInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = _validated(RefreshInput, request)
         pair = services.token_refresh(
-            raw_refresh=data.validated_data["refresh"],
+            raw_refresh=data["refresh"],
             context=RequestContext.from_request(request),
         )
-        return Response({"access": pair.access, "refresh": pair.refresh})
+        return Response(_pair(pair))
 
 
 class LogoutView(APIView):
@@ -141,11 +147,10 @@ class LogoutView(APIView):
         responses={204: None},
     )
     def post(self, request: Request) -> Response:
-        data = RefreshInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = _validated(RefreshInput, request)
         services.session_logout(
             user=request.user,
-            raw_refresh=data.validated_data["refresh"],
+            raw_refresh=data["refresh"],
             context=RequestContext.from_request(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -160,7 +165,7 @@ class LogoutAllView(APIView):
         responses={204: None},
     )
     def post(self, request: Request) -> Response:
-        services.logout_all(
+        services.session_logout_all(
             user=request.user, context=RequestContext.from_request(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -222,10 +227,9 @@ class PasswordResetRequestView(AuthView):
         responses={202: DetailSerializer},
     )
     def post(self, request: Request) -> Response:
-        data = EmailInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = _validated(EmailInput, request)
         services.password_reset_request(
-            email=data.validated_data["email"],
+            email=data["email"],
             context=RequestContext.from_request(request),
         )
         return Response(PASSWORD_RESET_ACCEPTED, status=status.HTTP_202_ACCEPTED)
@@ -237,15 +241,20 @@ class PasswordResetView(AuthView):
         summary="Set a new password from a reset link",
         description="1 h, single use; ends every session of the account.",
         request=PasswordResetInput,
-        responses={200: DetailSerializer},
+        responses={
+            200: DetailSerializer,
+            400: _error(
+                "`invalid_token`: invalid, expired or already used; or "
+                "`validation_error` on `password`."
+            ),
+        },
     )
     def post(self, request: Request, token: str) -> Response:
-        data = PasswordResetInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = _validated(PasswordResetInput, request)
         # The password validators need the account, which only the token names.
         services.password_reset(
             token=token,
-            password=data.validated_data["password"],
+            password=data["password"],
             context=RequestContext.from_request(request),
         )
         return Response({"detail": "Your password has been changed."})
@@ -260,15 +269,14 @@ class PasswordChangeView(APIView):
         responses={200: TokenPairSerializer},
     )
     def post(self, request: Request) -> Response:
-        data = PasswordChangeInput(data=request.data, context={"user": request.user})
-        data.is_valid(raise_exception=True)
+        data = _validated(PasswordChangeInput, request, user=request.user)
         pair = services.password_change(
             user=request.user,
-            current_password=data.validated_data["current_password"],
-            new_password=data.validated_data["new_password"],
+            current_password=data["current_password"],
+            new_password=data["new_password"],
             context=RequestContext.from_request(request),
         )
-        return Response({"access": pair.access, "refresh": pair.refresh})
+        return Response(_pair(pair))
 
 
 class MeView(APIView):
@@ -315,11 +323,10 @@ class MeView(APIView):
         responses={204: None, 400: _error("`validation_error`: wrong password.")},
     )
     def delete(self, request: Request) -> Response:
-        data = PasswordConfirmInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = _validated(PasswordConfirmInput, request)
         services.user_delete(
             user=request.user,
-            password=data.validated_data["password"],
+            password=data["password"],
             context=RequestContext.from_request(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,14 +7,13 @@ left out of it).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import URLPattern, path
+from rest_framework.views import APIView
 
 
-def api_path(route: str, view: Any, name: str) -> list[URLPattern]:
+def api_path(route: str, view: type[APIView], name: str) -> list[URLPattern]:
     route = route.rstrip("/")
-    twin: Any = type(view.__name__, (view,), {"schema": None})
+    twin: type[APIView] = type(view.__name__, (view,), {"schema": None})
     return [
         path(route, view.as_view(), name=name),
         path(f"{route}/", twin.as_view(), name=f"{name}-slash"),

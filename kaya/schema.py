@@ -37,10 +37,31 @@ _DESCRIPTIONS = {
 
 
 class KayaAutoSchema(AutoSchema):
+    def _has_delete_body(self) -> bool:
+        # drf-spectacular documents bodies only on POST, PUT and PATCH. A DELETE
+        # that needs one (DELETE /users/me takes the password) declares its
+        # serializer class with @extend_schema(request=...); a plain destroy
+        # gets a serializer instance (or None) and stays bodiless.
+        if self.method != "DELETE":
+            return False
+        declared = self.get_request_serializer()
+        return isinstance(declared, type) and issubclass(
+            declared, serializers.Serializer
+        )
+
+    def _get_request_body(self, direction: Any = "request") -> Any:
+        if not self._has_delete_body():
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         codes = ["429", "500"]
-        if self.method in ("POST", "PUT", "PATCH"):
+        if self.method in ("POST", "PUT", "PATCH") or self._has_delete_body():
             codes += ["400", "413"]
         if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             codes.append("401")

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.contrib import admin
 from django.test import Client
 from django.utils import timezone
 
-from accounts import events
 from accounts.context import RequestContext
 from accounts.models import AuditLog, EmailDelivery, LoginFailure, TokenFamily, User
 from accounts.services import audit_record
@@ -117,26 +119,24 @@ def test_user_admin_add_form_renders(admin_client):
 
 
 def test_deactivate_action_revokes_every_session(
-    admin_client, superuser, user, api_client, django_capture_on_commit_callbacks
+    admin_client,
+    superuser,
+    user,
+    api_client,
+    django_capture_on_commit_callbacks,
+    revocations,
 ):
     session = login(api_client, user.email).json()
-    received = []
-    events.user_sessions_revoked.connect(
-        lambda sender, **kw: received.append(kw), weak=False, dispatch_uid="t-deact"
-    )
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = admin_client.post(
-                USERS,
-                {"action": "deactivate_users", "_selected_action": [user.pk]},
-            )
-    finally:
-        events.user_sessions_revoked.disconnect(dispatch_uid="t-deact")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            USERS,
+            {"action": "deactivate_users", "_selected_action": [user.pk]},
+        )
 
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.is_active is False
-    assert [(k["user_id"], k["reason"]) for k in received] == [(user.pk, "deactivated")]
+    assert revocations == [(user.pk, "deactivated")]
     assert bearer_client(session["access"]).get(ME).status_code == 401
     assert api_client.post(REFRESH, {"refresh": session["refresh"]}).status_code == 401
     assert TokenFamily.objects.get(user=user).revoked_reason == "deactivated"
@@ -177,6 +177,63 @@ def _change_form_data(user: User, **overrides) -> dict:
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def test_user_admin_sensitive_fields_are_read_only(admin_client, user):
+    before = User.objects.filter(pk=user.pk).values().get()
+
+    response = admin_client.post(
+        f"{USERS}{user.pk}/change/",
+        _change_form_data(
+            user,
+            display_name="Renamed",
+            token_epoch="99",
+            pending_email="thief@example.com",
+            email_verified_at_0="2020-01-01",
+            email_verified_at_1="10:00:00",
+            date_joined_0="2000-01-01",
+            date_joined_1="10:00:00",
+            last_login_0="2000-01-01",
+            last_login_1="10:00:00",
+            password="plain-text-attempt",
+        ),
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    after = User.objects.filter(pk=user.pk).values().get()
+    assert after["display_name"] == "Renamed"
+    for field in (
+        "token_epoch",
+        "pending_email",
+        "email_verified_at",
+        "date_joined",
+        "last_login",
+        "password",
+    ):
+        assert after[field] == before[field], field
+
+
+def test_user_admin_filters_by_active_staff_and_date_joined(
+    admin_client, superuser, user, other_user
+):
+    User.objects.filter(pk=other_user.pk).update(
+        is_active=False, date_joined=timezone.now() - timedelta(days=40)
+    )
+    # What the filter's "Past 7 days" link sends: an aware midnight.
+    since = str(
+        timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        - timedelta(days=7)
+    )
+
+    inactive = admin_client.get(USERS, {"is_active__exact": "0"})
+    staff = admin_client.get(USERS, {"is_staff__exact": "1"})
+    recent = admin_client.get(USERS, {"date_joined__gte": since})
+
+    assert [u.pk for u in inactive.context["cl"].result_list] == [other_user.pk]
+    assert [u.pk for u in staff.context["cl"].result_list] == [superuser.pk]
+    assert sorted(u.pk for u in recent.context["cl"].result_list) == sorted(
+        [user.pk, superuser.pk]
+    )
 
 
 def test_staff_changes_in_the_admin_are_audited(admin_client, superuser, user):
@@ -254,3 +311,51 @@ def test_admin_login_works_with_the_right_password(superuser):
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(superuser.pk)
+
+
+def test_audited_admin_mixin_records_adds_changes_and_deletions(superuser):
+    # Another app's ModelAdmin that mixes in AuditedAdminMixin (Group stands in).
+    from django.contrib.admin.sites import AdminSite
+    from django.contrib.auth.models import Group
+    from django.forms import modelform_factory
+    from django.test import RequestFactory
+
+    from accounts.admin import AuditedAdminMixin
+
+    class GroupAdmin(AuditedAdminMixin, admin.ModelAdmin):
+        pass
+
+    model_admin = GroupAdmin(Group, AdminSite())
+    request = RequestFactory().post("/admin/", HTTP_USER_AGENT="Staff/1.0")
+    request.user = superuser
+    form_class = modelform_factory(Group, fields=["name"])
+    form = form_class(data={"name": "beta"})
+    assert form.is_valid()
+    group = form.save(commit=False)
+
+    model_admin.save_model(request, group, form, change=False)
+    changed = form_class(data={"name": "gamma"}, instance=group)
+    assert changed.is_valid()
+    model_admin.save_model(request, changed.save(commit=False), changed, change=True)
+    first_id = group.pk
+    model_admin.delete_model(request, group)
+    others = [Group.objects.create(name=n) for n in ("x", "y")]
+    model_admin.delete_queryset(request, Group.objects.filter(name__in=["x", "y"]))
+
+    rows = AuditLog.objects.order_by("id")
+    assert [
+        (r.action, r.actor_id, r.target_type, r.target_id, r.metadata) for r in rows
+    ] == [
+        ("admin_add", superuser.pk, "auth.group", str(first_id), {"fields": ["name"]}),
+        (
+            "admin_change",
+            superuser.pk,
+            "auth.group",
+            str(first_id),
+            {"fields": ["name"]},
+        ),
+        ("admin_delete", superuser.pk, "auth.group", str(first_id), {}),
+        *[("admin_delete", superuser.pk, "auth.group", str(g.pk), {}) for g in others],
+    ]
+    assert {r.user_agent for r in rows} == {"Staff/1.0"}
+    assert not Group.objects.exists()

@@ -84,6 +84,7 @@ def test_register_refuses_a_taken_email_case_insensitively(api_client, user):
     response = api_client.post(REGISTER, register_payload(email=user.email.upper()))
 
     assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
     assert list(response.json()["error"]["fields"]) == ["email"]
     assert User.objects.count() == 1
 
@@ -118,6 +119,7 @@ def test_login_bad_input_is_400(api_client):
     response = api_client.post(LOGIN, {"email": "a@example.com"})
 
     assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
     assert response.json()["error"]["fields"] == {
         "password": ["This field is required."]
     }

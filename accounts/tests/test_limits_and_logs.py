@@ -6,10 +6,13 @@ import logging
 import pytest
 from django.conf import settings
 
-from accounts.tests.conftest import LOGIN
+from accounts.tests.conftest import LOGIN, ME
 from kaya.logging import JsonFormatter, RedactSecretsFilter
+from kaya.throttles import AnonBurstThrottle
 
 pytestmark = pytest.mark.django_db
+
+VERIFY = "/api/v1/auth/verify-email/"
 
 
 def test_default_rates_match_the_product():
@@ -19,6 +22,24 @@ def test_default_rates_match_the_product():
     assert rates["user"] == "1000/15m"
     assert settings.ACCOUNTS_LOGIN_MAX_FAILURES == 5
     assert settings.ACCOUNTS_LOGIN_LOCKOUT_SECONDS == 15 * 60
+
+
+def test_anonymous_and_per_user_budgets_apply_across_the_api(
+    api_client, auth_client, other_client, monkeypatch
+):
+    # Smaller budgets than the defaults, in the same ratio of anon < user.
+    rates = AnonBurstThrottle.THROTTLE_RATES
+    monkeypatch.setitem(rates, "anon", "3/15m")
+    monkeypatch.setitem(rates, "user", "5/15m")
+
+    anonymous = [api_client.get(f"{VERIFY}x{i}").status_code for i in range(4)]
+    mine = [auth_client.get(ME).status_code for _ in range(6)]
+
+    assert anonymous == [400, 400, 400, 429]
+    # The per-user budget is higher and not shared with the anonymous one...
+    assert mine == [200, 200, 200, 200, 200, 429]
+    # ...nor with another user.
+    assert other_client.get(ME).status_code == 200
 
 
 def test_auth_endpoints_have_a_per_address_limit_that_xff_cannot_dodge(api_client):

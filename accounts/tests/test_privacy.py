@@ -242,6 +242,8 @@ def test_deletion_needs_the_right_password(auth_client, user):
     missing = auth_client.delete(ME, {})
 
     assert wrong.status_code == missing.status_code == 400
+    assert wrong.json()["error"]["code"] == "validation_error"
+    assert missing.json()["error"]["code"] == "validation_error"
     assert list(wrong.json()["error"]["fields"]) == ["password"]
     assert list(missing.json()["error"]["fields"]) == ["password"]
     assert User.objects.filter(pk=user.pk, is_active=True).exists()

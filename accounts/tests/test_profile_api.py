@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import AuditLog, User
 from accounts.registry import stats
+from accounts.serializers import UserUpdateInput
 from accounts.tests.conftest import ME, login
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,16 @@ def test_patch_updates_profile_and_preferences(auth_client, user):
     assert response.json()["reminder_time"] == "07:30:00"
     entry = AuditLog.objects.get(action="profile_update")
     assert sorted(entry.metadata["fields"]) == sorted(payload)
+    # The payload covers every writable field, so none is silently dropped.
+    assert sorted(payload) == sorted(User.PROFILE_FIELDS)
+
+
+def test_the_update_input_accepts_exactly_the_profile_fields():
+    # A field the input accepts but the service does not write would be
+    # silently dropped; one the service writes but the input lacks, unreachable.
+    fields = set(UserUpdateInput(User()).fields)
+
+    assert fields - {"email", "current_password"} == set(User.PROFILE_FIELDS)
 
 
 def test_mass_assignment_changes_nothing(auth_client, user):
@@ -168,6 +179,7 @@ def test_email_change_to_a_taken_address_is_refused(auth_client, user, other_use
     )
 
     assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
     assert list(response.json()["error"]["fields"]) == ["email"]
     user.refresh_from_db()
     assert user.pending_email == ""

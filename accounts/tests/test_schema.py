@@ -37,3 +37,15 @@ def test_every_accounts_endpoint_is_documented_with_its_errors(api_client):
     )
     me = schema["paths"]["/api/v1/users/me"]["get"]
     assert me["security"] == [{"jwtAuth": []}]
+
+
+def test_account_deletion_documents_its_password_body(api_client):
+    schema = api_client.get("/api/v1/schema/?format=json").json()
+
+    operation = schema["paths"]["/api/v1/users/me"]["delete"]
+    body = operation["requestBody"]
+    assert body["required"] is True
+    ref = body["content"]["application/json"]["schema"]["$ref"]
+    component = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert component["required"] == ["password"]
+    assert {"400", "413"} <= set(operation["responses"])

@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -37,3 +40,15 @@ def test_throttle_rates_accept_multi_unit_periods():
     assert parse_rate("5/h") == (5, 3600)
     with pytest.raises(ImproperlyConfigured):
         parse_rate("100 per minute")
+
+
+def test_every_variable_the_settings_read_is_in_env_example():
+    root = Path(__file__).resolve().parents[2]
+    source = (root / "kaya" / "settings.py").read_text()
+    read = set(re.findall(r'env_\w+\(\s*"([A-Z][A-Z0-9_]*)"', source))
+    read |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z][A-Z0-9_]*)"', source))
+    example = (root / ".env.example").read_text()
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", example, re.MULTILINE))
+
+    assert len(read) > 40  # the patterns above still find the settings' reads
+    assert sorted(read - documented) == []

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -24,6 +25,14 @@ def _run(args, env_overrides, tmp_path):
             "REDIS_URL",
             "ALLOWED_HOSTS",
             "FIELD_ENCRYPTION_KEYS",
+            "KAYA_SERVER",
+            "CELERY_BROKER_URL",
+            "CELERY_TASK_ALWAYS_EAGER",
+            "EMAIL_BACKEND",
+            "GEMINI_API_KEY",
+            "AI_PROVIDER",
+            "DB_POOL",
+            "DB_CONN_MAX_AGE",
         }
     }
     env.update(env_overrides)
@@ -50,6 +59,73 @@ def test_settings_refuse_a_malformed_boolean(tmp_path):
 
     assert result.returncode != 0
     assert "DEBUG must be one of" in result.stderr
+
+
+# Loads the settings (no service is contacted) and prints what they resolved to.
+SHOW_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings as s
+db = s.DATABASES["default"]
+print(json.dumps({
+    "db": db["ENGINE"],
+    "conn_max_age": db["CONN_MAX_AGE"],
+    "pool": "pool" in db.get("OPTIONS", {}),
+    "cache": s.CACHES["default"]["BACKEND"],
+    "layer": s.CHANNEL_LAYERS["default"]["BACKEND"],
+    "eager": s.CELERY_TASK_ALWAYS_EAGER,
+    "broker": s.CELERY_BROKER_URL,
+    "email": s.EMAIL_BACKEND,
+    "ai": s.AI_PROVIDER,
+}))
+"""
+SERVICES = {
+    "DATABASE_URL": "postgres://kaya@db.invalid:5432/kaya",
+    "REDIS_URL": "redis://redis.invalid:6379/0",
+}
+
+
+def _resolved_settings(env, tmp_path):
+    env = {"DJANGO_SETTINGS_MODULE": "kaya.settings", **env}
+    result = _run(["-c", SHOW_SETTINGS], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_nothing_set_gives_the_embedded_default(tmp_path):
+    assert _resolved_settings({}, tmp_path) == {
+        "db": "django.db.backends.sqlite3",
+        "conn_max_age": 0,
+        "pool": False,
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "layer": "channels.layers.InMemoryChannelLayer",
+        "eager": True,
+        "broker": "",
+        "email": "django.core.mail.backends.console.EmailBackend",
+        "ai": "offline",
+    }
+
+
+def test_database_and_redis_urls_switch_to_the_services(tmp_path):
+    resolved = _resolved_settings(SERVICES, tmp_path)
+
+    assert resolved == {
+        "db": "django.db.backends.postgresql",
+        "conn_max_age": 60,
+        "pool": False,
+        "cache": "django_redis.cache.RedisCache",
+        "layer": "channels_redis.core.RedisChannelLayer",
+        "eager": False,
+        "broker": "redis://redis.invalid:6379/0",
+        "email": "django.core.mail.backends.console.EmailBackend",
+        "ai": "offline",
+    }
+
+
+def test_http_under_asgi_uses_the_connection_pool_without_persistence(tmp_path):
+    resolved = _resolved_settings({**SERVICES, "KAYA_SERVER": "asgi"}, tmp_path)
+
+    assert (resolved["conn_max_age"], resolved["pool"]) == (0, True)
 
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):
