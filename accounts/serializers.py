@@ -74,10 +74,23 @@ class UserStatsSerializer(serializers.Serializer):
 
     member_since = serializers.DateField(help_text="Local date of sign-up.")
     days_as_member = serializers.IntegerField()
-    sessions_total = serializers.IntegerField(required=False)
-    minutes_total = serializers.IntegerField(required=False)
-    current_streak = serializers.IntegerField(required=False)
-    longest_streak = serializers.IntegerField(required=False)
+    sessions_total = serializers.IntegerField(
+        required=False, help_text="Completed practice sessions."
+    )
+    minutes_total = serializers.FloatField(
+        required=False, help_text="Minutes of completed practice (one decimal)."
+    )
+    current_streak = serializers.IntegerField(
+        required=False, help_text="Absent in gentle mode."
+    )
+    longest_streak = serializers.IntegerField(
+        required=False, help_text="Absent in gentle mode."
+    )
+    streak_freezes_available = serializers.IntegerField(
+        required=False, help_text="Banked streak freezes; absent in gentle mode."
+    )
+    programs_enrolled = serializers.IntegerField(required=False)
+    programs_completed = serializers.IntegerField(required=False)
     journal_entries = serializers.IntegerField(required=False)
     mood_entries = serializers.IntegerField(required=False)
     gratitude_entries = serializers.IntegerField(required=False)

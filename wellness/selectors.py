@@ -137,8 +137,9 @@ def wellness_user_stats(user: Any) -> dict[str, Any]:
         completed=Count("id", filter=Q(completed_at__isnull=False)),
     )
     stats: dict[str, Any] = {
-        "sessions_completed": totals["sessions"],
-        "mindful_minutes": _minutes(totals["seconds"]),
+        # Names as documented by accounts' UserStatsSerializer.
+        "sessions_total": totals["sessions"],
+        "minutes_total": _minutes(totals["seconds"]),
         "programs_enrolled": programs["enrolled"],
         "programs_completed": programs["completed"],
     }

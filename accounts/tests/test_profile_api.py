@@ -201,8 +201,11 @@ def test_stats_has_real_numbers_only(auth_client, user):
 
 
 def test_stats_merges_what_other_apps_register(auth_client, user, monkeypatch):
-    monkeypatch.setitem(
-        stats.providers, "journal", lambda u: {"journal_entries": 4, "mood_entries": 2}
+    # Only one app registered: what it provides is there, nothing else invented.
+    monkeypatch.setattr(
+        stats,
+        "providers",
+        {"journal": lambda u: {"journal_entries": 4, "mood_entries": 2}},
     )
 
     body = auth_client.get("/api/v1/users/me/stats").json()
@@ -219,3 +222,12 @@ def test_stats_member_since_uses_the_users_time_zone(auth_client, user):
     body = auth_client.get("/api/v1/users/me/stats").json()
 
     assert body["member_since"] == "2026-03-02"
+
+
+def test_every_stat_the_apps_provide_is_documented(auth_client, user):
+    from accounts.serializers import UserStatsSerializer
+
+    body = auth_client.get("/api/v1/users/me/stats").json()
+
+    assert set(body) <= set(UserStatsSerializer().fields)
+    assert {"sessions_total", "minutes_total", "journal_entries"} <= set(body)

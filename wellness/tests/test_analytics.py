@@ -501,16 +501,16 @@ def test_users_me_stats_provider(user):
     assert {
         k: collected[k]
         for k in (
-            "sessions_completed",
-            "mindful_minutes",
+            "sessions_total",
+            "minutes_total",
             "current_streak",
             "longest_streak",
             "programs_enrolled",
             "programs_completed",
         )
     } == {
-        "sessions_completed": 2,
-        "mindful_minutes": 15.0,
+        "sessions_total": 2,
+        "minutes_total": 15.0,
         "current_streak": 2,
         "longest_streak": 2,
         "programs_enrolled": 0,
