@@ -1,6 +1,7 @@
 """Test-only URLs: the real project URLs plus views that exercise the error paths."""
 
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -21,6 +22,7 @@ class EchoInput(serializers.Serializer):
 class EchoView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(request=EchoInput, responses=EchoInput)
     def post(self, request):
         data = EchoInput(data=request.data)
         data.is_valid(raise_exception=True)
