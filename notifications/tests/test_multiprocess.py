@@ -7,14 +7,12 @@ request to the other.
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -22,27 +20,11 @@ from django.db import connection
 from websockets.sync.client import connect
 
 from conftest import bearer
+from kaya.testing import free_port, test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 # No proxy from the environment may stand between us and 127.0.0.1.
 _http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict  # NAME is the test database (test_...)
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return (
-        f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}"
-    )
 
 
 def _request(method, url, token=None, timeout=10):
@@ -77,7 +59,7 @@ def two_servers(tmp_path):
         if key not in {"DJANGO_SETTINGS_MODULE", "KAYA_SERVER"}
     }
     env.update(
-        DATABASE_URL=_test_database_url(),
+        DATABASE_URL=test_database_url(),
         REDIS_URL=settings.REDIS_URL,
         SECRET_KEY=settings.SECRET_KEY,
         DEBUG="1",
@@ -88,7 +70,7 @@ def two_servers(tmp_path):
     servers = []
     try:
         for name in ("a", "b"):
-            port = _free_port()
+            port = free_port()
             log_path = tmp_path / f"daphne-{name}.log"
             log = log_path.open("w")
             process = subprocess.Popen(
