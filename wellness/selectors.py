@@ -158,6 +158,11 @@ def program_detail_queryset() -> QuerySet[WellnessProgram]:
     return WellnessProgram.objects.published().prefetch_related("days")
 
 
+def program_content_visible(*, user: Any, program: WellnessProgram) -> bool:
+    """Premium programs show their day content to premium users only."""
+    return not program.is_premium or bool(user.is_premium)
+
+
 @dataclass(frozen=True)
 class DayState:
     day_number: int

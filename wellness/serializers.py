@@ -183,9 +183,21 @@ class ProgramDayOutput(serializers.ModelSerializer):
             "status",
         )
         read_only_fields = fields
+        extra_kwargs = {
+            "content": {
+                "allow_null": True,
+                "help_text": "Null for a premium program unless you are premium.",
+            }
+        }
 
     def get_status(self, obj: ProgramDay) -> str | None:
         return self.context.get("day_states", {}).get(obj.day_number)
+
+    def to_representation(self, instance: ProgramDay) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.context.get("content_visible", True):
+            data["content"] = None
+        return data
 
 
 class NextDayOutput(serializers.Serializer):

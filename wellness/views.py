@@ -236,7 +236,9 @@ class ProgramDetailView(GenericAPIView):
     @extend_schema(
         summary="A published program with its days",
         description="For an enrolled user each day has a status (done, unlocked, "
-        "locked) and `enrollment` carries the progress; otherwise both are null.",
+        "locked) and `enrollment` carries the progress; otherwise both are null. "
+        "The days' `content` of a premium program is null for a free-tier user "
+        "(titles, types and durations stay visible as a preview).",
         responses={200: ProgramDetailOutput},
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -250,6 +252,9 @@ class ProgramDetailView(GenericAPIView):
         context = {
             "today": today,
             "enrollment": enrollment,
+            "content_visible": selectors.program_content_visible(
+                user=request.user, program=program
+            ),
             "day_states": selectors.enrollment_day_states(
                 enrollment=enrollment,
                 day_numbers=[day.day_number for day in program.days.all()],

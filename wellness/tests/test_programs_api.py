@@ -319,3 +319,35 @@ def test_progress_on_another_users_enrollment_is_404(auth_client, other_user):
     enrollment.refresh_from_db()
     assert (enrollment.days_completed, enrollment.progress_percent) == (0, 0)
     assert not ProgramDayProgress.objects.exists()
+
+
+def test_premium_day_content_is_hidden_from_a_free_user(auth_client, user):
+    program = program_with_days(2, is_premium=True)
+
+    days = auth_client.get(f"{URL}/{program.pk}").json()["days"]
+
+    assert [d["content"] for d in days] == [None, None]
+    assert [d["title"] for d in days] == [
+        d.title for d in program.days.order_by("day_number")
+    ]
+
+
+def test_premium_day_content_is_shown_to_a_premium_user(auth_client, user):
+    user.subscription_tier = User.Tier.PREMIUM
+    user.save(update_fields=["subscription_tier"])
+    program = program_with_days(2, is_premium=True)
+
+    days = auth_client.get(f"{URL}/{program.pk}").json()["days"]
+
+    assert [d["content"] for d in days] == [
+        d.content for d in program.days.order_by("day_number")
+    ]
+    assert all(days[i]["content"] for i in range(2))
+
+
+def test_free_program_content_is_shown_to_everyone(auth_client, user):
+    program = program_with_days(2, is_premium=False)
+
+    days = auth_client.get(f"{URL}/{program.pk}").json()["days"]
+
+    assert all(d["content"] for d in days)
