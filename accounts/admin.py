@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from accounts import services
 from accounts.context import RequestContext
 from accounts.models import AuditLog, EmailDelivery, User
+from kaya.admin import ReadOnlyAdmin
 
 
 class AuditedAdminMixin:
@@ -219,17 +220,6 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
             )
             sent += 1
         self.message_user(request, f"Queued {sent} verification email(s).")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(AuditLog)

@@ -21,6 +21,7 @@ from journal.models import (
     MoodEntry,
     Prompt,
 )
+from kaya.admin import ReadOnlyAdmin
 from kaya.fields import encrypted_field_names
 
 
@@ -44,9 +45,10 @@ class CrisisResourceAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
-class MetadataOnlyAdmin(admin.ModelAdmin):
-    """Read-only, and the encrypted columns are deferred so they are never
-    decrypted for staff."""
+class MetadataOnlyAdmin(ReadOnlyAdmin):
+    """Read-only (entries are deleted by their owner, through the API or account
+    erasure, never by staff), and the encrypted columns are deferred so they are
+    never decrypted for staff."""
 
     search_fields = ("user__email",)
     list_select_related = ("user",)
@@ -55,16 +57,6 @@ class MetadataOnlyAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
         return queryset.defer(*encrypted_field_names(self.model))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Entries are deleted by their owner (API or account erasure), not staff.
-        return False
 
 
 @admin.register(JournalEntry)

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from kaya.admin import ReadOnlyAdmin
 from wellness.models import (
     ProgramDay,
     ProgramEnrollment,
@@ -103,19 +104,6 @@ class WellnessProgramAdmin(admin.ModelAdmin):
         program_publish_set(
             program_ids=queryset.values_list("pk", flat=True), is_published=False
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Practice records are the user's: staff may look, not edit."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(WellnessSession)
