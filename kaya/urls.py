@@ -7,6 +7,7 @@ from drf_spectacular.views import (
 )
 
 from kaya import health
+from kaya.views import ApiIndexView, dev_home
 
 handler400 = "kaya.exceptions.handler400"
 handler403 = "kaya.exceptions.handler403"
@@ -14,6 +15,7 @@ handler404 = "kaya.exceptions.handler404"
 handler500 = "kaya.exceptions.handler500"
 
 api_v1: list[URLPattern | URLResolver] = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -26,6 +28,7 @@ api_v1: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
+    path("", dev_home, name="home"),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),
     path("admin/", admin.site.urls),
