@@ -12,6 +12,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -320,7 +321,14 @@ SPECTACULAR_SETTINGS = {
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+# Links in emails point at the single-page app.
+FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:5173").rstrip("/")
+_frontend = urlsplit(FRONTEND_URL)
+# One list of browser origins for REST (CORS) and websockets (kaya/websocket.py).
+# Unset: the SPA's origin from FRONTEND_URL, so the documented frontend just works.
+CORS_ALLOWED_ORIGINS = env_list(
+    "CORS_ALLOWED_ORIGINS", [f"{_frontend.scheme}://{_frontend.netloc}"]
+)
 # The SPA sends its JWT in the Authorization header, never in cookies.
 CORS_ALLOW_CREDENTIALS = False
 CORS_URLS_REGEX = r"^/(api|ws)/.*$"
@@ -387,8 +395,7 @@ ANYMAIL = {
     }.items()
     if value
 }
-# Links in emails point at the single-page app.
-FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:5173").rstrip("/")
+# Links in emails point at FRONTEND_URL (set with CORS above).
 
 # ---------------------------------------------------------------------------
 # AI
@@ -404,8 +411,7 @@ GEMINI_TIMEOUT_MS = env_int("GEMINI_TIMEOUT_MS", 20000, minimum=1000)
 # ---------------------------------------------------------------------------
 # Realtime
 # ---------------------------------------------------------------------------
-# Origins allowed to open websockets (the SPA), besides ALLOWED_HOSTS.
-WEBSOCKET_ALLOWED_ORIGINS = env_list("WEBSOCKET_ALLOWED_ORIGINS")
+# Websockets accept the origins of CORS_ALLOWED_ORIGINS and of ALLOWED_HOSTS.
 
 # ---------------------------------------------------------------------------
 # I18N / time
