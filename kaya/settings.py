@@ -225,6 +225,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_TIMEZONE = "UTC"
+# Beat's state file lives with the other local state, not in the working directory
+# (the repository root under `make beat`).
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # ---------------------------------------------------------------------------
 # Auth
@@ -464,6 +467,12 @@ LOGGING: dict = {
     },
     "root": {"handlers": _log_handlers, "level": LOG_LEVEL},
     "loggers": {
+        # Django's defaults add a plain console handler to "django" (DEBUG only)
+        # and to "django.server": each line would print twice, once not as JSON.
+        # Without handlers of their own they reach the root's JSON handler once.
+        # (ADMINS is unset, so the mail_admins handler dropped here sent nothing.)
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "INFO"},
         # Daphne's access log prints full URLs; the websocket ticket is single use
         # and expires in 30 s, and JWTs are never put in URLs.
