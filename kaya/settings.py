@@ -304,7 +304,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "KAYA wellness platform API. Authenticate with `Authorization: Bearer "
         "<access>`. Every error has one shape: "
-        '`{"error": {"code": "...", "message": "...", "fields": {...}}}`.'
+        '`{"error": {"code": "...", "message": "...", "fields": {...}, '
+        '"request_id": "..."}}`; `fields` only on validation errors (400). '
+        "`GET /api/v1/` links to this schema and the docs."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
