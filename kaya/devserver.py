@@ -145,8 +145,10 @@ def banner(host: str, port: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kaya.devserver")
-    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    # Not read from $HOST/$PORT: some shells set HOST to the machine's name.
+    # `make run HOST=... PORT=...` passes them as options.
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaya.settings")
