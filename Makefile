@@ -28,10 +28,10 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-## Migrate, load demo data, serve REST + websockets + admin (one ASGI dev server).
-run: migrate
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+## Check the port and database, migrate, load demo data, serve REST + websockets +
+## admin (one ASGI dev server), then print where to go. `make run PORT=8001 HOST=0.0.0.0`.
+run: install
+	$(PY) -m kaya.devserver --host $(HOST) --port $(PORT)
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -179,6 +179,21 @@ class MoodCreateView(GenericAPIView):
         ),
         request=MoodEntryCreateSerializer,
         responses={201: MoodEntryCreatedSerializer},
+        # Swagger's "Try it out" sends this: an ordinary day, never a crisis-level
+        # mood (its generated default would be the first choice, very_low).
+        examples=[
+            OpenApiExample(
+                "An ordinary good day",
+                value={
+                    "mood": "good",
+                    "intensity": 6,
+                    "emotions": ["calm", "grateful"],
+                    "factors": ["sleep", "exercise"],
+                    "note": "Slept well and went for a walk.",
+                },
+                request_only=True,
+            )
+        ],
     )
     def post(self, request: Request) -> Response:
         data = _validated(MoodEntryCreateSerializer, request.data, request)

@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaya.settings")
 
 app = Celery("kaya")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _use_django_logging(**kwargs: Any) -> None:
+    """Workers and beat log through Django's LOGGING: JSON lines with the request
+    id and redaction, like the web processes. With a receiver on this signal
+    Celery installs no handlers of its own (its plain-text ones would print every
+    line outside our format)."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
+
 
 # Periodic work, declared in one place. Apps add their entries here.
 app.conf.beat_schedule = {}

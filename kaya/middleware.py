@@ -44,6 +44,27 @@ def _clear_request_id(**kwargs: object) -> None:
 request_finished.connect(_clear_request_id, dispatch_uid="kaya.clear_request_id")
 
 
+class ApiNotFoundMiddleware:
+    """An unknown path under /api/ answers in the error shape, DEBUG included.
+
+    With DEBUG on, Django answers an unmatched URL with its HTML debug page
+    (every route listed) before handler404 is consulted; API clients get JSON.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return error_response(404, "not_found", "Not found.")
+        return response
+
+
 class BodySizeLimitMiddleware:
     """Refuse request bodies over API_MAX_BODY_BYTES with 413 before parsing."""
 

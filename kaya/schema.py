@@ -6,8 +6,11 @@ import re
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+
+from kaya.exceptions import SERVER_ERROR_MESSAGE
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -37,6 +40,39 @@ _DESCRIPTIONS = {
 }
 
 
+_REQUEST_ID = "3f2c9a7e0b5d4e1f8a6b2c4d9e0f1a2b"
+
+
+def _example(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "error": {"code": code, "message": message, **extra, "request_id": _REQUEST_ID}
+    }
+
+
+# What each status really carries: only a validation error has `fields`.
+_EXAMPLES = {
+    "400": _example(
+        "validation_error",
+        "The request is not valid; see fields.",
+        # What DRF says to any body that is not a JSON object.
+        fields={
+            "non_field_errors": ["Invalid data. Expected a dictionary, but got list."]
+        },
+    ),
+    "401": _example(
+        "not_authenticated", "Authentication credentials were not provided."
+    ),
+    "404": _example("not_found", "Not found."),
+    "413": _example(
+        "request_too_large", "The request body is larger than 1048576 bytes."
+    ),
+    "429": _example(
+        "throttled", "Request was throttled. Expected available in 42 seconds."
+    ),
+    "500": _example("server_error", SERVER_ERROR_MESSAGE),
+}
+
+
 _OBJECT_PARAM = re.compile(r"\{(?!token\})[^}]+\}")
 
 
@@ -62,6 +98,19 @@ class KayaAutoSchema(AutoSchema):
         finally:
             self.method = "DELETE"
 
+    def _validation_example(self) -> dict[str, Any]:
+        # Name a field this operation really takes, so the example is true here.
+        serializer = force_instance(self.get_request_serializer())
+        fields = getattr(serializer, "fields", None) or {}
+        names = [name for name, f in fields.items() if f.required]
+        if not names:
+            return _EXAMPLES["400"]
+        return _example(
+            "validation_error",
+            "The request is not valid; see fields.",
+            fields={names[0]: ["This field is required."]},
+        )
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         codes = ["429", "500"]
@@ -81,5 +130,10 @@ class KayaAutoSchema(AutoSchema):
             if code not in responses:
                 response = self._get_response_for_code(ErrorSerializer, code)
                 response["description"] = _DESCRIPTIONS[code]
+                example = _EXAMPLES[code]
+                if code == "400":
+                    example = self._validation_example()
+                for media in response.get("content", {}).values():
+                    media["examples"] = {code: {"value": example}}
                 responses[code] = response
         return responses

@@ -12,6 +12,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Inside CORS, so a browser can read the JSON 404 it returns.
+    "kaya.middleware.ApiNotFoundMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -222,6 +225,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_TIMEZONE = "UTC"
+# Beat's state file lives with the other local state, not in the working directory
+# (the repository root under `make beat`).
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # ---------------------------------------------------------------------------
 # Auth
@@ -298,7 +304,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "KAYA wellness platform API. Authenticate with `Authorization: Bearer "
         "<access>`. Every error has one shape: "
-        '`{"error": {"code": "...", "message": "...", "fields": {...}}}`.'
+        '`{"error": {"code": "...", "message": "...", "fields": {...}, '
+        '"request_id": "..."}}`; `fields` only on validation errors (400). '
+        "`GET /api/v1/` links to this schema and the docs."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -306,6 +314,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The docs load nothing from another host (kaya/views.py): system fonts
+    # instead of Redoc's default Google Fonts.
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, sans-serif",
+                "headings": {"fontFamily": "system-ui, sans-serif"},
+            }
+        }
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
 }
@@ -318,7 +336,14 @@ SPECTACULAR_SETTINGS = {
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+# Links in emails point at the single-page app.
+FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:5173").rstrip("/")
+_frontend = urlsplit(FRONTEND_URL)
+# One list of browser origins for REST (CORS) and websockets (kaya/websocket.py).
+# Unset: the SPA's origin from FRONTEND_URL, so the documented frontend just works.
+CORS_ALLOWED_ORIGINS = env_list(
+    "CORS_ALLOWED_ORIGINS", [f"{_frontend.scheme}://{_frontend.netloc}"]
+)
 # The SPA sends its JWT in the Authorization header, never in cookies.
 CORS_ALLOW_CREDENTIALS = False
 CORS_URLS_REGEX = r"^/(api|ws)/.*$"
@@ -385,8 +410,7 @@ ANYMAIL = {
     }.items()
     if value
 }
-# Links in emails point at the single-page app.
-FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:5173").rstrip("/")
+# Links in emails point at FRONTEND_URL (set with CORS above).
 
 # ---------------------------------------------------------------------------
 # AI
@@ -402,8 +426,7 @@ GEMINI_TIMEOUT_MS = env_int("GEMINI_TIMEOUT_MS", 20000, minimum=1000)
 # ---------------------------------------------------------------------------
 # Realtime
 # ---------------------------------------------------------------------------
-# Origins allowed to open websockets (the SPA), besides ALLOWED_HOSTS.
-WEBSOCKET_ALLOWED_ORIGINS = env_list("WEBSOCKET_ALLOWED_ORIGINS")
+# Websockets accept the origins of CORS_ALLOWED_ORIGINS and of ALLOWED_HOSTS.
 
 # ---------------------------------------------------------------------------
 # I18N / time
@@ -446,6 +469,12 @@ LOGGING: dict = {
     },
     "root": {"handlers": _log_handlers, "level": LOG_LEVEL},
     "loggers": {
+        # Django's defaults add a plain console handler to "django" (DEBUG only)
+        # and to "django.server": each line would print twice, once not as JSON.
+        # Without handlers of their own they reach the root's JSON handler once.
+        # (ADMINS is unset, so the mail_admins handler dropped here sent nothing.)
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "INFO"},
         # Daphne's access log prints full URLs; the websocket ticket is single use
         # and expires in 30 s, and JWTs are never put in URLs.

@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
-    SpectacularRedocView,
     SpectacularSwaggerView,
 )
 
 from kaya import health
+from kaya.views import ApiIndexView, OfflineRedocView, dev_home, redoc_bundle
 
 handler400 = "kaya.exceptions.handler400"
 handler403 = "kaya.exceptions.handler403"
@@ -14,9 +14,11 @@ handler404 = "kaya.exceptions.handler404"
 handler500 = "kaya.exceptions.handler500"
 
 api_v1: list[URLPattern | URLResolver] = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("redoc/", OfflineRedocView.as_view(url_name="schema"), name="redoc"),
+    path("redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
     path("", include("journal.urls")),
@@ -26,6 +28,7 @@ api_v1: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
+    path("", dev_home, name="home"),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),
     path("admin/", admin.site.urls),

@@ -1,8 +1,13 @@
 """The websocket middleware stack: origin check, then ticket authentication.
 
-Browsers always send Origin on a websocket handshake; a handshake with none, or
-from an origin that is neither one of ALLOWED_HOSTS nor listed in
-WEBSOCKET_ALLOWED_ORIGINS (the SPA), is refused before any consumer runs.
+Origins: the one list that also governs REST (CORS_ALLOWED_ORIGINS, exact match,
+port included) plus this server's own host names (ALLOWED_HOSTS, any port). A
+handshake from any other origin is refused with 403 before any consumer runs.
+Browsers always send Origin; a client that sends none (native and mobile apps,
+scripts) is refused too, but readably: the handshake is accepted, one
+``{"type": "error", "data": {"code": "origin_required", "message": ...}}`` frame
+is sent and the socket closes with 4003, without running any consumer or using
+up the ticket. Such clients send ``Origin:`` with this server's own URL.
 
 Authentication: the client first calls ``POST /api/v1/realtime/ticket`` with its
 JWT and then connects with ``?ticket=...``. A ticket is random, single use and
@@ -13,6 +18,7 @@ JWTs never appear in URLs. ``scope["user"]`` is the ticket's user, or anonymous.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import time
 from typing import Any
@@ -35,7 +41,7 @@ def allowed_origins() -> list[str]:
     # Channels' AllowedHostsOriginValidator does); a full origin such as
     # https://app.kaya.example must match exactly, port included.
     hosts = [host for host in settings.ALLOWED_HOSTS if host != "*"]
-    return [*settings.WEBSOCKET_ALLOWED_ORIGINS, *hosts]
+    return [*settings.CORS_ALLOWED_ORIGINS, *hosts]
 
 
 def _ticket_key(ticket: str) -> str:
@@ -122,5 +128,39 @@ class TicketAuthMiddleware:
         return await self.inner(scope, receive, send)
 
 
+CLOSE_ORIGIN_REQUIRED = 4003
+ORIGIN_REQUIRED_MESSAGE = (
+    "This websocket needs an Origin header. Browsers send one; other clients "
+    "send this server's own URL, e.g. 'Origin: https://api.example.com'."
+)
+
+
+class KayaOriginValidator(OriginValidator):
+    """Channels' validator, with a readable refusal for a missing Origin.
+
+    Daphne answers a refused handshake with a bare 403 and cannot carry a body,
+    so a client with no Origin gets the handshake, one error frame and a 4003
+    close instead; the application behind is never called.
+    """
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        has_origin = any(name == b"origin" for name, _ in scope.get("headers", []))
+        if has_origin or "*" in self.allowed_origins:
+            return await super().__call__(scope, receive, send)
+        message = await receive()
+        if message["type"] != "websocket.connect":
+            return None
+        await send({"type": "websocket.accept"})
+        error = {"code": "origin_required", "message": ORIGIN_REQUIRED_MESSAGE}
+        await send(
+            {
+                "type": "websocket.send",
+                "text": json.dumps({"type": "error", "data": error}),
+            }
+        )
+        await send({"type": "websocket.close", "code": CLOSE_ORIGIN_REQUIRED})
+        return None
+
+
 def websocket_stack(inner: Any) -> Any:
-    return OriginValidator(TicketAuthMiddleware(inner), allowed_origins())
+    return KayaOriginValidator(TicketAuthMiddleware(inner), allowed_origins())

@@ -25,6 +25,7 @@ from django.db.models.functions import (
 from journal.models import MoodEntry, MoodTag
 from kaya.timeutils import local_today
 from wellness.models import (
+    ProgramDayProgress,
     ProgramEnrollment,
     SessionType,
     Streak,
@@ -47,6 +48,17 @@ def _round(value: Any, digits: int = 2) -> float | None:
 # ---------------------------------------------------------------------------
 def session_list(*, user: Any) -> QuerySet[WellnessSession]:
     return WellnessSession.objects.for_user(user).order_by("-started_at", "-id")
+
+
+def session_program_day_counted(*, session: WellnessSession) -> bool | None:
+    """Whether the program day a completed session was for is done: ``None``
+    outside a program; ``False`` when the day was still locked, so the session
+    counted for the streak but the program did not advance."""
+    if session.enrollment_id is None or session.program_day_id is None:
+        return None
+    return ProgramDayProgress.objects.filter(
+        enrollment_id=session.enrollment_id, day_id=session.program_day_id
+    ).exists()
 
 
 def streak_for_user(*, user: Any, today: date | None = None) -> StreakView:

@@ -111,10 +111,22 @@ class StreakOutput(serializers.Serializer):
 
 class SessionCompleteOutput(SessionOutput):
     streak = serializers.SerializerMethodField()
+    program_day_counted = serializers.SerializerMethodField()
 
     class Meta(SessionOutput.Meta):
-        fields = (*SessionOutput.Meta.fields, "streak")
+        fields = (*SessionOutput.Meta.fields, "streak", "program_day_counted")
         read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.BooleanField(
+            allow_null=True,
+            help_text="For a program session: true when its program day is done; "
+            "false when the day was still locked, so the session counts for the "
+            "streak but the program did not advance. Null outside a program.",
+        )
+    )
+    def get_program_day_counted(self, obj: WellnessSession) -> bool | None:
+        return self.context.get("program_day_counted")
 
     @extend_schema_field(StreakOutput)
     def get_streak(self, obj: WellnessSession) -> dict[str, Any]:

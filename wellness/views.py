@@ -136,7 +136,10 @@ class SessionCompleteView(_UserSessionMixin, GenericAPIView):
         summary="Complete a session",
         description="Records the actual duration (at most 4 hours), mood_after "
         "and notes; updates streaks and program progress, and publishes "
-        "`session.completed`. A second completion gives 409. The session's "
+        "`session.completed`. A second completion gives 409. A session for a "
+        "program day that is still locked is completed and counts for the "
+        "streak, but the day stays open: `program_day_counted` is false. "
+        "The session's "
         f"local date is the date of completion in the user's zone. {STREAK_RULE}",
         request=SessionCompleteInput,
         responses={200: SessionCompleteOutput, 409: CONFLICT_409},
@@ -153,7 +156,9 @@ class SessionCompleteView(_UserSessionMixin, GenericAPIView):
         )
         view: StreakView = selectors.streak_for_user(user=request.user)
         streak = selectors.streak_fields(user=request.user, view=view)
-        return Response(SessionCompleteOutput(session, context={"streak": streak}).data)
+        counted = selectors.session_program_day_counted(session=session)
+        context = {"streak": streak, "program_day_counted": counted}
+        return Response(SessionCompleteOutput(session, context=context).data)
 
 
 @extend_schema(tags=["sessions"])

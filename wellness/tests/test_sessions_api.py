@@ -237,6 +237,7 @@ def test_complete_records_the_session_and_returns_the_streak(
     assert body["actual_duration_seconds"] == 540
     assert body["mood_after"] == 4
     assert body["notes"] == "calmer"
+    assert body["program_day_counted"] is None
     assert body["streak"] == {
         "current_streak": 1,
         "longest_streak": 1,
@@ -327,12 +328,13 @@ def test_completing_a_program_session_marks_the_day_done(auth_client, user):
     started = _start(auth_client, enrollment=enrollment.pk, program_day=day1.pk)
     assert started.status_code == 201
 
-    auth_client.patch(
+    response = auth_client.patch(
         f"{URL}/{started.json()['id']}/complete",
         {"actual_duration_seconds": 600},
         format="json",
     )
 
+    assert response.json()["program_day_counted"] is True
     enrollment.refresh_from_db()
     assert (enrollment.days_completed, enrollment.progress_percent) == (1, 33)
 
@@ -358,6 +360,8 @@ def test_completing_a_session_for_a_locked_day_completes_it_and_leaves_the_progr
     assert response.status_code == 200
     assert response.json()["status"] == "completed"
     assert response.json()["streak"]["current_streak"] == 1
+    # The response says the day did not count.
+    assert response.json()["program_day_counted"] is False
     enrollment.refresh_from_db()
     assert (enrollment.days_completed, enrollment.progress_percent) == (1, 33)
 
