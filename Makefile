@@ -6,6 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: run install install-dev migrate demo test lint format typecheck schema migrations-check ci bench worker beat clean
 
@@ -55,8 +56,11 @@ migrations-check: install-dev
 
 ci: lint typecheck migrations-check schema test
 
+## Start the production-shaped stack on 127.0.0.1 and print the benchmark table
+## (BENCH_ARGS="--help" lists the options: rounds, seconds, --only, ...).
 bench: install-dev
-	@if [ -d bench ]; then $(PY) -m bench; else echo "no benchmarks yet"; fi
+	$(PIP) install -q -r bench/requirements.txt
+	$(PY) -m bench $(BENCH_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A kaya worker -l INFO

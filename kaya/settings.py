@@ -93,6 +93,12 @@ MIDDLEWARE = [
     "kaya.middleware.ApiCacheControlMiddleware",
 ]
 
+# Benchmark ceilings (/bench/one, /bench/json) and a query-count header exist only
+# with KAYA_BENCH=1, which `make bench` sets on the servers it starts.
+KAYA_BENCH = env_bool("KAYA_BENCH", False)
+if KAYA_BENCH:
+    MIDDLEWARE.append("kaya.bench.QueryCountMiddleware")
+
 ROOT_URLCONF = "kaya.urls"
 WSGI_APPLICATION = "kaya.wsgi.application"
 ASGI_APPLICATION = "kaya.asgi.application"

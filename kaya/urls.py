@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import (
@@ -34,3 +35,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]
+
+if settings.KAYA_BENCH:
+    from kaya import bench
+
+    urlpatterns += [
+        path("bench/json", bench.bench_json, name="bench-json"),
+        path("bench/one", bench.bench_one, name="bench-one"),
+    ]

@@ -6,11 +6,14 @@ Other apps never call the channel layer directly: their services call
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +35,51 @@ def user_group(user_id: int) -> str:
     return f"user.{int(user_id)}"
 
 
+# A push waits at most this long for the channel layer, so a frozen Redis cannot
+# hold the request (or task) that caused the event; the stored row is the truth.
+PUSH_TIMEOUT_SECONDS = 2.0
+
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_lock = threading.Lock()
+
+
+def _push_loop() -> asyncio.AbstractEventLoop:
+    """One event loop per process, on a daemon thread, for pushes from sync code.
+
+    channels-redis keeps its connection pool per event loop: ``async_to_sync``
+    from a gunicorn worker or a Celery task runs each call on a fresh loop, so
+    every push opened (and dropped) a new Redis connection. Sending through one
+    long-lived loop reuses the pool.
+    """
+    global _loop
+    with _loop_lock:
+        if _loop is None or _loop.is_closed():
+            loop = asyncio.new_event_loop()
+            threading.Thread(
+                target=loop.run_forever, name="kaya-realtime-push", daemon=True
+            ).start()
+            _loop = loop
+        return _loop
+
+
 def _group_send(user_id: int, message: dict[str, Any]) -> bool:
     layer = get_channel_layer()
     if layer is None:
         return False
     try:
-        async_to_sync(layer.group_send)(user_group(user_id), message)
+        if isinstance(layer, InMemoryChannelLayer):
+            # The in-memory layer's queues belong to the consumers' own loop;
+            # it is only for one process (development, tests), where this is cheap.
+            async_to_sync(layer.group_send)(user_group(user_id), message)
+        else:
+            future = asyncio.run_coroutine_threadsafe(
+                layer.group_send(user_group(user_id), message), _push_loop()
+            )
+            try:
+                future.result(timeout=PUSH_TIMEOUT_SECONDS)
+            except FutureTimeout:
+                future.cancel()
+                raise
     except Exception:
         logger.warning(
             "realtime send failed", extra={"event": message["type"]}, exc_info=True

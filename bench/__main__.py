@@ -1,0 +1,436 @@
+"""`make bench`: KAYA's endpoints against the one-query unit, side by side.
+
+Starts the production-shaped stack on 127.0.0.1 (see bench/stack.py), loads
+`seed_bench` data, then drives every endpoint with wrk in interleaved rounds: each
+endpoint runs between two runs of the unit (`/bench/one`, one primary-key query
+behind the same middleware), the order rotates each round, and the ratio of the
+endpoint's req/s to the mean of its two neighbouring unit runs is the figure
+(absolute req/s on a shared machine moves by 5-10x between runs; ratios taken
+side by side do not). Any non-2xx answer fails the run. Results go to
+bench/results/<timestamp>.json and .png; the table is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench import report, websocket
+from bench.stack import ROOT, Stack, cpu_seconds, postgres_pids, rss_mb
+
+LUA = Path(__file__).with_name("http.lua")
+RESULTS = Path(__file__).with_name("results")
+# The API's one date-range parameter pair (README, API conventions).
+DATE_FROM, DATE_TO = "from", "to"
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    users: str = "heavy"  # whose tokens: heavy, light, none, open_sessions
+    body: str = ""
+    target: float | None = None
+    floor: float | None = None
+    rows: list[str] = field(default_factory=list)
+    # Single-use rows (a session completes once) are split into one share per run.
+    shares: list[list[str]] = field(default_factory=list)
+
+    def rows_for(self, run: int) -> list[str]:
+        return self.shares[run] if self.shares else self.rows
+
+
+def endpoints() -> list[Endpoint]:
+    today = datetime.now(UTC).date()
+    year_ago = today - timedelta(days=364)
+    return [
+        Endpoint("bare JSON ceiling", "GET", "/bench/json", users="none"),
+        Endpoint("GET /users/me", "GET", "/api/v1/users/me", target=0.90, floor=0.70),
+        Endpoint(
+            "GET /sessions (20)",
+            "GET",
+            "/api/v1/sessions?page_size=20",
+            target=0.65,
+            floor=0.45,
+        ),
+        Endpoint("GET /sessions/stats", "GET", "/api/v1/sessions/stats"),
+        Endpoint(
+            "GET /users/me/stats",
+            "GET",
+            "/api/v1/users/me/stats",
+            target=0.80,
+            floor=0.50,
+        ),
+        Endpoint(
+            "GET /analytics/dashboard",
+            "GET",
+            "/api/v1/analytics/dashboard",
+            target=0.50,
+            floor=0.35,
+        ),
+        Endpoint(
+            "GET /analytics/mood-trends 365d",
+            "GET",
+            f"/api/v1/analytics/mood-trends?{DATE_FROM}={year_ago}&{DATE_TO}={today}",
+            target=0.40,
+            floor=0.25,
+        ),
+        Endpoint(
+            "GET /journal (20)",
+            "GET",
+            "/api/v1/journal?page_size=20",
+            target=0.50,
+            floor=0.30,
+        ),
+        Endpoint(
+            "GET /journal/mood/history 30d",
+            "GET",
+            "/api/v1/journal/mood/history",
+            target=0.40,
+            floor=0.25,
+        ),
+        Endpoint("GET /notifications", "GET", "/api/v1/notifications"),
+        Endpoint(
+            "POST /journal/mood",
+            "POST",
+            "/api/v1/journal/mood",
+            users="light",
+            body=json.dumps(
+                {"mood": "good", "intensity": 4, "emotions": ["calm"], "factors": []}
+            ),
+            target=0.40,
+            floor=0.25,
+        ),
+        Endpoint(
+            "POST /sessions",
+            "POST",
+            "/api/v1/sessions",
+            users="light",
+            body=json.dumps(
+                {
+                    "type": "breathing",
+                    "title": "Bench",
+                    "planned_duration_seconds": 600,
+                }
+            ),
+        ),
+        Endpoint(
+            "PATCH /sessions/{id}/complete",
+            "PATCH",
+            "/api/v1/sessions/{id}/complete",
+            users="open_sessions",
+            body=json.dumps({"actual_duration_seconds": 590, "mood_after": 4}),
+        ),
+    ]
+
+
+UNIT = Endpoint("unit /bench/one", "GET", "/bench/one", users="heavy")
+
+
+def build_rows(endpoint: Endpoint, tokens: dict[str, Any], port: int) -> None:
+    base = f"http://127.0.0.1:{port}"
+    del base
+    if endpoint.users == "none":
+        endpoint.rows = [f"{endpoint.method}\t{endpoint.path}\t\t{endpoint.body}"]
+    elif endpoint.users == "open_sessions":
+        endpoint.rows = [
+            f"{endpoint.method}\t{endpoint.path.format(id=row['session_id'])}\t"
+            f"{row['token']}\t{endpoint.body}"
+            for row in tokens["open_sessions"]
+        ]
+    else:
+        endpoint.rows = [
+            f"{endpoint.method}\t{endpoint.path}\t{row['token']}\t{endpoint.body}"
+            for row in tokens[endpoint.users]
+        ]
+
+
+def run_wrk(
+    stack: Stack,
+    endpoint: Endpoint,
+    rows: list[str],
+    seconds: int,
+    connections: int,
+    threads: int,
+) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
+        handle.write("\n".join(rows) + "\n")
+        rows_file = handle.name
+    api_pids = stack.worker_pids("gunicorn")
+    pg_pids = postgres_pids()
+    app_cpu, pg_cpu = cpu_seconds(api_pids), cpu_seconds(pg_pids)
+    try:
+        completed = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--latency",
+                "-s",
+                str(LUA),
+                f"http://127.0.0.1:{stack.api_port}",
+                "--",
+                rows_file,
+                str(threads),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        os.unlink(rows_file)
+    app_cpu = cpu_seconds(api_pids) - app_cpu
+    pg_cpu = cpu_seconds(pg_pids) - pg_cpu
+    line = next(
+        (
+            row
+            for row in completed.stdout.splitlines()
+            if row.startswith("BENCH_RESULT")
+        ),
+        None,
+    )
+    if line is None:
+        raise SystemExit(f"bench: wrk printed no result:\n{completed.stdout}")
+    result = json.loads(line.split(" ", 1)[1])
+    requests = max(result["requests"], 1)
+    result.update(
+        name=endpoint.name,
+        rps=result["requests"] / (result["duration_us"] / 1e6),
+        app_cpu_ms=1000 * app_cpu / requests,
+        pg_cpu_ms=1000 * pg_cpu / requests,
+    )
+    if result["non2xx"] or result["socket_errors"]:
+        raise SystemExit(
+            f"bench: {endpoint.name}: {result['non2xx']} non-2xx answers and "
+            f"{result['socket_errors']} socket errors; the run is invalid."
+        )
+    return result
+
+
+def queries_per_request(stack: Stack, endpoint: Endpoint) -> int | None:
+    method, path, token, body = endpoint.rows[0].split("\t", 3)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{stack.api_port}{path}",
+        method=method,
+        data=body.encode() or None,
+        headers={"Content-Type": "application/json"},
+    )
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=10) as response:
+        value = response.headers.get("X-Bench-Queries")
+    return int(value) if value is not None else None
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    print("bench: installing wrk from Debian's packages")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kaya_bench"
+        ),
+    )
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn workers (default: the Dockerfile's)"
+    )
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--heavy", type=int, default=50)
+    parser.add_argument("--only", help="Comma-separated substrings of endpoint names")
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--ws-clients",
+        default="100,500,1000",
+        help="Connected websocket populations ('' to skip)",
+    )
+    return parser.parse_args()
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    args = parse_args()
+    ensure_wrk()
+    ensure_database(args.database_url)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    RESULTS.mkdir(exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="kaya-bench-"))
+    stack = Stack(args.database_url, workdir, args.workers)
+    document: dict[str, Any] = {"started": stamp, "machine": os.uname().nodename}
+    try:
+        stack.start_redis()
+        stack.manage("migrate", "--noinput", "-v", "0")
+        tokens_path = workdir / "tokens.json"
+        stack.manage(
+            "seed_bench",
+            "--force",
+            f"--users={args.users}",
+            f"--heavy={args.heavy}",
+            f"--tokens={tokens_path}",
+        )
+        tokens = json.loads(tokens_path.read_text())
+        command = stack.start_api()
+        document["gunicorn"] = " ".join(command)
+        if not args.skip_http:
+            document["http"] = http_rounds(stack, args, tokens)
+        if args.ws_clients:
+            ws_command = stack.start_ws()
+            document["daphne"] = " ".join(ws_command)
+            document["websocket"] = websocket.run(
+                stack, tokens, [int(n) for n in args.ws_clients.split(",") if n]
+            )
+    finally:
+        stack.stop()
+    out = RESULTS / f"{stamp}.json"
+    out.write_text(json.dumps(document, indent=2))
+    chart = report.chart(document, out.with_suffix(".png"))
+    print(report.table(document))
+    print(
+        f"\nresults: {out.relative_to(ROOT)}"
+        + (f", chart: {chart.name}" if chart else "")
+    )
+
+
+def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) -> Any:
+    chosen = endpoints()
+    if args.only:
+        wanted = [w.strip().lower() for w in args.only.split(",")]
+        chosen = [e for e in chosen if any(w in e.name.lower() for w in wanted)]
+    for endpoint in [UNIT, *chosen]:
+        build_rows(endpoint, tokens, stack.api_port)
+    runs = args.rounds + 1
+    for endpoint in chosen:
+        if endpoint.users == "open_sessions":
+            size = len(endpoint.rows) // runs
+            endpoint.shares = [
+                endpoint.rows[i * size : (i + 1) * size] for i in range(runs)
+            ]
+
+    queries = {}
+    for endpoint in chosen:
+        probe = Endpoint(endpoint.name, endpoint.method, endpoint.path)
+        probe.rows = endpoint.rows_for(0)[-1:]
+        if endpoint.users != "open_sessions":
+            queries[endpoint.name] = queries_per_request(stack, probe)
+    queries[UNIT.name] = queries_per_request(stack, UNIT)
+
+    print(f"warm-up ({args.warmup} s each)")
+    for endpoint in [UNIT, *chosen]:
+        run_wrk(
+            stack,
+            endpoint,
+            endpoint.rows_for(0),
+            args.warmup,
+            args.connections,
+            args.threads,
+        )
+    samples: dict[str, list[dict[str, Any]]] = {e.name: [] for e in chosen}
+    units: list[dict[str, Any]] = []
+    for round_no in range(args.rounds):
+        order = chosen[round_no % len(chosen) :] + chosen[: round_no % len(chosen)]
+        print(f"round {round_no + 1}/{args.rounds}")
+        before = run_wrk(
+            stack, UNIT, UNIT.rows, args.seconds, args.connections, args.threads
+        )
+        units.append(before)
+        for endpoint in order:
+            result = run_wrk(
+                stack,
+                endpoint,
+                endpoint.rows_for(round_no + 1),
+                args.seconds,
+                args.connections,
+                args.threads,
+            )
+            after = run_wrk(
+                stack, UNIT, UNIT.rows, args.seconds, args.connections, args.threads
+            )
+            units.append(after)
+            result["ratio"] = result["rps"] / statistics.mean(
+                [before["rps"], after["rps"]]
+            )
+            samples[endpoint.name].append(result)
+            print(
+                f"  {endpoint.name:<34} {result['rps']:8.1f} req/s  "
+                f"ratio {result['ratio']:.2f}  p99 {result['p99_us'] / 1000:.1f} ms"
+            )
+            before = after
+    rss = [rss_mb(pid) for pid in stack.worker_pids("gunicorn")[1:]]
+    rows = []
+    for endpoint in chosen:
+        runs_ = samples[endpoint.name]
+        ratios = [r["ratio"] for r in runs_]
+        rows.append(
+            {
+                "name": endpoint.name,
+                "target": endpoint.target,
+                "floor": endpoint.floor,
+                "ratio_median": statistics.median(ratios),
+                "ratio_min": min(ratios),
+                "ratio_max": max(ratios),
+                "rps_median": statistics.median(r["rps"] for r in runs_),
+                "p50_ms": statistics.median(r["p50_us"] for r in runs_) / 1000,
+                "p99_ms": statistics.median(r["p99_us"] for r in runs_) / 1000,
+                "app_cpu_ms": statistics.median(r["app_cpu_ms"] for r in runs_),
+                "pg_cpu_ms": statistics.median(r["pg_cpu_ms"] for r in runs_),
+                "queries": queries.get(endpoint.name),
+                "runs": runs_,
+            }
+        )
+    return {
+        "rounds": args.rounds,
+        "seconds": args.seconds,
+        "connections": args.connections,
+        "unit": {
+            "rps_median": statistics.median(u["rps"] for u in units),
+            "app_cpu_ms": statistics.median(u["app_cpu_ms"] for u in units),
+            "queries": queries[UNIT.name],
+        },
+        "worker_rss_mb": rss,
+        "endpoints": rows,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""Start and stop the production-shaped stack that `make bench` measures.
+
+gunicorn runs with the Dockerfile's own command line (only the bind address is
+changed to a spare port on 127.0.0.1), daphne with the compose file's; both use
+PostgreSQL and a Redis server that the harness starts for itself. Every process
+is stopped by its process id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import suppress
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+_http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+# Fixed, benchmark-only secrets: the bench database holds only generated data.
+BENCH_SECRET_KEY = "bench-only-secret-key-" + "x" * 48
+BENCH_FIELD_KEY = "YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleSE="
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def dockerfile_command() -> list[str]:
+    """The api container's command line, as the Dockerfile ships it."""
+    text = (ROOT / "Dockerfile").read_text()
+    match = re.search(r"^CMD (\[.*\])\s*$", text, re.MULTILINE)
+    if not match:
+        raise SystemExit("bench: no CMD [...] line in the Dockerfile")
+    return list(json.loads(match.group(1)))
+
+
+def compose_command(service: str) -> list[str]:
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return list(compose["services"][service]["command"])
+
+
+def with_bind(command: list[str], port: int) -> list[str]:
+    """Replace the bind address/port options with 127.0.0.1:port."""
+    out, skip = [], False
+    for i, arg in enumerate(command):
+        if skip:
+            skip = False
+            continue
+        if arg in {"--bind", "-b"} and command[0] == "gunicorn":
+            out += [arg, f"127.0.0.1:{port}"]
+            skip = True
+        elif arg == "--bind" and command[0] == "daphne":
+            out += [arg, "127.0.0.1"]
+            skip = True
+        elif arg in {"--port", "-p"} and command[0] == "daphne":
+            out += [arg, str(port)]
+            skip = True
+        else:
+            out.append(arg)
+        del i
+    return out
+
+
+def set_option(command: list[str], option: str, value: str) -> list[str]:
+    if option in command:
+        command = list(command)
+        command[command.index(option) + 1] = value
+        return command
+    return [*command, option, value]
+
+
+class Stack:
+    def __init__(self, database_url: str, workdir: Path, workers: int | None) -> None:
+        self.database_url = database_url
+        self.workdir = workdir
+        self.workers = workers
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.redis_port = free_port()
+        self.api_port = free_port()
+        self.ws_port = free_port()
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DJANGO_SETTINGS_MODULE", "KAYA_SERVER", "REDIS_URL"}
+        }
+        self.env.update(
+            DEBUG="0",
+            SECRET_KEY=BENCH_SECRET_KEY,
+            FIELD_ENCRYPTION_KEYS=BENCH_FIELD_KEY,
+            DATABASE_URL=database_url,
+            REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/0",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            SECURE_SSL_REDIRECT="0",
+            KAYA_BENCH="1",
+            LOG_LEVEL="WARNING",
+            # The throttles still run on every request (their cost is measured);
+            # only their budgets are raised so the load itself is not refused.
+            THROTTLE_USER="100000000/m",
+            THROTTLE_ANON="100000000/m",
+            THROTTLE_REALTIME_TICKET="100000/m",
+            THROTTLE_NOTIFICATION_TEST="100000/m",
+            JWT_ACCESS_MINUTES="240",
+            CELERY_TASK_ALWAYS_EAGER="1",
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            PYTHONDONTWRITEBYTECODE="1",
+            PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+        )
+
+    # -- processes ---------------------------------------------------------
+
+    def _start(self, name: str, command: list[str]) -> None:
+        log = (self.workdir / f"{name}.log").open("wb")
+        self.processes[name] = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True
+        )
+
+    def start_redis(self) -> None:
+        if not shutil.which("redis-server"):
+            raise SystemExit("bench: redis-server is not installed")
+        self._start(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+        )
+        self._wait(lambda: self._redis_ping(), "redis")
+
+    def _redis_ping(self) -> bool:
+        import redis
+
+        with suppress(redis.RedisError):
+            return bool(redis.Redis(port=self.redis_port, socket_timeout=1).ping())
+        return False
+
+    def start_api(self) -> list[str]:
+        command = with_bind(dockerfile_command(), self.api_port)
+        if self.workers:
+            command = set_option(command, "--workers", str(self.workers))
+        # The access log is the shipped default; it goes to a file, as in prod.
+        self._start("gunicorn", command)
+        self._wait(lambda: self._healthy(self.api_port), "gunicorn")
+        return command
+
+    def start_ws(self) -> list[str]:
+        command = with_bind(compose_command("ws"), self.ws_port)
+        self._start("daphne", command)
+        self._wait(lambda: self._healthy(self.ws_port), "daphne")
+        return command
+
+    def _healthy(self, port: int) -> bool:
+        url = f"http://127.0.0.1:{port}/health"
+        with (
+            suppress(urllib.error.URLError, OSError),
+            _http.open(url, timeout=2) as response,
+        ):
+            return bool(response.status == 200)
+        return False
+
+    def _wait(self, check: object, name: str, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            process = self.processes[name]
+            if process.poll() is not None:
+                log = (self.workdir / f"{name}.log").read_text(errors="replace")
+                raise SystemExit(f"bench: {name} exited early:\n{log[-3000:]}")
+            if check():  # type: ignore[operator]
+                return
+            time.sleep(0.3)
+        raise SystemExit(f"bench: {name} did not start in {seconds:.0f} s")
+
+    def stop(self) -> None:
+        for name, process in reversed(list(self.processes.items())):
+            if process.poll() is None:
+                with suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    with suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+            del name
+
+    # -- accounting ----------------------------------------------------------
+
+    def worker_pids(self, name: str) -> list[int]:
+        """The server's process and its children (gunicorn's workers)."""
+        root = self.processes[name].pid
+        pids = [root]
+        with suppress(FileNotFoundError):
+            for child in Path(f"/proc/{root}/task/{root}/children").read_text().split():
+                pids.append(int(child))
+        return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with suppress(FileNotFoundError, ProcessLookupError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / ticks
+
+
+def rss_mb(pid: int) -> float:
+    with suppress(FileNotFoundError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with suppress(FileNotFoundError, ProcessLookupError, PermissionError):
+                if (entry / "comm").read_text().strip() in {"postgres", "postmaster"}:
+                    pids.append(int(entry.name))
+    return pids

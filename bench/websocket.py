@@ -1,0 +1,149 @@
+"""Websocket benchmark: push latency to a socket's owner with N clients connected.
+
+Each client is a different bench user holding one socket on daphne. For each
+population (100, 500, 1,000 by default) a sample of users calls
+`POST /notifications/test` on gunicorn; the figure is the time from sending that
+REST call to the event arriving on the user's socket, through the Redis channel
+layer. Also recorded: delivery rate and daphne's resident memory per socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import statistics
+import time
+import urllib.request
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+
+from bench.stack import Stack, rss_mb
+
+_http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+SAMPLE = 200
+IN_FLIGHT = 8
+RECEIVE_TIMEOUT = 10.0
+
+
+def _post(url: str, token: str) -> dict[str, Any]:
+    request = urllib.request.Request(url, method="POST", data=b"")
+    request.add_header("Authorization", f"Bearer {token}")
+    with _http.open(request, timeout=30) as response:
+        return dict(json.loads(response.read()))
+
+
+class Client:
+    def __init__(self, user: dict[str, Any]) -> None:
+        self.user = user
+        self.socket: ClientConnection | None = None
+        self.inbox: asyncio.Queue[tuple[float, dict[str, Any]]] = asyncio.Queue()
+        self.reader: asyncio.Task[None] | None = None
+
+    async def open(self, stack: Stack) -> None:
+        ticket = await asyncio.to_thread(
+            _post,
+            f"http://127.0.0.1:{stack.api_port}/api/v1/realtime/ticket",
+            self.user["token"],
+        )
+        self.socket = await connect(
+            f"ws://127.0.0.1:{stack.ws_port}/ws/v1/?ticket={ticket['ticket']}",
+            origin="http://127.0.0.1",  # type: ignore[arg-type]
+            proxy=None,
+            open_timeout=30,
+            ping_interval=None,
+        )
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.socket is not None
+        async for message in self.socket:
+            self.inbox.put_nowait((time.perf_counter(), json.loads(message)))
+
+    async def close(self) -> None:
+        if self.socket is not None:
+            await self.socket.close()
+        if self.reader is not None:
+            self.reader.cancel()
+
+
+async def _measure(stack: Stack, clients: list[Client], sample: int) -> dict[str, Any]:
+    chosen = random.Random(len(clients)).sample(clients, min(sample, len(clients)))
+    latencies: list[float] = []
+    lost = 0
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    url = f"http://127.0.0.1:{stack.api_port}/api/v1/notifications/test"
+
+    async def one(client: Client) -> None:
+        nonlocal lost
+        async with gate:
+            while not client.inbox.empty():
+                client.inbox.get_nowait()
+            started = time.perf_counter()
+            created = await asyncio.to_thread(_post, url, client.user["token"])
+            deadline = started + RECEIVE_TIMEOUT
+            while True:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    lost += 1
+                    return
+                try:
+                    at, event = await asyncio.wait_for(client.inbox.get(), remaining)
+                except TimeoutError:
+                    lost += 1
+                    return
+                if event.get("data", {}).get("id") == created["id"]:
+                    latencies.append(1000 * (at - started))
+                    return
+
+    await asyncio.gather(*(one(c) for c in chosen))
+    latencies.sort()
+    return {
+        "sampled": len(chosen),
+        "delivered": len(latencies),
+        "delivery_rate": len(latencies) / max(len(chosen), 1),
+        "lost": lost,
+        "p50_ms": statistics.median(latencies) if latencies else None,
+        "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)]
+        if latencies
+        else None,
+    }
+
+
+async def _run(stack: Stack, tokens: dict[str, Any], sizes: list[int]) -> Any:
+    users = tokens["light"] + tokens["heavy"]
+    daphne_pid = stack.processes["daphne"].pid
+    base_rss = rss_mb(daphne_pid)
+    clients: list[Client] = []
+    results = []
+    try:
+        for size in sorted(sizes):
+            if size > len(users):
+                raise SystemExit(f"bench: {size} sockets need {size} bench users")
+            new = [Client(u) for u in users[len(clients) : size]]
+            for start in range(0, len(new), 50):
+                await asyncio.gather(*(c.open(stack) for c in new[start : start + 50]))
+            clients += new
+            await asyncio.sleep(1)
+            measured = await _measure(stack, clients, SAMPLE)
+            rss = rss_mb(daphne_pid)
+            measured.update(
+                connected=len(clients),
+                daphne_rss_mb=rss,
+                rss_kb_per_socket=1024 * (rss - base_rss) / len(clients),
+            )
+            results.append(measured)
+            print(
+                f"  websocket {len(clients):>5} connected: p50 "
+                f"{measured['p50_ms'] or 0:.1f} ms, p99 {measured['p99_ms'] or 0:.1f} "
+                f"ms, delivered {measured['delivered']}/{measured['sampled']}"
+            )
+    finally:
+        await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+    return results
+
+
+def run(stack: Stack, tokens: dict[str, Any], sizes: list[int]) -> Any:
+    print("websocket push to its owner")
+    return asyncio.run(_run(stack, tokens, sizes))

@@ -1,0 +1,67 @@
+"""Pushes from sync code (gunicorn workers, Celery tasks) reuse one Redis
+connection pool per process instead of opening a connection per push."""
+
+import subprocess
+import time
+
+import pytest
+import redis
+from asgiref.sync import async_to_sync
+from channels.layers import channel_layers, get_channel_layer
+
+from kaya.testing import free_port
+from notifications import realtime
+
+
+@pytest.fixture
+def own_redis(settings):
+    """A redis-server of this test's own, so its connection counter is ours."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        client = redis.Redis(port=port, socket_timeout=1)
+        for _ in range(50):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [f"redis://127.0.0.1:{port}/0"]},
+            }
+        }
+        channel_layers.backends.clear()
+        yield client
+    finally:
+        channel_layers.backends.clear()
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _connections_opened(client) -> int:
+    return int(client.info("stats")["total_connections_received"])
+
+
+@pytest.mark.redis
+def test_pushes_from_sync_code_reuse_one_channel_layer_connection(own_redis):
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(realtime.user_group(7), channel)
+    assert realtime.push_to_user(7, "notification.created", {"id": 0})
+    before = _connections_opened(own_redis)
+
+    for n in range(1, 6):
+        assert realtime.push_to_user(7, "notification.created", {"id": n})
+
+    assert _connections_opened(own_redis) == before
+
+    async def receive_all():
+        return [(await layer.receive(channel))["event"] for _ in range(6)]
+
+    received = async_to_sync(receive_all)()
+    assert [event["data"]["id"] for event in received] == [0, 1, 2, 3, 4, 5]

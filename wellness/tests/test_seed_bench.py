@@ -1,0 +1,103 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from accounts.models import User
+from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
+from notifications.models import Notification
+from wellness.management.commands.seed_bench import EMAIL_DOMAIN
+from wellness.models import ProgramEnrollment, Streak, WellnessSession
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    bench = {"user__email__endswith": "@" + EMAIL_DOMAIN}
+    return {
+        "users": User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).count(),
+        "completed": WellnessSession.objects.filter(
+            status="completed", **bench
+        ).count(),
+        "open": WellnessSession.objects.filter(status="in_progress", **bench).count(),
+        "moods": MoodEntry.objects.filter(**bench).count(),
+        "mood_tags": MoodTag.objects.filter(**bench).count(),
+        "journal": JournalEntry.objects.filter(**bench).count(),
+        "journal_tags": JournalTag.objects.filter(**bench).count(),
+        "gratitude": GratitudeEntry.objects.filter(**bench).count(),
+        "notifications": Notification.objects.filter(**bench).count(),
+        "enrollments": ProgramEnrollment.objects.filter(**bench).count(),
+        "streaks": Streak.objects.filter(**bench).count(),
+    }
+
+
+def test_seed_bench_loads_the_documented_volumes_once(settings, tmp_path):
+    settings.DEBUG = True
+    tokens = tmp_path / "tokens.json"
+    call_command("seed_bench", users=5, heavy=2, open_sessions=3, tokens=tokens)
+    first = _counts()
+    call_command("seed_bench", users=5, heavy=2, open_sessions=3)
+
+    assert (
+        _counts()
+        == first
+        == {
+            "users": 5,
+            "completed": 2 * 2000,
+            "open": 3 * 3,
+            "moods": 2 * 1500 + 3 * 10,
+            "mood_tags": 2 * 1500 * 3,
+            "journal": 2 * 500,
+            "journal_tags": 2 * 500 * 2,
+            "gratitude": 2 * 300,
+            "notifications": 2 * 300,
+            "enrollments": 2 * 3,
+            "streaks": 5,
+        }
+    )
+    document = json.loads(tokens.read_text())
+    assert len(document["heavy"]) == 2
+    assert len(document["light"]) == 3
+    assert len(document["open_sessions"]) == 9
+
+
+def test_seed_bench_writes_real_ciphertext(settings):
+    settings.DEBUG = True
+    call_command("seed_bench", users=2, heavy=1, open_sessions=0)
+    entry = JournalEntry.objects.filter(user__email__endswith=EMAIL_DOMAIN).first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT body FROM journal_journalentry WHERE id = %s", [entry.pk]
+        )
+        (raw,) = cursor.fetchone()
+
+    assert "breath" in entry.body
+    assert "breath" not in raw
+    assert raw.startswith("gAAAAA")
+
+
+def test_seed_bench_is_deterministic(settings):
+    settings.DEBUG = True
+    call_command("seed_bench", users=3, heavy=1, open_sessions=1)
+    first = list(
+        MoodEntry.objects.filter(user__email__endswith=EMAIL_DOMAIN)
+        .order_by("logged_at", "user__email")
+        .values_list("user__email", "mood", "intensity", "local_date")
+    )
+    call_command("seed_bench", users=3, heavy=1, open_sessions=1, reset=True)
+    again = list(
+        MoodEntry.objects.filter(user__email__endswith=EMAIL_DOMAIN)
+        .order_by("logged_at", "user__email")
+        .values_list("user__email", "mood", "intensity", "local_date")
+    )
+
+    assert again == first
+
+
+def test_seed_bench_refuses_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_bench", users=2, heavy=1)
+    assert not User.objects.filter(email__endswith=EMAIL_DOMAIN).exists()
