@@ -427,7 +427,11 @@ def login_attempt(
     email = email_canonical_or_400(email)
     retry_after: int | None = None
     with transaction.atomic():
-        user = User.objects.filter(email=email).first()
+        # Parallel attempts on one account queue on its row, so each one reads
+        # the failures the previous ones committed: exactly
+        # ACCOUNTS_LOGIN_MAX_FAILURES passwords are checked, never a few more.
+        # (An unknown address has no row to lock; no real password is checked.)
+        user = User.objects.select_for_update().filter(email=email).first()
         retry_after = login_lockout_retry_after(email=email, ip=context.ip)
         if retry_after is not None:
             audit_record(
