@@ -431,7 +431,9 @@ def login_attempt(
         # the failures the previous ones committed: exactly
         # ACCOUNTS_LOGIN_MAX_FAILURES passwords are checked, never a few more.
         # (An unknown address has no row to lock; no real password is checked.)
-        user = User.objects.select_for_update().filter(email=email).first()
+        # NO KEY UPDATE: rows that merely reference the user (audit, journal...)
+        # can still be inserted meanwhile; only logins and writers wait.
+        user = User.objects.select_for_update(no_key=True).filter(email=email).first()
         retry_after = login_lockout_retry_after(email=email, ip=context.ip)
         if retry_after is not None:
             audit_record(
