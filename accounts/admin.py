@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts import services
+from accounts.addresses import EmailAddressError, email_canonical
 from accounts.context import RequestContext
 from accounts.models import AuditLog, EmailDelivery, User
 from kaya.admin import ReadOnlyAdmin
@@ -62,6 +63,29 @@ class AuditedAdminMixin:
             )
 
 
+class CanonicalEmailSearchMixin:
+    """A search term with an @ is an address: found by its canonical form, exactly.
+
+    The default icontains (``UPPER()`` on PostgreSQL) would match look-alike
+    spellings of another account's address (see accounts.addresses).
+    """
+
+    email_search_field = "email"
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        if "@" not in search_term:
+            return super().get_search_results(  # type: ignore[misc]
+                request, queryset, search_term
+            )
+        try:
+            email = email_canonical(search_term)
+        except EmailAddressError:
+            return queryset.none(), False
+        return queryset.filter(**{self.email_search_field: email}), False
+
+
 class KayaUserCreationForm(BaseUserCreationForm):
     class Meta:
         model = User
@@ -96,7 +120,7 @@ PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, CanonicalEmailSearchMixin, BaseUserAdmin):
     form = KayaUserChangeForm
     add_form = KayaUserCreationForm
     ordering = ("-date_joined",)
@@ -223,7 +247,9 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(ReadOnlyAdmin):
+class AuditLogAdmin(CanonicalEmailSearchMixin, ReadOnlyAdmin):
+    email_search_field = "actor__email"
+
     list_display = (
         "created_at",
         "action",
@@ -246,7 +272,9 @@ class AuditLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EmailDelivery)
-class EmailDeliveryAdmin(ReadOnlyAdmin):
+class EmailDeliveryAdmin(CanonicalEmailSearchMixin, ReadOnlyAdmin):
+    email_search_field = "user__email"
+
     list_display = ("created_at", "kind", "user", "attempts", "sent_at")
     list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
     search_fields = ("user__email",)

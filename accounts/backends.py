@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 
 from accounts import services
 from accounts.context import RequestContext
+from kaya.exceptions import ApplicationError
 
 
 class LockoutModelBackend(ModelBackend):
@@ -41,5 +42,7 @@ class LockoutModelBackend(ModelBackend):
         except services.LoginLockedError:
             # Stops the backend chain; Django shows its generic login error.
             raise PermissionDenied from None
-        except services.InvalidCredentialsError:
+        except (services.InvalidCredentialsError, ApplicationError):
+            # Wrong credentials, or an address with no canonical form (which
+            # names no account): Django shows its generic login error.
             return None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import zoneinfo
 from typing import Any, ClassVar
 
@@ -12,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone as dj_timezone
 
+from accounts.addresses import email_canonical, validate_email_canonicalisable
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -23,10 +26,16 @@ def validate_timezone(value: str) -> None:
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # Django's version lower-cases only the domain; every account address
+        # goes through the one canonical form instead (accounts.addresses).
+        return email_canonical(email or "")
+
     def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.normalize_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -46,7 +55,13 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(email__iexact=username)
+        # Exact match on the canonical form (used by createsuperuser's "already
+        # taken" check); an address with no canonical form names no account.
+        try:
+            email = email_canonical(username or "")
+        except ValidationError:
+            raise self.model.DoesNotExist from None
+        return self.get(email=email)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -56,8 +71,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         FREE = "free", "Free"
         PREMIUM = "premium", "Premium"
 
-    # Stored lower-cased (see UserManager), so uniqueness is case-insensitive.
-    email = models.EmailField(max_length=254, unique=True)
+    # Stored in its canonical form (accounts.addresses), so the unique
+    # constraint makes look-alike spellings of one address one account.
+    email = models.EmailField(
+        max_length=254, unique=True, validators=[validate_email_canonicalisable]
+    )
     display_name = models.CharField(max_length=80, blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
     bio = models.CharField(max_length=500, blank=True)
@@ -124,6 +142,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        # Admin forms run this before their uniqueness check, so a staff edit
+        # stores (and is checked as) the canonical form too.
+        super().clean()
+        # A refused address was already reported by the field's validator.
+        with contextlib.suppress(ValidationError):
+            self.email = email_canonical(self.email)
 
     @property
     def email_verified(self) -> bool:

@@ -10,13 +10,23 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.addresses import EmailAddressError, email_canonical
 from accounts.models import AuditLog, LoginFailure, User
 from accounts.registry import stats
 from kaya.timeutils import local_today
 
 
 def user_by_email(*, email: str) -> User | None:
-    return User.objects.filter(email__iexact=email.strip()).first()
+    """The account whose address has this canonical form, if any.
+
+    An exact match, never ``iexact``: see ``accounts.addresses``. An address with
+    no canonical form names no account.
+    """
+    try:
+        canonical = email_canonical(email)
+    except EmailAddressError:
+        return None
+    return User.objects.filter(email=canonical).first()
 
 
 def _reopens_in(failures: QuerySet[LoginFailure], limit: int) -> int | None:

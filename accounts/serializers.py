@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import User, validate_timezone
+from accounts.services import email_canonical_or_400
 
 LOCALE_CHOICES = [code for code, _ in settings.LANGUAGES]
 
@@ -29,6 +30,17 @@ def _timezone(value: str) -> str:
             f"{value!r} is not a known IANA time zone."
         ) from None
     return value
+
+
+class CanonicalEmailField(serializers.EmailField):
+    """An address in its one canonical form (``accounts.addresses``).
+
+    A non-ASCII local part is refused with the 400 code ``email_not_ascii``; any
+    other bad address is a ``validation_error`` on the field.
+    """
+
+    def to_internal_value(self, data: Any) -> str:
+        return email_canonical_or_400(super().to_internal_value(data))
 
 
 # ---------------------------------------------------------------------------
@@ -110,14 +122,11 @@ class ExportSerializer(serializers.Serializer):
 # Input
 # ---------------------------------------------------------------------------
 class RegisterInput(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = CanonicalEmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True)
     display_name = serializers.CharField(max_length=80)
     timezone = serializers.CharField(max_length=64)
     locale = serializers.ChoiceField(choices=LOCALE_CHOICES, required=False)
-
-    def validate_email(self, value: str) -> str:
-        return User.objects.normalize_email(value.strip()).lower()
 
     def validate_timezone(self, value: str) -> str:
         return _timezone(value)
@@ -132,7 +141,7 @@ class RegisterInput(serializers.Serializer):
 
 
 class LoginInput(serializers.Serializer):
-    email = serializers.CharField(max_length=254)
+    email = CanonicalEmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True)
 
 
@@ -141,7 +150,7 @@ class RefreshInput(serializers.Serializer):
 
 
 class EmailInput(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = CanonicalEmailField(max_length=254)
 
 
 class PasswordResetInput(serializers.Serializer):
@@ -175,7 +184,7 @@ class UserUpdateInput(serializers.Serializer):
     quiet_hours_start = serializers.TimeField(allow_null=True)
     quiet_hours_end = serializers.TimeField(allow_null=True)
     gentle_mode = serializers.BooleanField()
-    email = serializers.EmailField(
+    email = CanonicalEmailField(
         max_length=254, help_text="A new address; it takes effect once verified."
     )
     current_password = serializers.CharField(

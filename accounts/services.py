@@ -27,6 +27,7 @@ from rest_framework_simplejwt.token_blacklist.models import (
 )
 
 from accounts import email_tokens, events
+from accounts.addresses import NOT_ASCII, EmailAddressError, email_canonical
 from accounts.context import EMPTY_CONTEXT, RequestContext
 from accounts.jwt import (
     EPOCH_CLAIM,
@@ -87,6 +88,23 @@ def _field_error(field: str, message: str | list[str]) -> ApplicationError:
         code="validation_error",
         fields={field: message if isinstance(message, list) else [message]},
     )
+
+
+def email_canonical_or_400(address: str) -> str:
+    """``accounts.addresses.email_canonical``, refusing with the API's 400.
+
+    A non-ASCII local part gets its own code, ``email_not_ascii``; any other bad
+    address is a ``validation_error`` on ``email``.
+    """
+    try:
+        return email_canonical(address)
+    except EmailAddressError as exc:
+        message = exc.messages[0]
+        if exc.code == NOT_ASCII:
+            raise ApplicationError(
+                message, code="email_not_ascii", fields={"email": [message]}
+            ) from None
+        raise _field_error("email", message) from None
 
 
 # ---------------------------------------------------------------------------
@@ -397,49 +415,59 @@ def login_attempt(
 ) -> User:
     """Check credentials under the per-account lockout; return the user.
 
-    The lockout is read before the password, so once locked even the right
-    password is refused (LoginLockedError, 429 with Retry-After). Failures are counted
-    in the database (the lockout holds with Redis down) and committed at once:
-    this function is deliberately not atomic, since it raises after recording.
+    The address is taken in its canonical form (``accounts.addresses``), which
+    is also the lockout key, so every spelling of one address shares one
+    failure budget; an address with no canonical form is a 400 before any
+    password is checked. The lockout is read before the password, so once
+    locked even the right password is refused (LoginLockedError, 429 with
+    Retry-After). Failures are counted in the database (the lockout holds with
+    Redis down) and committed before this function raises.
     Used by the API login and by the admin's authentication backend.
     """
-    email = User.objects.normalize_email(email.strip()).lower()
-    retry_after = login_lockout_retry_after(email=email, ip=context.ip)
+    email = email_canonical_or_400(email)
+    retry_after: int | None = None
+    with transaction.atomic():
+        # Parallel attempts on one account queue on its row, so each one reads
+        # the failures the previous ones committed: exactly
+        # ACCOUNTS_LOGIN_MAX_FAILURES passwords are checked, never a few more.
+        # (An unknown address has no row to lock; no real password is checked.)
+        # NO KEY UPDATE: rows that merely reference the user (audit, journal...)
+        # can still be inserted meanwhile; only logins and writers wait.
+        user = User.objects.select_for_update(no_key=True).filter(email=email).first()
+        retry_after = login_lockout_retry_after(email=email, ip=context.ip)
+        if retry_after is not None:
+            audit_record(
+                action=Action.LOGIN_LOCKOUT,
+                actor=user,
+                outcome=Outcome.FAILURE,
+                context=context,
+                metadata={"channel": channel},
+            )
+            valid = False
+        else:
+            if user is None:
+                _dummy_check(password)
+                valid = False
+            else:
+                valid = user.check_password(password) and user.is_active
+            if user is not None and valid:
+                User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+            else:
+                LoginFailure.objects.create(email=email, ip=context.ip)
+            audit_record(
+                action=Action.LOGIN,
+                actor=user,
+                target=user if valid else None,
+                outcome=Outcome.SUCCESS if valid else Outcome.FAILURE,
+                context=context,
+                metadata={"channel": channel},
+            )
+    # Raised after the block, so the failure recorded above is committed.
     if retry_after is not None:
-        audit_record(
-            action=Action.LOGIN_LOCKOUT,
-            actor=user_by_email(email=email),
-            outcome=Outcome.FAILURE,
-            context=context,
-            metadata={"channel": channel},
-        )
         raise LoginLockedError(retry_after)
-
-    user = user_by_email(email=email)
-    if user is None:
-        _dummy_check(password)
-        valid = False
-    else:
-        valid = user.check_password(password) and user.is_active
     if not valid:
-        LoginFailure.objects.create(email=email, ip=context.ip)
-        audit_record(
-            action=Action.LOGIN,
-            actor=user,
-            outcome=Outcome.FAILURE,
-            context=context,
-            metadata={"channel": channel},
-        )
         raise InvalidCredentialsError
     assert user is not None
-    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    audit_record(
-        action=Action.LOGIN,
-        actor=user,
-        target=user,
-        context=context,
-        metadata={"channel": channel},
-    )
     return user
 
 
@@ -510,7 +538,8 @@ def email_verify(*, token: str, context: RequestContext = EMPTY_CONTEXT) -> User
         taken = ConflictError(
             "This email address is already in use.", code="email_taken"
         )
-        if User.objects.filter(email__iexact=address).exclude(pk=user.pk).exists():
+        # `address` is the canonical pending_email, so an exact match suffices.
+        if User.objects.filter(email=address).exclude(pk=user.pk).exists():
             raise taken
         user.email = address
         user.pending_email = ""
@@ -686,12 +715,12 @@ def user_update(
 def _email_change_request(
     *, user: User, new_email: str, current_password: str, context: RequestContext
 ) -> None:
-    new_email = User.objects.normalize_email(new_email.strip()).lower()
+    new_email = email_canonical_or_400(new_email)
     if new_email == user.email:
         return
     if not current_password or not user.check_password(current_password):
         raise _field_error("current_password", "The current password is not correct.")
-    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+    if User.objects.filter(email=new_email).exclude(pk=user.pk).exists():
         raise _field_error("email", "This email address is already in use.")
     user.pending_email = new_email
     user.save(update_fields=["pending_email", "updated_at"])

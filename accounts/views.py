@@ -59,6 +59,12 @@ def _error(description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorSerializer, description=description)
 
 
+EMAIL_400 = _error(
+    "`validation_error` with `fields`; `email_not_ascii` when the part of the "
+    "address before @ is not ASCII (see the README on email addresses)."
+)
+
+
 class AuthView(APIView):
     """Anonymous auth endpoints: per-IP limits that fail open (see throttles)."""
 
@@ -73,7 +79,7 @@ class RegisterView(AuthView):
         tags=AUTH,
         summary="Create an account",
         request=RegisterInput,
-        responses={201: AuthResultSerializer},
+        responses={201: AuthResultSerializer, 400: EMAIL_400},
     )
     def post(self, request: Request) -> Response:
         values = _validated(RegisterInput, request)
@@ -100,6 +106,7 @@ class LoginView(AuthView):
         request=LoginInput,
         responses={
             200: AuthResultSerializer,
+            400: EMAIL_400,
             401: _error("`invalid_credentials`."),
             429: _error("`login_locked` (see `Retry-After`) or `throttled`."),
         },
@@ -224,7 +231,7 @@ class PasswordResetRequestView(AuthView):
         summary="Request a password reset email",
         description="Answers the same whether or not the address has an account.",
         request=EmailInput,
-        responses={202: DetailSerializer},
+        responses={202: DetailSerializer, 400: EMAIL_400},
     )
     def post(self, request: Request) -> Response:
         data = _validated(EmailInput, request)
@@ -295,7 +302,7 @@ class MeView(APIView):
             "verified; the old address is told."
         ),
         request=UserUpdateInput,
-        responses={200: UserSerializer},
+        responses={200: UserSerializer, 400: EMAIL_400},
     )
     def patch(self, request: Request) -> Response:
         data = UserUpdateInput(request.user, data=request.data, partial=True)

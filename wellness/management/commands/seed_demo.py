@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from accounts.selectors import user_by_email
 from journal.models import CrisisResource, Prompt
 from wellness.models import ProgramDay, SessionType, WellnessProgram
 from wellness.services import program_catalog_changed
@@ -111,11 +112,11 @@ class Command(BaseCommand):
         )
 
     def _users(self) -> None:
-        if not User.objects.filter(email="admin@kaya.local").exists():
+        if user_by_email(email="admin@kaya.local") is None:
             User.objects.create_superuser(
                 "admin@kaya.local", DEMO_PASSWORD, display_name="KAYA Staff"
             )
-        if not User.objects.filter(email="demo@kaya.local").exists():
+        if user_by_email(email="demo@kaya.local") is None:
             User.objects.create_user(
                 "demo@kaya.local",
                 DEMO_PASSWORD,
