@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import os
+from logging.config import dictConfig
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaya.settings")
 
 app = Celery("kaya")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _log_through_django_settings(**kwargs: object) -> None:
+    """Worker and beat log with settings.LOGGING (JSON lines, secrets redacted).
+
+    Without a receiver here Celery replaces the root handlers with its own plain
+    formatter, which would bypass the redaction filter. LOG_LEVEL, not `-l`,
+    then sets the level.
+    """
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
+
 
 # Periodic work, declared in one place. Apps add their entries here.
 app.conf.beat_schedule = {}

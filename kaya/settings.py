@@ -17,6 +17,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from kaya.env import env_bool, env_choice, env_int, env_list, env_str
+from kaya.logging import JSON_LOG_FORMAT
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KAYA_VAR_DIR", str(BASE_DIR / "var")))
@@ -433,7 +434,7 @@ LOGGING: dict = {
     "formatters": {
         "json": {
             "()": "kaya.logging.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "fmt": JSON_LOG_FORMAT,
         },
     },
     "handlers": {
@@ -447,6 +448,11 @@ LOGGING: dict = {
     "root": {"handlers": _log_handlers, "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Django's defaults give these loggers plain handlers of their own (the
+        # console one, under DEBUG, printed request paths with their tokens);
+        # they go through the redacting root handler instead.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         # Daphne's access log prints full URLs; the websocket ticket is single use
         # and expires in 30 s, and JWTs are never put in URLs.
         "daphne": {"level": "WARNING"},
