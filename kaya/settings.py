@@ -453,8 +453,8 @@ LOGGING: dict = {
         # they go through the redacting root handler instead.
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-        # Daphne's access log prints full URLs; the websocket ticket is single use
-        # and expires in 30 s, and JWTs are never put in URLs.
+        # Daphne's own access log (off: compose runs it with --verbosity 0) does
+        # not pass through here; its INFO lines are start-up chatter.
         "daphne": {"level": "WARNING"},
     },
 }
