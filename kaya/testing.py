@@ -162,22 +162,26 @@ def process_start(
 def process_stop(started: Started, *, timeout: float = 15) -> None:
     """Stop by process id: TERM, then KILL if it lingers; resume it first in
     case a test left it stopped."""
-    process = started.process
-    if process.poll() is None:
-        process.send_signal(signal.SIGCONT)
-        process.terminate()
+    processes_stop([started], timeout=timeout)
+
+
+def processes_stop(started: Iterable[Started], *, timeout: float = 15) -> None:
+    """Stop several processes by id, in the order given, all at the same time:
+    each gets TERM before any is waited for."""
+    running = list(started)
+    for each in running:
+        if each.process.poll() is None:
+            each.process.send_signal(signal.SIGCONT)
+            each.process.terminate()
+    deadline = time.monotonic() + timeout
+    for each in running:
         try:
-            process.wait(timeout=timeout)
+            each.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    if started._log is not None:
-        started._log.close()
-
-
-def processes_stop(started: Iterable[Started]) -> None:
-    for each in started:
-        process_stop(each)
+            each.process.kill()
+            each.process.wait(timeout=10)
+        if each._log is not None:
+            each._log.close()
 
 
 def wait_until(
