@@ -231,6 +231,9 @@ def gunicorn_start(
     """The Dockerfile CMD (gunicorn), on 127.0.0.1 and a spare port."""
     port = port or free_port()
     command = with_option(dockerfile_command(), "--bind", f"127.0.0.1:{port}")
+    # gunicorn's control socket goes under XDG_RUNTIME_DIR: one per test, not
+    # the one in $HOME that every gunicorn of this user would share.
+    env = {**env, "XDG_RUNTIME_DIR": str(log_dir)}
     return process_start(name, executable(command), env=env, log_dir=log_dir, port=port)
 
 
