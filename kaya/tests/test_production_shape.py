@@ -218,6 +218,12 @@ def _error_shape(reply: Reply) -> None:
     assert isinstance(reply.body["error"]["message"], str)
 
 
+def _ticket(stack: Stack, access: str) -> str:
+    issued = call(stack.api, "POST", "/api/v1/realtime/ticket", token=access)
+    assert issued.status == 201, issued.body
+    return str(issued.body["ticket"])
+
+
 # ---------------------------------------------------------------------------
 # Tokens never reach a log line (this branch)
 # ---------------------------------------------------------------------------
@@ -279,6 +285,15 @@ def test_no_token_reaches_the_output_of_any_process(stack):
         "/api/v1/auth/login",
         {"email": "smoke-tokens@example.com", "password": NEW_PASSWORD},
     )
+    # A websocket ticket travels in the URL too.
+    ticket = _ticket(stack, relogin.body["access"])
+    with connect(
+        f"ws://127.0.0.1:{stack.ws.port}/ws/v1/?ticket={ticket}",
+        origin="http://127.0.0.1",
+        proxy=None,
+        open_timeout=10,
+    ) as socket:
+        socket.close()
 
     assert requested.status == 202
     assert verified.status == 200
@@ -296,6 +311,8 @@ def test_no_token_reaches_the_output_of_any_process(stack):
         preferences_token,
         session["access"],
         session["refresh"],
+        relogin.body["access"],
+        ticket,
         PASSWORD,
         NEW_PASSWORD,
     ):
@@ -311,12 +328,6 @@ def test_no_token_reaches_the_output_of_any_process(stack):
 # ---------------------------------------------------------------------------
 # Checks fixed on other branches (xfail until merged)
 # ---------------------------------------------------------------------------
-def _ticket(stack: Stack, access: str) -> str:
-    issued = call(stack.api, "POST", "/api/v1/realtime/ticket", token=access)
-    assert issued.status == 201, issued.body
-    return str(issued.body["ticket"])
-
-
 @pytest.mark.xfail(
     strict=True, reason="fixed on branch realtime (idle socket Redis read timeout)"
 )
