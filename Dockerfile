@@ -25,4 +25,6 @@ USER kaya
 EXPOSE 8000
 
 # REST + admin under WSGI (gunicorn sync workers): measured cheaper than ASGI here.
-CMD ["gunicorn", "kaya.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# kaya/gunicorn_conf.py sends gunicorn's access and error lines through the
+# project's redacting JSON formatter (no token from a URL in any log line).
+CMD ["gunicorn", "kaya.wsgi:application", "--config", "python:kaya.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "3"]

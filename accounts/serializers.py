@@ -157,6 +157,18 @@ class PasswordResetInput(serializers.Serializer):
     password = serializers.CharField(max_length=128, write_only=True)
 
 
+# Email-link tokens are a few hundred characters; the bound only refuses junk.
+EMAIL_TOKEN_MAX_LENGTH = 1024
+
+
+class EmailTokenInput(serializers.Serializer):
+    token = serializers.CharField(max_length=EMAIL_TOKEN_MAX_LENGTH, write_only=True)
+
+
+class PasswordResetTokenInput(PasswordResetInput):
+    token = serializers.CharField(max_length=EMAIL_TOKEN_MAX_LENGTH, write_only=True)
+
+
 class PasswordChangeInput(serializers.Serializer):
     current_password = serializers.CharField(max_length=128, write_only=True)
     new_password = serializers.CharField(max_length=128, write_only=True)

@@ -9,6 +9,9 @@ urlpatterns = [
     *api_path("auth/refresh", views.RefreshView, "refresh"),
     *api_path("auth/logout", views.LogoutView, "logout"),
     *api_path("auth/logout-all", views.LogoutAllView, "logout-all"),
+    # The token in the body keeps it out of every URL (access logs, proxies,
+    # browser history); the path forms are the links' original shape.
+    *api_path("auth/verify-email", views.VerifyEmailTokenView, "verify-email-token"),
     *api_path("auth/verify-email/<str:token>", views.VerifyEmailView, "verify-email"),
     *api_path(
         "auth/resend-verification",
@@ -19,6 +22,9 @@ urlpatterns = [
         "auth/request-password-reset",
         views.PasswordResetRequestView,
         "request-password-reset",
+    ),
+    *api_path(
+        "auth/reset-password", views.PasswordResetTokenView, "reset-password-token"
     ),
     *api_path(
         "auth/reset-password/<str:token>", views.PasswordResetView, "reset-password"

@@ -19,11 +19,13 @@ from accounts.serializers import (
     AuthResultSerializer,
     DetailSerializer,
     EmailInput,
+    EmailTokenInput,
     ExportSerializer,
     LoginInput,
     PasswordChangeInput,
     PasswordConfirmInput,
     PasswordResetInput,
+    PasswordResetTokenInput,
     RefreshInput,
     RegisterInput,
     TokenPairSerializer,
@@ -178,16 +180,42 @@ class LogoutAllView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class VerifyEmailView(AuthView):
+VERIFY_EMAIL_RESPONSES = {
+    200: UserSerializer,
+    400: _error("`invalid_token`: invalid, expired or already used."),
+    409: _error("`email_taken`: the new address was taken meanwhile."),
+}
+
+
+class VerifyEmailTokenView(AuthView):
     @extend_schema(
         tags=AUTH,
         summary="Verify an email address",
-        description="The link from the verification email: signed, 24 h, single use.",
-        responses={
-            200: UserSerializer,
-            400: _error("`invalid_token`: invalid, expired or already used."),
-            409: _error("`email_taken`: the new address was taken meanwhile."),
-        },
+        description=(
+            "The token of the link in the verification email (signed, 24 h, single "
+            "use), sent in the body so that it appears in no URL."
+        ),
+        request=EmailTokenInput,
+        responses=VERIFY_EMAIL_RESPONSES,
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(EmailTokenInput, request)
+        user = services.email_verify(
+            token=data["token"], context=RequestContext.from_request(request)
+        )
+        return Response(UserSerializer(user).data)
+
+
+class VerifyEmailView(AuthView):
+    @extend_schema(
+        tags=AUTH,
+        summary="Verify an email address (token in the path)",
+        description=(
+            "The link from the verification email: signed, 24 h, single use. "
+            "`POST /auth/verify-email` with the token in the body does the same "
+            "and keeps the token out of URLs."
+        ),
+        responses=VERIFY_EMAIL_RESPONSES,
     )
     def get(self, request: Request, token: str) -> Response:
         user = services.email_verify(
@@ -242,29 +270,59 @@ class PasswordResetRequestView(AuthView):
         return Response(PASSWORD_RESET_ACCEPTED, status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetView(AuthView):
+PASSWORD_RESET_RESPONSES = {
+    200: DetailSerializer,
+    400: _error(
+        "`invalid_token`: invalid, expired or already used; or "
+        "`validation_error` on `password`."
+    ),
+}
+
+
+def _password_reset(request: Request, *, token: str, password: str) -> Response:
+    # The password validators need the account, which only the token names.
+    services.password_reset(
+        token=token,
+        password=password,
+        context=RequestContext.from_request(request),
+    )
+    return Response({"detail": "Your password has been changed."})
+
+
+class PasswordResetTokenView(AuthView):
     @extend_schema(
         tags=AUTH,
         summary="Set a new password from a reset link",
-        description="1 h, single use; ends every session of the account.",
+        description=(
+            "The token of the link in the reset email (1 h, single use) and the new "
+            "password, both in the body so that the token appears in no URL. Ends "
+            "every session of the account."
+        ),
+        request=PasswordResetTokenInput,
+        responses=PASSWORD_RESET_RESPONSES,
+        # The path form (an older link shape) keeps auth_reset_password_create.
+        operation_id="auth_reset_password_token_create",
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(PasswordResetTokenInput, request)
+        return _password_reset(request, token=data["token"], password=data["password"])
+
+
+class PasswordResetView(AuthView):
+    @extend_schema(
+        tags=AUTH,
+        summary="Set a new password from a reset link (token in the path)",
+        description=(
+            "1 h, single use; ends every session of the account. "
+            "`POST /auth/reset-password` with the token in the body does the same "
+            "and keeps the token out of URLs."
+        ),
         request=PasswordResetInput,
-        responses={
-            200: DetailSerializer,
-            400: _error(
-                "`invalid_token`: invalid, expired or already used; or "
-                "`validation_error` on `password`."
-            ),
-        },
+        responses=PASSWORD_RESET_RESPONSES,
     )
     def post(self, request: Request, token: str) -> Response:
         data = _validated(PasswordResetInput, request)
-        # The password validators need the account, which only the token names.
-        services.password_reset(
-            token=token,
-            password=data["password"],
-            context=RequestContext.from_request(request),
-        )
-        return Response({"detail": "Your password has been changed."})
+        return _password_reset(request, token=token, password=data["password"])
 
 
 class PasswordChangeView(APIView):

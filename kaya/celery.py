@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from logging.config import dictConfig
 
 from celery import Celery
 from celery.schedules import crontab
@@ -17,13 +17,13 @@ app.autodiscover_tasks()
 
 
 @setup_logging.connect
-def _use_django_logging(**kwargs: Any) -> None:
-    """Workers and beat log through Django's LOGGING: JSON lines with the request
-    id and redaction, like the web processes. With a receiver on this signal
-    Celery installs no handlers of its own (its plain-text ones would print every
-    line outside our format)."""
-    from logging.config import dictConfig
+def _log_through_django_settings(**kwargs: object) -> None:
+    """Worker and beat log with settings.LOGGING (JSON lines, secrets redacted).
 
+    Without a receiver here Celery replaces the root handlers with its own plain
+    formatter, which would bypass the redaction filter. LOG_LEVEL, not `-l`,
+    then sets the level.
+    """
     from django.conf import settings
 
     dictConfig(settings.LOGGING)

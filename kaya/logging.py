@@ -99,3 +99,47 @@ class JsonFormatter(_BaseJsonFormatter):
 
     def formatException(self, ei: Any) -> str:  # noqa: N802 (logging's name)
         return redact_text(str(super().formatException(ei)))
+
+
+# The one JSON line shape of every process (settings.LOGGING uses it as well).
+JSON_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
+
+
+def gunicorn_logconfig(level: str) -> dict[str, Any]:
+    """gunicorn's ``logconfig_dict``: its error and access loggers (and the root
+    logger, until Django's LOGGING takes over in the worker) write JSON lines to
+    stdout through the redacting filter.
+
+    gunicorn merges this over its defaults key by key, so every key it defines
+    (loggers, handlers, formatters) is given in full here.
+    """
+    handler = ["stdout"]
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "request_id": {"()": "kaya.logging.RequestIdFilter"},
+            "redact": {"()": "kaya.logging.RedactSecretsFilter"},
+        },
+        "formatters": {
+            "json": {"()": "kaya.logging.JsonFormatter", "fmt": JSON_LOG_FORMAT},
+        },
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "json",
+                "filters": ["request_id", "redact"],
+            },
+        },
+        "root": {"level": level, "handlers": handler},
+        "loggers": {
+            "gunicorn.error": {"level": level, "handlers": handler, "propagate": False},
+            # Access lines are INFO: kept whatever LOG_LEVEL says, as before.
+            "gunicorn.access": {
+                "level": "INFO",
+                "handlers": handler,
+                "propagate": False,
+            },
+        },
+    }

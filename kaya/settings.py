@@ -18,6 +18,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from kaya.env import env_bool, env_choice, env_int, env_list, env_str
+from kaya.logging import JSON_LOG_FORMAT
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KAYA_VAR_DIR", str(BASE_DIR / "var")))
@@ -462,7 +463,7 @@ LOGGING: dict = {
     "formatters": {
         "json": {
             "()": "kaya.logging.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "fmt": JSON_LOG_FORMAT,
         },
     },
     "handlers": {
@@ -477,13 +478,15 @@ LOGGING: dict = {
     "loggers": {
         # Django's defaults add a plain console handler to "django" (DEBUG only)
         # and to "django.server": each line would print twice, once not as JSON.
-        # Without handlers of their own they reach the root's JSON handler once.
+        # Without handlers of their own they reach the root's JSON handler once,
+        # through the redaction filter (the console one printed request paths
+        # with their tokens).
         # (ADMINS is unset, so the mail_admins handler dropped here sent nothing.)
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "INFO"},
-        # Daphne's access log prints full URLs; the websocket ticket is single use
-        # and expires in 30 s, and JWTs are never put in URLs.
+        # Daphne's own access log (off: compose runs it with --verbosity 0) does
+        # not pass through here; its INFO lines are start-up chatter.
         "daphne": {"level": "WARNING"},
     },
 }

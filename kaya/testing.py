@@ -1,11 +1,37 @@
-"""Helpers for tests that start real server or worker processes."""
+"""Helpers for tests that start real server or worker processes.
+
+The commands come from the files we ship (the Dockerfile CMD and the compose
+services), so a test runs what production runs and cannot drift from it. Every
+process binds 127.0.0.1 on a spare port and is stopped by its process id.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
+import signal
 import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+import yaml
 from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+# The console scripts (gunicorn, daphne, celery) of the running interpreter.
+BIN_DIR = Path(sys.executable).parent
+# No proxy from the environment may stand between a test and 127.0.0.1.
+http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def free_port() -> int:
@@ -28,3 +54,235 @@ def test_database_url() -> str:
 
 
 test_database_url.__test__ = False  # type: ignore[attr-defined]  # not a test
+
+
+# ---------------------------------------------------------------------------
+# The shipped command lines and environment
+# ---------------------------------------------------------------------------
+def compose_file() -> dict[str, Any]:
+    return dict(yaml.safe_load((ROOT / "docker-compose.yml").read_text()))
+
+
+def dockerfile_command() -> list[str]:
+    """The Dockerfile's exec-form CMD."""
+    match = re.search(
+        r"^CMD\s+(\[.*\])\s*$", (ROOT / "Dockerfile").read_text(), re.MULTILINE
+    )
+    assert match, "the Dockerfile has no exec-form CMD"
+    return list(json.loads(match.group(1)))
+
+
+def compose_command(service: str) -> list[str]:
+    return list(compose_file()["services"][service]["command"])
+
+
+def compose_environment(**overrides: str) -> dict[str, str]:
+    """The app services' environment in docker-compose.yml, with overrides.
+
+    ``${NAME:-default}`` takes its default; ``${NAME:?...}`` (required) and
+    values naming compose's own hosts must come in ``overrides``.
+    """
+    app = compose_file()["x-app"]["environment"]
+    env: dict[str, str] = {}
+    for key, value in app.items():
+        value = str(value)
+        default = re.fullmatch(r"\$\{\w+:-([^}]*)\}", value)
+        if default:
+            value = default.group(1)
+        env[key] = value
+    env.update(overrides)
+    unresolved = sorted(key for key, value in env.items() if "${" in value)
+    assert not unresolved, f"give these in overrides: {unresolved}"
+    return env
+
+
+def with_option(command: list[str], option: str, value: str) -> list[str]:
+    """``command`` with the value after ``option`` replaced (it must be there)."""
+    index = command.index(option)
+    return [*command[: index + 1], value, *command[index + 2 :]]
+
+
+def executable(command: list[str]) -> list[str]:
+    """The console script named first, taken from this interpreter's bin dir."""
+    path = BIN_DIR / command[0]
+    found = str(path) if path.exists() else shutil.which(command[0])
+    assert found, f"{command[0]} is not installed"
+    return [found, *command[1:]]
+
+
+def process_env(**overrides: str) -> dict[str, str]:
+    """This environment without the test run's settings choices, plus overrides."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "KAYA_SERVER"}
+    }
+    env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
+    env.update(overrides)
+    return env
+
+
+# ---------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------
+@dataclass
+class Started:
+    """A process started by a test, with its combined stdout and stderr."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    port: int | None = None
+    _log: Any = field(default=None, repr=False)
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def tail(self, size: int = 3000) -> str:
+        return self.output()[-size:]
+
+
+def process_start(
+    name: str,
+    command: list[str],
+    *,
+    env: Mapping[str, str],
+    log_dir: Path,
+    port: int | None = None,
+) -> Started:
+    log_path = log_dir / f"{name}.log"
+    log = log_path.open("wb")
+    # The commands are the ones we ship, read from our own files.
+    process = subprocess.Popen(  # noqa: S603
+        command, cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT
+    )
+    return Started(name, process, log_path, port, log)
+
+
+def process_stop(started: Started, *, timeout: float = 15) -> None:
+    """Stop by process id: TERM, then KILL if it lingers; resume it first in
+    case a test left it stopped."""
+    processes_stop([started], timeout=timeout)
+
+
+def processes_stop(started: Iterable[Started], *, timeout: float = 15) -> None:
+    """Stop several processes by id, in the order given, all at the same time:
+    each gets TERM before any is waited for."""
+    running = list(started)
+    for each in running:
+        if each.process.poll() is None:
+            each.process.send_signal(signal.SIGCONT)
+            each.process.terminate()
+    deadline = time.monotonic() + timeout
+    for each in running:
+        try:
+            each.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            each.process.kill()
+            each.process.wait(timeout=10)
+        if each._log is not None:
+            each._log.close()
+
+
+def wait_until(
+    ready: Any, started: Started, *, what: str, deadline_seconds: float = 60
+) -> None:
+    """Poll ``ready()`` until it is true; fail with the process's output if the
+    process exits or the deadline passes."""
+    import pytest
+
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        if started.process.poll() is not None:
+            pytest.fail(f"{started.name} exited early:\n{started.tail()}")
+        if ready():
+            return
+        time.sleep(0.3)
+    pytest.fail(f"{started.name} did not {what}:\n{started.tail()}")
+
+
+def wait_until_serving(started: Started, *, deadline_seconds: float = 60) -> None:
+    """Wait until the server answers ``GET /health`` with 200."""
+
+    def serving() -> bool:
+        try:
+            url = f"http://127.0.0.1:{started.port}/health"
+            with http.open(url, timeout=2) as response:
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    wait_until(serving, started, what="start", deadline_seconds=deadline_seconds)
+
+
+def daphne_start(
+    name: str, *, env: Mapping[str, str], log_dir: Path, port: int | None = None
+) -> Started:
+    """The compose ``ws`` command (daphne), on 127.0.0.1 and a spare port."""
+    port = port or free_port()
+    command = with_option(compose_command("ws"), "--bind", "127.0.0.1")
+    command = with_option(command, "--port", str(port))
+    return process_start(name, executable(command), env=env, log_dir=log_dir, port=port)
+
+
+def gunicorn_start(
+    name: str, *, env: Mapping[str, str], log_dir: Path, port: int | None = None
+) -> Started:
+    """The Dockerfile CMD (gunicorn), on 127.0.0.1 and a spare port."""
+    port = port or free_port()
+    command = with_option(dockerfile_command(), "--bind", f"127.0.0.1:{port}")
+    # gunicorn's control socket goes under XDG_RUNTIME_DIR: one per test, not
+    # the one in $HOME that every gunicorn of this user would share.
+    env = {**env, "XDG_RUNTIME_DIR": str(log_dir)}
+    return process_start(name, executable(command), env=env, log_dir=log_dir, port=port)
+
+
+def celery_worker_start(
+    name: str, *, env: Mapping[str, str], log_dir: Path, extra: Iterable[str] = ()
+) -> Started:
+    """The compose ``worker`` command (a Celery worker), plus ``extra`` options."""
+    command = [*compose_command("worker"), *extra]
+    return process_start(name, executable(command), env=env, log_dir=log_dir)
+
+
+def wait_until_worker_ready(started: Started, *, deadline_seconds: float = 60) -> None:
+    wait_until(
+        lambda: " ready." in started.output(),
+        started,
+        what="become ready",
+        deadline_seconds=deadline_seconds,
+    )
+
+
+def redis_server_start(name: str, *, log_dir: Path) -> Started:
+    """A private redis-server on a spare port (for tests that freeze or kill it)."""
+    server = shutil.which("redis-server")
+    assert server, "redis-server is not installed (apt-get install redis-server)"
+    port = free_port()
+    command = [
+        server,
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(log_dir),
+    ]
+    started = process_start(
+        name, command, env=process_env(), log_dir=log_dir, port=port
+    )
+
+    def answering() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    wait_until(answering, started, what="answer PING", deadline_seconds=20)
+    return started

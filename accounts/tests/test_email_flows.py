@@ -60,6 +60,33 @@ def test_verification_link_verifies_once(
     assert AuditLog.objects.filter(action="email_verify").count() == 1
 
 
+def test_verification_token_in_the_body_verifies_once(
+    api_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    _register(api_client, django_capture_on_commit_callbacks)
+    token = link_token(_verification_mail(mailoutbox), "verify-email")
+
+    first = api_client.post("/api/v1/auth/verify-email", {"token": token})
+    again = api_client.post("/api/v1/auth/verify-email", {"token": token})
+    path_form = api_client.get(f"/api/v1/auth/verify-email/{token}")
+
+    assert first.status_code == 200
+    assert first.json()["email_verified"] is True
+    assert User.objects.get().email_verified_at is not None
+    assert again.status_code == 400
+    assert again.json()["error"]["code"] == "invalid_token"
+    assert path_form.status_code == 400
+    assert AuditLog.objects.filter(action="email_verify").count() == 1
+
+
+def test_verification_body_without_a_token_is_a_validation_error(api_client):
+    response = api_client.post("/api/v1/auth/verify-email", {}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert list(response.json()["error"]["fields"]) == ["token"]
+
+
 def test_verification_link_expires_after_24_hours(
     api_client, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -201,6 +228,42 @@ def test_password_reset_sets_password_and_ends_every_session(
     )
     assert reuse.status_code == 400
     assert reuse.json()["error"]["code"] == "invalid_token"
+
+
+def test_password_reset_with_the_token_in_the_body(
+    api_client, user, mailoutbox, django_capture_on_commit_callbacks, revocations
+):
+    session = login(api_client, user.email).json()
+    token = _reset_token(
+        api_client, user, mailoutbox, django_capture_on_commit_callbacks
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            "/api/v1/auth/reset-password",
+            {"token": token, "password": NEW_PASSWORD},
+        )
+
+    assert response.status_code == 200
+    assert response.json() == {"detail": "Your password has been changed."}
+    assert revocations == [(user.pk, "password_reset")]
+    assert bearer_client(session["access"]).get(ME).status_code == 401
+    assert login(api_client, user.email, NEW_PASSWORD).status_code == 200
+    reuse = api_client.post(
+        "/api/v1/auth/reset-password",
+        {"token": token, "password": "another fine phrase 9"},
+    )
+    assert reuse.status_code == 400
+    assert reuse.json()["error"]["code"] == "invalid_token"
+
+
+def test_password_reset_body_needs_a_token_and_a_password(api_client, user):
+    response = api_client.post("/api/v1/auth/reset-password", {}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert sorted(response.json()["error"]["fields"]) == ["password", "token"]
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
 
 
 def test_password_reset_link_expires_after_one_hour(

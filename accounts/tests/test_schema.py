@@ -8,9 +8,11 @@ ENDPOINTS = {
     "/api/v1/auth/refresh": {"post": {"200", "400", "401", "429"}},
     "/api/v1/auth/logout": {"post": {"204", "400", "401"}},
     "/api/v1/auth/logout-all": {"post": {"204", "401"}},
+    "/api/v1/auth/verify-email": {"post": {"200", "400", "409"}},
     "/api/v1/auth/verify-email/{token}": {"get": {"200", "400", "409"}},
     "/api/v1/auth/resend-verification": {"post": {"202", "401", "409"}},
     "/api/v1/auth/request-password-reset": {"post": {"202", "400", "429"}},
+    "/api/v1/auth/reset-password": {"post": {"200", "400"}},
     "/api/v1/auth/reset-password/{token}": {"post": {"200", "400"}},
     "/api/v1/auth/change-password": {"post": {"200", "400", "401"}},
     "/api/v1/users/me": {

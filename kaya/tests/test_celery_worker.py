@@ -5,11 +5,7 @@ Service-backed run only: a request queues an email task on commit; a separate
 broker, picks it up and sends the email (to files, the only fake: the provider).
 """
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -17,9 +13,12 @@ from django.conf import settings
 from accounts.models import EmailDelivery
 from accounts.tests.factories import UserFactory
 from kaya.celery import app
-from kaya.testing import test_database_url
-
-ROOT = Path(__file__).resolve().parents[2]
+from kaya.testing import (
+    celery_worker_start,
+    process_env,
+    process_stop,
+    test_database_url,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -31,12 +30,7 @@ pytestmark = [
 @pytest.fixture
 def worker(tmp_path):
     outbox = tmp_path / "outbox"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(
+    env = process_env(
         DATABASE_URL=test_database_url(),
         REDIS_URL=settings.REDIS_URL,
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
@@ -47,40 +41,25 @@ def worker(tmp_path):
         EMAIL_FILE_PATH=str(outbox),
         KAYA_VAR_DIR=str(tmp_path / "var"),
     )
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "kaya",
-            "worker",
+    # The shipped worker command; one in-process pool starts faster here.
+    started = celery_worker_start(
+        "worker",
+        env=env,
+        log_dir=tmp_path,
+        extra=[
             "--pool=solo",
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
-            "-l",
-            "INFO",
         ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
     )
     # This process publishes to the broker instead of running tasks inline.
     app.conf.task_always_eager = False
     try:
-        yield outbox, process, tmp_path / "worker.log"
+        yield outbox, started.process, started.log_path
     finally:
         app.conf.task_always_eager = True
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        log.close()
+        process_stop(started)
 
 
 def test_a_queued_email_is_sent_by_a_real_worker(worker, api_client):

@@ -9,6 +9,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from kaya.testing import compose_command, dockerfile_command
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -60,3 +62,16 @@ def test_dockerfile_runs_as_non_root_and_collects_static():
     assert "FROM python:3.11-slim" in dockerfile
     assert "collectstatic --noinput" in dockerfile
     assert re.search(r"^USER kaya$", dockerfile, re.MULTILINE)
+
+
+def test_shipped_servers_log_only_through_the_redacting_configuration():
+    api = dockerfile_command()
+
+    # One command for the image and for compose's api service.
+    assert compose_command("api") == api
+    assert api[api.index("--config") + 1] == "python:kaya.gunicorn_conf"
+    # A plain access-log file or stream would skip the redaction filter.
+    assert not {"--access-logfile", "--error-logfile", "--log-config"} & set(api)
+    ws = compose_command("ws")
+    assert ws[ws.index("--verbosity") + 1] == "0"
+    assert "--access-log" not in ws

@@ -6,13 +6,7 @@ request to the other.
 """
 
 import json
-import os
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -20,11 +14,14 @@ from django.db import connection
 from websockets.sync.client import connect
 
 from conftest import bearer
-from kaya.testing import free_port, test_database_url
-
-ROOT = Path(__file__).resolve().parents[2]
-# No proxy from the environment may stand between us and 127.0.0.1.
-_http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+from kaya.testing import (
+    daphne_start,
+    http,
+    process_env,
+    processes_stop,
+    test_database_url,
+    wait_until_serving,
+)
 
 
 def _request(method, url, token=None, timeout=10):
@@ -32,77 +29,29 @@ def _request(method, url, token=None, timeout=10):
     request = urllib.request.Request(url, method=method, data=data)
     if token:
         request.add_header("Authorization", token)
-    with _http.open(request, timeout=timeout) as response:
+    with http.open(request, timeout=timeout) as response:
         return response.status, json.loads(response.read() or b"null")
-
-
-def _wait_until_serving(port, process, log_path, deadline_seconds=60):
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"daphne exited early:\n{log_path.read_text()[-3000:]}")
-        try:
-            with _http.open(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"daphne on {port} did not start:\n{log_path.read_text()[-3000:]}")
 
 
 @pytest.fixture
 def two_servers(tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "KAYA_SERVER"}
-    }
-    env.update(
+    env = process_env(
         DATABASE_URL=test_database_url(),
         REDIS_URL=settings.REDIS_URL,
         SECRET_KEY=settings.SECRET_KEY,
         DEBUG="1",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="WARNING",
-        PYTHONDONTWRITEBYTECODE="1",
     )
     servers = []
     try:
         for name in ("a", "b"):
-            port = free_port()
-            log_path = tmp_path / f"daphne-{name}.log"
-            log = log_path.open("w")
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "kaya.asgi:application",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            servers.append((port, process, log, log_path))
-        for port, process, _, log_path in servers:
-            _wait_until_serving(port, process, log_path)
-        yield [port for port, *_ in servers]
+            servers.append(daphne_start(f"daphne-{name}", env=env, log_dir=tmp_path))
+        for server in servers:
+            wait_until_serving(server)
+        yield [server.port for server in servers]
     finally:
-        for _, process, _, _ in servers:
-            process.terminate()
-        for _, process, log, _ in servers:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-            log.close()
+        processes_stop(servers)
         # Their pooled connections are gone; ours may be dropped and re-made.
         connection.close()
 
