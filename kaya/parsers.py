@@ -1,20 +1,22 @@
 """The one request body parser: JSON, with limits that hostile input cannot pass.
 
-DRF's JSONParser turns only ``ValueError`` into a 400. Two other inputs used to
+DRF's JSONParser turns only ``ValueError`` into a 400. Other inputs used to
 escape it as 500s:
 
 - deep nesting (``[[[[...]]]]``) makes Python's recursive JSON decoder raise
   ``RecursionError``;
 - a lone surrogate (``"\\ud800"``) is valid JSON text but not valid Unicode; it
   decodes to a Python string that cannot be encoded to UTF-8, so it fails later,
-  in nh3 or when a 400 that echoes it is rendered.
+  in nh3 or when a 400 that echoes it is rendered;
+- a number such as ``1e999`` is valid JSON but overflows to infinity.
 
-Both are refused here with ``ParseError`` (400 ``parse_error``) before a view
+All are refused here with ``ParseError`` (400 ``parse_error``) before a view
 sees the data.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import IO, Any
@@ -74,6 +76,15 @@ def contains_lone_surrogate(data: Any) -> bool:
     return False
 
 
+def _finite_float(text: str) -> float:
+    # 1e999 is valid JSON but overflows to infinity, which no field expects
+    # (an integer lookup raised OverflowError).
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number out of range at {text[:20]!r}")
+    return value
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with a nesting limit and valid Unicode only."""
 
@@ -101,7 +112,9 @@ class JSONParser(parsers.JSONParser):
             )
         parse_constant = drf_json.strict_constant if self.strict else None
         try:
-            data = drf_json.loads(text, parse_constant=parse_constant)
+            data = drf_json.loads(
+                text, parse_constant=parse_constant, parse_float=_finite_float
+            )
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
         if contains_lone_surrogate(data):

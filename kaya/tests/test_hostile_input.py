@@ -144,6 +144,27 @@ def test_lone_surrogate_is_a_400_on_every_json_endpoint(
 
 
 @pytest.mark.parametrize("op", JSON_OPS, ids=[op.id for op in JSON_OPS])
+@pytest.mark.parametrize("number", ["1e999", "-1e999"])
+def test_number_overflowing_to_infinity_is_a_400_on_every_json_endpoint(
+    op, number, user, api_client, auth_client
+):
+    client, url, query, exists = _prepare(op, user, api_client, auth_client)
+    # In every field: an integer lookup with infinity raised OverflowError.
+    fields = op.request_properties() or ["a"]
+    body = "{" + ", ".join(f'"{name}": {number}' for name in fields) + "}"
+
+    response = _send(client, op, url, query, data=body, content_type="application/json")
+
+    _assert_refused_or_missing(
+        response,
+        exists,
+        400,
+        "parse_error",
+        f"JSON parse error - number out of range at {number!r}",
+    )
+
+
+@pytest.mark.parametrize("op", JSON_OPS, ids=[op.id for op in JSON_OPS])
 @pytest.mark.parametrize(
     "body",
     [b'{"a": "\xed\xa0\x80"}', b'{"a": "\xff"}', b'{"a": NaN}', b'{"a": '],
