@@ -17,8 +17,6 @@ sees the data.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
@@ -26,54 +24,17 @@ from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import json as drf_json
 
-# No KAYA request body nests deeper than 4 levels; 32 leaves room for growth while
-# staying far below Python's recursion limit (1000), whatever the call stack depth.
+# No KAYA request body nests deeper than 4 levels; 32 leaves room for growth.
 MAX_JSON_DEPTH = 32
 
-# A JSON string (escapes included) or a bracket that opens or closes a level.
-# Strings are matched whole so that brackets inside them are not counted.
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+SURROGATE_MESSAGE = (
+    "JSON parse error - a string holds a lone surrogate escape "
+    "(e.g. \\ud800), which is not valid Unicode."
+)
 
 
-def json_depth_exceeds(text: str, limit: int) -> bool:
-    """Whether ``text`` nests arrays/objects deeper than ``limit``, found without
-    recursion and stopping at the first level past the limit."""
-    depth = 0
-    for match in _JSON_TOKEN.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif token in "]}":
-            depth -= 1
-    return False
-
-
-def _has_lone_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def contains_lone_surrogate(data: Any) -> bool:
-    """Whether any string (object key or value) in parsed JSON cannot be encoded
-    to UTF-8. Iterative: the depth is already bounded, but nothing is gained by
-    recursing."""
-    pending = [data]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if _has_lone_surrogate(item):
-                return True
-        elif isinstance(item, Mapping):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
+def _depth_message(max_depth: int) -> str:
+    return f"JSON parse error - nested deeper than {max_depth} levels."
 
 
 def _finite_float(text: str) -> float:
@@ -85,6 +46,28 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def json_problem(data: Any, max_depth: int = MAX_JSON_DEPTH) -> str | None:
+    """Why parsed JSON is refused (nested deeper than ``max_depth`` arrays or
+    objects, or a string, key or value, that cannot be encoded to UTF-8), or
+    None. Iterative, in one pass over the data json.loads built."""
+    pending: list[tuple[Any, int]] = [(data, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return SURROGATE_MESSAGE
+        elif isinstance(item, dict | list):
+            if depth > max_depth:
+                return _depth_message(max_depth)
+            children = (
+                [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            )
+            pending.extend((child, depth + 1) for child in children)
+    return None
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with a nesting limit and valid Unicode only."""
 
@@ -92,7 +75,7 @@ class JSONParser(parsers.JSONParser):
         self,
         stream: IO[bytes],
         media_type: str | None = None,
-        parser_context: Mapping[str, Any] | None = None,
+        parser_context: Any = None,
     ) -> Any:
         encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
         try:
@@ -106,21 +89,21 @@ class JSONParser(parsers.JSONParser):
             text = stream.read().decode(encoding)
         except UnicodeDecodeError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
-        if json_depth_exceeds(text, MAX_JSON_DEPTH):
-            raise ParseError(
-                f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
-            )
         parse_constant = drf_json.strict_constant if self.strict else None
         try:
             data = drf_json.loads(
                 text, parse_constant=parse_constant, parse_float=_finite_float
             )
+        except RecursionError:
+            # The decoder recurses per level and stops cleanly at Python's
+            # recursion limit (~1000 levels); shallower excess is found below.
+            # Both are refused in time linear in the body, which a pre-scan of
+            # the text with a regex is not (unterminated strings of \").
+            raise ParseError(_depth_message(MAX_JSON_DEPTH)) from None
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
-        if contains_lone_surrogate(data):
-            # The message must not echo the string: it cannot be rendered.
-            raise ParseError(
-                "JSON parse error - a string holds a lone surrogate escape "
-                "(e.g. \\ud800), which is not valid Unicode."
-            )
+        problem = json_problem(data)
+        if problem is not None:
+            # The message never echoes the string: it could not be rendered.
+            raise ParseError(problem)
         return data

@@ -11,6 +11,7 @@ test_hostile_charset.py: it breaks Django before the test client's handler runs.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ from rest_framework.renderers import JSONRenderer
 
 from journal.tests.factories import JournalEntryFactory
 from kaya.exceptions import api_exception_handler
-from kaya.parsers import MAX_JSON_DEPTH, json_depth_exceeds
+from kaya.parsers import MAX_JSON_DEPTH, json_problem
 from kaya.tests.schema_walk import (
     Operation,
     fill_path,
@@ -296,17 +297,47 @@ def test_valid_unicode_outside_the_bmp_is_accepted(api_client):
 
 
 @pytest.mark.parametrize(
-    ("text", "deeper_than_two"),
+    ("data", "problem"),
     [
-        ('{"a": [1, 2]}', False),
-        ('{"a": [{"b": 2}]}', True),
-        ('{"a": "[[[[[[", "b": ["]]]]"]}', False),  # brackets inside strings
-        ('{"a\\"[[[": [1]}', False),  # an escaped quote does not end a string
-        ('[[["\\\\"]]]', True),  # an escaped backslash does
+        ({"a": [1, 2]}, None),
+        ({"a": [{"b": 2}]}, "too deep"),
+        ({"a": "[[[[[[", "b": ["]]]]"]}, None),
+        (["ok", {"k": "\ud800"}], "surrogate"),
+        ({"\udfff": 1}, "surrogate"),
+        ({"a": "calm \U0001f33f"}, None),
     ],
 )
-def test_depth_counts_brackets_outside_strings_only(text, deeper_than_two):
-    assert json_depth_exceeds(text, 2) is deeper_than_two
+def test_parsed_json_is_checked_for_depth_and_unicode(data, problem):
+    expected = {
+        None: None,
+        "too deep": "JSON parse error - nested deeper than 2 levels.",
+        "surrogate": SURROGATE_ERROR,
+    }[problem]
+
+    assert json_problem(data, max_depth=2) == expected
+
+
+@pytest.mark.urls("kaya.tests.urls")
+@pytest.mark.parametrize(
+    "body",
+    [
+        '"' + '\\"' * 50_000,  # an unterminated string of escaped quotes
+        '"' + "\\" * 50_000,
+        "[" * 100_000,
+    ],
+    ids=["escaped-quotes", "backslashes", "open-brackets"],
+)
+def test_malformed_json_is_refused_in_linear_time(api_client, body):
+    # A regex pre-scan for depth once took seconds per 20 KB of escaped quotes
+    # (quadratic); the parser must stay linear in the body.
+    started = time.monotonic()
+    response = api_client.post(
+        "/api/v1/test/echo", data=body, content_type="application/json"
+    )
+    elapsed = time.monotonic() - started
+
+    _assert_error(response, 400, "parse_error")
+    assert elapsed < 5, elapsed
 
 
 def test_an_error_that_echoes_a_lone_surrogate_still_renders():
