@@ -52,7 +52,8 @@ QUERY_MAKERS: dict[tuple[str, str], Callable[[Any], str]] = {
 }
 MISSING_OBJECT_ID = 2_147_483_000
 
-DEPTH_ERROR = f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
+# 32 is the limit the README and the OpenAPI descriptions state.
+DEPTH_ERROR = "JSON parse error - nested deeper than 32 levels."
 SURROGATE_ERROR = (
     "JSON parse error - a string holds a lone surrogate escape "
     "(e.g. \\ud800), which is not valid Unicode."
