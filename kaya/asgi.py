@@ -12,12 +12,15 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from kaya.charset import charset_guard_asgi  # noqa: E402
 from kaya.websocket import websocket_stack  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # In front of Django: a hostile charset breaks Django before its
+        # middleware runs.
+        "http": charset_guard_asgi(django_asgi_app),
         "websocket": websocket_stack(URLRouter(websocket_urlpatterns)),
     }
 )

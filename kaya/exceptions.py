@@ -8,6 +8,7 @@ code; views never build error responses themselves.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -72,12 +73,27 @@ class ForbiddenError(ApplicationError):
     message = "You do not have permission to do this."
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _renderable(value: Any) -> Any:
+    """Error details may echo the caller's input; a lone surrogate in it cannot
+    be encoded to UTF-8 and would turn the 400 into a 500 while rendering."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, dict):
+        return {_renderable(key): _renderable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_renderable(item) for item in value]
+    return value
+
+
 def error_body(
     code: str, message: str, fields: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message}
+    error: dict[str, Any] = {"code": code, "message": _renderable(message)}
     if fields:
-        error["fields"] = fields
+        error["fields"] = _renderable(fields)
     request_id = current_request_id()
     if request_id:
         error["request_id"] = request_id

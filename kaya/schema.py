@@ -10,7 +10,9 @@ from drf_spectacular.plumbing import force_instance
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from kaya.charset import ACCEPTED_CHARSETS_TEXT
 from kaya.exceptions import SERVER_ERROR_MESSAGE
+from kaya.parsers import MAX_JSON_DEPTH
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -31,10 +33,16 @@ class ErrorSerializer(serializers.Serializer):
 
 
 _DESCRIPTIONS = {
-    "400": "Invalid input (`validation_error` with `fields`).",
+    "400": (
+        "Invalid input: `validation_error` with `fields`; `parse_error` for a "
+        f"body that is not JSON of valid Unicode nested at most {MAX_JSON_DEPTH} "
+        f"deep; `unsupported_charset` for a charset other than "
+        f"{ACCEPTED_CHARSETS_TEXT}."
+    ),
     "401": "Missing, invalid or expired credentials.",
     "404": "Not found (also for objects that belong to another user).",
     "413": "Request body too large.",
+    "415": "The body is not `application/json` (`unsupported_media_type`).",
     "429": "Too many requests; see `Retry-After`.",
     "500": "Server error; the body carries a request id.",
 }
@@ -119,7 +127,7 @@ class KayaAutoSchema(AutoSchema):
             and self.get_request_serializer() is not None
         ) or self._has_delete_body()
         if has_body:
-            codes += ["400", "413"]
+            codes += ["400", "413", "415"]
         if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             codes.append("401")
         # An object path ({pk}) can be not found; a signed {token} path answers

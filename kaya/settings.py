@@ -288,7 +288,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON only, with a nesting limit and valid Unicode only (hostile input is a 400).
+    "DEFAULT_PARSER_CLASSES": ["kaya.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "kaya.pagination.DefaultPagination",
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

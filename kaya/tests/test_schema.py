@@ -21,11 +21,13 @@ def test_schema_documents_the_error_shape(api_client):
     assert echo["400"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/Error"
     )
-    assert {"400", "413", "429", "500"} <= set(echo)
+    assert {"400", "413", "415", "429", "500"} <= set(echo)
+    assert "`unsupported_charset`" in echo["400"]["description"]
     # A POST without a body cannot be invalid input; a token path is not an object.
     logout_all = schema["paths"]["/api/v1/auth/logout-all"]["post"]["responses"]
     assert "400" not in logout_all
     assert "413" not in logout_all
+    assert "415" not in logout_all
     verify = schema["paths"]["/api/v1/auth/verify-email/{token}"]["get"]["responses"]
     assert "404" not in verify
 
