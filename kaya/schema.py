@@ -34,6 +34,8 @@ _DESCRIPTIONS = {
     "413": "Request body too large.",
     "429": "Too many requests; see `Retry-After`.",
     "500": "Server error; the body carries a request id.",
+    "503": "A dependency (the database) is unavailable; retry shortly "
+    "(`service_unavailable`).",
 }
 
 
@@ -64,7 +66,9 @@ class KayaAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        codes = ["429", "500"]
+        # Any operation can meet a database outage (answered 503, see
+        # kaya.exceptions).
+        codes = ["429", "500", "503"]
         has_body = (
             self.method in ("POST", "PUT", "PATCH")
             and self.get_request_serializer() is not None
