@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf_exceptions
@@ -155,9 +156,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf_exceptions.PermissionDenied()
 
-    if isinstance(exc, DatabaseOperationalError):
-        # The database is unreachable, timed out or cancelled a statement: not
-        # our bug and not the client's, so a 503 it may retry, not a 500.
+    if isinstance(exc, DatabaseOperationalError | DatabaseInterfaceError):
+        # The database is unreachable, timed out, cancelled a statement or lost
+        # the connection: not our bug and not the client's, so a 503 it may
+        # retry, not a 500.
         request = context.get("request")
         logger.warning(
             "Database unavailable in %s %s (%s)",

@@ -60,3 +60,15 @@ def test_dockerfile_runs_as_non_root_and_collects_static():
     assert "FROM python:3.11-slim" in dockerfile
     assert "collectstatic --noinput" in dockerfile
     assert re.search(r"^USER kaya$", dockerfile, re.MULTILINE)
+
+
+def test_only_the_migrate_job_runs_without_a_statement_timeout():
+    services = _compose()["services"]
+
+    assert services["migrate"]["environment"]["DB_STATEMENT_TIMEOUT_MS"] == "0"
+    assert (
+        services["migrate"]["environment"]["DATABASE_URL"]
+        == (services["api"]["environment"]["DATABASE_URL"])
+    )
+    for name in ("api", "ws", "worker", "beat"):
+        assert "DB_STATEMENT_TIMEOUT_MS" not in services[name]["environment"], name

@@ -94,6 +94,13 @@ def test_a_database_error_in_a_request_is_503_in_the_error_shape(api_client, cap
     ]
 
 
+def test_a_lost_database_connection_in_a_request_is_503(api_client):
+    response = api_client.get("/api/v1/test/database-down?error=interface")
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+
+
 @pytest.mark.postgres
 def test_sessions_run_with_the_configured_statement_timeout(settings):
     with connection.cursor() as cursor:

@@ -1,6 +1,6 @@
 """Test-only URLs: the real project URLs plus views that exercise the error paths."""
 
-from django.db import OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -53,6 +53,8 @@ class DatabaseDownView(APIView):
     permission_classes = [AllowAny]
 
     def get(self, request):
+        if request.query_params.get("error") == "interface":
+            raise InterfaceError("connection already closed")
         raise OperationalError(
             'connection to server at "db.internal" (10.0.0.5), port 5432 failed: '
             "timeout expired"
