@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from accounts.jwt import access_token_for
 from accounts.tests.factories import UserFactory
+from kaya.cache import reset_breakers
 
 REQUIRE_SERVICES = os.environ.get("KAYA_REQUIRE_SERVICES") == "1"
 
@@ -49,9 +50,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    """Throttle counters and cached lists must not leak between tests."""
+    """Throttle counters, cached lists and a tripped Redis breaker must not leak
+    between tests."""
+    reset_breakers()
     cache.clear()
     yield
+    reset_breakers()
     cache.clear()
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
@@ -88,6 +90,14 @@ def _renderable(value: Any) -> Any:
     return value
 
 
+class ServiceUnavailableError(ApplicationError):
+    """A dependency (database, cache) cannot serve now; the client may retry."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "service_unavailable"
+    message = "The service is temporarily unavailable. Please try again shortly."
+
+
 def error_body(
     code: str, message: str, fields: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -161,6 +171,19 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf_exceptions.PermissionDenied()
+
+    if isinstance(exc, DatabaseOperationalError | DatabaseInterfaceError):
+        # The database is unreachable, timed out, cancelled a statement or lost
+        # the connection: not our bug and not the client's, so a 503 it may
+        # retry, not a 500.
+        request = context.get("request")
+        logger.warning(
+            "Database unavailable in %s %s (%s)",
+            getattr(request, "method", "?"),
+            getattr(request, "path", "?"),
+            type(exc.__cause__ or exc).__name__,
+        )
+        exc = ServiceUnavailableError()
 
     if isinstance(exc, ApplicationError):
         set_rollback()

@@ -45,6 +45,8 @@ _DESCRIPTIONS = {
     "415": "The body is not `application/json` (`unsupported_media_type`).",
     "429": "Too many requests; see `Retry-After`.",
     "500": "Server error; the body carries a request id.",
+    "503": "A dependency (the database) is unavailable; retry shortly "
+    "(`service_unavailable`).",
 }
 
 
@@ -121,7 +123,9 @@ class KayaAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        codes = ["429", "500"]
+        # Any operation can meet a database outage (answered 503, see
+        # kaya.exceptions).
+        codes = ["429", "500", "503"]
         has_body = (
             self.method in ("POST", "PUT", "PATCH")
             and self.get_request_serializer() is not None

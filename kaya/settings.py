@@ -124,6 +124,14 @@ TEMPLATES = [
 # Database
 # ---------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
+# Seconds to wait for PostgreSQL to accept a session: a database that takes the
+# connection and never answers must fail the request long before gunicorn's 30 s
+# worker timeout kills it with an HTML 500 (libpq counts anything below 2 as 2).
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3, minimum=2)
+# PostgreSQL cancels any statement running longer than this (ms; 0 = never), so a
+# stuck query frees its worker well within the request budget; set it higher (or
+# 0) for a one-off migration that rewrites a large table.
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 10_000, minimum=0)
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -132,6 +140,14 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+        _db_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+        # Ours first, so an options= given in DATABASE_URL still wins.
+        _db_options["options"] = (
+            f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} "
+            + _db_options.get("options", "")
+        ).strip()
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
         KAYA_SERVER == "asgi" or env_bool("DB_POOL", False)
     ):
@@ -161,10 +177,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DB_VENDOR = "postgresql" if "postgresql" in DATABASES["default"]["ENGINE"] else "sqlite"
 
 # ---------------------------------------------------------------------------
+# Health checks
+# ---------------------------------------------------------------------------
+# /health/ready answers within this many ms: a dependency that hangs is reported
+# down (503) rather than holding the probe past the prober's own timeout.
+HEALTH_CHECK_TIMEOUT_MS = env_int("HEALTH_CHECK_TIMEOUT_MS", 2000, minimum=100)
+
+# ---------------------------------------------------------------------------
 # Redis: cache, channel layer, Celery broker
 # ---------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 2, minimum=1)
+# The cache's own timeout, in ms: a healthy Redis answers in about 1 ms, and a
+# request must stay well under a second when Redis hangs.
+CACHE_SOCKET_TIMEOUT = env_int("CACHE_SOCKET_TIMEOUT_MS", 300, minimum=10) / 1000
+# How long one process skips a Redis that just failed before trying it again: short
+# enough to notice recovery soon, long enough that a stuck Redis costs one timeout
+# per process every few seconds rather than one per call.
+CACHE_BREAKER_SECONDS = env_int("CACHE_BREAKER_SECONDS", 5, minimum=1)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -173,8 +203,13 @@ if REDIS_URL:
             "KEY_PREFIX": "kaya",
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
-                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                # After one failed call, skip Redis for CACHE_BREAKER_SECONDS
+                # (per process) instead of waiting out a timeout on every call.
+                "REDIS_CLIENT_CLASS": "kaya.cache.CircuitBreakerRedis",
+                # Cache calls sit on request paths (throttles on every request):
+                # a frozen Redis must cost a request a fraction of a second.
+                "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
                 # A cache outage degrades (throttles fail open, cached lists are
                 # rebuilt) instead of turning every request into a 500. Login
                 # lockout counts in the database, so it still holds.
@@ -182,7 +217,9 @@ if REDIS_URL:
             },
         }
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # kaya.cache logs each Redis failure once (not a traceback per skipped call,
+    # which during an outage would flood the logs and slow every request).
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",

@@ -31,6 +31,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 
+from kaya.exceptions import ServiceUnavailableError
+
 TICKET_TTL_SECONDS = 30
 _TICKET_KEY_PREFIX = "ws-ticket:"
 _TICKET_MAX_LENGTH = 128
@@ -50,14 +52,20 @@ def _ticket_key(ticket: str) -> str:
 
 
 def ws_ticket_issue(*, user: Any) -> str:
-    """Mint a single-use websocket ticket for ``user``, valid for 30 s."""
+    """Mint a single-use websocket ticket for ``user``, valid for 30 s.
+
+    Raises ServiceUnavailableError (503) when the cache cannot store it."""
     ticket = secrets.token_urlsafe(32)
     claim = {
         "user_id": user.pk,
         "token_epoch": user.token_epoch,
         "expires_at": time.time() + TICKET_TTL_SECONDS,
     }
-    cache.set(_ticket_key(ticket), claim, timeout=TICKET_TTL_SECONDS)
+    # add() reports whether it stored the claim (set() does not, on every
+    # backend): with the cache unreachable its errors are ignored, and a ticket
+    # that was never stored must not be handed out as if it would work.
+    if not cache.add(_ticket_key(ticket), claim, timeout=TICKET_TTL_SECONDS):
+        raise ServiceUnavailableError()
     return ticket
 
 

@@ -22,10 +22,14 @@ def program_catalog_version() -> int:
         # Start from the clock, not 1, so a version evicted from the cache can
         # never come back to a number whose old pages are still cached. add() so
         # two first readers agree on one starting version.
-        cache.add(
-            VERSION_KEY, int(timezone.now().timestamp() * 1_000_000), timeout=None
-        )
+        fresh = int(timezone.now().timestamp() * 1_000_000)
+        cache.add(VERSION_KEY, fresh, timeout=None)
         version = cache.get(VERSION_KEY)
+        if version is None:
+            # The cache is unreachable (its errors are ignored, so reads come
+            # back empty): a version no page was stored under means a miss,
+            # never a stale page.
+            return fresh
     return int(version)
 
 

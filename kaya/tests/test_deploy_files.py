@@ -75,3 +75,15 @@ def test_shipped_servers_log_only_through_the_redacting_configuration():
     ws = compose_command("ws")
     assert ws[ws.index("--verbosity") + 1] == "0"
     assert "--access-log" not in ws
+
+
+def test_only_the_migrate_job_runs_without_a_statement_timeout():
+    services = _compose()["services"]
+
+    assert services["migrate"]["environment"]["DB_STATEMENT_TIMEOUT_MS"] == "0"
+    assert (
+        services["migrate"]["environment"]["DATABASE_URL"]
+        == (services["api"]["environment"]["DATABASE_URL"])
+    )
+    for name in ("api", "ws", "worker", "beat"):
+        assert "DB_STATEMENT_TIMEOUT_MS" not in services[name]["environment"], name

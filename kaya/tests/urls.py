@@ -1,5 +1,6 @@
 """Test-only URLs: the real project URLs plus views that exercise the error paths."""
 
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -48,6 +49,31 @@ class ConflictView(APIView):
         raise ConflictError("Already done.", code="already_done")
 
 
+class DatabaseDownView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        if request.query_params.get("error") == "interface":
+            raise InterfaceError("connection already closed")
+        raise OperationalError(
+            'connection to server at "db.internal" (10.0.0.5), port 5432 failed: '
+            "timeout expired"
+        )
+
+
+class SlowQueryView(APIView):
+    """A statement PostgreSQL cancels: its timeout is lowered for this one
+    transaction so the test need not wait out the configured one."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 50")
+            cursor.execute("SELECT pg_sleep(5)")
+        return Response({"ok": True})
+
+
 class OncePerMinute(AnonRateThrottle):
     scope = "test_once"
     rate = "1/m"
@@ -75,6 +101,8 @@ urlpatterns = [
     path("api/v1/test/boom", BoomView.as_view()),
     path("api/v1/test/conflict", ConflictView.as_view()),
     path("api/v1/test/throttled", ThrottledView.as_view()),
+    path("api/v1/test/database-down", DatabaseDownView.as_view()),
+    path("api/v1/test/slow-query", SlowQueryView.as_view()),
     path("api/v1/test/numbers", NumbersView.as_view()),
     *project_urlpatterns,
 ]
