@@ -556,17 +556,34 @@ def password_reset_request(
 ) -> None:
     """Queue a reset link if an active account has this email; else do nothing.
 
-    The caller answers the same either way (no account enumeration).
+    At most ``ACCOUNTS_RESET_EMAILS_PER_ACCOUNT`` links per account within
+    ``ACCOUNTS_RESET_EMAILS_WINDOW_SECONDS``, whatever addresses the requests
+    come from, so nobody can flood an inbox. The count is of the account's
+    outbox rows (it holds with Redis down). The caller answers the same either
+    way (no account enumeration, and no hint that the limit was reached).
     """
     user = user_by_email(email=email)
+    limited = False
+    if user is not None and user.is_active:
+        # Parallel requests for one account count one at a time (row lock).
+        User.objects.select_for_update().filter(pk=user.pk).exists()
+        since = timezone.now() - timedelta(
+            seconds=settings.ACCOUNTS_RESET_EMAILS_WINDOW_SECONDS
+        )
+        recent = EmailDelivery.objects.filter(
+            user=user, kind=EmailDelivery.Kind.PASSWORD_RESET, created_at__gt=since
+        ).count()
+        limited = recent >= settings.ACCOUNTS_RESET_EMAILS_PER_ACCOUNT
+        if not limited:
+            email_queue(user=user, kind=EmailDelivery.Kind.PASSWORD_RESET)
+    sent = user is not None and not limited
     audit_record(
         action=Action.PASSWORD_RESET_REQUEST,
         actor=user,
-        outcome=Outcome.SUCCESS if user is not None else Outcome.FAILURE,
+        outcome=Outcome.SUCCESS if sent else Outcome.FAILURE,
         context=context,
+        metadata={"reason": "per_account_limit"} if limited else None,
     )
-    if user is not None and user.is_active:
-        email_queue(user=user, kind=EmailDelivery.Kind.PASSWORD_RESET)
 
 
 def _password_set(

@@ -31,7 +31,7 @@ from accounts.serializers import (
     UserStatsSerializer,
     UserUpdateInput,
 )
-from accounts.throttles import AUTH_THROTTLES
+from accounts.throttles import AUTH_THROTTLES, RefreshFamilyThrottle
 from kaya.schema import ErrorSerializer
 
 AUTH = ["accounts"]
@@ -115,9 +115,10 @@ class LoginView(AuthView):
 
 
 class RefreshView(AuthView):
-    # Refresh tokens cannot be guessed, and every client refreshes every 15
-    # minutes: a per-address cap would lock out users behind a shared NAT.
-    throttle_scope = None
+    # Only this limit, per login rather than per address: every client refreshes
+    # every 15 minutes, and a per-address cap (the anonymous one included) would
+    # log out users behind a shared NAT. See RefreshFamilyThrottle.
+    throttle_classes = [RefreshFamilyThrottle]
 
     @extend_schema(
         tags=AUTH,
@@ -125,10 +126,17 @@ class RefreshView(AuthView):
         description=(
             "Returns a new access and refresh token; the old refresh token is "
             "blacklisted. Replaying a refresh token that was already rotated "
-            "revokes every token descended from the same login, and answers 401."
+            "revokes every token descended from the same login, and answers 401. "
+            "Limited per login (token family), not per client address: "
+            "`THROTTLE_AUTH_REFRESH` (default 30 per 15 minutes); a token that "
+            "does not verify counts against the client address."
         ),
         request=RefreshInput,
-        responses={200: TokenPairSerializer, 401: _error("`token_not_valid`.")},
+        responses={
+            200: TokenPairSerializer,
+            401: _error("`token_not_valid`."),
+            429: _error("`throttled` (see `Retry-After`)."),
+        },
     )
     def post(self, request: Request) -> Response:
         data = _validated(RefreshInput, request)
