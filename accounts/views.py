@@ -68,16 +68,28 @@ class AuthView(APIView):
     throttle_scope = "auth"
 
 
+SIGNUP_ACCEPTED = {
+    "detail": "Check your email: the link in it confirms the address, then log in."
+}
+
+
 class RegisterView(AuthView):
     @extend_schema(
         tags=AUTH,
         summary="Create an account",
+        description=(
+            "Answers 202 with the same body whether the address is new or already "
+            "has an account, so sign-up does not reveal which addresses exist. A "
+            "new account gets a verification link and can log in once the address "
+            "is verified; the owner of a taken address is told by email that "
+            "someone tried to sign up with it. No tokens are returned."
+        ),
         request=RegisterInput,
-        responses={201: AuthResultSerializer},
+        responses={202: DetailSerializer},
     )
     def post(self, request: Request) -> Response:
         values = _validated(RegisterInput, request)
-        user, pair = services.user_register(
+        services.user_register(
             email=values["email"],
             password=values["password"],
             display_name=values["display_name"],
@@ -85,7 +97,7 @@ class RegisterView(AuthView):
             locale=values.get("locale", "en"),
             context=RequestContext.from_request(request),
         )
-        return Response(_auth_result(user, pair), status=status.HTTP_201_CREATED)
+        return Response(SIGNUP_ACCEPTED, status=status.HTTP_202_ACCEPTED)
 
 
 class LoginView(AuthView):
@@ -93,8 +105,10 @@ class LoginView(AuthView):
         tags=AUTH,
         summary="Log in with email and password",
         description=(
-            "An unknown email, a wrong password and an inactive account all get "
-            "the same 401 body. After 5 failed attempts in 15 minutes the account "
+            "An unknown email, a wrong password, an inactive account and an "
+            "address not verified yet all get the same 401 body (the right "
+            "password of an unverified account also sends a new verification "
+            "link). After 5 failed attempts in 15 minutes the account "
             "answers 429 with `Retry-After`, even to the right password."
         ),
         request=LoginInput,
@@ -183,10 +197,17 @@ class VerifyEmailView(AuthView):
     @extend_schema(
         tags=AUTH,
         summary="Verify an email address",
-        description="The link from the verification email: signed, 24 h, single use.",
+        description=(
+            "The link from the verification email: signed, 24 h. Opening it again "
+            "once the address is verified (a double click, a mail scanner) "
+            "answers 200 and changes nothing."
+        ),
         responses={
             200: UserSerializer,
-            400: _error("`invalid_token`: invalid, expired or already used."),
+            400: _error(
+                "`invalid_token`: invalid, expired, or no longer matching "
+                "the account (e.g. a newer address)."
+            ),
             409: _error("`email_taken`: the new address was taken meanwhile."),
         },
     )

@@ -554,13 +554,15 @@ ACCOUNTS_EMAIL_VERIFY_MAX_AGE = env_int(
 )
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
 ACCOUNTS_EMAIL_MAX_ATTEMPTS = env_int("ACCOUNTS_EMAIL_MAX_ATTEMPTS", 6, minimum=1)
-# Reset links one account can receive per window, from any number of client
-# addresses: per-address throttles alone let a botnet flood one inbox.
-ACCOUNTS_RESET_EMAILS_PER_ACCOUNT = env_int(
-    "ACCOUNTS_RESET_EMAILS_PER_ACCOUNT", 3, minimum=1
+# Emails that anyone can make us send to an account (reset links, sign-up attempt
+# notices, verification links after a login attempt), per kind and window, from
+# any number of client addresses: per-address throttles alone let a botnet flood
+# one inbox.
+ACCOUNTS_REQUESTED_EMAILS_PER_ACCOUNT = env_int(
+    "ACCOUNTS_REQUESTED_EMAILS_PER_ACCOUNT", 3, minimum=1
 )
-ACCOUNTS_RESET_EMAILS_WINDOW_SECONDS = env_int(
-    "ACCOUNTS_RESET_EMAILS_WINDOW_SECONDS", 3600, minimum=60
+ACCOUNTS_REQUESTED_EMAILS_WINDOW_SECONDS = env_int(
+    "ACCOUNTS_REQUESTED_EMAILS_WINDOW_SECONDS", 3600, minimum=60
 )
 
 # ---------------------------------------------------------------------------

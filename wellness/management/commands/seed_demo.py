@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from journal.models import CrisisResource, Prompt
@@ -121,6 +122,8 @@ class Command(BaseCommand):
                 DEMO_PASSWORD,
                 display_name="Demo User",
                 timezone="Europe/London",
+                # The API logs in verified addresses only.
+                email_verified_at=timezone.now(),
             )
 
     def _program(self, spec: dict[str, Any]) -> int:
