@@ -186,6 +186,22 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         # erased person's email address in its object_repr.
         return []
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """The confirmation page: counts only, and no per-model permissions.
+
+        Deleting a user runs the privacy erasure (``services.user_erase``), which
+        deletes or anonymises every app's rows itself; staff need the permission
+        to delete users, not to delete journal entries or streaks, whose admins
+        are read-only. Rows are counted per model, never listed: their names
+        could quote private text.
+        """
+        _, model_count, _, _ = super().get_deleted_objects(objs, request)
+        summary = [
+            f"{user} and every personal row the erasure covers (counted below)"
+            for user in objs
+        ]
+        return summary, model_count, set(), []
+
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         services.user_erase(
             user=obj, actor=request.user, context=RequestContext.from_request(request)
