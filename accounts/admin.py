@@ -10,6 +10,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 
 from accounts import services
 from accounts.addresses import EmailAddressError, email_canonical
@@ -142,6 +145,7 @@ class UserAdmin(AuditedAdminMixin, CanonicalEmailSearchMixin, BaseUserAdmin):
         ("date_joined", admin.DateFieldListFilter),
     )
     readonly_fields = (
+        "records",
         "date_joined",
         "last_login",
         "updated_at",
@@ -172,6 +176,7 @@ class UserAdmin(AuditedAdminMixin, CanonicalEmailSearchMixin, BaseUserAdmin):
                 )
             },
         ),
+        ("Records", {"fields": ("records",)}),
     )
     add_fieldsets = (
         (
@@ -186,6 +191,41 @@ class UserAdmin(AuditedAdminMixin, CanonicalEmailSearchMixin, BaseUserAdmin):
     @admin.display(boolean=True, description="verified")
     def email_verified(self, obj: User) -> bool:
         return obj.email_verified
+
+    @admin.display(description="Records")
+    def records(self, obj: User) -> str:
+        """A link per admin model with a ``user`` foreign key: the list of this
+        user's rows, with their count. Found from the admin registry, so accounts
+        imports no other app; the lists show metadata, never private text."""
+        if obj.pk is None:
+            return "-"
+        links = []
+        for model in self.admin_site._registry:
+            field = next(
+                (
+                    f
+                    for f in model._meta.concrete_fields
+                    if f.name == "user" and f.related_model is User
+                ),
+                None,
+            )
+            if field is None:
+                continue
+            opts = model._meta
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            count = model._default_manager.filter(user=obj).count()
+            links.append(
+                (
+                    f"{url}?user__id__exact={obj.pk}",
+                    capfirst(opts.verbose_name_plural),
+                    count,
+                )
+            )
+        links.sort(key=lambda link: str(link[1]))
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", '<li><a href="{}">{}</a> ({})</li>', links),
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
@@ -209,6 +249,22 @@ class UserAdmin(AuditedAdminMixin, CanonicalEmailSearchMixin, BaseUserAdmin):
         # The erasure is on the AuditLog (by id); a LogEntry would keep the
         # erased person's email address in its object_repr.
         return []
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """The confirmation page: counts only, and no per-model permissions.
+
+        Deleting a user runs the privacy erasure (``services.user_erase``), which
+        deletes or anonymises every app's rows itself; staff need the permission
+        to delete users, not to delete journal entries or streaks, whose admins
+        are read-only. Rows are counted per model, never listed: their names
+        could quote private text.
+        """
+        _, model_count, _, _ = super().get_deleted_objects(objs, request)
+        summary = [
+            f"{user} and every personal row the erasure covers (counted below)"
+            for user in objs
+        ]
+        return summary, model_count, set(), []
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         services.user_erase(

@@ -24,6 +24,16 @@ class EmailTokenError(Exception):
     pass
 
 
+class SpentEmailTokenError(EmailTokenError):
+    """A genuine, unexpired token whose account has changed since it was made
+    (typically: the link was already used). Carries what the token named."""
+
+    def __init__(self, user: User, address: str) -> None:
+        super().__init__()
+        self.user = user
+        self.address = address
+
+
 def _max_age(purpose: str) -> int:
     if purpose == VERIFY_EMAIL:
         return int(settings.ACCOUNTS_EMAIL_VERIFY_MAX_AGE)
@@ -44,7 +54,8 @@ def email_token_make(*, user: User, purpose: str, email: str = "") -> str:
 
 
 def email_token_read(*, token: str, purpose: str) -> tuple[User, str]:
-    """The user and address a token was made for; raises EmailTokenError."""
+    """The user and address a token was made for; raises EmailTokenError
+    (SpentEmailTokenError when it is genuine but no longer matches the account)."""
     try:
         payload: Any = signing.loads(
             token, salt=f"kaya.accounts.{purpose}", max_age=_max_age(purpose)
@@ -57,8 +68,9 @@ def email_token_read(*, token: str, purpose: str) -> tuple[User, str]:
     if not isinstance(user_id, int):
         raise EmailTokenError
     user = User.objects.filter(pk=user_id).first()
-    if user is None or not constant_time_compare(
-        str(payload.get("s", "")), _state(user, purpose)
-    ):
+    if user is None:
         raise EmailTokenError
-    return user, str(payload.get("e", ""))
+    address = str(payload.get("e", ""))
+    if not constant_time_compare(str(payload.get("s", "")), _state(user, purpose)):
+        raise SpentEmailTokenError(user, address)
+    return user, address

@@ -231,6 +231,7 @@ class EmailDelivery(models.Model):
         PASSWORD_RESET = "password_reset", "Password reset"
         PASSWORD_CHANGED = "password_changed", "Password changed"
         EMAIL_CHANGED = "email_changed", "Email changed"
+        SIGNUP_ATTEMPT = "signup_attempt", "Sign-up attempt with this address"
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="email_deliveries"

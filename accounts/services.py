@@ -58,7 +58,10 @@ class InvalidCredentialsError(ApplicationError):
     # inactive account, so the response does not reveal which accounts exist.
     status_code = status.HTTP_401_UNAUTHORIZED
     code = "invalid_credentials"
-    message = "The email or password is not correct."
+    message = (
+        "The email or password is not correct, or the email address is not "
+        "verified yet (check your inbox for the link)."
+    )
 
 
 class LoginLockedError(ApplicationError):
@@ -164,6 +167,28 @@ def email_queue(*, user: User, kind: str, to_email: str = "") -> EmailDelivery:
     return delivery
 
 
+def _requested_email_queue(*, user: User, kind: str) -> bool:
+    """Queue an email that anyone can ask us to send to this account (a reset
+    link, a sign-up attempt notice, a verification link after a login attempt),
+    unless the account already got ``ACCOUNTS_REQUESTED_EMAILS_PER_ACCOUNT`` of
+    that kind within ``ACCOUNTS_REQUESTED_EMAILS_WINDOW_SECONDS``, so that no
+    number of client addresses can flood an inbox. Counted in the outbox rows,
+    so it holds with Redis down. Returns whether the email was queued.
+    """
+    # Parallel requests for one account count one at a time (row lock).
+    User.objects.select_for_update().filter(pk=user.pk).exists()
+    since = timezone.now() - timedelta(
+        seconds=settings.ACCOUNTS_REQUESTED_EMAILS_WINDOW_SECONDS
+    )
+    recent = EmailDelivery.objects.filter(
+        user=user, kind=kind, created_at__gt=since
+    ).count()
+    if recent >= settings.ACCOUNTS_REQUESTED_EMAILS_PER_ACCOUNT:
+        return False
+    email_queue(user=user, kind=kind)
+    return True
+
+
 def _mask_email(address: str) -> str:
     local, _, domain = address.partition("@")
     return f"{local[:1]}***@{domain}"
@@ -189,6 +214,8 @@ def _email_context(delivery: EmailDelivery) -> dict[str, Any]:
         context["minutes"] = settings.PASSWORD_RESET_TIMEOUT // 60
     elif delivery.kind == EmailDelivery.Kind.EMAIL_CHANGED:
         context["new_email"] = _mask_email(user.pending_email or user.email)
+    elif delivery.kind == EmailDelivery.Kind.SIGNUP_ATTEMPT:
+        context["link"] = f"{settings.FRONTEND_URL}/login"
     return context
 
 
@@ -371,10 +398,16 @@ def user_register(
     timezone_name: str,
     locale: str,
     context: RequestContext = EMPTY_CONTEXT,
-) -> tuple[User, TokenPair]:
-    """Create an unverified user and a first session.
+) -> None:
+    """Create an unverified account, or tell the owner of a taken address.
 
-    Side effects (after commit): the welcome and verification emails.
+    Returns nothing, so that the caller answers the same for a new and a taken
+    address (no account enumeration); the new account logs in once its address
+    is verified (see ``login_attempt``), so signing up and then logging in
+    reveals nothing either. Both paths hash the password.
+    Side effects (after commit): the welcome and verification emails to a new
+    account; a "someone tried to sign up with your address" notice to the owner
+    of a taken one (limited like other requested emails).
     """
     try:
         with transaction.atomic():
@@ -386,14 +419,20 @@ def user_register(
                 locale=locale,
             )
     except IntegrityError:
-        raise _field_error(
-            "email", "An account with this email address already exists."
-        ) from None
-    pair = _session_start(user=user)
+        owner = user_by_email(email=email)
+        audit_record(
+            action=Action.REGISTER,
+            actor=owner,
+            outcome=Outcome.FAILURE,
+            context=context,
+            metadata={"reason": "email_taken"},
+        )
+        if owner is not None and owner.is_active:
+            _requested_email_queue(user=owner, kind=EmailDelivery.Kind.SIGNUP_ATTEMPT)
+        return
     audit_record(action=Action.REGISTER, actor=user, target=user, context=context)
     email_queue(user=user, kind=EmailDelivery.Kind.WELCOME)
     email_queue(user=user, kind=EmailDelivery.Kind.VERIFY_EMAIL)
-    return user, pair
 
 
 # Used to spend the same hashing time on an unknown email as on a known one.
@@ -422,10 +461,12 @@ def login_attempt(
     locked even the right password is refused (LoginLockedError, 429 with
     Retry-After). Failures are counted in the database (the lockout holds with
     Redis down) and committed before this function raises.
-    Used by the API login and by the admin's authentication backend.
+    Used by the API login (``channel="api"``, verified addresses only) and by the
+    admin's authentication backend.
     """
     email = email_canonical_or_400(email)
     retry_after: int | None = None
+    unverified = False
     with transaction.atomic():
         # Parallel attempts on one account queue on its row, so each one reads
         # the failures the previous ones committed: exactly
@@ -450,22 +491,41 @@ def login_attempt(
                 valid = False
             else:
                 valid = user.check_password(password) and user.is_active
-            if user is not None and valid:
+            # The API logs in verified addresses only, with the same 401 as a
+            # wrong password: else signing up with an address and logging in
+            # would tell whether it already had an account.
+            unverified = (
+                valid
+                and channel == "api"
+                and user is not None
+                and not user.email_verified_at
+            )
+            metadata = {"channel": channel}
+            if unverified:
+                metadata["reason"] = "email_not_verified"
+            elif user is not None and valid:
                 User.objects.filter(pk=user.pk).update(last_login=timezone.now())
             else:
                 LoginFailure.objects.create(email=email, ip=context.ip)
             audit_record(
                 action=Action.LOGIN,
                 actor=user,
-                target=user if valid else None,
-                outcome=Outcome.SUCCESS if valid else Outcome.FAILURE,
+                target=user if valid and not unverified else None,
+                outcome=(
+                    Outcome.SUCCESS if valid and not unverified else Outcome.FAILURE
+                ),
                 context=context,
-                metadata={"channel": channel},
+                metadata=metadata,
             )
+        if unverified:
+            # The right password earns a fresh verification link (limited), so
+            # the owner is not stuck.
+            assert user is not None
+            _requested_email_queue(user=user, kind=EmailDelivery.Kind.VERIFY_EMAIL)
     # Raised after the block, so the failure recorded above is committed.
     if retry_after is not None:
         raise LoginLockedError(retry_after)
-    if not valid:
+    if not valid or unverified:
         raise InvalidCredentialsError
     assert user is not None
     return user
@@ -524,12 +584,18 @@ def email_outbox_sweep() -> int:
 def email_verify(*, token: str, context: RequestContext = EMPTY_CONTEXT) -> User:
     """Mark the address in a verification link verified (single use, 24 h).
 
-    A link for a pending new address makes it the login email.
+    A link for a pending new address makes it the login email. Opening a link
+    again (a double click, a mail scanner) once its address is the account's
+    verified email answers success and changes nothing.
     """
     try:
         user, address = email_tokens.email_token_read(
             token=token, purpose=email_tokens.VERIFY_EMAIL
         )
+    except email_tokens.SpentEmailTokenError as spent:
+        if _email_already_verified(spent.user, spent.address):
+            return spent.user
+        raise EmailLinkError from None
     except email_tokens.EmailTokenError:
         raise EmailLinkError from None
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -559,9 +625,15 @@ def email_verify(*, token: str, context: RequestContext = EMPTY_CONTEXT) -> User
         audit_record(
             action=Action.EMAIL_VERIFY, actor=user, target=user, context=context
         )
-    else:
+    elif not _email_already_verified(user, address):
         raise EmailLinkError
     return user
+
+
+def _email_already_verified(user: User, address: str) -> bool:
+    return (
+        bool(address) and address == user.email and user.email_verified_at is not None
+    )
 
 
 @transaction.atomic
@@ -585,17 +657,25 @@ def password_reset_request(
 ) -> None:
     """Queue a reset link if an active account has this email; else do nothing.
 
-    The caller answers the same either way (no account enumeration).
+    At most ``ACCOUNTS_REQUESTED_EMAILS_PER_ACCOUNT`` links per account and window,
+    whatever addresses the requests come from (see ``_requested_email_queue``).
+    The caller answers the same either way (no account enumeration, and no hint
+    that the limit was reached).
     """
     user = user_by_email(email=email)
+    limited = False
+    if user is not None and user.is_active:
+        limited = not _requested_email_queue(
+            user=user, kind=EmailDelivery.Kind.PASSWORD_RESET
+        )
+    sent = user is not None and not limited
     audit_record(
         action=Action.PASSWORD_RESET_REQUEST,
         actor=user,
-        outcome=Outcome.SUCCESS if user is not None else Outcome.FAILURE,
+        outcome=Outcome.SUCCESS if sent else Outcome.FAILURE,
         context=context,
+        metadata={"reason": "per_account_limit"} if limited else None,
     )
-    if user is not None and user.is_active:
-        email_queue(user=user, kind=EmailDelivery.Kind.PASSWORD_RESET)
 
 
 def _password_set(

@@ -11,8 +11,15 @@ import logging
 from typing import Any
 
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework_simplejwt.exceptions import TokenError
 
-from kaya.throttles import AnonBurstThrottle, MultiUnitRateMixin, UserBurstThrottle
+from accounts.jwt import FAMILY_CLAIM, FamilyRefreshToken
+from kaya.throttles import (
+    AnonBurstThrottle,
+    AtomicRateThrottle,
+    MultiUnitRateMixin,
+    UserBurstThrottle,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,3 +46,29 @@ class AuthScopedThrottle(FailOpenMixin, MultiUnitRateMixin, ScopedRateThrottle):
 
 
 AUTH_THROTTLES = [AuthAnonThrottle, AuthUserThrottle, AuthScopedThrottle]
+
+
+class RefreshFamilyThrottle(AtomicRateThrottle):
+    """``POST /auth/refresh``: per login (token family), not per client address.
+
+    Every client refreshes about every 15 minutes, so a per-address budget would
+    log out users behind one NAT or mobile carrier gateway. A refresh token that
+    verifies (signature and expiry; not forgeable) is counted against its family;
+    one that does not is counted against the client address, so garbage cannot
+    be sent without limit either. A malformed body raises the parse error here,
+    as the view would.
+    """
+
+    scope = "auth_refresh"
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        raw = request.data.get("refresh") if hasattr(request.data, "get") else None
+        ident = f"address:{self.get_ident(request)}"
+        if isinstance(raw, str) and raw:
+            try:
+                family = FamilyRefreshToken(raw).get(FAMILY_CLAIM)  # type: ignore[arg-type]
+            except TokenError:
+                family = None
+            if family is not None:
+                ident = f"family:{family}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

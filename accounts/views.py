@@ -33,7 +33,7 @@ from accounts.serializers import (
     UserStatsSerializer,
     UserUpdateInput,
 )
-from accounts.throttles import AUTH_THROTTLES
+from accounts.throttles import AUTH_THROTTLES, RefreshFamilyThrottle
 from kaya.schema import ErrorSerializer
 
 AUTH = ["accounts"]
@@ -76,16 +76,28 @@ class AuthView(APIView):
     throttle_scope = "auth"
 
 
+SIGNUP_ACCEPTED = {
+    "detail": "Check your email: the link in it confirms the address, then log in."
+}
+
+
 class RegisterView(AuthView):
     @extend_schema(
         tags=AUTH,
         summary="Create an account",
+        description=(
+            "Answers 202 with the same body whether the address is new or already "
+            "has an account, so sign-up does not reveal which addresses exist. A "
+            "new account gets a verification link and can log in once the address "
+            "is verified; the owner of a taken address is told by email that "
+            "someone tried to sign up with it. No tokens are returned."
+        ),
         request=RegisterInput,
-        responses={201: AuthResultSerializer, 400: EMAIL_400},
+        responses={202: DetailSerializer, 400: EMAIL_400},
     )
     def post(self, request: Request) -> Response:
         values = _validated(RegisterInput, request)
-        user, pair = services.user_register(
+        services.user_register(
             email=values["email"],
             password=values["password"],
             display_name=values["display_name"],
@@ -93,7 +105,7 @@ class RegisterView(AuthView):
             locale=values.get("locale", "en"),
             context=RequestContext.from_request(request),
         )
-        return Response(_auth_result(user, pair), status=status.HTTP_201_CREATED)
+        return Response(SIGNUP_ACCEPTED, status=status.HTTP_202_ACCEPTED)
 
 
 class LoginView(AuthView):
@@ -101,8 +113,10 @@ class LoginView(AuthView):
         tags=AUTH,
         summary="Log in with email and password",
         description=(
-            "An unknown email, a wrong password and an inactive account all get "
-            "the same 401 body. After 5 failed attempts in 15 minutes the account "
+            "An unknown email, a wrong password, an inactive account and an "
+            "address not verified yet all get the same 401 body (the right "
+            "password of an unverified account also sends a new verification "
+            "link). After 5 failed attempts in 15 minutes the account "
             "answers 429 with `Retry-After`, even to the right password."
         ),
         request=LoginInput,
@@ -124,9 +138,10 @@ class LoginView(AuthView):
 
 
 class RefreshView(AuthView):
-    # Refresh tokens cannot be guessed, and every client refreshes every 15
-    # minutes: a per-address cap would lock out users behind a shared NAT.
-    throttle_scope = None
+    # Only this limit, per login rather than per address: every client refreshes
+    # every 15 minutes, and a per-address cap (the anonymous one included) would
+    # log out users behind a shared NAT. See RefreshFamilyThrottle.
+    throttle_classes = [RefreshFamilyThrottle]
 
     @extend_schema(
         tags=AUTH,
@@ -134,10 +149,17 @@ class RefreshView(AuthView):
         description=(
             "Returns a new access and refresh token; the old refresh token is "
             "blacklisted. Replaying a refresh token that was already rotated "
-            "revokes every token descended from the same login, and answers 401."
+            "revokes every token descended from the same login, and answers 401. "
+            "Limited per login (token family), not per client address: "
+            "`THROTTLE_AUTH_REFRESH` (default 30 per 15 minutes); a token that "
+            "does not verify counts against the client address."
         ),
         request=RefreshInput,
-        responses={200: TokenPairSerializer, 401: _error("`token_not_valid`.")},
+        responses={
+            200: TokenPairSerializer,
+            401: _error("`token_not_valid`."),
+            429: _error("`throttled` (see `Retry-After`)."),
+        },
     )
     def post(self, request: Request) -> Response:
         data = _validated(RefreshInput, request)
@@ -182,7 +204,10 @@ class LogoutAllView(APIView):
 
 VERIFY_EMAIL_RESPONSES = {
     200: UserSerializer,
-    400: _error("`invalid_token`: invalid, expired or already used."),
+    400: _error(
+        "`invalid_token`: invalid, expired, or no longer matching "
+        "the account (e.g. a newer address)."
+    ),
     409: _error("`email_taken`: the new address was taken meanwhile."),
 }
 
@@ -192,8 +217,10 @@ class VerifyEmailTokenView(AuthView):
         tags=AUTH,
         summary="Verify an email address",
         description=(
-            "The token of the link in the verification email (signed, 24 h, single "
-            "use), sent in the body so that it appears in no URL."
+            "The token of the link in the verification email (signed, 24 h), sent "
+            "in the body so that it appears in no URL. Sending it again once the "
+            "address is verified (a double click, a mail scanner) answers 200 and "
+            "changes nothing."
         ),
         request=EmailTokenInput,
         responses=VERIFY_EMAIL_RESPONSES,
@@ -211,7 +238,8 @@ class VerifyEmailView(AuthView):
         tags=AUTH,
         summary="Verify an email address (token in the path)",
         description=(
-            "The link from the verification email: signed, 24 h, single use. "
+            "The link from the verification email: signed, 24 h. Opening it again "
+            "once the address is verified answers 200 and changes nothing. "
             "`POST /auth/verify-email` with the token in the body does the same "
             "and keeps the token out of URLs."
         ),

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 from kaya.charset import ACCEPTED_CHARSETS_TEXT
-from kaya.exceptions import SERVER_ERROR_MESSAGE
+from kaya.exceptions import SERVER_ERROR_MESSAGE, ServiceUnavailableError
 from kaya.parsers import MAX_JSON_DEPTH
 
 
@@ -79,7 +79,11 @@ _EXAMPLES = {
     "429": _example(
         "throttled", "Request was throttled. Expected available in 42 seconds."
     ),
+    "415": _example(
+        "unsupported_media_type", 'Unsupported media type "text/plain" in request.'
+    ),
     "500": _example("server_error", SERVER_ERROR_MESSAGE),
+    "503": _example("service_unavailable", ServiceUnavailableError.message),
 }
 
 

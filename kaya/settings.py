@@ -608,6 +608,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     # Per client (address, or user when logged in) on the auth endpoints.
     "auth": env_str("THROTTLE_AUTH", "30/15m"),
     "auth_email": env_str("THROTTLE_AUTH_EMAIL", "10/h"),
+    # Per login (token family), not per address: users behind one NAT all refresh
+    # every 15 minutes. 30 leaves room for retries; a loop of refreshes is cut.
+    "auth_refresh": env_str("THROTTLE_AUTH_REFRESH", "30/15m"),
     "export": env_str("THROTTLE_EXPORT", "10/h"),
 }
 # Refresh rotation, blacklisting and reuse detection are done by
@@ -627,6 +630,16 @@ ACCOUNTS_EMAIL_VERIFY_MAX_AGE = env_int(
 )
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
 ACCOUNTS_EMAIL_MAX_ATTEMPTS = env_int("ACCOUNTS_EMAIL_MAX_ATTEMPTS", 6, minimum=1)
+# Emails that anyone can make us send to an account (reset links, sign-up attempt
+# notices, verification links after a login attempt), per kind and window, from
+# any number of client addresses: per-address throttles alone let a botnet flood
+# one inbox.
+ACCOUNTS_REQUESTED_EMAILS_PER_ACCOUNT = env_int(
+    "ACCOUNTS_REQUESTED_EMAILS_PER_ACCOUNT", 3, minimum=1
+)
+ACCOUNTS_REQUESTED_EMAILS_WINDOW_SECONDS = env_int(
+    "ACCOUNTS_REQUESTED_EMAILS_WINDOW_SECONDS", 3600, minimum=60
+)
 
 # ---------------------------------------------------------------------------
 # Wellness

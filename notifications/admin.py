@@ -1,7 +1,24 @@
-# The staff console for this app: ModelAdmins are registered here.
+"""The staff console for notifications.
+
+A notification added here goes through ``notification_create``, like every other:
+pushed live to the user's sockets and emailed when the type and the user's
+preferences call for it. The email bookkeeping is read-only, and a stored
+notification is not edited (the user may already have seen it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from notifications.models import Notification, ScheduledNotification
+from notifications.services import notification_create
+
+# Written by the delivery machinery, never by staff.
+EMAIL_BOOKKEEPING = ("email_status", "email_send_after", "email_attempts")
 
 
 @admin.register(Notification)
@@ -19,7 +36,39 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "title")
     raw_id_fields = ("user",)
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at",)
+    fields = ("user", "type", "title", "body", "data")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return self.fields
+        return (*self.fields, "created_at", "read_at", *EMAIL_BOOKKEEPING)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ()
+        return self.get_fields(request, obj)
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Notification,
+        form: forms.ModelForm,
+        change: bool,
+    ) -> None:
+        if change:
+            return
+        created = notification_create(
+            user=obj.user,
+            type=obj.type,
+            title=obj.title,
+            body=obj.body,
+            data=obj.data,
+        )
+        # The admin goes on with ``obj`` (its messages, the log entry, the
+        # redirect): make it the stored row.
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj._state.db = created._state.db
 
 
 @admin.register(ScheduledNotification)

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from kaya.pagination import NewestFirstCursorPagination
 from kaya.schema import ErrorSerializer
-from kaya.throttles import MultiUnitRateMixin
+from kaya.throttles import AtomicRateThrottle, MultiUnitRateMixin
 from kaya.websocket import TICKET_TTL_SECONDS, ws_ticket_issue
 from notifications.selectors import (
     email_preferences_user,
@@ -48,9 +48,18 @@ class SettingsRateThrottle(MultiUnitRateMixin, UserRateThrottle):
         return str(getattr(settings, self.setting_name))
 
 
-class RealtimeTicketThrottle(SettingsRateThrottle):
+class RealtimeTicketThrottle(AtomicRateThrottle):
+    """Per user and exact: parallel requests cannot get more tickets than the rate."""
+
     scope = "realtime_ticket"
-    setting_name = "THROTTLE_REALTIME_TICKET"
+
+    def get_rate(self) -> str | None:
+        return str(settings.THROTTLE_REALTIME_TICKET)
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
 class NotificationTestThrottle(SettingsRateThrottle):

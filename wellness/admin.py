@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
@@ -22,14 +25,62 @@ from wellness.models import (
     WellnessProgram,
     WellnessSession,
 )
-from wellness.services import program_catalog_changed, program_publish_set
+from wellness.services import (
+    program_catalog_changed,
+    program_days_problem,
+    program_publish_problems,
+    program_publish_set,
+)
+
+
+class ProgramDayFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        # self.instance carries the program form's values (is_published included).
+        if not self.instance.is_published or any(self.errors):
+            return
+        numbers = [
+            form.cleaned_data["day_number"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("day_number") is not None
+        ]
+        problem = program_days_problem(numbers)
+        if problem is not None:
+            raise ValidationError(
+                f"A published program needs days 1, 2, 3... : {problem}. "
+                "Fix the days or untick Is published."
+            )
 
 
 class ProgramDayInline(admin.StackedInline):
     model = ProgramDay
-    extra = 0
+    formset = ProgramDayFormSet
+    # One blank day, numbered after the last one.
+    extra = 1
     ordering = ("day_number",)
     fields = ("day_number", "title", "session_type", "duration_minutes", "content")
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        last = obj.days.aggregate(last=Max("day_number"))["last"] if obj else None
+        formset.form.base_fields["day_number"].initial = (last or 0) + 1
+        return formset
+
+
+class ProgramChangelistForm(forms.ModelForm):
+    """The changelist's publish toggle checks the days as the actions do."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("is_published") and self.instance.pk is not None:
+            problem = program_publish_problems(program_ids=[self.instance.pk]).get(
+                self.instance.pk
+            )
+            if problem is not None:
+                raise ValidationError(f"Cannot publish: {problem}.")
+        return cleaned
 
 
 @admin.register(WellnessProgram)
@@ -79,6 +130,36 @@ class WellnessProgramAdmin(admin.ModelAdmin):
             rows,
         )
 
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("form", ProgramChangelistForm)
+        return super().get_changelist_form(request, **kwargs)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """A program someone enrolled in is kept (their progress points at it):
+        the confirmation page says so and offers unpublishing instead."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        enrolled = [
+            format_html(
+                "“{}” has {} enrollment(s) and cannot be deleted: use the "
+                "“Unpublish the selected programs” action instead (it leaves the "
+                "catalogue; enrolled users keep their progress).",
+                program.title,
+                program.enrollment_total,
+            )
+            for program in WellnessProgram.objects.filter(
+                pk__in=[o.pk for o in objs]
+            ).annotate(enrollment_total=Count("enrollments"))
+            if program.enrollment_total
+        ]
+        if enrolled:
+            # Nothing will be deleted, so no permission is missing: only the
+            # reason (Django would otherwise ask for a delete permission on the
+            # read-only enrollments).
+            return deleted, model_count, set(), enrolled
+        return deleted, model_count, perms_needed, protected
+
     def save_related(
         self, request: HttpRequest, form: Any, formsets: Any, change: bool
     ) -> None:
@@ -95,14 +176,25 @@ class WellnessProgramAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected programs")
     def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        program_publish_set(
-            program_ids=queryset.values_list("pk", flat=True), is_published=True
-        )
+        programs = {p.pk: p.title for p in queryset.only("pk", "title")}
+        refused = program_publish_problems(program_ids=programs)
+        changed = program_publish_set(program_ids=programs, is_published=True)
+        self.message_user(request, f"Published {changed} program(s).", messages.SUCCESS)
+        for pk, problem in refused.items():
+            self.message_user(
+                request, f"Not published “{programs[pk]}”: {problem}.", messages.ERROR
+            )
 
     @admin.action(description="Unpublish the selected programs")
     def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        program_publish_set(
+        changed = program_publish_set(
             program_ids=queryset.values_list("pk", flat=True), is_published=False
+        )
+        self.message_user(
+            request,
+            f"Unpublished {changed} program(s): they left the catalogue; enrolled "
+            "users keep them.",
+            messages.SUCCESS,
         )
 
 
@@ -110,18 +202,49 @@ class WellnessProgramAdmin(admin.ModelAdmin):
 class WellnessSessionAdmin(ReadOnlyAdmin):
     list_display = ("id", "user", "type", "status", "local_date", "started_at")
     list_filter = ("status", "type")
+    search_fields = ("user__email",)
     list_select_related = ("user",)
     # Private notes are not shown to staff.
     exclude = ("notes",)
 
 
+class EnrollmentCompletedFilter(admin.SimpleListFilter):
+    title = "completed"
+    parameter_name = "completed"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(completed_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(completed_at__isnull=True)
+        return queryset
+
+
 @admin.register(ProgramEnrollment)
 class ProgramEnrollmentAdmin(ReadOnlyAdmin):
-    list_display = ("id", "user", "program", "days_completed", "progress_percent")
+    list_display = (
+        "id",
+        "user",
+        "program",
+        "days_completed",
+        "progress_percent",
+        "enrolled_at",
+        "completed_at",
+    )
+    list_filter = (
+        "program",
+        EnrollmentCompletedFilter,
+        ("enrolled_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("user__email", "program__title")
     list_select_related = ("user", "program")
 
 
 @admin.register(Streak)
 class StreakAdmin(ReadOnlyAdmin):
     list_display = ("user", "current_length", "longest_length", "last_active_date")
+    search_fields = ("user__email",)
     list_select_related = ("user",)

@@ -114,7 +114,8 @@ class ProgramDay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program_id} day {self.day_number}: {self.title}"
+        # Shown as each day's heading in the program's admin page.
+        return f"Day {self.day_number}: {self.title}"
 
 
 class ProgramEnrollmentQuerySet(models.QuerySet["ProgramEnrollment"]):

@@ -493,14 +493,50 @@ def program_catalog_changed(*, program_ids: Iterable[int]) -> None:
     transaction.on_commit(program_catalog_invalidate)
 
 
+def program_days_problem(day_numbers: Iterable[int]) -> str | None:
+    """Why a program with these day numbers cannot be published, or None.
+
+    A published program is served and enrolled in: it needs at least one day,
+    and its days must run 1, 2, 3... with no gap (a user could never reach the
+    day after a gap, nor complete the program).
+    """
+    numbers = sorted(day_numbers)
+    if not numbers:
+        return "it has no days"
+    expected = list(range(1, len(numbers) + 1))
+    if numbers != expected:
+        missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+        shown = ", ".join(str(n) for n in missing) or "none"
+        return f"its day numbers must run 1, 2, 3... with no gap (missing: {shown})"
+    return None
+
+
+def program_publish_problems(*, program_ids: Iterable[int]) -> dict[int, str]:
+    """Program id -> why it cannot be published, for the given programs."""
+    ids = list(program_ids)
+    numbers: dict[int, list[int]] = {pk: [] for pk in ids}
+    for program_id, day_number in ProgramDay.objects.filter(
+        program_id__in=ids
+    ).values_list("program_id", "day_number"):
+        numbers[program_id].append(day_number)
+    problems = {pk: program_days_problem(days) for pk, days in numbers.items()}
+    return {pk: problem for pk, problem in problems.items() if problem is not None}
+
+
 @transaction.atomic
 def program_publish_set(*, program_ids: Iterable[int], is_published: bool) -> int:
     """Publish or unpublish programs (the admin's bulk actions); returns how many
-    rows changed. Side effects: as ``program_catalog_changed``.
+    rows changed. A program that ``program_publish_problems`` refuses is not
+    published. Side effects: as ``program_catalog_changed``.
     """
     ids = list(program_ids)
-    changed = WellnessProgram.objects.filter(pk__in=ids).update(
-        is_published=is_published
+    if is_published:
+        refused = program_publish_problems(program_ids=ids)
+        ids = [pk for pk in ids if pk not in refused]
+    changed = (
+        WellnessProgram.objects.filter(pk__in=ids)
+        .exclude(is_published=is_published)
+        .update(is_published=is_published)
     )
     program_catalog_changed(program_ids=ids)
     return changed

@@ -2,6 +2,7 @@ from functools import cache
 
 import factory
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone as dj_timezone
 
 from accounts.models import User
 
@@ -22,3 +23,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.Sequence(lambda n: f"User {n}")
     timezone = "UTC"
     password = factory.LazyFunction(_test_password_hash)
+    # Verified, as the API logs in verified addresses only; pass
+    # email_verified_at=None for an account that has not confirmed its address.
+    email_verified_at = factory.LazyFunction(dj_timezone.now)

@@ -99,6 +99,7 @@ def test_audit_admin_search_and_filters(admin_client, user, other_user):
 
 # --- user admin -------------------------------------------------------------------
 def test_user_admin_search_and_filters(admin_client, user, other_user):
+    User.objects.exclude(pk=other_user.pk).update(email_verified_at=None)
     User.objects.filter(pk=other_user.pk).update(
         email_verified_at=timezone.now(), subscription_tier="premium"
     )
@@ -147,6 +148,7 @@ def test_deactivate_action_revokes_every_session(
 def test_resend_verification_action(
     admin_client, user, other_user, mailoutbox, django_capture_on_commit_callbacks
 ):
+    User.objects.filter(pk=user.pk).update(email_verified_at=None)
     User.objects.filter(pk=other_user.pk).update(email_verified_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):

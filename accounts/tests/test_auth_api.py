@@ -21,41 +21,54 @@ from accounts.tests.conftest import (
     REGISTER,
     STRONG_PASSWORD,
     bearer_client,
+    link_token,
     login,
     register_payload,
 )
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 # --- register -----------------------------------------------------------------
-def test_register_creates_unverified_user_and_returns_tokens(
+def test_register_creates_an_unverified_user_that_logs_in_once_verified(
     api_client, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post(REGISTER, register_payload())
 
-    assert response.status_code == 201
-    body = response.json()
-    assert set(body) == {"user", "access", "refresh"}
+    assert response.status_code == 202
+    assert response.json() == {
+        "detail": "Check your email: the link in it confirms the address, then log in."
+    }
     user = User.objects.get()
     assert user.email == "ana@example.com"
     assert user.timezone == "Europe/Madrid"
     assert user.locale == "es"
     assert user.email_verified_at is None
     assert user.password.startswith("argon2")
-    assert body["user"]["email"] == "ana@example.com"
-    assert body["user"]["email_verified"] is False
     # Rendered in the locale chosen at sign-up (es).
     assert sorted(m.subject for m in mailoutbox) == [
         "Confirma tu dirección de correo",
         "Te damos la bienvenida a KAYA",
     ]
-    me = bearer_client(body["access"]).get(ME)
+    assert AuditLog.objects.filter(action="register", actor=user).count() == 1
+
+    early = login(api_client, "ana@example.com", STRONG_PASSWORD)
+    assert early.status_code == 401
+    assert early.json()["error"]["code"] == "invalid_credentials"
+
+    token = link_token(
+        next(m for m in mailoutbox if "verify-email" in m.body), "verify-email"
+    )
+    assert api_client.get(f"/api/v1/auth/verify-email/{token}").status_code == 200
+    session = login(api_client, "ana@example.com", STRONG_PASSWORD)
+    assert session.status_code == 200
+    assert set(session.json()) == {"user", "access", "refresh"}
+    me = bearer_client(session.json()["access"]).get(ME)
     assert me.status_code == 200
     assert me.json()["id"] == user.pk
-    assert AuditLog.objects.filter(action="register", actor=user).count() == 1
+    assert me.json()["email_verified"] is True
 
 
 @pytest.mark.parametrize(
@@ -80,13 +93,81 @@ def test_register_rejects_bad_input(api_client, overrides, field):
     assert User.objects.count() == 0
 
 
-def test_register_refuses_a_taken_email_case_insensitively(api_client, user):
-    response = api_client.post(REGISTER, register_payload(email=user.email.upper()))
+def test_register_with_a_taken_address_answers_as_for_a_new_one_and_tells_the_owner(
+    api_client, user, mailoutbox, django_capture_on_commit_callbacks
+):
+    password_hash = user.password
+    headers = {"HTTP_X_REQUEST_ID": "fixed"}
+    with django_capture_on_commit_callbacks(execute=True):
+        new = api_client.post(
+            REGISTER, register_payload(email="new@example.com"), **headers
+        )
+        taken = api_client.post(
+            REGISTER, register_payload(email=user.email.upper()), **headers
+        )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "validation_error"
-    assert list(response.json()["error"]["fields"]) == ["email"]
-    assert User.objects.count() == 1
+    assert new.status_code == taken.status_code == 202
+    assert new.content == taken.content
+    assert User.objects.count() == 2
+    user.refresh_from_db()
+    assert user.password == password_hash
+    assert user.display_name != "Ana"
+    to_owner = [m for m in mailoutbox if m.to == [user.email]]
+    assert [m.subject for m in to_owner] == [
+        "Someone tried to sign up with your email address"
+    ]
+    assert "already has one. No new account was created." in to_owner[0].body
+    assert f"{settings.FRONTEND_URL}/login" in to_owner[0].body
+    attempt = AuditLog.objects.get(action="register", outcome="failure")
+    assert attempt.actor_id == user.pk
+    assert attempt.metadata == {"reason": "email_taken"}
+
+
+def test_repeated_sign_ups_with_a_taken_address_send_the_owner_three_notices(
+    api_client, user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [
+            api_client.post(
+                REGISTER,
+                register_payload(email=user.email),
+                REMOTE_ADDR=f"198.51.100.{i}",
+            ).status_code
+            for i in range(6)
+        ]
+
+    assert statuses == [202] * 6
+    assert [m.to for m in mailoutbox] == [[user.email]] * 3
+
+
+def test_the_api_login_of_an_unverified_address_is_a_401_like_a_wrong_password(
+    api_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    unverified = UserFactory(email_verified_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        right = login(api_client, unverified.email)
+        wrong = login(api_client, unverified.email, "not the password at all")
+
+    assert right.status_code == wrong.status_code == 401
+    right_error, wrong_error = right.json()["error"], wrong.json()["error"]
+    assert right_error.pop("request_id") != wrong_error.pop("request_id")
+    assert (
+        right_error
+        == wrong_error
+        == {
+            "code": "invalid_credentials",
+            "message": "The email or password is not correct, or the email address "
+            "is not verified yet (check your inbox for the link).",
+        }
+    )
+    # The right password earns a new verification link; the wrong one nothing.
+    assert [m.to for m in mailoutbox] == [[unverified.email]]
+    assert "/verify-email/" in mailoutbox[0].body
+    assert LoginFailure.objects.filter(email=unverified.email).count() == 1
+    refused = AuditLog.objects.get(
+        action="login", metadata__reason="email_not_verified"
+    )
+    assert refused.actor_id == unverified.pk
 
 
 # --- login --------------------------------------------------------------------
@@ -485,3 +566,15 @@ def test_many_accounts_tried_from_one_address_lock_that_address(
 
     assert from_there.status_code == 429
     assert elsewhere.status_code == 200
+
+
+def test_the_admin_login_does_not_need_a_verified_address(client):
+    # Staff made with createsuperuser never receive a verification link.
+    staff = UserFactory(is_staff=True, is_superuser=True, email_verified_at=None)
+
+    response = client.post(
+        "/admin/login/", {"username": staff.email, "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200

@@ -19,6 +19,7 @@ from accounts.tests.conftest import (
     REGISTER,
     STRONG_PASSWORD,
     bearer_client,
+    link_token,
     login,
     register_payload,
 )
@@ -146,12 +147,17 @@ def _text_columns() -> list[tuple[type[models.Model], str]]:
 
 
 def test_deleting_the_account_leaves_no_row_pointing_at_the_user(
-    api_client, django_capture_on_commit_callbacks
+    api_client, mailoutbox, django_capture_on_commit_callbacks
 ):
     # A user with rows in every kind of table accounts knows about.
     with django_capture_on_commit_callbacks(execute=True):
-        first = api_client.post(REGISTER, register_payload()).json()
+        api_client.post(REGISTER, register_payload())
     user = User.objects.get()
+    verification = next(m for m in mailoutbox if "verify-email" in m.body)
+    api_client.get(
+        f"/api/v1/auth/verify-email/{link_token(verification, 'verify-email')}"
+    )
+    first = login(api_client, user.email, STRONG_PASSWORD).json()
     second = login(api_client, user.email, STRONG_PASSWORD).json()
     api_client.post(REFRESH, {"refresh": second["refresh"]})
     login(api_client, user.email, "wrong password!!")

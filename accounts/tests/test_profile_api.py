@@ -20,7 +20,7 @@ def test_me_returns_the_profile(auth_client, user):
     body = response.json()
     assert body["id"] == user.pk
     assert body["email"] == user.email
-    assert body["email_verified"] is False
+    assert body["email_verified"] is True
     assert body["gentle_mode"] is False
     assert "password" not in body
     assert "token_epoch" not in body

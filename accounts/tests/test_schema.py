@@ -3,7 +3,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = {
-    "/api/v1/auth/register": {"post": {"201", "400", "429"}},
+    "/api/v1/auth/register": {"post": {"202", "400", "429"}},
     "/api/v1/auth/login": {"post": {"200", "400", "401", "429"}},
     "/api/v1/auth/refresh": {"post": {"200", "400", "401", "429"}},
     "/api/v1/auth/logout": {"post": {"204", "400", "401"}},

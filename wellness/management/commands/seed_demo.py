@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_by_email
@@ -122,6 +123,8 @@ class Command(BaseCommand):
                 DEMO_PASSWORD,
                 display_name="Demo User",
                 timezone="Europe/London",
+                # The API logs in verified addresses only.
+                email_verified_at=timezone.now(),
             )
 
     def _program(self, spec: dict[str, Any]) -> int:
