@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -13,9 +14,12 @@ from journal.selectors import (
     journal_entry_list,
     mood_entry_list,
 )
+from kaya.timeutils import instant_text
 
 
 def _iso(value: Any) -> str | None:
+    if isinstance(value, datetime):
+        return instant_text(value)
     return value.isoformat() if value is not None else None
 
 

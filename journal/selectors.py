@@ -85,7 +85,7 @@ def mood_day_aggregates(*, user: Any, dates: DateRange) -> list[dict[str, Any]]:
         .order_by()
         .values("local_date")
         .annotate(
-            entries=Count("id"),
+            entries_count=Count("id"),
             average_score=Avg("score"),
             average_intensity=Avg("intensity"),
             lowest_score=Min("score"),
@@ -95,8 +95,8 @@ def mood_day_aggregates(*, user: Any, dates: DateRange) -> list[dict[str, Any]]:
     )
     return [
         {
-            "date": row["local_date"],
-            "entries": row["entries"],
+            "local_date": row["local_date"],
+            "entries_count": row["entries_count"],
             "average_score": round(float(row["average_score"]), 2),
             "average_intensity": round(float(row["average_intensity"]), 2),
             "lowest_score": row["lowest_score"],
@@ -112,7 +112,7 @@ def mood_calendar(*, user: Any, year: int, month: int) -> list[dict[str, Any]]:
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
     by_day = {
-        row["date"]: row
+        row["local_date"]: row
         for row in mood_day_aggregates(user=user, dates=DateRange(first, last))
     }
     cells = []
@@ -122,8 +122,8 @@ def mood_calendar(*, user: Any, year: int, month: int) -> list[dict[str, Any]]:
         row = by_day.get(day)
         cells.append(
             {
-                "date": day,
-                "entries": row["entries"] if row else 0,
+                "local_date": day,
+                "entries_count": row["entries_count"] if row else 0,
                 "average_score": row["average_score"] if row else None,
             }
         )
@@ -171,9 +171,9 @@ def crisis_resources_for(*, locale: str | None) -> tuple[str, list[CrisisResourc
 
 def journal_counts(*, user: Any) -> dict[str, int]:
     return {
-        "journal_entries": JournalEntry.objects.for_user(user).count(),
-        "gratitude_entries": GratitudeEntry.objects.for_user(user).count(),
-        "mood_entries": MoodEntry.objects.for_user(user).count(),
+        "journal_entries_count": JournalEntry.objects.for_user(user).count(),
+        "gratitude_entries_count": GratitudeEntry.objects.for_user(user).count(),
+        "mood_entries_count": MoodEntry.objects.for_user(user).count(),
     }
 
 

@@ -126,6 +126,7 @@ class SupportSerializer(serializers.Serializer):
 class JournalEntrySerializer(serializers.ModelSerializer):
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     prompt = PromptSerializer(read_only=True, allow_null=True)
+    mood_entry_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = JournalEntry
@@ -135,7 +136,7 @@ class JournalEntrySerializer(serializers.ModelSerializer):
             "body",
             "tags",
             "prompt",
-            "mood_entry",
+            "mood_entry_id",
             "occurred_at",
             "local_date",
             "created_at",
@@ -174,8 +175,10 @@ class JournalEntryCreateSerializer(serializers.Serializer):
     )
     body = PlainTextField(max_length=BODY_MAX_LENGTH)
     tags = TagListField(required=False)
-    prompt = _PromptField(required=False, allow_null=True)
-    mood_entry = _UserMoodEntryField(required=False, allow_null=True)
+    prompt_id = _PromptField(source="prompt", required=False, allow_null=True)
+    mood_entry_id = _UserMoodEntryField(
+        source="mood_entry", required=False, allow_null=True
+    )
     occurred_at = EntryMomentField(
         required=False, help_text="Defaults to now; at most 7 days ago."
     )
@@ -187,8 +190,10 @@ class JournalEntryUpdateSerializer(serializers.Serializer):
     )
     body = PlainTextField(max_length=BODY_MAX_LENGTH, required=False)
     tags = TagListField(required=False)
-    prompt = _PromptField(required=False, allow_null=True)
-    mood_entry = _UserMoodEntryField(required=False, allow_null=True)
+    prompt_id = _PromptField(source="prompt", required=False, allow_null=True)
+    mood_entry_id = _UserMoodEntryField(
+        source="mood_entry", required=False, allow_null=True
+    )
 
 
 class DateRangeSerializer(serializers.Serializer):
@@ -320,8 +325,8 @@ class MoodEntryCreateSerializer(serializers.Serializer):
 
 
 class MoodDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    entries = serializers.IntegerField()
+    local_date = serializers.DateField()
+    entries_count = serializers.IntegerField()
     average_score = serializers.FloatField()
     average_intensity = serializers.FloatField()
     lowest_score = serializers.IntegerField()
@@ -369,8 +374,8 @@ class MoodCalendarQuerySerializer(serializers.Serializer):
 
 
 class MoodCalendarDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    entries = serializers.IntegerField()
+    local_date = serializers.DateField()
+    entries_count = serializers.IntegerField()
     average_score = serializers.FloatField(allow_null=True)
 
 

@@ -85,7 +85,7 @@ def journal_entry_create(
     Side effects (after commit): ``journal.events.entry_created``.
     """
     if mood_entry is not None and mood_entry.user_id != user.pk:
-        raise ValidationError({"mood_entry": ["Unknown mood entry."]})
+        raise ValidationError({"mood_entry_id": ["Unknown mood entry."]})
     moment = entry_moment(occurred_at, field="occurred_at")
     entry = JournalEntry.objects.create(
         user=user,
@@ -138,7 +138,7 @@ def journal_entry_update(
         changed.append("prompt")
     if mood_entry is not _UNSET:
         if mood_entry is not None and mood_entry.user_id != entry.user_id:
-            raise ValidationError({"mood_entry": ["Unknown mood entry."]})
+            raise ValidationError({"mood_entry_id": ["Unknown mood entry."]})
         entry.mood_entry = mood_entry
         changed.append("mood_entry")
     if tags is not _UNSET:

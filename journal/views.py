@@ -130,8 +130,33 @@ class JournalEntryDetailView(GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class GratitudeCreateView(GenericAPIView):
+def _gratitude_schema(summary: str) -> Any:
+    return extend_schema(
+        tags=TAGS,
+        summary=summary,
+        description="Newest first; filter by local date range.",
+        parameters=[DateRangeSerializer],
+        responses={200: GratitudeEntrySerializer(many=True), 400: BAD_QUERY},
+    )
+
+
+class GratitudeListCreateView(GenericAPIView):
+    """``GET`` and ``POST`` on one collection, like every journal resource."""
+
     serializer_class = GratitudeEntrySerializer
+    filter_backends: list[Any] = []
+
+    def _list(self, request: Request) -> Response:
+        filters = _validated(DateRangeSerializer, request.query_params, request)
+        qs = selectors.gratitude_entry_list(user=request.user, dates=_dates(filters))
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(
+            GratitudeEntrySerializer(page, many=True).data
+        )
+
+    @_gratitude_schema("List gratitude entries")
+    def get(self, request: Request) -> Response:
+        return self._list(request)
 
     @extend_schema(
         tags=TAGS,
@@ -147,28 +172,48 @@ class GratitudeCreateView(GenericAPIView):
         )
 
 
-class GratitudeListView(GenericAPIView):
-    serializer_class = GratitudeEntrySerializer
-    filter_backends: list[Any] = []
+class GratitudeListView(GratitudeListCreateView):
+    """The seed's path, kept as an alias of ``GET /journal/gratitude``."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="List gratitude entries",
-        description="Newest first; filter by local date range.",
-        parameters=[DateRangeSerializer],
-        responses={200: GratitudeEntrySerializer(many=True), 400: BAD_QUERY},
-    )
+    http_method_names = ["get", "head", "options"]
+
+    @_gratitude_schema("List gratitude entries (alias of GET /journal/gratitude)")
     def get(self, request: Request) -> Response:
-        filters = _validated(DateRangeSerializer, request.query_params, request)
-        qs = selectors.gratitude_entry_list(user=request.user, dates=_dates(filters))
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(
-            GratitudeEntrySerializer(page, many=True).data
-        )
+        return self._list(request)
 
 
-class MoodCreateView(GenericAPIView):
+def _mood_history_schema(summary: str) -> Any:
+    return extend_schema(
+        tags=TAGS,
+        summary=summary,
+        description=(
+            "Entries (newest first) and one aggregate per local day with entries. "
+            "Defaults to the last 30 local days; a range spans at most 92 days."
+        ),
+        parameters=[MoodHistoryFilterSerializer],
+        responses={200: MoodHistorySerializer, 400: BAD_QUERY},
+    )
+
+
+class MoodListCreateView(GenericAPIView):
+    """``GET`` (the history) and ``POST`` (log a mood) on one collection."""
+
     serializer_class = MoodEntryCreatedSerializer
+
+    def _history(self, request: Request) -> Response:
+        filters = _validated(MoodHistoryFilterSerializer, request.query_params, request)
+        dates = selectors.DateRange(filters["date_from"], filters["date_to"])
+        body = {
+            "date_from": dates.date_from,
+            "date_to": dates.date_to,
+            "days": selectors.mood_day_aggregates(user=request.user, dates=dates),
+            "entries": selectors.mood_entry_list(user=request.user, dates=dates),
+        }
+        return Response(MoodHistorySerializer(body).data)
+
+    @_mood_history_schema("Mood history with per-day aggregates")
+    def get(self, request: Request) -> Response:
+        return self._history(request)
 
     @extend_schema(
         tags=TAGS,
@@ -190,29 +235,15 @@ class MoodCreateView(GenericAPIView):
         )
 
 
-class MoodHistoryView(GenericAPIView):
-    serializer_class = MoodHistorySerializer
+class MoodHistoryView(MoodListCreateView):
+    """The seed's path, kept as an alias of ``GET /journal/mood``."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Mood history with per-day aggregates",
-        description=(
-            "Entries (newest first) and one aggregate per local day with entries. "
-            "Defaults to the last 30 local days; a range spans at most 92 days."
-        ),
-        parameters=[MoodHistoryFilterSerializer],
-        responses={200: MoodHistorySerializer, 400: BAD_QUERY},
-    )
+    serializer_class = MoodHistorySerializer
+    http_method_names = ["get", "head", "options"]
+
+    @_mood_history_schema("Mood history (alias of GET /journal/mood)")
     def get(self, request: Request) -> Response:
-        filters = _validated(MoodHistoryFilterSerializer, request.query_params, request)
-        dates = selectors.DateRange(filters["date_from"], filters["date_to"])
-        body = {
-            "date_from": dates.date_from,
-            "date_to": dates.date_to,
-            "days": selectors.mood_day_aggregates(user=request.user, dates=dates),
-            "entries": selectors.mood_entry_list(user=request.user, dates=dates),
-        }
-        return Response(MoodHistorySerializer(body).data)
+        return self._history(request)
 
 
 class MoodCalendarView(GenericAPIView):

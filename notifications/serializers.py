@@ -80,7 +80,7 @@ class UnreadCountSerializer(serializers.Serializer):
 
 class RealtimeTicketSerializer(serializers.Serializer):
     ticket = serializers.CharField(help_text="Connect to ws/v1/?ticket=<ticket>.")
-    expires_in = serializers.IntegerField(
+    expires_in_seconds = serializers.IntegerField(
         help_text="Seconds; the ticket is single use."
     )
 

@@ -190,7 +190,7 @@ class RealtimeTicketView(APIView):
     )
     def post(self, request: Request) -> Response:
         ticket = ws_ticket_issue(user=request.user)
-        data = {"ticket": ticket, "expires_in": TICKET_TTL_SECONDS}
+        data = {"ticket": ticket, "expires_in_seconds": TICKET_TTL_SECONDS}
         return Response(
             RealtimeTicketSerializer(data).data, status=status.HTTP_201_CREATED
         )

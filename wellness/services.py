@@ -139,20 +139,20 @@ def _resolve_program_day(
     if enrollment_id is None and program_day_id is None:
         return None, None
     if enrollment_id is None:
-        raise _validation_error("enrollment", "A program day needs its enrollment.")
+        raise _validation_error("enrollment_id", "A program day needs its enrollment.")
     # Another user's enrollment reads exactly like a missing one.
     enrollment = (
         ProgramEnrollment.objects.for_user(user).filter(pk=enrollment_id).first()
     )
     if enrollment is None:
-        raise _validation_error("enrollment", "No such enrollment.")
+        raise _validation_error("enrollment_id", "No such enrollment.")
     if program_day_id is None:
         return enrollment, None
     day = ProgramDay.objects.filter(
         pk=program_day_id, program_id=enrollment.program_id
     ).first()
     if day is None:
-        raise _validation_error("program_day", "No such day in this program.")
+        raise _validation_error("program_day_id", "No such day in this program.")
     return enrollment, day
 
 
@@ -324,23 +324,23 @@ def session_complete(
 
 @transaction.atomic
 def session_progress_update(
-    *, session: WellnessSession, position_seconds: int, device_id: str = ""
+    *, session: WellnessSession, progress_seconds: int, device_id: str = ""
 ) -> WellnessSession:
     """Record live progress from a player.
 
     Side effects (after commit): ``session.progress`` to the user's sockets, with
     the sending ``device_id`` so that device can ignore its own echo.
     """
-    if position_seconds > MAX_SESSION_SECONDS:
+    if progress_seconds > MAX_SESSION_SECONDS:
         raise _validation_error(
-            "position_seconds", f"Must be at most {MAX_SESSION_SECONDS} seconds."
+            "progress_seconds", f"Must be at most {MAX_SESSION_SECONDS} seconds."
         )
     locked = _lock_in_progress(session)
-    locked.progress_seconds = position_seconds
+    locked.progress_seconds = progress_seconds
     locked.save(update_fields=["progress_seconds"])
     payload = {
         "session_id": locked.pk,
-        "position_seconds": position_seconds,
+        "progress_seconds": progress_seconds,
         "planned_duration_seconds": locked.planned_duration_seconds,
         "device_id": device_id,
     }

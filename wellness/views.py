@@ -93,8 +93,8 @@ class SessionListCreateView(_UserSessionMixin, GenericAPIView):
             title=values["title"],
             planned_duration_seconds=values["planned_duration_seconds"],
             client_id=values.get("client_id"),
-            enrollment_id=values.get("enrollment"),
-            program_day_id=values.get("program_day"),
+            enrollment_id=values.get("enrollment_id"),
+            program_day_id=values.get("program_day_id"),
             generated_content_id=values["generated_content_id"],
             mood_before=values.get("mood_before"),
         )
@@ -110,7 +110,7 @@ class SessionStatsView(GenericAPIView):
 
     @extend_schema(
         summary="My session statistics",
-        description="Totals, per-type minutes and counts, this local week (Monday "
+        description="Totals, per-type durations and counts, this local week (Monday "
         "to today) vs last week, current and longest streak and the average mood "
         f"change (after - before). {STREAK_RULE}",
         responses={200: SessionStatsOutput},
@@ -172,7 +172,7 @@ class SessionProgressView(_UserSessionMixin, GenericAPIView):
         data.is_valid(raise_exception=True)
         session = services.session_progress_update(
             session=session,
-            position_seconds=data.validated_data["position_seconds"],
+            progress_seconds=data.validated_data["progress_seconds"],
             device_id=data.validated_data["device_id"],
         )
         return Response(SessionOutput(session).data)

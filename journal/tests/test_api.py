@@ -61,8 +61,8 @@ def test_create_journal_entry_returns_the_entry(auth_client, user):
             "title": "  Tuesday ",
             "body": "A good day\r\nat the lake.",
             "tags": ["Self Care", "#walks", "self_care"],
-            "prompt": prompt.pk,
-            "mood_entry": mood.pk,
+            "prompt_id": prompt.pk,
+            "mood_entry_id": mood.pk,
         },
     )
 
@@ -75,7 +75,7 @@ def test_create_journal_entry_returns_the_entry(auth_client, user):
         "body": "A good day\nat the lake.",
         "tags": ["self-care", "walks"],
         "prompt": {"id": prompt.pk, "text": "What are you proud of?"},
-        "mood_entry": mood.pk,
+        "mood_entry_id": mood.pk,
         "occurred_at": "2026-11-20T12:00:00Z",
         "local_date": "2026-11-20",
         "created_at": "2026-11-20T12:00:00Z",
@@ -143,8 +143,8 @@ def test_ten_distinct_tags_after_normalising_are_accepted(auth_client):
         ({"body": "x", "tags": "calm"}, "tags"),
         ({"body": "x", "tags": [1]}, "tags"),
         ({"body": "x", "tags": ["no/slashes"]}, "tags"),
-        ({"body": "x", "prompt": "abc"}, "prompt"),
-        ({"body": "x", "prompt": 999999}, "prompt"),
+        ({"body": "x", "prompt_id": "abc"}, "prompt_id"),
+        ({"body": "x", "prompt_id": 999999}, "prompt_id"),
         ({"body": "x", "occurred_at": "yesterday"}, "occurred_at"),
         ({"body": "x", "occurred_at": "2026-11-20T10:00:00"}, "occurred_at"),
         ({"body": ""}, "body"),
@@ -184,10 +184,10 @@ def test_create_refuses_another_users_mood_entry(auth_client, other_user):
     theirs = MoodEntryFactory(user=other_user)
 
     fields = validation_fields(
-        auth_client.post("/api/v1/journal", {"body": "x", "mood_entry": theirs.pk})
+        auth_client.post("/api/v1/journal", {"body": "x", "mood_entry_id": theirs.pk})
     )
 
-    assert fields == {"mood_entry": ["Unknown mood entry."]}
+    assert fields == {"mood_entry_id": ["Unknown mood entry."]}
     assert JournalEntry.objects.count() == 0
 
 
@@ -354,12 +354,12 @@ def test_patch_replaces_tags_and_unlinks_the_mood_entry(auth_client, user):
     entry = journal_entry(user, mood_entry=mood, tag_names=["old"])
 
     response = auth_client.patch(
-        f"/api/v1/journal/{entry.pk}", {"tags": ["New", "other"], "mood_entry": None}
+        f"/api/v1/journal/{entry.pk}", {"tags": ["New", "other"], "mood_entry_id": None}
     )
 
     assert response.status_code == 200
     assert response.json()["tags"] == ["new", "other"]
-    assert response.json()["mood_entry"] is None
+    assert response.json()["mood_entry_id"] is None
     assert sorted(JournalTag.objects.values_list("name", flat=True)) == [
         "new",
         "other",
@@ -392,10 +392,10 @@ def test_patch_refuses_another_users_mood_entry(auth_client, user, other_user):
     theirs = MoodEntryFactory(user=other_user)
 
     fields = validation_fields(
-        auth_client.patch(f"/api/v1/journal/{entry.pk}", {"mood_entry": theirs.pk})
+        auth_client.patch(f"/api/v1/journal/{entry.pk}", {"mood_entry_id": theirs.pk})
     )
 
-    assert fields == {"mood_entry": ["Unknown mood entry."]}
+    assert fields == {"mood_entry_id": ["Unknown mood entry."]}
     entry.refresh_from_db()
     assert entry.mood_entry is None
 
@@ -727,16 +727,16 @@ def test_mood_history_returns_entries_and_day_aggregates(auth_client, user, othe
     assert body["entries"][0]["emotions"] == ["calm"]
     assert body["days"] == [
         {
-            "date": "2026-11-18",
-            "entries": 2,
+            "local_date": "2026-11-18",
+            "entries_count": 2,
             "average_score": 3.5,
             "average_intensity": 6.0,
             "lowest_score": 2,
             "highest_score": 5,
         },
         {
-            "date": "2026-11-20",
-            "entries": 1,
+            "local_date": "2026-11-20",
+            "entries_count": 1,
             "average_score": 3.0,
             "average_intensity": 5.0,
             "lowest_score": 3,
@@ -826,15 +826,19 @@ def test_mood_calendar_has_one_cell_per_local_day(auth_client, user, other_user)
     assert body["month"] == "2026-11"
     assert len(body["days"]) == 30
     assert body["days"][0] == {
-        "date": "2026-11-01",
-        "entries": 0,
+        "local_date": "2026-11-01",
+        "entries_count": 0,
         "average_score": None,
     }
-    assert body["days"][2] == {"date": "2026-11-03", "entries": 2, "average_score": 3.5}
-    assert body["days"][3]["entries"] == 0
+    assert body["days"][2] == {
+        "local_date": "2026-11-03",
+        "entries_count": 2,
+        "average_score": 3.5,
+    }
+    assert body["days"][3]["entries_count"] == 0
     assert body["days"][29] == {
-        "date": "2026-11-30",
-        "entries": 1,
+        "local_date": "2026-11-30",
+        "entries_count": 1,
         "average_score": 4.0,
     }
 
@@ -843,7 +847,7 @@ def test_mood_calendar_handles_february_of_a_leap_year(auth_client):
     body = auth_client.get("/api/v1/journal/mood/calendar", {"month": "2028-02"}).json()
 
     assert len(body["days"]) == 29
-    assert body["days"][-1]["date"] == "2028-02-29"
+    assert body["days"][-1]["local_date"] == "2028-02-29"
 
 
 def test_mood_calendar_of_the_last_representable_month(auth_client):
@@ -853,7 +857,11 @@ def test_mood_calendar_of_the_last_representable_month(auth_client):
     assert response.status_code == 200
     days = response.json()["days"]
     assert len(days) == 31
-    assert days[-1] == {"date": "9999-12-31", "entries": 0, "average_score": None}
+    assert days[-1] == {
+        "local_date": "9999-12-31",
+        "entries_count": 0,
+        "average_score": None,
+    }
 
 
 @time_machine.travel(datetime(2026, 11, 30, 11, 30, tzinfo=UTC), tick=False)
@@ -889,7 +897,7 @@ def test_mood_calendar_query_count_does_not_grow(
             "/api/v1/journal/mood/calendar", {"month": "2026-11"}
         )
 
-    assert sum(d["entries"] for d in response.json()["days"]) == count
+    assert sum(d["entries_count"] for d in response.json()["days"]) == count
 
 
 # --- prompts -----------------------------------------------------------------
@@ -945,8 +953,41 @@ def test_paths_are_not_captured_by_the_entry_detail_route(auth_client):
         "/api/v1/journal/prompts/",
     ):
         assert auth_client.get(path).status_code == 200, path
-    assert auth_client.get("/api/v1/journal/gratitude").status_code == 405
-    assert auth_client.get("/api/v1/journal/mood").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("collection", "alias"),
+    [
+        ("/api/v1/journal/gratitude", "/api/v1/journal/gratitude/list"),
+        ("/api/v1/journal/mood", "/api/v1/journal/mood/history"),
+    ],
+)
+def test_journal_collections_answer_get_and_post_and_the_seed_paths_are_aliases(
+    auth_client, user, collection, alias
+):
+    GratitudeEntryFactory(user=user)
+    MoodEntryFactory(user=user)
+
+    listed = auth_client.get(collection)
+    aliased = auth_client.get(alias)
+
+    assert (listed.status_code, aliased.status_code) == (200, 200)
+    assert listed.json() == aliased.json()
+    entries = listed.json().get("results", listed.json().get("entries"))
+    assert len(entries) == 1
+    # The alias only reads: writes go to the collection.
+    assert auth_client.post(alias, {}).status_code == 405
+
+
+def test_journal_collections_in_the_schema(auth_client):
+    paths = auth_client.get("/api/v1/schema/?format=json").json()["paths"]
+
+    assert set(paths["/api/v1/journal/gratitude"]) == {"get", "post"}
+    assert set(paths["/api/v1/journal/mood"]) == {"get", "post"}
+    assert set(paths["/api/v1/journal/gratitude/list"]) == {"get"}
+    assert set(paths["/api/v1/journal/mood/history"]) == {"get"}
+    assert "alias" in paths["/api/v1/journal/mood/history"]["get"]["summary"]
+    assert "alias" in paths["/api/v1/journal/gratitude/list"]["get"]["summary"]
 
 
 # --- privacy -----------------------------------------------------------------

@@ -105,8 +105,8 @@ def test_local_dates_do_not_shift_when_the_user_changes_time_zone(user, auth_cli
         "/api/v1/journal/mood/calendar", {"month": "2026-11"}
     ).json()
     assert calendar["days"][20] == {
-        "date": "2026-11-21",
-        "entries": 1,
+        "local_date": "2026-11-21",
+        "entries_count": 1,
         "average_score": 5.0,
     }
     listed = auth_client.get(
@@ -128,5 +128,7 @@ def test_mood_history_days_group_by_local_date(user, auth_client):
             {"date_from": "2026-10-31", "date_to": "2026-11-02"},
         ).json()
 
-    assert [(d["date"], d["entries"]) for d in body["days"]] == [("2026-11-01", 2)]
+    assert [(d["local_date"], d["entries_count"]) for d in body["days"]] == [
+        ("2026-11-01", 2)
+    ]
     assert MoodEntry.objects.filter(local_date=date(2026, 11, 1)).count() == 2

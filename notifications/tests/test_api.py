@@ -300,7 +300,7 @@ def test_ticket_is_stored_only_as_a_hash_and_expires_in_thirty_seconds(auth_clie
     assert response.status_code == 201
     ticket = response.json()["ticket"]
     assert len(ticket) >= 40
-    assert response.json()["expires_in"] == 30
+    assert response.json()["expires_in_seconds"] == 30
     assert cache.get(f"ws-ticket:{ticket}") is None
 
 

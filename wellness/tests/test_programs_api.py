@@ -104,6 +104,9 @@ def test_detail_without_enrollment_has_days_and_no_progress(auth_client):
     body = response.json()
     assert [d["day_number"] for d in body["days"]] == [1, 2]
     assert [d["status"] for d in body["days"]] == [None, None]
+    # Days are authored in minutes (10 in the factory); the API speaks seconds.
+    assert [d["duration_seconds"] for d in body["days"]] == [600, 600]
+    assert "duration_minutes" not in body["days"][0]
     assert body["enrollment"] is None
 
 
