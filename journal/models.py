@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from kaya.fields import EncryptedJSONField, EncryptedTextField
+from kaya.idempotency import client_id_constraint
 
 # The documented vocabularies for mood tags (see README). Values are stored as is.
 EMOTIONS: tuple[str, ...] = (
@@ -135,6 +136,9 @@ class MoodEntry(models.Model):
     score = models.PositiveSmallIntegerField()
     intensity = models.PositiveSmallIntegerField()
     note = EncryptedTextField(blank=True)
+    # Client-generated idempotency key (kaya.idempotency): a retried create
+    # returns the same row.
+    client_id = models.UUIDField(null=True, blank=True)
     logged_at = models.DateTimeField()
     local_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -160,6 +164,7 @@ class MoodEntry(models.Model):
                 condition=Q(intensity__gte=1, intensity__lte=10),
                 name="journal_mood_intensity_1_10",
             ),
+            client_id_constraint("journal_mood"),
         ]
 
     def __str__(self) -> str:
@@ -222,6 +227,8 @@ class JournalEntry(models.Model):
         blank=True,
         related_name="journal_entries",
     )
+    # Client-generated idempotency key (kaya.idempotency).
+    client_id = models.UUIDField(null=True, blank=True)
     occurred_at = models.DateTimeField()
     local_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -238,6 +245,7 @@ class JournalEntry(models.Model):
             ),
             models.Index(fields=["user", "local_date"], name="journal_entry_day_idx"),
         ]
+        constraints = [client_id_constraint("journal_entry")]
 
     def __str__(self) -> str:
         return f"Journal entry {self.pk} of user {self.user_id}"
@@ -277,6 +285,8 @@ class GratitudeEntry(models.Model):
     # A list of one to three short strings.
     items = EncryptedJSONField()
     item_count = models.PositiveSmallIntegerField(default=0)
+    # Client-generated idempotency key (kaya.idempotency).
+    client_id = models.UUIDField(null=True, blank=True)
     occurred_at = models.DateTimeField()
     local_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -293,6 +303,7 @@ class GratitudeEntry(models.Model):
             ),
             models.Index(fields=["user", "local_date"], name="journal_grat_day_idx"),
         ]
+        constraints = [client_id_constraint("journal_gratitude")]
 
     def __str__(self) -> str:
         return f"Gratitude entry {self.pk} of user {self.user_id}"

@@ -24,6 +24,7 @@ from journal.models import (
 from journal.services import moment_error
 from journal.text import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, normalise_text
 from journal.text import reject_markup as _reject_markup
+from kaya.idempotency import CLIENT_ID_HELP
 from kaya.timeutils import local_today
 
 BODY_MAX_LENGTH = 20_000
@@ -137,6 +138,7 @@ class JournalEntrySerializer(serializers.ModelSerializer):
             "tags",
             "prompt",
             "mood_entry_id",
+            "client_id",
             "occurred_at",
             "local_date",
             "created_at",
@@ -182,6 +184,7 @@ class JournalEntryCreateSerializer(serializers.Serializer):
     occurred_at = EntryMomentField(
         required=False, help_text="Defaults to now; at most 7 days ago."
     )
+    client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
 
 
 class JournalEntryUpdateSerializer(serializers.Serializer):
@@ -233,7 +236,14 @@ class GratitudeEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = GratitudeEntry
-        fields = ("id", "items", "occurred_at", "local_date", "created_at")
+        fields = (
+            "id",
+            "items",
+            "client_id",
+            "occurred_at",
+            "local_date",
+            "created_at",
+        )
         read_only_fields = fields
 
 
@@ -247,6 +257,7 @@ class GratitudeEntryCreateSerializer(serializers.Serializer):
     occurred_at = EntryMomentField(
         required=False, help_text="Defaults to now; at most 7 days ago."
     )
+    client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
 
 
 # --- mood -------------------------------------------------------------------
@@ -266,6 +277,7 @@ class MoodEntrySerializer(serializers.ModelSerializer):
             "emotions",
             "factors",
             "note",
+            "client_id",
             "logged_at",
             "local_date",
             "created_at",
@@ -316,6 +328,7 @@ class MoodEntryCreateSerializer(serializers.Serializer):
     logged_at = EntryMomentField(
         required=False, help_text="Defaults to now; at most 7 days ago, not future."
     )
+    client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
 
     def validate_intensity(self, value: Any) -> int:
         # IntegerField accepts "7" and 7.0; an intensity must be a JSON integer.

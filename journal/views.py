@@ -44,6 +44,18 @@ def _validated(serializer_class: Any, data: Any, request: Request) -> dict[str, 
     return dict(serializer.validated_data)
 
 
+def _again(serializer: Any) -> OpenApiResponse:
+    return OpenApiResponse(
+        serializer,
+        description="An entry with this client_id already exists; it is returned "
+        "unchanged.",
+    )
+
+
+def _status(created: bool) -> int:
+    return status.HTTP_201_CREATED if created else status.HTTP_200_OK
+
+
 def _dates(data: dict[str, Any]) -> selectors.DateRange:
     return selectors.DateRange(data.get("date_from"), data.get("date_to"))
 
@@ -75,17 +87,15 @@ class JournalEntryListCreateView(GenericAPIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="Write a journal entry",
+        summary="Write a journal entry (idempotent per client_id)",
         request=JournalEntryCreateSerializer,
-        responses={201: JournalEntrySerializer},
+        responses={201: JournalEntrySerializer, 200: _again(JournalEntrySerializer)},
     )
     def post(self, request: Request) -> Response:
         data = _validated(JournalEntryCreateSerializer, request.data, request)
-        entry = services.journal_entry_create(user=request.user, **data)
+        entry, created = services.journal_entry_create(user=request.user, **data)
         entry = selectors.journal_entry_get(user=request.user, pk=entry.pk)
-        return Response(
-            JournalEntrySerializer(entry).data, status=status.HTTP_201_CREATED
-        )
+        return Response(JournalEntrySerializer(entry).data, status=_status(created))
 
 
 class JournalEntryDetailView(GenericAPIView):
@@ -160,16 +170,17 @@ class GratitudeListCreateView(GenericAPIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="Write a gratitude entry",
+        summary="Write a gratitude entry (idempotent per client_id)",
         request=GratitudeEntryCreateSerializer,
-        responses={201: GratitudeEntrySerializer},
+        responses={
+            201: GratitudeEntrySerializer,
+            200: _again(GratitudeEntrySerializer),
+        },
     )
     def post(self, request: Request) -> Response:
         data = _validated(GratitudeEntryCreateSerializer, request.data, request)
-        entry = services.gratitude_entry_create(user=request.user, **data)
-        return Response(
-            GratitudeEntrySerializer(entry).data, status=status.HTTP_201_CREATED
-        )
+        entry, created = services.gratitude_entry_create(user=request.user, **data)
+        return Response(GratitudeEntrySerializer(entry).data, status=_status(created))
 
 
 class GratitudeListView(GratitudeListCreateView):
@@ -217,22 +228,23 @@ class MoodListCreateView(GenericAPIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="Log a mood",
+        summary="Log a mood (idempotent per client_id)",
         description=(
             "A `very_low` mood with high intensity returns a `support` block with "
             "crisis resources for the user's locale. No text is scanned."
         ),
         request=MoodEntryCreateSerializer,
-        responses={201: MoodEntryCreatedSerializer},
+        responses={
+            201: MoodEntryCreatedSerializer,
+            200: _again(MoodEntryCreatedSerializer),
+        },
     )
     def post(self, request: Request) -> Response:
         data = _validated(MoodEntryCreateSerializer, request.data, request)
-        entry = services.mood_entry_create(user=request.user, **data)
+        entry, created = services.mood_entry_create(user=request.user, **data)
         entry = selectors.mood_entry_list(user=request.user).get(pk=entry.pk)
         entry.support = selectors.mood_support(user=request.user, entry=entry)  # type: ignore[attr-defined]
-        return Response(
-            MoodEntryCreatedSerializer(entry).data, status=status.HTTP_201_CREATED
-        )
+        return Response(MoodEntryCreatedSerializer(entry).data, status=_status(created))
 
 
 class MoodHistoryView(MoodListCreateView):

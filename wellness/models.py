@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from kaya.fields import EncryptedTextField
+from kaya.idempotency import client_id_constraint
 
 # A sane upper bound for one session (planned or actual): four hours.
 MAX_SESSION_SECONDS = 4 * 60 * 60
@@ -254,11 +255,7 @@ class WellnessSession(models.Model):
     class Meta:
         ordering = ("-started_at", "-id")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "client_id"],
-                condition=models.Q(client_id__isnull=False),
-                name="wellness_session_client_id_unique",
-            ),
+            client_id_constraint("wellness_session"),
             models.CheckConstraint(
                 condition=models.Q(mood_before__isnull=True)
                 | models.Q(mood_before__gte=1, mood_before__lte=5),

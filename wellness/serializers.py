@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kaya.idempotency import CLIENT_ID_HELP
 from wellness.models import (
     MAX_SESSION_SECONDS,
     ProgramDay,
@@ -30,13 +31,7 @@ class SessionCreateInput(serializers.Serializer):
     planned_duration_seconds = serializers.IntegerField(
         min_value=1, max_value=MAX_SESSION_SECONDS
     )
-    client_id = serializers.UUIDField(
-        required=False,
-        help_text=(
-            "Client-generated idempotency id: sending the same id again returns "
-            "the session created first (200) instead of creating another."
-        ),
-    )
+    client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
     enrollment_id = serializers.IntegerField(
         required=False, min_value=1, help_text="One of my program enrollments."
     )

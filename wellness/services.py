@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kaya.exceptions import ApplicationError, ConflictError, ForbiddenError
+from kaya.idempotency import create_once
 from kaya.timeutils import at_local_time, local_date, local_today
 from notifications import realtime
 from notifications.models import Notification
@@ -172,38 +173,29 @@ def session_create(
     """Start a session. Idempotent per ``client_id``: a retry returns the session
     created first and ``created=False``. Side effects: none.
     """
-    if client_id is not None:
-        existing = (
-            WellnessSession.objects.for_user(user).filter(client_id=client_id).first()
+
+    def create() -> WellnessSession:
+        enrollment, day = _resolve_program_day(
+            user=user, enrollment_id=enrollment_id, program_day_id=program_day_id
         )
-        if existing is not None:
-            return existing, False
-    enrollment, day = _resolve_program_day(
-        user=user, enrollment_id=enrollment_id, program_day_id=program_day_id
+        now = timezone.now()
+        return WellnessSession.objects.create(
+            user=user,
+            type=type,
+            title=title,
+            planned_duration_seconds=planned_duration_seconds,
+            client_id=client_id,
+            enrollment=enrollment,
+            program_day=day,
+            generated_content_id=generated_content_id,
+            mood_before=mood_before,
+            started_at=now,
+            local_date=local_date(now, user.timezone),
+        )
+
+    return create_once(
+        model=WellnessSession, user=user, client_id=client_id, create=create
     )
-    now = timezone.now()
-    try:
-        # A savepoint, so a concurrent retry losing the unique race leaves the
-        # outer transaction usable for the lookup below.
-        with transaction.atomic():
-            session = WellnessSession.objects.create(
-                user=user,
-                type=type,
-                title=title,
-                planned_duration_seconds=planned_duration_seconds,
-                client_id=client_id,
-                enrollment=enrollment,
-                program_day=day,
-                generated_content_id=generated_content_id,
-                mood_before=mood_before,
-                started_at=now,
-                local_date=local_date(now, user.timezone),
-            )
-    except IntegrityError:
-        if client_id is None:
-            raise
-        return WellnessSession.objects.get(user=user, client_id=client_id), False
-    return session, True
 
 
 def _lock_in_progress(session: WellnessSession) -> WellnessSession:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -76,6 +77,7 @@ def test_create_journal_entry_returns_the_entry(auth_client, user):
         "tags": ["self-care", "walks"],
         "prompt": {"id": prompt.pk, "text": "What are you proud of?"},
         "mood_entry_id": mood.pk,
+        "client_id": None,
         "occurred_at": "2026-11-20T12:00:00Z",
         "local_date": "2026-11-20",
         "created_at": "2026-11-20T12:00:00Z",
@@ -424,6 +426,7 @@ def test_create_gratitude_entry(auth_client, user):
     assert response.json() == {
         "id": entry.pk,
         "items": ["my dog", "tea"],
+        "client_id": None,
         "occurred_at": "2026-11-20T12:00:00Z",
         "local_date": "2026-11-20",
         "created_at": "2026-11-20T12:00:00Z",
@@ -516,6 +519,7 @@ def test_log_a_mood(auth_client, user):
         "emotions": ["calm", "grateful"],
         "factors": ["sleep", "exercise"],
         "note": "Long walk.",
+        "client_id": None,
         "logged_at": "2026-11-20T12:00:00Z",
         "local_date": "2026-11-20",
         "created_at": "2026-11-20T12:00:00Z",
@@ -1033,3 +1037,56 @@ def test_private_text_never_reaches_the_logs(auth_client, caplog):
 
     assert caplog.records  # the requests were logged ...
     assert secret not in caplog.text  # ... without their text
+
+
+# --- idempotent create (client_id) -------------------------------------------
+
+CREATES = [
+    ("/api/v1/journal", JournalEntry, {"body": "Offline words"}),
+    ("/api/v1/journal/gratitude", GratitudeEntry, {"items": ["rain"]}),
+    ("/api/v1/journal/mood", MoodEntry, {"mood": "good", "intensity": 4}),
+]
+
+
+@pytest.mark.parametrize(("url", "model", "payload"), CREATES)
+def test_a_retried_create_with_the_same_client_id_returns_the_first(
+    auth_client, user, url, model, payload, django_capture_on_commit_callbacks
+):
+    client_id = str(uuid.uuid4())
+    with django_capture_on_commit_callbacks() as first_effects:
+        first = auth_client.post(url, {**payload, "client_id": client_id})
+    with django_capture_on_commit_callbacks() as retry_effects:
+        again = auth_client.post(url, {**payload, "client_id": client_id})
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert first.json()["client_id"] == client_id
+    assert model.objects.filter(user=user).count() == 1
+    # The retry publishes no second domain event.
+    assert (len(first_effects), len(retry_effects)) == (1, 0)
+
+
+@pytest.mark.parametrize(("url", "model", "payload"), CREATES)
+def test_client_ids_are_per_user_and_optional(
+    auth_client, other_user, url, model, payload
+):
+    client_id = str(uuid.uuid4())
+    other = FreshTokenClient(other_user)
+
+    mine = auth_client.post(url, {**payload, "client_id": client_id})
+    theirs = other.post(url, {**payload, "client_id": client_id})
+    plain = [auth_client.post(url, payload) for _ in range(2)]
+
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert mine.json()["id"] != theirs.json()["id"]
+    assert [r.status_code for r in plain] == [201, 201]
+    assert model.objects.count() == 4
+
+
+@pytest.mark.parametrize(("url", "model", "payload"), CREATES)
+def test_a_client_id_must_be_a_uuid(auth_client, url, model, payload):
+    response = auth_client.post(url, {**payload, "client_id": "not-a-uuid"})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"client_id"}
+    assert model.objects.count() == 0
