@@ -71,6 +71,16 @@ class UserOwnedQuerySet(models.QuerySet):
         return self.filter(user=user)
 
 
+class JournalEntryQuerySet(UserOwnedQuerySet):
+    def for_user(self, user: object) -> UserOwnedQuerySet:
+        """The user's live entries: a deleted entry's tombstone is never read,
+        only listed to a delta sync (``for_user_sync``)."""
+        return self.filter(user=user, deleted_at__isnull=True)
+
+    def for_user_sync(self, user: object) -> UserOwnedQuerySet:
+        return self.filter(user=user)
+
+
 class Prompt(models.Model):
     """A staff-curated journaling prompt; one is chosen per user-local day."""
 
@@ -233,8 +243,11 @@ class JournalEntry(models.Model):
     local_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A deleted entry stays as a content-free tombstone so offline clients
+    # syncing with ?updated_since= learn of the deletion.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = UserOwnedQuerySet.as_manager()
+    objects = JournalEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ("-occurred_at", "-id")
@@ -244,6 +257,9 @@ class JournalEntry(models.Model):
                 fields=["user", "-occurred_at", "-id"], name="journal_entry_user_at_idx"
             ),
             models.Index(fields=["user", "local_date"], name="journal_entry_day_idx"),
+            models.Index(
+                fields=["user", "updated_at", "id"], name="journal_entry_sync_idx"
+            ),
         ]
         constraints = [client_id_constraint("journal_entry")]
 
@@ -290,6 +306,8 @@ class GratitudeEntry(models.Model):
     occurred_at = models.DateTimeField()
     local_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # For delta sync (?updated_since=).
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = UserOwnedQuerySet.as_manager()
 
@@ -302,6 +320,9 @@ class GratitudeEntry(models.Model):
                 name="journal_grat_user_at_idx",
             ),
             models.Index(fields=["user", "local_date"], name="journal_grat_day_idx"),
+            models.Index(
+                fields=["user", "updated_at", "id"], name="journal_grat_sync_idx"
+            ),
         ]
         constraints = [client_id_constraint("journal_gratitude")]
 

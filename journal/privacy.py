@@ -72,7 +72,8 @@ def journal_export(user: Any) -> dict[str, list[dict[str, Any]]]:
 @transaction.atomic
 def journal_erase(user: Any) -> None:
     """Delete every journal, gratitude and mood entry of the user (tags cascade)."""
-    JournalEntry.objects.for_user(user).delete()
+    # Tombstones of deleted entries too: erasure leaves nothing behind.
+    JournalEntry.objects.for_user_sync(user).delete()
     GratitudeEntry.objects.for_user(user).delete()
     MoodEntry.objects.for_user(user).delete()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from journal.models import (
     MoodTag,
     Prompt,
 )
+from kaya.sync import changed_since
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,28 @@ def _in_range(qs: QuerySet[Any], dates: DateRange) -> QuerySet[Any]:
 
 
 def journal_entry_list(
-    *, user: Any, dates: DateRange = DateRange(), tag: str | None = None
+    *,
+    user: Any,
+    dates: DateRange = DateRange(),
+    tag: str | None = None,
+    updated_since: datetime | None = None,
+    include_deleted: bool = False,
 ) -> QuerySet[JournalEntry]:
-    """The user's entries, newest first, optionally within local dates / by tag."""
+    """The user's entries, newest first, optionally within local dates / by tag.
+    With ``updated_since``: the entries changed since, tombstones of deleted
+    ones included, in the order they changed (delta sync)."""
+    rows = (
+        JournalEntry.objects.for_user_sync(user)
+        if include_deleted or updated_since is not None
+        else JournalEntry.objects.for_user(user)
+    )
     qs: QuerySet[JournalEntry] = (
-        JournalEntry.objects.for_user(user)
-        .select_related("prompt")
+        rows.select_related("prompt")
         .prefetch_related(Prefetch("tags", queryset=JournalTag.objects.order_by("id")))
         .order_by("-occurred_at", "-id")
     )
+    if updated_since is not None:
+        qs = changed_since(qs, updated_since)
     qs = _in_range(qs, dates)
     if tag:
         qs = qs.filter(
@@ -54,14 +68,25 @@ def journal_entry_list(
     return qs
 
 
-def journal_entry_get(*, user: Any, pk: int) -> JournalEntry | None:
-    return journal_entry_list(user=user).filter(pk=pk).first()
+def journal_entry_get(
+    *, user: Any, pk: int, include_deleted: bool = False
+) -> JournalEntry | None:
+    """One live entry of the user; a tombstone too with ``include_deleted``."""
+    rows = journal_entry_list(user=user, include_deleted=include_deleted)
+    return rows.filter(pk=pk).first()
 
 
 def gratitude_entry_list(
-    *, user: Any, dates: DateRange = DateRange()
+    *,
+    user: Any,
+    dates: DateRange = DateRange(),
+    updated_since: datetime | None = None,
 ) -> QuerySet[GratitudeEntry]:
-    qs = GratitudeEntry.objects.for_user(user).order_by("-occurred_at", "-id")
+    qs: QuerySet[GratitudeEntry] = GratitudeEntry.objects.for_user(user).order_by(
+        "-occurred_at", "-id"
+    )
+    if updated_since is not None:
+        qs = changed_since(qs, updated_since)
     return _in_range(qs, dates)
 
 

@@ -25,6 +25,7 @@ from journal.services import moment_error
 from journal.text import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, normalise_text
 from journal.text import reject_markup as _reject_markup
 from kaya.idempotency import CLIENT_ID_HELP
+from kaya.sync import UPDATED_SINCE_HELP, AwareDateTimeField
 from kaya.timeutils import local_today
 
 BODY_MAX_LENGTH = 20_000
@@ -67,20 +68,6 @@ class TagListField(serializers.ListField):
             return normalise_tags(raw)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from None
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 instant that must carry its UTC offset: a bare wall-clock time
-    is ambiguous for someone who travels."""
-
-    default_error_messages = {
-        "naive": "Include a UTC offset, e.g. 2026-11-26T08:30:00+01:00.",
-    }
-
-    def enforce_timezone(self, value: Any) -> Any:
-        if value.tzinfo is None or value.utcoffset() is None:
-            self.fail("naive")
-        return super().enforce_timezone(value)
 
 
 class EntryMomentField(AwareDateTimeField):
@@ -143,8 +130,14 @@ class JournalEntrySerializer(serializers.ModelSerializer):
             "local_date",
             "created_at",
             "updated_at",
+            "deleted_at",
         )
         read_only_fields = fields
+        extra_kwargs = {
+            "deleted_at": {
+                "help_text": "Set on a deleted entry's tombstone (delta sync only)."
+            }
+        }
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -216,7 +209,11 @@ class DateRangeSerializer(serializers.Serializer):
         return attrs
 
 
-class JournalEntryFilterSerializer(DateRangeSerializer):
+class SyncListFilterSerializer(DateRangeSerializer):
+    updated_since = AwareDateTimeField(required=False, help_text=UPDATED_SINCE_HELP)
+
+
+class JournalEntryFilterSerializer(SyncListFilterSerializer):
     tag = serializers.CharField(
         required=False, max_length=MAX_TAG_LENGTH * 2, help_text="One tag."
     )
@@ -243,6 +240,7 @@ class GratitudeEntrySerializer(serializers.ModelSerializer):
             "occurred_at",
             "local_date",
             "created_at",
+            "updated_at",
         )
         read_only_fields = fields
 

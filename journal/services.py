@@ -169,8 +169,27 @@ def journal_entry_update(
 
 @transaction.atomic
 def journal_entry_delete(*, entry: JournalEntry) -> None:
-    """Delete an entry and its tags. No side effects."""
-    entry.delete()
+    """Delete an entry: its text, tags and links go at once; a content-free
+    tombstone (id, client_id, dates, ``deleted_at``) stays so that a delta sync
+    (``?updated_since=``) tells offline devices. No side effects."""
+    JournalTag.objects.filter(entry=entry).delete()
+    entry.title = ""
+    entry.body = ""
+    entry.body_length = 0
+    entry.prompt = None
+    entry.mood_entry = None
+    entry.deleted_at = timezone.now()
+    entry.save(
+        update_fields=[
+            "title",
+            "body",
+            "body_length",
+            "prompt",
+            "mood_entry",
+            "deleted_at",
+            "updated_at",
+        ]
+    )
 
 
 @transaction.atomic

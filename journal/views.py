@@ -14,7 +14,6 @@ from journal import selectors, services
 from journal.models import JournalEntry
 from journal.serializers import (
     DailyPromptSerializer,
-    DateRangeSerializer,
     GratitudeEntryCreateSerializer,
     GratitudeEntrySerializer,
     JournalEntryCreateSerializer,
@@ -27,6 +26,7 @@ from journal.serializers import (
     MoodEntryCreateSerializer,
     MoodHistoryFilterSerializer,
     MoodHistorySerializer,
+    SyncListFilterSerializer,
 )
 from kaya.exceptions import NotFoundError
 from kaya.schema import ErrorSerializer
@@ -71,13 +71,18 @@ class JournalEntryListCreateView(GenericAPIView):
             JournalEntryFilterSerializer, self.request.query_params, self.request
         )
         return selectors.journal_entry_list(
-            user=self.request.user, dates=_dates(filters), tag=filters.get("tag")
+            user=self.request.user,
+            dates=_dates(filters),
+            tag=filters.get("tag"),
+            updated_since=filters.get("updated_since"),
         )
 
     @extend_schema(
         tags=TAGS,
         summary="List journal entries",
-        description="Newest first; filter by local date range and one tag.",
+        description="Newest first; filter by local date range and one tag. With "
+        "`updated_since`: the entries changed since, oldest change first, deleted "
+        "ones as content-free tombstones (`deleted_at` set).",
         parameters=[JournalEntryFilterSerializer],
         responses={200: JournalEntrySerializer(many=True), 400: BAD_QUERY},
     )
@@ -94,7 +99,10 @@ class JournalEntryListCreateView(GenericAPIView):
     def post(self, request: Request) -> Response:
         data = _validated(JournalEntryCreateSerializer, request.data, request)
         entry, created = services.journal_entry_create(user=request.user, **data)
-        entry = selectors.journal_entry_get(user=request.user, pk=entry.pk)
+        # A retried create of an entry deleted since returns its tombstone.
+        entry = selectors.journal_entry_get(
+            user=request.user, pk=entry.pk, include_deleted=True
+        )
         return Response(JournalEntrySerializer(entry).data, status=_status(created))
 
 
@@ -144,8 +152,9 @@ def _gratitude_schema(summary: str) -> Any:
     return extend_schema(
         tags=TAGS,
         summary=summary,
-        description="Newest first; filter by local date range.",
-        parameters=[DateRangeSerializer],
+        description="Newest first; filter by local date range. With "
+        "`updated_since`: the entries changed since, oldest change first.",
+        parameters=[SyncListFilterSerializer],
         responses={200: GratitudeEntrySerializer(many=True), 400: BAD_QUERY},
     )
 
@@ -157,8 +166,12 @@ class GratitudeListCreateView(GenericAPIView):
     filter_backends: list[Any] = []
 
     def _list(self, request: Request) -> Response:
-        filters = _validated(DateRangeSerializer, request.query_params, request)
-        qs = selectors.gratitude_entry_list(user=request.user, dates=_dates(filters))
+        filters = _validated(SyncListFilterSerializer, request.query_params, request)
+        qs = selectors.gratitude_entry_list(
+            user=request.user,
+            dates=_dates(filters),
+            updated_since=filters.get("updated_since"),
+        )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(
             GratitudeEntrySerializer(page, many=True).data

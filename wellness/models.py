@@ -249,6 +249,8 @@ class WellnessSession(models.Model):
     # started, replaced by the local date of completion when it completes.
     local_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # For delta sync (?updated_since=): every service write lists it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = WellnessSessionQuerySet.as_manager()
 
@@ -275,6 +277,9 @@ class WellnessSession(models.Model):
                 fields=["user", "local_date"],
                 condition=models.Q(status="completed"),
                 name="wellness_session_done_idx",
+            ),
+            models.Index(
+                fields=["user", "updated_at", "id"], name="wellness_session_sync_idx"
             ),
         ]
 

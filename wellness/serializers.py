@@ -104,6 +104,7 @@ class SessionOutput(serializers.ModelSerializer):
             "completed_at",
             "abandoned_at",
             "local_date",
+            "updated_at",
         )
         read_only_fields = fields
 

@@ -246,6 +246,8 @@ def session_complete(
             "notes",
             "completed_at",
             "local_date",
+            # auto_now only reaches the database when listed (delta sync).
+            "updated_at",
         ]
     )
     locked.user = user
@@ -329,7 +331,7 @@ def session_progress_update(
         )
     locked = _lock_in_progress(session)
     locked.progress_seconds = progress_seconds
-    locked.save(update_fields=["progress_seconds"])
+    locked.save(update_fields=["progress_seconds", "updated_at"])
     payload = {
         "session_id": locked.pk,
         "progress_seconds": progress_seconds,
@@ -349,7 +351,7 @@ def session_abandon(*, session: WellnessSession) -> WellnessSession:
     locked = _lock_in_progress(session)
     locked.status = WellnessSession.Status.ABANDONED
     locked.abandoned_at = timezone.now()
-    locked.save(update_fields=["status", "abandoned_at"])
+    locked.save(update_fields=["status", "abandoned_at", "updated_at"])
     return locked
 
 

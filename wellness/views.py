@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kaya.schema import ErrorSerializer
+from kaya.sync import UpdatedSinceInput, changed_since
 from kaya.timeutils import local_today
 from wellness import selectors, services
 from wellness.cache import (
@@ -64,10 +65,17 @@ class SessionListCreateView(_UserSessionMixin, GenericAPIView):
 
     @extend_schema(
         summary="List my sessions, newest first",
+        description="With `updated_since`: the sessions changed since (started, "
+        "progressed, completed, abandoned), oldest change first.",
+        parameters=[UpdatedSinceInput],
         responses={200: SessionOutput(many=True), 400: BAD_QUERY_400},
     )
     def get(self, request: Request) -> Response:
+        sync = UpdatedSinceInput(data=request.query_params)
+        sync.is_valid(raise_exception=True)
         queryset = self.filter_queryset(self.get_queryset())
+        if (since := sync.validated_data.get("updated_since")) is not None:
+            queryset = changed_since(queryset, since)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(SessionOutput(page, many=True).data)
 

@@ -82,6 +82,7 @@ def test_create_journal_entry_returns_the_entry(auth_client, user):
         "local_date": "2026-11-20",
         "created_at": "2026-11-20T12:00:00Z",
         "updated_at": "2026-11-20T12:00:00Z",
+        "deleted_at": None,
     }
     assert entry.user == user
     assert entry.body_length == len("A good day\nat the lake.")
@@ -403,13 +404,22 @@ def test_patch_refuses_another_users_mood_entry(auth_client, user, other_user):
 
 
 def test_delete_my_entry(auth_client, user):
-    entry = journal_entry(user, tag_names=["x"])
+    mood = MoodEntryFactory(user=user)
+    entry = journal_entry(user, tag_names=["x"], mood_entry=mood, body="Secret")
 
     response = auth_client.delete(f"/api/v1/journal/{entry.pk}")
 
     assert response.status_code == 204
-    assert JournalEntry.objects.count() == 0
+    # Gone for every read; only a content-free tombstone stays for delta sync.
+    assert auth_client.get(f"/api/v1/journal/{entry.pk}").status_code == 404
+    assert auth_client.get("/api/v1/journal").json()["count"] == 0
+    assert auth_client.delete(f"/api/v1/journal/{entry.pk}").status_code == 404
+    assert JournalEntry.objects.for_user(user).count() == 0
     assert JournalTag.objects.count() == 0
+    tombstone = JournalEntry.objects.get(pk=entry.pk)
+    assert (tombstone.title, tombstone.body, tombstone.body_length) == ("", "", 0)
+    assert (tombstone.mood_entry_id, tombstone.prompt_id) == (None, None)
+    assert tombstone.deleted_at is not None
 
 
 # --- gratitude ---------------------------------------------------------------
@@ -430,6 +440,7 @@ def test_create_gratitude_entry(auth_client, user):
         "occurred_at": "2026-11-20T12:00:00Z",
         "local_date": "2026-11-20",
         "created_at": "2026-11-20T12:00:00Z",
+        "updated_at": "2026-11-20T12:00:00Z",
     }
     assert (entry.user, entry.item_count) == (user, 2)
 
@@ -1090,3 +1101,86 @@ def test_a_client_id_must_be_a_uuid(auth_client, url, model, payload):
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"client_id"}
     assert model.objects.count() == 0
+
+
+# --- delta sync (updated_since) ----------------------------------------------
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("UTC"))
+
+
+def test_journal_delta_sync_lists_changes_and_deletions_in_change_order(
+    auth_client, user, other_user
+):
+    with time_machine.travel(T0, tick=False):
+        old = journal_entry(user, body="old")
+        edited = journal_entry(user, body="edited later")
+        deleted = journal_entry(user, body="deleted later", tag_names=["x"])
+        journal_entry(other_user, body="not mine")
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        auth_client.patch(f"/api/v1/journal/{edited.pk}", {"title": "New"})
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        auth_client.delete(f"/api/v1/journal/{deleted.pk}")
+        journal_entry(other_user, body="not mine either")
+
+    since = (T0 + timedelta(minutes=30)).isoformat()
+    response = auth_client.get("/api/v1/journal", {"updated_since": since})
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [(r["id"], r["updated_at"], r["deleted_at"]) for r in rows] == [
+        (edited.pk, "2026-11-20T13:00:00Z", None),
+        (deleted.pk, "2026-11-20T14:00:00Z", "2026-11-20T14:00:00Z"),
+    ]
+    # A tombstone carries no content.
+    assert (rows[1]["title"], rows[1]["body"], rows[1]["tags"]) == ("", "", [])
+    # Without updated_since the tombstone is never listed.
+    plain = auth_client.get("/api/v1/journal").json()["results"]
+    assert sorted(r["id"] for r in plain) == sorted([old.pk, edited.pk])
+
+
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("/api/v1/journal", "updated_since"),
+        ("/api/v1/journal/gratitude", "updated_since"),
+        ("/api/v1/journal/gratitude/list", "updated_since"),
+    ],
+)
+@pytest.mark.parametrize("value", ["2026-11-20T12:00:00", "yesterday"])
+def test_updated_since_must_be_an_instant_with_an_offset(
+    auth_client, url, param, value
+):
+    response = auth_client.get(url, {param: value})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {param}
+
+
+def test_gratitude_delta_sync(auth_client, user, other_user):
+    with time_machine.travel(T0, tick=False):
+        GratitudeEntryFactory(user=user)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        newer = GratitudeEntryFactory(user=user)
+        GratitudeEntryFactory(user=other_user)
+
+    rows = auth_client.get(
+        "/api/v1/journal/gratitude", {"updated_since": "2026-11-20T12:30:00+00:00"}
+    ).json()["results"]
+
+    assert [(r["id"], r["updated_at"]) for r in rows] == [
+        (newer.pk, "2026-11-20T13:00:00Z")
+    ]
+
+
+def test_a_retried_create_of_a_deleted_entry_returns_its_tombstone(auth_client):
+    client_id = str(uuid.uuid4())
+    first = auth_client.post("/api/v1/journal", {"body": "x", "client_id": client_id})
+    auth_client.delete(f"/api/v1/journal/{first.json()['id']}")
+
+    again = auth_client.post("/api/v1/journal", {"body": "x", "client_id": client_id})
+
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["body"] == ""
+    assert again.json()["deleted_at"] is not None
+    assert JournalEntry.objects.count() == 1

@@ -7,6 +7,7 @@ from django.apps import apps
 
 from accounts.registry import privacy, stats
 from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
+from journal.services import journal_entry_delete
 from journal.tests.factories import (
     GratitudeEntryFactory,
     JournalEntryFactory,
@@ -70,6 +71,8 @@ def test_erase_deletes_my_rows_only(user, other_user):
     entry = JournalEntryFactory(user=user, mood_entry=mood)
     JournalTag.objects.create(entry=entry, user=user, name="x")
     GratitudeEntryFactory(user=user)
+    # A deleted entry's tombstone goes too.
+    journal_entry_delete(entry=JournalEntryFactory(user=user))
     kept = JournalEntryFactory(user=other_user)
     kept_mood = MoodEntryFactory(user=other_user)
 

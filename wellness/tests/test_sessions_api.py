@@ -3,6 +3,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
@@ -548,3 +549,40 @@ def test_stats_run_a_fixed_number_of_queries(
     with frozen(auth_client, user, NOW), django_assert_num_queries(4):
         body = auth_client.get(f"{URL}/stats").json()
     assert (body["sessions_count"], body["current_streak"]) == (count, count)
+
+
+# --- delta sync (updated_since) ------------------------------------------------
+def test_sessions_delta_sync_lists_the_sessions_changed_since(
+    auth_client, user, other_user
+):
+    with time_machine.travel(NOW, tick=False):
+        untouched = WellnessSessionFactory(user=user)
+        progressed = WellnessSessionFactory(user=user)
+        abandoned = WellnessSessionFactory(user=user)
+        WellnessSessionFactory(user=other_user)
+    with frozen(auth_client, user, NOW + timedelta(minutes=5)):
+        assert auth_client.post(f"{URL}/{abandoned.pk}/abandon").status_code == 200
+    with frozen(auth_client, user, NOW + timedelta(minutes=10)):
+        progress = auth_client.patch(
+            f"{URL}/{progressed.pk}/progress", {"progress_seconds": 30}, format="json"
+        )
+        assert progress.status_code == 200
+        response = auth_client.get(URL, {"updated_since": "2026-04-15T10:01:00Z"})
+        everything = auth_client.get(URL).json()["results"]
+
+    assert response.status_code == 200
+    assert [
+        (r["id"], r["status"], r["updated_at"]) for r in response.json()["results"]
+    ] == [
+        (abandoned.pk, "abandoned", "2026-04-15T10:05:00Z"),
+        (progressed.pk, "in_progress", "2026-04-15T10:10:00Z"),
+    ]
+    assert untouched.pk in {r["id"] for r in everything}
+
+
+@pytest.mark.parametrize("value", ["2026-04-15T10:01:00", "soon"])
+def test_sessions_updated_since_must_be_an_instant_with_an_offset(auth_client, value):
+    response = auth_client.get(URL, {"updated_since": value})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"updated_since"}
