@@ -70,7 +70,7 @@ class NotificationReadAllInputSerializer(serializers.Serializer):
 
 
 class NotificationReadAllOutputSerializer(serializers.Serializer):
-    updated = serializers.IntegerField(help_text="How many became read.")
+    updated_count = serializers.IntegerField(help_text="How many became read.")
     unread_count = serializers.IntegerField()
 
 

@@ -155,7 +155,7 @@ class NotificationReadAllView(APIView):
             user=request.user, up_to=body.validated_data.get("up_to")
         )
         result = {
-            "updated": updated,
+            "updated_count": updated,
             "unread_count": notification_unread_count(user=request.user),
         }
         return Response(NotificationReadAllOutputSerializer(result).data)

@@ -74,7 +74,7 @@ class DashboardOutput(StreakOutput):
     this_week = PeriodTotals(help_text="Monday to today, local dates.")
     latest_moods = MoodSummaryOutput(many=True)
     active_enrollments = EnrollmentOutput(many=True)
-    achievements_unlocked = serializers.IntegerField(
+    achievements_count = serializers.IntegerField(
         required=False,
         help_text="Present once achievements exist (not yet): absent, not zero.",
     )
@@ -140,8 +140,8 @@ class CorrelationOutput(serializers.Serializer):
         choices=[(MoodTag.Kind.FACTOR.value, "Factor"), ("session_type", "Session")]
     )
     value = serializers.CharField()
-    days_with = serializers.IntegerField()
-    days_without = serializers.IntegerField()
+    days_with_count = serializers.IntegerField()
+    days_without_count = serializers.IntegerField()
     average_score_with = serializers.FloatField()
     average_score_without = serializers.FloatField()
     difference = serializers.FloatField()

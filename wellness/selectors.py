@@ -258,7 +258,7 @@ def analytics_dashboard(*, user: Any) -> dict[str, Any]:
         "this_week": _totals(totals["week_sessions"], totals["week_seconds"]),
         "latest_moods": latest_moods,
         "active_enrollments": enrollments,
-        # achievements_unlocked and next_event are added once achievements,
+        # achievements_count and next_event are added once achievements,
         # events and bookings exist: absent until then, never invented.
     }
     view = streak_for_user(user=user, today=today)
@@ -459,8 +459,8 @@ def analytics_correlations(
             {
                 "kind": kind,
                 "value": value,
-                "days_with": days_with,
-                "days_without": days - days_with,
+                "days_with_count": days_with,
+                "days_without_count": days - days_with,
                 "average_score_with": round(with_avg, 2),
                 "average_score_without": round(without_avg, 2),
                 "difference": round(with_avg - without_avg, 2),

@@ -231,6 +231,9 @@ class NextDayOutput(serializers.Serializer):
 
 class EnrollmentOutput(serializers.ModelSerializer):
     program = ProgramOutput(read_only=True)
+    days_completed_count = serializers.IntegerField(
+        source="days_completed", read_only=True
+    )
     next_day = serializers.SerializerMethodField()
 
     class Meta:
@@ -239,7 +242,7 @@ class EnrollmentOutput(serializers.ModelSerializer):
             "id",
             "program",
             "enrolled_at",
-            "days_completed",
+            "days_completed_count",
             "progress_percent",
             "completed_at",
             "next_day",

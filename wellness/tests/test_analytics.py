@@ -368,8 +368,8 @@ def test_correlations_compare_mood_on_days_with_and_without(
             {
                 "kind": "factor",
                 "value": "sleep",
-                "days_with": 3,
-                "days_without": 3,
+                "days_with_count": 3,
+                "days_without_count": 3,
                 "average_score_with": 4.33,
                 "average_score_without": 2.0,
                 "difference": 2.33,
@@ -377,8 +377,8 @@ def test_correlations_compare_mood_on_days_with_and_without(
             {
                 "kind": "session_type",
                 "value": "meditation",
-                "days_with": 3,
-                "days_without": 3,
+                "days_with_count": 3,
+                "days_without_count": 3,
                 "average_score_with": 4.33,
                 "average_score_without": 2.0,
                 "difference": 2.33,
@@ -386,8 +386,8 @@ def test_correlations_compare_mood_on_days_with_and_without(
             {
                 "kind": "session_type",
                 "value": "yoga",
-                "days_with": 3,
-                "days_without": 3,
+                "days_with_count": 3,
+                "days_without_count": 3,
                 "average_score_with": 2.0,
                 "average_score_without": 4.33,
                 "difference": -2.33,
@@ -461,7 +461,7 @@ def test_dashboard_numbers(auth_client, user, other_user):
         "unlocks_on": "2026-04-15",
     }
     # Achievements, events and bookings do not exist yet: absent, not invented.
-    assert "achievements_unlocked" not in body
+    assert "achievements_count" not in body
     assert "next_event" not in body
 
 

@@ -250,14 +250,14 @@ def test_days_unlock_one_per_local_day(auth_client, user):
 
     assert done.status_code == 200
     assert done.json()["progress_percent"] == 33
-    assert done.json()["days_completed"] == 1
+    assert done.json()["days_completed_count"] == 1
     for refused in (too_soon, still_locked, skipping):
         assert refused.status_code == 409
         assert refused.json()["error"]["code"] == "program_day_locked"
     assert unlocked.status_code == 200
     assert unlocked.json()["progress_percent"] == 66
     assert earlier.status_code == 200
-    assert earlier.json()["days_completed"] == 2
+    assert earlier.json()["days_completed_count"] == 2
     assert list(
         ProgramDayProgress.objects.order_by("day_number").values_list(
             "day_number", "local_date"
