@@ -152,6 +152,8 @@ class MoodEntry(models.Model):
     logged_at = models.DateTimeField()
     local_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # For delta sync (?updated_since=).
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = UserOwnedQuerySet.as_manager()
 
@@ -164,6 +166,9 @@ class MoodEntry(models.Model):
             ),
             models.Index(
                 fields=["user", "-logged_at", "-id"], name="journal_mood_user_at_idx"
+            ),
+            models.Index(
+                fields=["user", "updated_at", "id"], name="journal_mood_sync_idx"
             ),
         ]
         constraints = [

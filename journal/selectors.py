@@ -91,14 +91,20 @@ def gratitude_entry_list(
 
 
 def mood_entry_list(
-    *, user: Any, dates: DateRange = DateRange()
+    *,
+    user: Any,
+    dates: DateRange = DateRange(),
+    updated_since: datetime | None = None,
 ) -> QuerySet[MoodEntry]:
-    """The user's mood entries, newest first, with their tags prefetched."""
-    qs = (
+    """The user's mood entries, newest first, with their tags prefetched; with
+    ``updated_since``, those changed since, in the order they changed."""
+    qs: QuerySet[MoodEntry] = (
         MoodEntry.objects.for_user(user)
         .prefetch_related(Prefetch("tags", queryset=MoodTag.objects.order_by("id")))
         .order_by("-logged_at", "-id")
     )
+    if updated_since is not None:
+        qs = changed_since(qs, updated_since)
     return _in_range(qs, dates)
 
 

@@ -279,6 +279,7 @@ class MoodEntrySerializer(serializers.ModelSerializer):
             "logged_at",
             "local_date",
             "created_at",
+            "updated_at",
         )
         read_only_fields = fields
 
@@ -354,6 +355,14 @@ class MoodHistorySerializer(serializers.Serializer):
 class MoodHistoryFilterSerializer(DateRangeSerializer):
     """Defaults to the last 30 local days of the requesting user."""
 
+    updated_since = AwareDateTimeField(
+        required=False,
+        help_text="Delta sync: `entries` only holds the entries of the range "
+        "changed at or after this instant, oldest change first (`days` still "
+        "cover the whole range). An entry is logged at most 7 days before it is "
+        "stored: ask from 8 days before your last sync.",
+    )
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         today = local_today(self.context["request"].user.timezone)
@@ -366,7 +375,11 @@ class MoodHistoryFilterSerializer(DateRangeSerializer):
             raise serializers.ValidationError(
                 {"date_from": [f"A history spans at most {MAX_HISTORY_DAYS} days."]}
             )
-        return {"date_from": start, "date_to": end}
+        return {
+            "date_from": start,
+            "date_to": end,
+            "updated_since": attrs.get("updated_since"),
+        }
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

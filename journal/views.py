@@ -231,7 +231,11 @@ class MoodListCreateView(GenericAPIView):
             "date_from": dates.date_from,
             "date_to": dates.date_to,
             "days": selectors.mood_day_aggregates(user=request.user, dates=dates),
-            "entries": selectors.mood_entry_list(user=request.user, dates=dates),
+            "entries": selectors.mood_entry_list(
+                user=request.user,
+                dates=dates,
+                updated_since=filters["updated_since"],
+            ),
         }
         return Response(MoodHistorySerializer(body).data)
 

@@ -534,6 +534,7 @@ def test_log_a_mood(auth_client, user):
         "logged_at": "2026-11-20T12:00:00Z",
         "local_date": "2026-11-20",
         "created_at": "2026-11-20T12:00:00Z",
+        "updated_at": "2026-11-20T12:00:00Z",
         "support": None,
     }
     assert sorted(
@@ -1144,6 +1145,8 @@ def test_journal_delta_sync_lists_changes_and_deletions_in_change_order(
         ("/api/v1/journal", "updated_since"),
         ("/api/v1/journal/gratitude", "updated_since"),
         ("/api/v1/journal/gratitude/list", "updated_since"),
+        ("/api/v1/journal/mood", "updated_since"),
+        ("/api/v1/journal/mood/history", "updated_since"),
     ],
 )
 @pytest.mark.parametrize("value", ["2026-11-20T12:00:00", "yesterday"])
@@ -1184,3 +1187,21 @@ def test_a_retried_create_of_a_deleted_entry_returns_its_tombstone(auth_client):
     assert again.json()["body"] == ""
     assert again.json()["deleted_at"] is not None
     assert JournalEntry.objects.count() == 1
+
+
+def test_mood_delta_sync_narrows_the_entries_not_the_days(auth_client, user):
+    with time_machine.travel(T0, tick=False):
+        earlier = MoodEntryFactory(user=user, mood="low")
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        later = MoodEntryFactory(user=user, mood="great")
+        response = auth_client.get(
+            "/api/v1/journal/mood", {"updated_since": "2026-11-20T12:30:00Z"}
+        )
+
+    body = response.json()
+    assert response.status_code == 200
+    assert [(e["id"], e["updated_at"]) for e in body["entries"]] == [
+        (later.pk, "2026-11-20T13:00:00Z")
+    ]
+    assert sum(day["entries_count"] for day in body["days"]) == 2
+    assert earlier.pk not in {e["id"] for e in body["entries"]}
