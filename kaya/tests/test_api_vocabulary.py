@@ -57,6 +57,14 @@ SYNONYMS = {
     "since": "date_from",
     "until": "date_to",
 }
+PROJECT_APPS = (
+    "accounts",
+    "notifications",
+    "journal",
+    "community",
+    "coaching",
+    "wellness",
+)
 RANGE_PARAMETERS = {"date_from", "date_to"}
 RANGE_ISH = {"from", "to", "start", "end", "since", "until", "start_date", "end_date"}
 # REST renders instants in UTC with a "Z"; the websocket must too.
@@ -72,14 +80,7 @@ def _entity_names() -> set[str]:
     """Names that, when they hold an integer, are an id that must say so."""
     names: set[str] = {"user"}
     for model in apps.get_models():
-        if model._meta.app_label not in {
-            "accounts",
-            "notifications",
-            "journal",
-            "community",
-            "coaching",
-            "wellness",
-        }:
+        if model._meta.app_label not in PROJECT_APPS:
             continue
         snake = _snake(model.__name__)
         names.add(snake)
@@ -354,9 +355,8 @@ NOT_YET_PUSHED = {
 def _pushed_event_constants() -> set[str]:
     """Every realtime.<EVENT> constant named by the project's (non-test) code."""
     names: set[str] = set()
-    for app in ("accounts", "notifications", "journal", "community", "coaching"):
+    for app in PROJECT_APPS:
         names |= _constants_in(Path(settings.BASE_DIR) / app)
-    names |= _constants_in(Path(settings.BASE_DIR) / "wellness")
     values = {getattr(realtime, name, None) for name in names}
     # Event types are dotted strings; close codes and the like are not events.
     return {value for value in values if isinstance(value, str) and "." in value}
