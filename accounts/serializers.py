@@ -86,11 +86,11 @@ class UserStatsSerializer(serializers.Serializer):
 
     member_since = serializers.DateField(help_text="Local date of sign-up.")
     days_as_member = serializers.IntegerField()
-    sessions_total = serializers.IntegerField(
+    sessions_count = serializers.IntegerField(
         required=False, help_text="Completed practice sessions."
     )
-    minutes_total = serializers.FloatField(
-        required=False, help_text="Minutes of completed practice (one decimal)."
+    duration_seconds = serializers.IntegerField(
+        required=False, help_text="Seconds of completed practice."
     )
     current_streak = serializers.IntegerField(
         required=False, help_text="Absent in gentle mode."
@@ -101,12 +101,12 @@ class UserStatsSerializer(serializers.Serializer):
     streak_freezes_available = serializers.IntegerField(
         required=False, help_text="Banked streak freezes; absent in gentle mode."
     )
-    programs_enrolled = serializers.IntegerField(required=False)
-    programs_completed = serializers.IntegerField(required=False)
-    journal_entries = serializers.IntegerField(required=False)
-    mood_entries = serializers.IntegerField(required=False)
-    gratitude_entries = serializers.IntegerField(required=False)
-    achievements = serializers.IntegerField(required=False)
+    programs_enrolled_count = serializers.IntegerField(required=False)
+    programs_completed_count = serializers.IntegerField(required=False)
+    journal_entries_count = serializers.IntegerField(required=False)
+    mood_entries_count = serializers.IntegerField(required=False)
+    gratitude_entries_count = serializers.IntegerField(required=False)
+    achievements_count = serializers.IntegerField(required=False)
 
 
 class ExportSerializer(serializers.Serializer):

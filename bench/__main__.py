@@ -33,7 +33,7 @@ from bench.stack import ROOT, Stack, cpu_seconds, postgres_pids, rss_mb
 LUA = Path(__file__).with_name("http.lua")
 RESULTS = Path(__file__).with_name("results")
 # The API's one date-range parameter pair (README, API conventions).
-DATE_FROM, DATE_TO = "from", "to"
+DATE_FROM, DATE_TO = "date_from", "date_to"
 
 
 @dataclass

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from kaya.fields import EncryptedJSONField, EncryptedTextField
+from kaya.idempotency import client_id_constraint
 
 # The documented vocabularies for mood tags (see README). Values are stored as is.
 EMOTIONS: tuple[str, ...] = (
@@ -67,6 +68,16 @@ FACTORS: tuple[str, ...] = (
 
 class UserOwnedQuerySet(models.QuerySet):
     def for_user(self, user: object) -> UserOwnedQuerySet:
+        return self.filter(user=user)
+
+
+class JournalEntryQuerySet(UserOwnedQuerySet):
+    def for_user(self, user: object) -> UserOwnedQuerySet:
+        """The user's live entries: a deleted entry's tombstone is never read,
+        only listed to a delta sync (``for_user_sync``)."""
+        return self.filter(user=user, deleted_at__isnull=True)
+
+    def for_user_sync(self, user: object) -> UserOwnedQuerySet:
         return self.filter(user=user)
 
 
@@ -135,9 +146,14 @@ class MoodEntry(models.Model):
     score = models.PositiveSmallIntegerField()
     intensity = models.PositiveSmallIntegerField()
     note = EncryptedTextField(blank=True)
+    # Client-generated idempotency key (kaya.idempotency): a retried create
+    # returns the same row.
+    client_id = models.UUIDField(null=True, blank=True)
     logged_at = models.DateTimeField()
     local_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # For delta sync (?updated_since=).
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = UserOwnedQuerySet.as_manager()
 
@@ -151,6 +167,9 @@ class MoodEntry(models.Model):
             models.Index(
                 fields=["user", "-logged_at", "-id"], name="journal_mood_user_at_idx"
             ),
+            models.Index(
+                fields=["user", "updated_at", "id"], name="journal_mood_sync_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -160,6 +179,7 @@ class MoodEntry(models.Model):
                 condition=Q(intensity__gte=1, intensity__lte=10),
                 name="journal_mood_intensity_1_10",
             ),
+            client_id_constraint("journal_mood"),
         ]
 
     def __str__(self) -> str:
@@ -222,12 +242,17 @@ class JournalEntry(models.Model):
         blank=True,
         related_name="journal_entries",
     )
+    # Client-generated idempotency key (kaya.idempotency).
+    client_id = models.UUIDField(null=True, blank=True)
     occurred_at = models.DateTimeField()
     local_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A deleted entry stays as a content-free tombstone so offline clients
+    # syncing with ?updated_since= learn of the deletion.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = UserOwnedQuerySet.as_manager()
+    objects = JournalEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ("-occurred_at", "-id")
@@ -237,7 +262,11 @@ class JournalEntry(models.Model):
                 fields=["user", "-occurred_at", "-id"], name="journal_entry_user_at_idx"
             ),
             models.Index(fields=["user", "local_date"], name="journal_entry_day_idx"),
+            models.Index(
+                fields=["user", "updated_at", "id"], name="journal_entry_sync_idx"
+            ),
         ]
+        constraints = [client_id_constraint("journal_entry")]
 
     def __str__(self) -> str:
         return f"Journal entry {self.pk} of user {self.user_id}"
@@ -277,9 +306,13 @@ class GratitudeEntry(models.Model):
     # A list of one to three short strings.
     items = EncryptedJSONField()
     item_count = models.PositiveSmallIntegerField(default=0)
+    # Client-generated idempotency key (kaya.idempotency).
+    client_id = models.UUIDField(null=True, blank=True)
     occurred_at = models.DateTimeField()
     local_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # For delta sync (?updated_since=).
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = UserOwnedQuerySet.as_manager()
 
@@ -292,7 +325,11 @@ class GratitudeEntry(models.Model):
                 name="journal_grat_user_at_idx",
             ),
             models.Index(fields=["user", "local_date"], name="journal_grat_day_idx"),
+            models.Index(
+                fields=["user", "updated_at", "id"], name="journal_grat_sync_idx"
+            ),
         ]
+        constraints = [client_id_constraint("journal_gratitude")]
 
     def __str__(self) -> str:
         return f"Gratitude entry {self.pk} of user {self.user_id}"

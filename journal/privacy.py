@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -13,9 +14,12 @@ from journal.selectors import (
     journal_entry_list,
     mood_entry_list,
 )
+from kaya.timeutils import instant_text
 
 
 def _iso(value: Any) -> str | None:
+    if isinstance(value, datetime):
+        return instant_text(value)
     return value.isoformat() if value is not None else None
 
 
@@ -68,7 +72,8 @@ def journal_export(user: Any) -> dict[str, list[dict[str, Any]]]:
 @transaction.atomic
 def journal_erase(user: Any) -> None:
     """Delete every journal, gratitude and mood entry of the user (tags cascade)."""
-    JournalEntry.objects.for_user(user).delete()
+    # Tombstones of deleted entries too: erasure leaves nothing behind.
+    JournalEntry.objects.for_user_sync(user).delete()
     GratitudeEntry.objects.for_user(user).delete()
     MoodEntry.objects.for_user(user).delete()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from journal.models import (
     MoodTag,
     Prompt,
 )
+from kaya.sync import changed_since
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,28 @@ def _in_range(qs: QuerySet[Any], dates: DateRange) -> QuerySet[Any]:
 
 
 def journal_entry_list(
-    *, user: Any, dates: DateRange = DateRange(), tag: str | None = None
+    *,
+    user: Any,
+    dates: DateRange = DateRange(),
+    tag: str | None = None,
+    updated_since: datetime | None = None,
+    include_deleted: bool = False,
 ) -> QuerySet[JournalEntry]:
-    """The user's entries, newest first, optionally within local dates / by tag."""
+    """The user's entries, newest first, optionally within local dates / by tag.
+    With ``updated_since``: the entries changed since, tombstones of deleted
+    ones included, in the order they changed (delta sync)."""
+    rows = (
+        JournalEntry.objects.for_user_sync(user)
+        if include_deleted or updated_since is not None
+        else JournalEntry.objects.for_user(user)
+    )
     qs: QuerySet[JournalEntry] = (
-        JournalEntry.objects.for_user(user)
-        .select_related("prompt")
+        rows.select_related("prompt")
         .prefetch_related(Prefetch("tags", queryset=JournalTag.objects.order_by("id")))
         .order_by("-occurred_at", "-id")
     )
+    if updated_since is not None:
+        qs = changed_since(qs, updated_since)
     qs = _in_range(qs, dates)
     if tag:
         qs = qs.filter(
@@ -54,26 +68,43 @@ def journal_entry_list(
     return qs
 
 
-def journal_entry_get(*, user: Any, pk: int) -> JournalEntry | None:
-    return journal_entry_list(user=user).filter(pk=pk).first()
+def journal_entry_get(
+    *, user: Any, pk: int, include_deleted: bool = False
+) -> JournalEntry | None:
+    """One live entry of the user; a tombstone too with ``include_deleted``."""
+    rows = journal_entry_list(user=user, include_deleted=include_deleted)
+    return rows.filter(pk=pk).first()
 
 
 def gratitude_entry_list(
-    *, user: Any, dates: DateRange = DateRange()
+    *,
+    user: Any,
+    dates: DateRange = DateRange(),
+    updated_since: datetime | None = None,
 ) -> QuerySet[GratitudeEntry]:
-    qs = GratitudeEntry.objects.for_user(user).order_by("-occurred_at", "-id")
+    qs: QuerySet[GratitudeEntry] = GratitudeEntry.objects.for_user(user).order_by(
+        "-occurred_at", "-id"
+    )
+    if updated_since is not None:
+        qs = changed_since(qs, updated_since)
     return _in_range(qs, dates)
 
 
 def mood_entry_list(
-    *, user: Any, dates: DateRange = DateRange()
+    *,
+    user: Any,
+    dates: DateRange = DateRange(),
+    updated_since: datetime | None = None,
 ) -> QuerySet[MoodEntry]:
-    """The user's mood entries, newest first, with their tags prefetched."""
-    qs = (
+    """The user's mood entries, newest first, with their tags prefetched; with
+    ``updated_since``, those changed since, in the order they changed."""
+    qs: QuerySet[MoodEntry] = (
         MoodEntry.objects.for_user(user)
         .prefetch_related(Prefetch("tags", queryset=MoodTag.objects.order_by("id")))
         .order_by("-logged_at", "-id")
     )
+    if updated_since is not None:
+        qs = changed_since(qs, updated_since)
     return _in_range(qs, dates)
 
 
@@ -85,7 +116,7 @@ def mood_day_aggregates(*, user: Any, dates: DateRange) -> list[dict[str, Any]]:
         .order_by()
         .values("local_date")
         .annotate(
-            entries=Count("id"),
+            entries_count=Count("id"),
             average_score=Avg("score"),
             average_intensity=Avg("intensity"),
             lowest_score=Min("score"),
@@ -95,8 +126,8 @@ def mood_day_aggregates(*, user: Any, dates: DateRange) -> list[dict[str, Any]]:
     )
     return [
         {
-            "date": row["local_date"],
-            "entries": row["entries"],
+            "local_date": row["local_date"],
+            "entries_count": row["entries_count"],
             "average_score": round(float(row["average_score"]), 2),
             "average_intensity": round(float(row["average_intensity"]), 2),
             "lowest_score": row["lowest_score"],
@@ -112,7 +143,7 @@ def mood_calendar(*, user: Any, year: int, month: int) -> list[dict[str, Any]]:
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
     by_day = {
-        row["date"]: row
+        row["local_date"]: row
         for row in mood_day_aggregates(user=user, dates=DateRange(first, last))
     }
     cells = []
@@ -122,8 +153,8 @@ def mood_calendar(*, user: Any, year: int, month: int) -> list[dict[str, Any]]:
         row = by_day.get(day)
         cells.append(
             {
-                "date": day,
-                "entries": row["entries"] if row else 0,
+                "local_date": day,
+                "entries_count": row["entries_count"] if row else 0,
                 "average_score": row["average_score"] if row else None,
             }
         )
@@ -171,9 +202,9 @@ def crisis_resources_for(*, locale: str | None) -> tuple[str, list[CrisisResourc
 
 def journal_counts(*, user: Any) -> dict[str, int]:
     return {
-        "journal_entries": JournalEntry.objects.for_user(user).count(),
-        "gratitude_entries": GratitudeEntry.objects.for_user(user).count(),
-        "mood_entries": MoodEntry.objects.for_user(user).count(),
+        "journal_entries_count": JournalEntry.objects.for_user(user).count(),
+        "gratitude_entries_count": GratitudeEntry.objects.for_user(user).count(),
+        "mood_entries_count": MoodEntry.objects.for_user(user).count(),
     }
 
 

@@ -24,6 +24,8 @@ from journal.models import (
 from journal.services import moment_error
 from journal.text import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, normalise_text
 from journal.text import reject_markup as _reject_markup
+from kaya.idempotency import CLIENT_ID_HELP
+from kaya.sync import UPDATED_SINCE_HELP, AwareDateTimeField
 from kaya.timeutils import local_today
 
 BODY_MAX_LENGTH = 20_000
@@ -66,20 +68,6 @@ class TagListField(serializers.ListField):
             return normalise_tags(raw)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from None
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 instant that must carry its UTC offset: a bare wall-clock time
-    is ambiguous for someone who travels."""
-
-    default_error_messages = {
-        "naive": "Include a UTC offset, e.g. 2026-11-26T08:30:00+01:00.",
-    }
-
-    def enforce_timezone(self, value: Any) -> Any:
-        if value.tzinfo is None or value.utcoffset() is None:
-            self.fail("naive")
-        return super().enforce_timezone(value)
 
 
 class EntryMomentField(AwareDateTimeField):
@@ -126,6 +114,7 @@ class SupportSerializer(serializers.Serializer):
 class JournalEntrySerializer(serializers.ModelSerializer):
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     prompt = PromptSerializer(read_only=True, allow_null=True)
+    mood_entry_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = JournalEntry
@@ -135,13 +124,20 @@ class JournalEntrySerializer(serializers.ModelSerializer):
             "body",
             "tags",
             "prompt",
-            "mood_entry",
+            "mood_entry_id",
+            "client_id",
             "occurred_at",
             "local_date",
             "created_at",
             "updated_at",
+            "deleted_at",
         )
         read_only_fields = fields
+        extra_kwargs = {
+            "deleted_at": {
+                "help_text": "Set on a deleted entry's tombstone (delta sync only)."
+            }
+        }
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -174,11 +170,14 @@ class JournalEntryCreateSerializer(serializers.Serializer):
     )
     body = PlainTextField(max_length=BODY_MAX_LENGTH)
     tags = TagListField(required=False)
-    prompt = _PromptField(required=False, allow_null=True)
-    mood_entry = _UserMoodEntryField(required=False, allow_null=True)
+    prompt_id = _PromptField(source="prompt", required=False, allow_null=True)
+    mood_entry_id = _UserMoodEntryField(
+        source="mood_entry", required=False, allow_null=True
+    )
     occurred_at = EntryMomentField(
         required=False, help_text="Defaults to now; at most 7 days ago."
     )
+    client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
 
 
 class JournalEntryUpdateSerializer(serializers.Serializer):
@@ -187,8 +186,10 @@ class JournalEntryUpdateSerializer(serializers.Serializer):
     )
     body = PlainTextField(max_length=BODY_MAX_LENGTH, required=False)
     tags = TagListField(required=False)
-    prompt = _PromptField(required=False, allow_null=True)
-    mood_entry = _UserMoodEntryField(required=False, allow_null=True)
+    prompt_id = _PromptField(source="prompt", required=False, allow_null=True)
+    mood_entry_id = _UserMoodEntryField(
+        source="mood_entry", required=False, allow_null=True
+    )
 
 
 class DateRangeSerializer(serializers.Serializer):
@@ -208,7 +209,11 @@ class DateRangeSerializer(serializers.Serializer):
         return attrs
 
 
-class JournalEntryFilterSerializer(DateRangeSerializer):
+class SyncListFilterSerializer(DateRangeSerializer):
+    updated_since = AwareDateTimeField(required=False, help_text=UPDATED_SINCE_HELP)
+
+
+class JournalEntryFilterSerializer(SyncListFilterSerializer):
     tag = serializers.CharField(
         required=False, max_length=MAX_TAG_LENGTH * 2, help_text="One tag."
     )
@@ -228,7 +233,15 @@ class GratitudeEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = GratitudeEntry
-        fields = ("id", "items", "occurred_at", "local_date", "created_at")
+        fields = (
+            "id",
+            "items",
+            "client_id",
+            "occurred_at",
+            "local_date",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = fields
 
 
@@ -242,6 +255,7 @@ class GratitudeEntryCreateSerializer(serializers.Serializer):
     occurred_at = EntryMomentField(
         required=False, help_text="Defaults to now; at most 7 days ago."
     )
+    client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
 
 
 # --- mood -------------------------------------------------------------------
@@ -261,9 +275,11 @@ class MoodEntrySerializer(serializers.ModelSerializer):
             "emotions",
             "factors",
             "note",
+            "client_id",
             "logged_at",
             "local_date",
             "created_at",
+            "updated_at",
         )
         read_only_fields = fields
 
@@ -311,6 +327,7 @@ class MoodEntryCreateSerializer(serializers.Serializer):
     logged_at = EntryMomentField(
         required=False, help_text="Defaults to now; at most 7 days ago, not future."
     )
+    client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
 
     def validate_intensity(self, value: Any) -> int:
         # IntegerField accepts "7" and 7.0; an intensity must be a JSON integer.
@@ -320,8 +337,8 @@ class MoodEntryCreateSerializer(serializers.Serializer):
 
 
 class MoodDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    entries = serializers.IntegerField()
+    local_date = serializers.DateField()
+    entries_count = serializers.IntegerField()
     average_score = serializers.FloatField()
     average_intensity = serializers.FloatField()
     lowest_score = serializers.IntegerField()
@@ -338,6 +355,14 @@ class MoodHistorySerializer(serializers.Serializer):
 class MoodHistoryFilterSerializer(DateRangeSerializer):
     """Defaults to the last 30 local days of the requesting user."""
 
+    updated_since = AwareDateTimeField(
+        required=False,
+        help_text="Delta sync: `entries` only holds the entries of the range "
+        "changed at or after this instant, oldest change first (`days` still "
+        "cover the whole range). An entry is logged at most 7 days before it is "
+        "stored: ask from 8 days before your last sync.",
+    )
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         today = local_today(self.context["request"].user.timezone)
@@ -350,7 +375,11 @@ class MoodHistoryFilterSerializer(DateRangeSerializer):
             raise serializers.ValidationError(
                 {"date_from": [f"A history spans at most {MAX_HISTORY_DAYS} days."]}
             )
-        return {"date_from": start, "date_to": end}
+        return {
+            "date_from": start,
+            "date_to": end,
+            "updated_since": attrs.get("updated_since"),
+        }
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -369,8 +398,8 @@ class MoodCalendarQuerySerializer(serializers.Serializer):
 
 
 class MoodCalendarDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    entries = serializers.IntegerField()
+    local_date = serializers.DateField()
+    entries_count = serializers.IntegerField()
     average_score = serializers.FloatField(allow_null=True)
 
 

@@ -7,6 +7,7 @@ Domain events (journal.events) are sent after commit.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from journal.models import (
     Prompt,
 )
 from journal.text import normalise_tags
+from kaya.idempotency import create_once
 from kaya.timeutils import local_date
 
 # How far back an entry may be dated, and how far ahead of the server clock a
@@ -79,33 +81,43 @@ def journal_entry_create(
     prompt: Prompt | None = None,
     mood_entry: MoodEntry | None = None,
     occurred_at: datetime | None = None,
-) -> JournalEntry:
+    client_id: uuid.UUID | None = None,
+) -> tuple[JournalEntry, bool]:
     """Write a journal entry (title and body encrypted at rest) with its tags.
+    Idempotent per ``client_id``: a retry returns the entry created first and
+    ``created=False``.
 
     Side effects (after commit): ``journal.events.entry_created``.
     """
-    if mood_entry is not None and mood_entry.user_id != user.pk:
-        raise ValidationError({"mood_entry": ["Unknown mood entry."]})
-    moment = entry_moment(occurred_at, field="occurred_at")
-    entry = JournalEntry.objects.create(
-        user=user,
-        title=title,
-        body=body,
-        body_length=len(body),
-        prompt=prompt,
-        mood_entry=mood_entry,
-        occurred_at=moment,
-        local_date=local_date(moment, user.timezone),
+
+    def create() -> JournalEntry:
+        if mood_entry is not None and mood_entry.user_id != user.pk:
+            raise ValidationError({"mood_entry_id": ["Unknown mood entry."]})
+        moment = entry_moment(occurred_at, field="occurred_at")
+        entry = JournalEntry.objects.create(
+            user=user,
+            title=title,
+            body=body,
+            body_length=len(body),
+            prompt=prompt,
+            mood_entry=mood_entry,
+            client_id=client_id,
+            occurred_at=moment,
+            local_date=local_date(moment, user.timezone),
+        )
+        _set_journal_tags(entry, normalise_tags(list(tags)))
+        _send_after_commit(
+            events.entry_created,
+            sender=JournalEntry,
+            user_id=user.pk,
+            entry_id=entry.pk,
+            local_date=entry.local_date,
+        )
+        return entry
+
+    return create_once(
+        model=JournalEntry, user=user, client_id=client_id, create=create
     )
-    _set_journal_tags(entry, normalise_tags(list(tags)))
-    _send_after_commit(
-        events.entry_created,
-        sender=JournalEntry,
-        user_id=user.pk,
-        entry_id=entry.pk,
-        local_date=entry.local_date,
-    )
-    return entry
 
 
 _UNSET: Any = object()
@@ -138,7 +150,7 @@ def journal_entry_update(
         changed.append("prompt")
     if mood_entry is not _UNSET:
         if mood_entry is not None and mood_entry.user_id != entry.user_id:
-            raise ValidationError({"mood_entry": ["Unknown mood entry."]})
+            raise ValidationError({"mood_entry_id": ["Unknown mood entry."]})
         entry.mood_entry = mood_entry
         changed.append("mood_entry")
     if tags is not _UNSET:
@@ -157,37 +169,68 @@ def journal_entry_update(
 
 @transaction.atomic
 def journal_entry_delete(*, entry: JournalEntry) -> None:
-    """Delete an entry and its tags. No side effects."""
-    entry.delete()
+    """Delete an entry: its text, tags and links go at once; a content-free
+    tombstone (id, client_id, dates, ``deleted_at``) stays so that a delta sync
+    (``?updated_since=``) tells offline devices. No side effects."""
+    JournalTag.objects.filter(entry=entry).delete()
+    entry.title = ""
+    entry.body = ""
+    entry.body_length = 0
+    entry.prompt = None
+    entry.mood_entry = None
+    entry.deleted_at = timezone.now()
+    entry.save(
+        update_fields=[
+            "title",
+            "body",
+            "body_length",
+            "prompt",
+            "mood_entry",
+            "deleted_at",
+            "updated_at",
+        ]
+    )
 
 
 @transaction.atomic
 def gratitude_entry_create(
-    *, user: Any, items: Sequence[str], occurred_at: datetime | None = None
-) -> GratitudeEntry:
+    *,
+    user: Any,
+    items: Sequence[str],
+    occurred_at: datetime | None = None,
+    client_id: uuid.UUID | None = None,
+) -> tuple[GratitudeEntry, bool]:
     """Write a gratitude entry of one to three items (encrypted at rest).
+    Idempotent per ``client_id`` (a retry returns the first entry, ``False``).
 
     Side effects (after commit): ``journal.events.gratitude_created``.
     """
     items = list(items)
     if not 1 <= len(items) <= 3:
         raise ValidationError({"items": ["Give one to three items."]})
-    moment = entry_moment(occurred_at, field="occurred_at")
-    entry = GratitudeEntry.objects.create(
-        user=user,
-        items=items,
-        item_count=len(items),
-        occurred_at=moment,
-        local_date=local_date(moment, user.timezone),
+
+    def create() -> GratitudeEntry:
+        moment = entry_moment(occurred_at, field="occurred_at")
+        entry = GratitudeEntry.objects.create(
+            user=user,
+            items=items,
+            item_count=len(items),
+            client_id=client_id,
+            occurred_at=moment,
+            local_date=local_date(moment, user.timezone),
+        )
+        _send_after_commit(
+            events.gratitude_created,
+            sender=GratitudeEntry,
+            user_id=user.pk,
+            gratitude_id=entry.pk,
+            local_date=entry.local_date,
+        )
+        return entry
+
+    return create_once(
+        model=GratitudeEntry, user=user, client_id=client_id, create=create
     )
-    _send_after_commit(
-        events.gratitude_created,
-        sender=GratitudeEntry,
-        user_id=user.pk,
-        gratitude_id=entry.pk,
-        local_date=entry.local_date,
-    )
-    return entry
 
 
 def _unique(values: Sequence[str]) -> list[str]:
@@ -204,9 +247,11 @@ def mood_entry_create(
     factors: Sequence[str] = (),
     note: str = "",
     logged_at: datetime | None = None,
-) -> MoodEntry:
+    client_id: uuid.UUID | None = None,
+) -> tuple[MoodEntry, bool]:
     """Log a mood (the note encrypted at rest) with one tag row per emotion and
-    factor, each carrying the entry's local date.
+    factor, each carrying the entry's local date. Idempotent per ``client_id``
+    (a retry returns the first entry and ``created=False``).
 
     Side effects (after commit): ``journal.events.mood_logged``.
     """
@@ -219,35 +264,40 @@ def mood_entry_create(
         raise ValidationError({"emotions": [f"Unknown emotion: {unknown[0]}."]})
     if unknown := [f for f in factors if f not in FACTORS]:
         raise ValidationError({"factors": [f"Unknown factor: {unknown[0]}."]})
-    moment = entry_moment(logged_at, field="logged_at")
-    day = local_date(moment, user.timezone)
-    entry = MoodEntry.objects.create(
-        user=user,
-        mood=mood,
-        score=MoodEntry.SCORES[mood],
-        intensity=intensity,
-        note=note,
-        logged_at=moment,
-        local_date=day,
-    )
-    MoodTag.objects.bulk_create(
-        [
-            MoodTag(entry=entry, user=user, kind=kind, value=value, local_date=day)
-            for kind, values in (
-                (MoodTag.Kind.EMOTION, emotions),
-                (MoodTag.Kind.FACTOR, factors),
-            )
-            for value in values
-        ]
-    )
-    _send_after_commit(
-        events.mood_logged,
-        sender=MoodEntry,
-        user_id=user.pk,
-        mood_entry_id=entry.pk,
-        local_date=day,
-        mood=entry.mood,
-        score=entry.score,
-        intensity=entry.intensity,
-    )
-    return entry
+
+    def create() -> MoodEntry:
+        moment = entry_moment(logged_at, field="logged_at")
+        day = local_date(moment, user.timezone)
+        entry = MoodEntry.objects.create(
+            user=user,
+            mood=mood,
+            score=MoodEntry.SCORES[mood],
+            intensity=intensity,
+            note=note,
+            client_id=client_id,
+            logged_at=moment,
+            local_date=day,
+        )
+        MoodTag.objects.bulk_create(
+            [
+                MoodTag(entry=entry, user=user, kind=kind, value=value, local_date=day)
+                for kind, values in (
+                    (MoodTag.Kind.EMOTION, emotions),
+                    (MoodTag.Kind.FACTOR, factors),
+                )
+                for value in values
+            ]
+        )
+        _send_after_commit(
+            events.mood_logged,
+            sender=MoodEntry,
+            user_id=user.pk,
+            mood_entry_id=entry.pk,
+            local_date=day,
+            mood=entry.mood,
+            score=entry.score,
+            intensity=entry.intensity,
+        )
+        return entry
+
+    return create_once(model=MoodEntry, user=user, client_id=client_id, create=create)

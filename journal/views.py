@@ -14,7 +14,6 @@ from journal import selectors, services
 from journal.models import JournalEntry
 from journal.serializers import (
     DailyPromptSerializer,
-    DateRangeSerializer,
     GratitudeEntryCreateSerializer,
     GratitudeEntrySerializer,
     JournalEntryCreateSerializer,
@@ -27,6 +26,7 @@ from journal.serializers import (
     MoodEntryCreateSerializer,
     MoodHistoryFilterSerializer,
     MoodHistorySerializer,
+    SyncListFilterSerializer,
 )
 from kaya.exceptions import NotFoundError
 from kaya.schema import ErrorSerializer
@@ -44,6 +44,18 @@ def _validated(serializer_class: Any, data: Any, request: Request) -> dict[str, 
     return dict(serializer.validated_data)
 
 
+def _again(serializer: Any) -> OpenApiResponse:
+    return OpenApiResponse(
+        serializer,
+        description="An entry with this client_id already exists; it is returned "
+        "unchanged.",
+    )
+
+
+def _status(created: bool) -> int:
+    return status.HTTP_201_CREATED if created else status.HTTP_200_OK
+
+
 def _dates(data: dict[str, Any]) -> selectors.DateRange:
     return selectors.DateRange(data.get("date_from"), data.get("date_to"))
 
@@ -59,13 +71,18 @@ class JournalEntryListCreateView(GenericAPIView):
             JournalEntryFilterSerializer, self.request.query_params, self.request
         )
         return selectors.journal_entry_list(
-            user=self.request.user, dates=_dates(filters), tag=filters.get("tag")
+            user=self.request.user,
+            dates=_dates(filters),
+            tag=filters.get("tag"),
+            updated_since=filters.get("updated_since"),
         )
 
     @extend_schema(
         tags=TAGS,
         summary="List journal entries",
-        description="Newest first; filter by local date range and one tag.",
+        description="Newest first; filter by local date range and one tag. With "
+        "`updated_since`: the entries changed since, oldest change first, deleted "
+        "ones as content-free tombstones (`deleted_at` set).",
         parameters=[JournalEntryFilterSerializer],
         responses={200: JournalEntrySerializer(many=True), 400: BAD_QUERY},
     )
@@ -75,17 +92,18 @@ class JournalEntryListCreateView(GenericAPIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="Write a journal entry",
+        summary="Write a journal entry (idempotent per client_id)",
         request=JournalEntryCreateSerializer,
-        responses={201: JournalEntrySerializer},
+        responses={201: JournalEntrySerializer, 200: _again(JournalEntrySerializer)},
     )
     def post(self, request: Request) -> Response:
         data = _validated(JournalEntryCreateSerializer, request.data, request)
-        entry = services.journal_entry_create(user=request.user, **data)
-        entry = selectors.journal_entry_get(user=request.user, pk=entry.pk)
-        return Response(
-            JournalEntrySerializer(entry).data, status=status.HTTP_201_CREATED
+        entry, created = services.journal_entry_create(user=request.user, **data)
+        # A retried create of an entry deleted since returns its tombstone.
+        entry = selectors.journal_entry_get(
+            user=request.user, pk=entry.pk, include_deleted=True
         )
+        return Response(JournalEntrySerializer(entry).data, status=_status(created))
 
 
 class JournalEntryDetailView(GenericAPIView):
@@ -130,55 +148,113 @@ class JournalEntryDetailView(GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class GratitudeCreateView(GenericAPIView):
-    serializer_class = GratitudeEntrySerializer
-
-    @extend_schema(
+def _gratitude_schema(summary: str) -> Any:
+    return extend_schema(
         tags=TAGS,
-        summary="Write a gratitude entry",
-        request=GratitudeEntryCreateSerializer,
-        responses={201: GratitudeEntrySerializer},
+        summary=summary,
+        description="Newest first; filter by local date range. With "
+        "`updated_since`: the entries changed since, oldest change first.",
+        parameters=[SyncListFilterSerializer],
+        responses={200: GratitudeEntrySerializer(many=True), 400: BAD_QUERY},
     )
-    def post(self, request: Request) -> Response:
-        data = _validated(GratitudeEntryCreateSerializer, request.data, request)
-        entry = services.gratitude_entry_create(user=request.user, **data)
-        return Response(
-            GratitudeEntrySerializer(entry).data, status=status.HTTP_201_CREATED
-        )
 
 
-class GratitudeListView(GenericAPIView):
+class GratitudeListCreateView(GenericAPIView):
+    """``GET`` and ``POST`` on one collection, like every journal resource."""
+
     serializer_class = GratitudeEntrySerializer
     filter_backends: list[Any] = []
 
-    @extend_schema(
-        tags=TAGS,
-        summary="List gratitude entries",
-        description="Newest first; filter by local date range.",
-        parameters=[DateRangeSerializer],
-        responses={200: GratitudeEntrySerializer(many=True), 400: BAD_QUERY},
-    )
-    def get(self, request: Request) -> Response:
-        filters = _validated(DateRangeSerializer, request.query_params, request)
-        qs = selectors.gratitude_entry_list(user=request.user, dates=_dates(filters))
+    def _list(self, request: Request) -> Response:
+        filters = _validated(SyncListFilterSerializer, request.query_params, request)
+        qs = selectors.gratitude_entry_list(
+            user=request.user,
+            dates=_dates(filters),
+            updated_since=filters.get("updated_since"),
+        )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(
             GratitudeEntrySerializer(page, many=True).data
         )
 
-
-class MoodCreateView(GenericAPIView):
-    serializer_class = MoodEntryCreatedSerializer
+    @_gratitude_schema("List gratitude entries")
+    def get(self, request: Request) -> Response:
+        return self._list(request)
 
     @extend_schema(
         tags=TAGS,
-        summary="Log a mood",
+        summary="Write a gratitude entry (idempotent per client_id)",
+        request=GratitudeEntryCreateSerializer,
+        responses={
+            201: GratitudeEntrySerializer,
+            200: _again(GratitudeEntrySerializer),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(GratitudeEntryCreateSerializer, request.data, request)
+        entry, created = services.gratitude_entry_create(user=request.user, **data)
+        return Response(GratitudeEntrySerializer(entry).data, status=_status(created))
+
+
+class GratitudeListView(GratitudeListCreateView):
+    """The seed's path, kept as an alias of ``GET /journal/gratitude``."""
+
+    http_method_names = ["get", "head", "options"]
+
+    @_gratitude_schema("List gratitude entries (alias of GET /journal/gratitude)")
+    def get(self, request: Request) -> Response:
+        return self._list(request)
+
+
+def _mood_history_schema(summary: str) -> Any:
+    return extend_schema(
+        tags=TAGS,
+        summary=summary,
+        description=(
+            "Entries (newest first) and one aggregate per local day with entries. "
+            "Defaults to the last 30 local days; a range spans at most 92 days."
+        ),
+        parameters=[MoodHistoryFilterSerializer],
+        responses={200: MoodHistorySerializer, 400: BAD_QUERY},
+    )
+
+
+class MoodListCreateView(GenericAPIView):
+    """``GET`` (the history) and ``POST`` (log a mood) on one collection."""
+
+    serializer_class = MoodEntryCreatedSerializer
+
+    def _history(self, request: Request) -> Response:
+        filters = _validated(MoodHistoryFilterSerializer, request.query_params, request)
+        dates = selectors.DateRange(filters["date_from"], filters["date_to"])
+        body = {
+            "date_from": dates.date_from,
+            "date_to": dates.date_to,
+            "days": selectors.mood_day_aggregates(user=request.user, dates=dates),
+            "entries": selectors.mood_entry_list(
+                user=request.user,
+                dates=dates,
+                updated_since=filters["updated_since"],
+            ),
+        }
+        return Response(MoodHistorySerializer(body).data)
+
+    @_mood_history_schema("Mood history with per-day aggregates")
+    def get(self, request: Request) -> Response:
+        return self._history(request)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Log a mood (idempotent per client_id)",
         description=(
             "A `very_low` mood with high intensity returns a `support` block with "
             "crisis resources for the user's locale. No text is scanned."
         ),
         request=MoodEntryCreateSerializer,
-        responses={201: MoodEntryCreatedSerializer},
+        responses={
+            201: MoodEntryCreatedSerializer,
+            200: _again(MoodEntryCreatedSerializer),
+        },
         # Swagger's "Try it out" sends this: an ordinary day, never a crisis-level
         # mood (its generated default would be the first choice, very_low).
         examples=[
@@ -197,37 +273,21 @@ class MoodCreateView(GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         data = _validated(MoodEntryCreateSerializer, request.data, request)
-        entry = services.mood_entry_create(user=request.user, **data)
+        entry, created = services.mood_entry_create(user=request.user, **data)
         entry = selectors.mood_entry_list(user=request.user).get(pk=entry.pk)
         entry.support = selectors.mood_support(user=request.user, entry=entry)  # type: ignore[attr-defined]
-        return Response(
-            MoodEntryCreatedSerializer(entry).data, status=status.HTTP_201_CREATED
-        )
+        return Response(MoodEntryCreatedSerializer(entry).data, status=_status(created))
 
 
-class MoodHistoryView(GenericAPIView):
+class MoodHistoryView(MoodListCreateView):
+    """The seed's path, kept as an alias of ``GET /journal/mood``."""
+
     serializer_class = MoodHistorySerializer
+    http_method_names = ["get", "head", "options"]
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Mood history with per-day aggregates",
-        description=(
-            "Entries (newest first) and one aggregate per local day with entries. "
-            "Defaults to the last 30 local days; a range spans at most 92 days."
-        ),
-        parameters=[MoodHistoryFilterSerializer],
-        responses={200: MoodHistorySerializer, 400: BAD_QUERY},
-    )
+    @_mood_history_schema("Mood history (alias of GET /journal/mood)")
     def get(self, request: Request) -> Response:
-        filters = _validated(MoodHistoryFilterSerializer, request.query_params, request)
-        dates = selectors.DateRange(filters["date_from"], filters["date_to"])
-        body = {
-            "date_from": dates.date_from,
-            "date_to": dates.date_to,
-            "days": selectors.mood_day_aggregates(user=request.user, dates=dates),
-            "entries": selectors.mood_entry_list(user=request.user, dates=dates),
-        }
-        return Response(MoodHistorySerializer(body).data)
+        return self._history(request)
 
 
 class MoodCalendarView(GenericAPIView):

@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
+from rest_framework.fields import DateTimeField
 
 
 def zone(name: str | None) -> zoneinfo.ZoneInfo:
@@ -45,3 +46,12 @@ def at_local_time(day: date, at: time, tz_name: str | None) -> datetime:
     # A wall time inside a spring-forward gap does not exist; round-tripping
     # through UTC moves it to the first valid instant after the gap.
     return candidate.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(tz)
+
+
+_INSTANT = DateTimeField()
+
+
+def instant_text(value: datetime | None) -> str | None:
+    """An instant as the REST API renders it (DRF's DateTimeField: UTC, ending in
+    "Z"), for payloads built outside a serializer (websocket events, exports)."""
+    return None if value is None else _INSTANT.to_representation(value)

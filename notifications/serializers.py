@@ -70,7 +70,7 @@ class NotificationReadAllInputSerializer(serializers.Serializer):
 
 
 class NotificationReadAllOutputSerializer(serializers.Serializer):
-    updated = serializers.IntegerField(help_text="How many became read.")
+    updated_count = serializers.IntegerField(help_text="How many became read.")
     unread_count = serializers.IntegerField()
 
 
@@ -80,7 +80,7 @@ class UnreadCountSerializer(serializers.Serializer):
 
 class RealtimeTicketSerializer(serializers.Serializer):
     ticket = serializers.CharField(help_text="Connect to ws/v1/?ticket=<ticket>.")
-    expires_in = serializers.IntegerField(
+    expires_in_seconds = serializers.IntegerField(
         help_text="Seconds; the ticket is single use."
     )
 

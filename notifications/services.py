@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kaya.mail import send_templated_email
-from kaya.timeutils import at_local_time, zone
+from kaya.timeutils import at_local_time, instant_text, zone
 from notifications import realtime
 from notifications.models import EmailStatus, Notification, ScheduledNotification
 from notifications.selectors import EMAIL_PREFERENCES_SALT, notification_cursor
@@ -43,8 +43,9 @@ def notification_payload(notification: Notification) -> dict[str, Any]:
         "title": notification.title,
         "body": notification.body,
         "data": notification.data,
-        "created_at": notification.created_at.isoformat(),
-        "read_at": notification.read_at.isoformat() if notification.read_at else None,
+        # The REST format, so an event and its REST resource carry one string.
+        "created_at": instant_text(notification.created_at),
+        "read_at": instant_text(notification.read_at),
     }
 
 

@@ -164,7 +164,7 @@ class NotificationReadAllView(APIView):
             user=request.user, up_to=body.validated_data.get("up_to")
         )
         result = {
-            "updated": updated,
+            "updated_count": updated,
             "unread_count": notification_unread_count(user=request.user),
         }
         return Response(NotificationReadAllOutputSerializer(result).data)
@@ -199,7 +199,7 @@ class RealtimeTicketView(APIView):
     )
     def post(self, request: Request) -> Response:
         ticket = ws_ticket_issue(user=request.user)
-        data = {"ticket": ticket, "expires_in": TICKET_TTL_SECONDS}
+        data = {"ticket": ticket, "expires_in_seconds": TICKET_TTL_SECONDS}
         return Response(
             RealtimeTicketSerializer(data).data, status=status.HTTP_201_CREATED
         )

@@ -23,30 +23,26 @@ MAX_RANGE_DAYS = 366
 class RangeInput(serializers.Serializer):
     default_days = 30
 
-    # "from" is a Python keyword: the fields are declared under their wire names.
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        fields["from"] = serializers.DateField(
-            required=False,
-            help_text=f"First local date (default: {self.default_days} days "
-            "before `to`).",
-        )
-        fields["to"] = serializers.DateField(
-            required=False, help_text="Last local date (default: today)."
-        )
-        return fields
+    date_from = serializers.DateField(
+        required=False, help_text="First local date (default: before `date_to`)."
+    )
+    date_to = serializers.DateField(
+        required=False, help_text="Last local date (default: today)."
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         today = local_today(self.context["user"].timezone)
-        date_to = attrs.get("to") or today
+        date_to = attrs.get("date_to") or today
         # Near date.min the default span would underflow (a 500): start there.
         span = min(self.default_days - 1, (date_to - date.min).days)
-        date_from = attrs.get("from") or date_to - timedelta(days=span)
+        date_from = attrs.get("date_from") or date_to - timedelta(days=span)
         if date_from > date_to:
-            raise serializers.ValidationError({"from": ["Must not be after 'to'."]})
+            raise serializers.ValidationError(
+                {"date_from": ["Must not be after 'date_to'."]}
+            )
         if (date_to - date_from).days >= MAX_RANGE_DAYS:
             raise serializers.ValidationError(
-                {"from": [f"The range may span at most {MAX_RANGE_DAYS} days."]}
+                {"date_from": [f"The range may span at most {MAX_RANGE_DAYS} days."]}
             )
         return {"date_from": date_from, "date_to": date_to}
 
@@ -78,7 +74,7 @@ class DashboardOutput(StreakOutput):
     this_week = PeriodTotals(help_text="Monday to today, local dates.")
     latest_moods = MoodSummaryOutput(many=True)
     active_enrollments = EnrollmentOutput(many=True)
-    achievements_unlocked = serializers.IntegerField(
+    achievements_count = serializers.IntegerField(
         required=False,
         help_text="Present once achievements exist (not yet): absent, not zero.",
     )
@@ -95,27 +91,24 @@ class TagCount(serializers.Serializer):
 
 class MoodBucket(serializers.Serializer):
     bucket = serializers.DateField(help_text="First local date of the bucket.")
-    average_mood = serializers.FloatField()
+    average_score = serializers.FloatField(help_text="Mean mood score, 1-5.")
     average_intensity = serializers.FloatField()
-    entries = serializers.IntegerField()
+    entries_count = serializers.IntegerField()
     top_emotions = TagCount(many=True)
     top_factors = TagCount(many=True)
 
 
 class SessionMood(serializers.Serializer):
     type = serializers.ChoiceField(choices=SessionType.choices)
-    sessions = serializers.IntegerField()
+    sessions_count = serializers.IntegerField()
     average_mood_before = serializers.FloatField()
     average_mood_after = serializers.FloatField()
-    average_change = serializers.FloatField()
+    average_mood_change = serializers.FloatField()
 
 
 class _RangeOutput(serializers.Serializer):
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        fields["from"] = serializers.DateField()
-        fields["to"] = serializers.DateField()
-        return fields
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
 
 
 class MoodTrendsOutput(_RangeOutput):
@@ -126,14 +119,14 @@ class MoodTrendsOutput(_RangeOutput):
 
 class WeekdayCell(serializers.Serializer):
     weekday = serializers.IntegerField(help_text="ISO weekday, 1 = Monday.")
-    sessions = serializers.IntegerField()
-    minutes = serializers.FloatField()
+    sessions_count = serializers.IntegerField()
+    duration_seconds = serializers.IntegerField()
 
 
 class HourCell(serializers.Serializer):
     hour = serializers.IntegerField(help_text="Hour of the user's local day.")
-    sessions = serializers.IntegerField()
-    minutes = serializers.FloatField()
+    sessions_count = serializers.IntegerField()
+    duration_seconds = serializers.IntegerField()
 
 
 class ActivityBreakdownOutput(_RangeOutput):
@@ -147,8 +140,12 @@ class CorrelationOutput(serializers.Serializer):
         choices=[(MoodTag.Kind.FACTOR.value, "Factor"), ("session_type", "Session")]
     )
     value = serializers.CharField()
-    days_with = serializers.IntegerField()
-    days_without = serializers.IntegerField()
-    average_mood_with = serializers.FloatField()
-    average_mood_without = serializers.FloatField()
+    days_with_count = serializers.IntegerField()
+    days_without_count = serializers.IntegerField()
+    average_score_with = serializers.FloatField()
+    average_score_without = serializers.FloatField()
     difference = serializers.FloatField()
+
+
+class CorrelationsOutput(_RangeOutput):
+    correlations = CorrelationOutput(many=True)

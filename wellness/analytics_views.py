@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,8 +14,8 @@ from kaya.timeutils import local_today
 from wellness import selectors
 from wellness.analytics_serializers import (
     ActivityBreakdownOutput,
-    CorrelationOutput,
     CorrelationsInput,
+    CorrelationsOutput,
     DashboardOutput,
     MoodTrendsInput,
     MoodTrendsOutput,
@@ -26,13 +27,15 @@ from wellness.views import BAD_QUERY_400
 def _range_params(default_days: int) -> list[OpenApiParameter]:
     return [
         OpenApiParameter(
-            "from",
-            type=str,
+            "date_from",
+            type=OpenApiTypes.DATE,
             description=f"First local date, YYYY-MM-DD (default: {default_days} "
-            "days before `to`).",
+            "days before `date_to`).",
         ),
         OpenApiParameter(
-            "to", type=str, description="Last local date, YYYY-MM-DD (default: today)."
+            "date_to",
+            type=OpenApiTypes.DATE,
+            description="Last local date, YYYY-MM-DD (default: today).",
         ),
     ]
 
@@ -47,8 +50,9 @@ def _validated(serializer_class: type[RangeInput], request: Request) -> dict[str
 class DashboardView(APIView):
     @extend_schema(
         summary="My dashboard",
-        description="Today's and this week's minutes and sessions (local dates), "
-        "streak (omitted in gentle mode), latest moods, active enrollments.",
+        description="Today's and this week's sessions and practice seconds "
+        "(local dates), streak (omitted in gentle mode), latest moods, active "
+        "enrollments.",
         responses={200: DashboardOutput},
     )
     def get(self, request: Request) -> Response:
@@ -81,7 +85,7 @@ class MoodTrendsView(APIView):
 class ActivityBreakdownView(APIView):
     @extend_schema(
         summary="Activity breakdown",
-        description="Completed minutes and counts by session type, by ISO "
+        description="Completed seconds and counts by session type, by ISO "
         "weekday (1 = Monday) and by hour of the user's local day.",
         parameters=_range_params(RangeInput.default_days),
         responses={200: ActivityBreakdownOutput, 400: BAD_QUERY_400},
@@ -104,9 +108,9 @@ class CorrelationsView(APIView):
         "type is reported only when it has at least 3 days with and 3 days "
         "without it. `difference` = with - without. Default range: 90 days.",
         parameters=_range_params(CorrelationsInput.default_days),
-        responses={200: CorrelationOutput(many=True), 400: BAD_QUERY_400},
+        responses={200: CorrelationsOutput, 400: BAD_QUERY_400},
     )
     def get(self, request: Request) -> Response:
         params = _validated(CorrelationsInput, request)
-        rows = selectors.analytics_correlations(user=request.user, **params)
-        return Response(CorrelationOutput(rows, many=True).data)
+        data = selectors.analytics_correlations(user=request.user, **params)
+        return Response(CorrelationsOutput(data).data)

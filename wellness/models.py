@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from kaya.fields import EncryptedTextField
+from kaya.idempotency import client_id_constraint
 
 # A sane upper bound for one session (planned or actual): four hours.
 MAX_SESSION_SECONDS = 4 * 60 * 60
@@ -249,17 +250,15 @@ class WellnessSession(models.Model):
     # started, replaced by the local date of completion when it completes.
     local_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # For delta sync (?updated_since=): every service write lists it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = WellnessSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ("-started_at", "-id")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "client_id"],
-                condition=models.Q(client_id__isnull=False),
-                name="wellness_session_client_id_unique",
-            ),
+            client_id_constraint("wellness_session"),
             models.CheckConstraint(
                 condition=models.Q(mood_before__isnull=True)
                 | models.Q(mood_before__gte=1, mood_before__lte=5),
@@ -279,6 +278,9 @@ class WellnessSession(models.Model):
                 fields=["user", "local_date"],
                 condition=models.Q(status="completed"),
                 name="wellness_session_done_idx",
+            ),
+            models.Index(
+                fields=["user", "updated_at", "id"], name="wellness_session_sync_idx"
             ),
         ]
 

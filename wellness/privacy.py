@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kaya.timeutils import instant_text
 from wellness.models import (
     ProgramDayProgress,
     ProgramEnrollment,
@@ -26,8 +27,8 @@ def wellness_export(user: Any) -> dict[str, Any]:
                 "mood_before": s.mood_before,
                 "mood_after": s.mood_after,
                 "notes": s.notes,
-                "started_at": s.started_at.isoformat(),
-                "completed_at": s.completed_at.isoformat() if s.completed_at else None,
+                "started_at": instant_text(s.started_at),
+                "completed_at": instant_text(s.completed_at),
                 "local_date": s.local_date.isoformat(),
             }
             for s in sessions

@@ -35,8 +35,9 @@ from wellness.models import (
 from wellness.streaks import StreakView, streak_state, streak_view
 
 
-def _minutes(seconds: int | None) -> float:
-    return round((seconds or 0) / 60, 1)
+def _totals(sessions: int | None, seconds: int | None) -> dict[str, int]:
+    """The one shape of a practice aggregate: a count and integer seconds."""
+    return {"sessions_count": sessions or 0, "duration_seconds": seconds or 0}
 
 
 def _round(value: Any, digits: int = 2) -> float | None:
@@ -85,7 +86,7 @@ def week_bounds(today: date) -> tuple[date, date, date]:
 
 
 def session_stats(*, user: Any) -> dict[str, Any]:
-    """Totals, per-type minutes and counts, this vs last local week, streaks and
+    """Totals, per-type durations and counts, this vs last local week, streaks and
     the average mood change (after - before, over sessions that have both).
     Three queries."""
     today = local_today(user.timezone)
@@ -113,25 +114,20 @@ def session_stats(*, user: Any) -> dict[str, Any]:
     by_type = [
         {
             "type": value,
-            "sessions": per_type.get(value, {}).get("sessions", 0),
-            "minutes": _minutes(per_type.get(value, {}).get("seconds")),
+            **_totals(
+                per_type.get(value, {}).get("sessions"),
+                per_type.get(value, {}).get("seconds"),
+            ),
         }
         for value in SessionType.values
     ]
     result: dict[str, Any] = {
-        "total_sessions": totals["sessions"],
-        "total_minutes": _minutes(totals["seconds"]),
+        **_totals(totals["sessions"], totals["seconds"]),
         "by_type": by_type,
-        "this_week": {
-            "sessions": totals["this_week_sessions"],
-            "minutes": _minutes(totals["this_week_seconds"]),
-        },
-        "last_week": {
-            "sessions": totals["last_week_sessions"],
-            "minutes": _minutes(totals["last_week_seconds"]),
-        },
+        "this_week": _totals(totals["this_week_sessions"], totals["this_week_seconds"]),
+        "last_week": _totals(totals["last_week_sessions"], totals["last_week_seconds"]),
         "average_mood_change": _round(totals["mood_change"]),
-        "mood_change_sessions": totals["mood_pairs"],
+        "mood_change_sessions_count": totals["mood_pairs"],
     }
     view = streak_for_user(user=user, today=today)
     result.update(streak_fields(user=user, view=view))
@@ -150,10 +146,9 @@ def wellness_user_stats(user: Any) -> dict[str, Any]:
     )
     stats: dict[str, Any] = {
         # Names as documented by accounts' UserStatsSerializer.
-        "sessions_total": totals["sessions"],
-        "minutes_total": _minutes(totals["seconds"]),
-        "programs_enrolled": programs["enrolled"],
-        "programs_completed": programs["completed"],
+        **_totals(totals["sessions"], totals["seconds"]),
+        "programs_enrolled_count": programs["enrolled"],
+        "programs_completed_count": programs["completed"],
     }
     stats.update(streak_fields(user=user, view=streak_for_user(user=user)))
     return stats
@@ -271,17 +266,11 @@ def analytics_dashboard(*, user: Any) -> dict[str, Any]:
         ]
     )
     result: dict[str, Any] = {
-        "today": {
-            "sessions": totals["today_sessions"],
-            "minutes": _minutes(totals["today_seconds"]),
-        },
-        "this_week": {
-            "sessions": totals["week_sessions"],
-            "minutes": _minutes(totals["week_seconds"]),
-        },
+        "today": _totals(totals["today_sessions"], totals["today_seconds"]),
+        "this_week": _totals(totals["week_sessions"], totals["week_seconds"]),
         "latest_moods": latest_moods,
         "active_enrollments": enrollments,
-        # achievements_unlocked and next_event are added once achievements,
+        # achievements_count and next_event are added once achievements,
         # events and bookings exist: absent until then, never invented.
     }
     view = streak_for_user(user=user, today=today)
@@ -310,9 +299,9 @@ def analytics_mood_trends(
         .annotate(bucket=_bucket(granularity))
         .values("bucket")
         .annotate(
-            average_mood=Avg("score"),
+            average_score=Avg("score"),
             average_intensity=Avg("intensity"),
-            entries=Count("id"),
+            entries_count=Count("id"),
         )
         .order_by("bucket")
     )
@@ -332,9 +321,9 @@ def analytics_mood_trends(
     trend = [
         {
             "bucket": row["bucket"],
-            "average_mood": _round(row["average_mood"]),
+            "average_score": _round(row["average_score"]),
             "average_intensity": _round(row["average_intensity"]),
-            "entries": row["entries"],
+            "entries_count": row["entries_count"],
             "top_emotions": top.get((row["bucket"], MoodTag.Kind.EMOTION), []),
             "top_factors": top.get((row["bucket"], MoodTag.Kind.FACTOR), []),
         }
@@ -343,10 +332,10 @@ def analytics_mood_trends(
     by_type = [
         {
             "type": row["type"],
-            "sessions": row["sessions"],
+            "sessions_count": row["sessions"],
             "average_mood_before": _round(row["before"]),
             "average_mood_after": _round(row["after"]),
-            "average_change": _round(row["change"]),
+            "average_mood_change": _round(row["change"]),
         }
         for row in WellnessSession.objects.for_user(user)
         .completed()
@@ -361,8 +350,8 @@ def analytics_mood_trends(
         .order_by("type")
     ]
     return {
-        "from": date_from,
-        "to": date_to,
+        "date_from": date_from,
+        "date_to": date_to,
         "granularity": granularity,
         "buckets": trend,
         "sessions_mood": by_type,
@@ -372,7 +361,7 @@ def analytics_mood_trends(
 def analytics_activity_breakdown(
     *, user: Any, date_from: date, date_to: date
 ) -> dict[str, Any]:
-    """Completed minutes and counts by session type, by ISO weekday (1 = Monday,
+    """Completed durations and counts by session type, by ISO weekday (1 = Monday,
     from the stored local date) and by hour of the local day (completion time in
     the user's zone). Three queries."""
     done = (
@@ -400,14 +389,11 @@ def analytics_activity_breakdown(
     }
 
     def cell(row: Mapping[str, Any] | None) -> dict[str, Any]:
-        return {
-            "sessions": row["sessions"] if row else 0,
-            "minutes": _minutes(row["seconds"] if row else 0),
-        }
+        return _totals(row["sessions"], row["seconds"]) if row else _totals(0, 0)
 
     return {
-        "from": date_from,
-        "to": date_to,
+        "date_from": date_from,
+        "date_to": date_to,
         "by_type": [
             {"type": value, **cell(by_type.get(value))} for value in SessionType.values
         ],
@@ -448,7 +434,7 @@ ORDER BY m.kind, m.value
 
 def analytics_correlations(
     *, user: Any, date_from: date, date_to: date
-) -> list[dict[str, Any]]:
+) -> dict[str, Any]:
     """Average daily mood on days with vs without each factor / session type.
 
     Only local dates with at least one mood entry count. A day's mood is the
@@ -485,11 +471,11 @@ def analytics_correlations(
             {
                 "kind": kind,
                 "value": value,
-                "days_with": days_with,
-                "days_without": days - days_with,
-                "average_mood_with": round(with_avg, 2),
-                "average_mood_without": round(without_avg, 2),
+                "days_with_count": days_with,
+                "days_without_count": days - days_with,
+                "average_score_with": round(with_avg, 2),
+                "average_score_without": round(without_avg, 2),
                 "difference": round(with_avg - without_avg, 2),
             }
         )
-    return results
+    return {"date_from": date_from, "date_to": date_to, "correlations": results}

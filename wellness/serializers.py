@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kaya.idempotency import CLIENT_ID_HELP
 from wellness.models import (
     MAX_SESSION_SECONDS,
     ProgramDay,
@@ -30,15 +31,16 @@ class SessionCreateInput(serializers.Serializer):
     planned_duration_seconds = serializers.IntegerField(
         min_value=1, max_value=MAX_SESSION_SECONDS
     )
-    client_id = serializers.UUIDField(
-        required=False,
-        help_text=(
-            "Client-generated idempotency id: sending the same id again returns "
-            "the session created first (200) instead of creating another."
-        ),
+    client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
+    enrollment_id = serializers.IntegerField(
+        required=False, min_value=1, help_text="One of my program enrollments."
     )
-    enrollment = serializers.IntegerField(required=False, min_value=1)
-    program_day = serializers.IntegerField(required=False, min_value=1)
+    program_day_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="A program day's `id` (the program's `days[].id`), not its "
+        "`day_number`; needs `enrollment_id`.",
+    )
     generated_content_id = serializers.CharField(
         required=False, max_length=64, default=""
     )
@@ -62,8 +64,10 @@ class SessionCompleteInput(serializers.Serializer):
 
 
 class SessionProgressInput(serializers.Serializer):
-    position_seconds = serializers.IntegerField(
-        min_value=0, max_value=MAX_SESSION_SECONDS
+    progress_seconds = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_SESSION_SECONDS,
+        help_text="The player's position from the start of the session.",
     )
     device_id = serializers.CharField(
         required=False,
@@ -74,6 +78,11 @@ class SessionProgressInput(serializers.Serializer):
 
 
 class SessionOutput(serializers.ModelSerializer):
+    enrollment_id = serializers.IntegerField(read_only=True, allow_null=True)
+    program_day_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="A program day's `id`."
+    )
+
     class Meta:
         model = WellnessSession
         fields = (
@@ -85,8 +94,8 @@ class SessionOutput(serializers.ModelSerializer):
             "planned_duration_seconds",
             "actual_duration_seconds",
             "progress_seconds",
-            "enrollment",
-            "program_day",
+            "enrollment_id",
+            "program_day_id",
             "generated_content_id",
             "mood_before",
             "mood_after",
@@ -95,6 +104,7 @@ class SessionOutput(serializers.ModelSerializer):
             "completed_at",
             "abandoned_at",
             "local_date",
+            "updated_at",
         )
         read_only_fields = fields
 
@@ -133,20 +143,24 @@ class SessionCompleteOutput(SessionOutput):
         return self.context.get("streak", {})
 
 
+class PeriodTotals(serializers.Serializer):
+    sessions_count = serializers.IntegerField(help_text="Completed sessions.")
+    duration_seconds = serializers.IntegerField(
+        help_text="Sum of the completed sessions' actual durations."
+    )
+
+
 class TypeTotals(serializers.Serializer):
     type = serializers.ChoiceField(choices=SessionType.choices)
-    sessions = serializers.IntegerField()
-    minutes = serializers.FloatField()
-
-
-class PeriodTotals(serializers.Serializer):
-    sessions = serializers.IntegerField()
-    minutes = serializers.FloatField()
+    sessions_count = serializers.IntegerField()
+    duration_seconds = serializers.IntegerField()
 
 
 class SessionStatsOutput(StreakOutput):
-    total_sessions = serializers.IntegerField()
-    total_minutes = serializers.FloatField()
+    sessions_count = serializers.IntegerField(help_text="Completed sessions.")
+    duration_seconds = serializers.IntegerField(
+        help_text="Sum of the completed sessions' actual durations."
+    )
     by_type = TypeTotals(many=True)
     this_week = PeriodTotals(help_text="Monday to today, in the user's time zone.")
     last_week = PeriodTotals()
@@ -154,7 +168,9 @@ class SessionStatsOutput(StreakOutput):
         allow_null=True,
         help_text="Mean of mood_after - mood_before over sessions with both.",
     )
-    mood_change_sessions = serializers.IntegerField()
+    mood_change_sessions_count = serializers.IntegerField(
+        help_text="Sessions with both moods, behind average_mood_change."
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -178,6 +194,9 @@ class ProgramOutput(serializers.ModelSerializer):
 
 
 class ProgramDayOutput(serializers.ModelSerializer):
+    duration_seconds = serializers.SerializerMethodField(
+        help_text="Suggested practice length."
+    )
     status = serializers.SerializerMethodField(
         help_text="For an enrolled user: done, unlocked (the next day, available "
         "today) or locked; null when not enrolled."
@@ -191,7 +210,7 @@ class ProgramDayOutput(serializers.ModelSerializer):
             "title",
             "content",
             "session_type",
-            "duration_minutes",
+            "duration_seconds",
             "status",
         )
         read_only_fields = fields
@@ -201,6 +220,10 @@ class ProgramDayOutput(serializers.ModelSerializer):
                 "help_text": "Null for a premium program unless you are premium.",
             }
         }
+
+    def get_duration_seconds(self, obj: ProgramDay) -> int:
+        # Staff author days in whole minutes (the admin); the API speaks seconds.
+        return obj.duration_minutes * 60
 
     def get_status(self, obj: ProgramDay) -> str | None:
         return self.context.get("day_states", {}).get(obj.day_number)
@@ -220,6 +243,9 @@ class NextDayOutput(serializers.Serializer):
 
 class EnrollmentOutput(serializers.ModelSerializer):
     program = ProgramOutput(read_only=True)
+    days_completed_count = serializers.IntegerField(
+        source="days_completed", read_only=True
+    )
     next_day = serializers.SerializerMethodField()
 
     class Meta:
@@ -228,7 +254,7 @@ class EnrollmentOutput(serializers.ModelSerializer):
             "id",
             "program",
             "enrolled_at",
-            "days_completed",
+            "days_completed_count",
             "progress_percent",
             "completed_at",
             "next_day",

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kaya.exceptions import ApplicationError, ConflictError, ForbiddenError
+from kaya.idempotency import create_once
 from kaya.timeutils import at_local_time, local_date, local_today
 from notifications import realtime
 from notifications.models import Notification
@@ -139,20 +140,20 @@ def _resolve_program_day(
     if enrollment_id is None and program_day_id is None:
         return None, None
     if enrollment_id is None:
-        raise _validation_error("enrollment", "A program day needs its enrollment.")
+        raise _validation_error("enrollment_id", "A program day needs its enrollment.")
     # Another user's enrollment reads exactly like a missing one.
     enrollment = (
         ProgramEnrollment.objects.for_user(user).filter(pk=enrollment_id).first()
     )
     if enrollment is None:
-        raise _validation_error("enrollment", "No such enrollment.")
+        raise _validation_error("enrollment_id", "No such enrollment.")
     if program_day_id is None:
         return enrollment, None
     day = ProgramDay.objects.filter(
         pk=program_day_id, program_id=enrollment.program_id
     ).first()
     if day is None:
-        raise _validation_error("program_day", "No such day in this program.")
+        raise _validation_error("program_day_id", "No such day in this program.")
     return enrollment, day
 
 
@@ -172,38 +173,29 @@ def session_create(
     """Start a session. Idempotent per ``client_id``: a retry returns the session
     created first and ``created=False``. Side effects: none.
     """
-    if client_id is not None:
-        existing = (
-            WellnessSession.objects.for_user(user).filter(client_id=client_id).first()
+
+    def create() -> WellnessSession:
+        enrollment, day = _resolve_program_day(
+            user=user, enrollment_id=enrollment_id, program_day_id=program_day_id
         )
-        if existing is not None:
-            return existing, False
-    enrollment, day = _resolve_program_day(
-        user=user, enrollment_id=enrollment_id, program_day_id=program_day_id
+        now = timezone.now()
+        return WellnessSession.objects.create(
+            user=user,
+            type=type,
+            title=title,
+            planned_duration_seconds=planned_duration_seconds,
+            client_id=client_id,
+            enrollment=enrollment,
+            program_day=day,
+            generated_content_id=generated_content_id,
+            mood_before=mood_before,
+            started_at=now,
+            local_date=local_date(now, user.timezone),
+        )
+
+    return create_once(
+        model=WellnessSession, user=user, client_id=client_id, create=create
     )
-    now = timezone.now()
-    try:
-        # A savepoint, so a concurrent retry losing the unique race leaves the
-        # outer transaction usable for the lookup below.
-        with transaction.atomic():
-            session = WellnessSession.objects.create(
-                user=user,
-                type=type,
-                title=title,
-                planned_duration_seconds=planned_duration_seconds,
-                client_id=client_id,
-                enrollment=enrollment,
-                program_day=day,
-                generated_content_id=generated_content_id,
-                mood_before=mood_before,
-                started_at=now,
-                local_date=local_date(now, user.timezone),
-            )
-    except IntegrityError:
-        if client_id is None:
-            raise
-        return WellnessSession.objects.get(user=user, client_id=client_id), False
-    return session, True
 
 
 def _lock_in_progress(session: WellnessSession) -> WellnessSession:
@@ -254,6 +246,8 @@ def session_complete(
             "notes",
             "completed_at",
             "local_date",
+            # auto_now only reaches the database when listed (delta sync).
+            "updated_at",
         ]
     )
     locked.user = user
@@ -324,23 +318,23 @@ def session_complete(
 
 @transaction.atomic
 def session_progress_update(
-    *, session: WellnessSession, position_seconds: int, device_id: str = ""
+    *, session: WellnessSession, progress_seconds: int, device_id: str = ""
 ) -> WellnessSession:
     """Record live progress from a player.
 
     Side effects (after commit): ``session.progress`` to the user's sockets, with
     the sending ``device_id`` so that device can ignore its own echo.
     """
-    if position_seconds > MAX_SESSION_SECONDS:
+    if progress_seconds > MAX_SESSION_SECONDS:
         raise _validation_error(
-            "position_seconds", f"Must be at most {MAX_SESSION_SECONDS} seconds."
+            "progress_seconds", f"Must be at most {MAX_SESSION_SECONDS} seconds."
         )
     locked = _lock_in_progress(session)
-    locked.progress_seconds = position_seconds
-    locked.save(update_fields=["progress_seconds"])
+    locked.progress_seconds = progress_seconds
+    locked.save(update_fields=["progress_seconds", "updated_at"])
     payload = {
         "session_id": locked.pk,
-        "position_seconds": position_seconds,
+        "progress_seconds": progress_seconds,
         "planned_duration_seconds": locked.planned_duration_seconds,
         "device_id": device_id,
     }
@@ -357,7 +351,7 @@ def session_abandon(*, session: WellnessSession) -> WellnessSession:
     locked = _lock_in_progress(session)
     locked.status = WellnessSession.Status.ABANDONED
     locked.abandoned_at = timezone.now()
-    locked.save(update_fields=["status", "abandoned_at"])
+    locked.save(update_fields=["status", "abandoned_at", "updated_at"])
     return locked
 
 

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kaya.schema import ErrorSerializer
+from kaya.sync import UpdatedSinceInput, changed_since
 from kaya.timeutils import local_today
 from wellness import selectors, services
 from wellness.cache import (
@@ -64,10 +65,17 @@ class SessionListCreateView(_UserSessionMixin, GenericAPIView):
 
     @extend_schema(
         summary="List my sessions, newest first",
+        description="With `updated_since`: the sessions changed since (started, "
+        "progressed, completed, abandoned), oldest change first.",
+        parameters=[UpdatedSinceInput],
         responses={200: SessionOutput(many=True), 400: BAD_QUERY_400},
     )
     def get(self, request: Request) -> Response:
+        sync = UpdatedSinceInput(data=request.query_params)
+        sync.is_valid(raise_exception=True)
         queryset = self.filter_queryset(self.get_queryset())
+        if (since := sync.validated_data.get("updated_since")) is not None:
+            queryset = changed_since(queryset, since)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(SessionOutput(page, many=True).data)
 
@@ -93,8 +101,8 @@ class SessionListCreateView(_UserSessionMixin, GenericAPIView):
             title=values["title"],
             planned_duration_seconds=values["planned_duration_seconds"],
             client_id=values.get("client_id"),
-            enrollment_id=values.get("enrollment"),
-            program_day_id=values.get("program_day"),
+            enrollment_id=values.get("enrollment_id"),
+            program_day_id=values.get("program_day_id"),
             generated_content_id=values["generated_content_id"],
             mood_before=values.get("mood_before"),
         )
@@ -110,7 +118,7 @@ class SessionStatsView(GenericAPIView):
 
     @extend_schema(
         summary="My session statistics",
-        description="Totals, per-type minutes and counts, this local week (Monday "
+        description="Totals, per-type durations and counts, this local week (Monday "
         "to today) vs last week, current and longest streak and the average mood "
         f"change (after - before). {STREAK_RULE}",
         responses={200: SessionStatsOutput},
@@ -177,7 +185,7 @@ class SessionProgressView(_UserSessionMixin, GenericAPIView):
         data.is_valid(raise_exception=True)
         session = services.session_progress_update(
             session=session,
-            position_seconds=data.validated_data["position_seconds"],
+            progress_seconds=data.validated_data["progress_seconds"],
             device_id=data.validated_data["device_id"],
         )
         return Response(SessionOutput(session).data)

@@ -40,7 +40,7 @@ def _user_with_a_row_in_every_model(django_capture_on_commit_callbacks) -> User:
             object_repr="beta",
             action_flag=CHANGE,
         )
-        mood = journal_services.mood_entry_create(
+        mood, _ = journal_services.mood_entry_create(
             user=user, mood="good", intensity=6, emotions=["calm"]
         )
         journal_services.journal_entry_create(

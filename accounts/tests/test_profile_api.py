@@ -205,14 +205,14 @@ def test_stats_merges_what_other_apps_register(auth_client, user, monkeypatch):
     monkeypatch.setattr(
         stats,
         "providers",
-        {"journal": lambda u: {"journal_entries": 4, "mood_entries": 2}},
+        {"journal": lambda u: {"journal_entries_count": 4, "mood_entries_count": 2}},
     )
 
     body = auth_client.get("/api/v1/users/me/stats").json()
 
-    assert body["journal_entries"] == 4
-    assert body["mood_entries"] == 2
-    assert "sessions_total" not in body
+    assert body["journal_entries_count"] == 4
+    assert body["mood_entries_count"] == 2
+    assert "sessions_count" not in body
 
 
 def test_stats_member_since_uses_the_users_time_zone(auth_client, user):
@@ -230,4 +230,5 @@ def test_every_stat_the_apps_provide_is_documented(auth_client, user):
     body = auth_client.get("/api/v1/users/me/stats").json()
 
     assert set(body) <= set(UserStatsSerializer().fields)
-    assert {"sessions_total", "minutes_total", "journal_entries"} <= set(body)
+    assert {"sessions_count", "duration_seconds", "journal_entries_count"} <= set(body)
+    assert isinstance(body["duration_seconds"], int)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -61,8 +62,8 @@ def test_create_journal_entry_returns_the_entry(auth_client, user):
             "title": "  Tuesday ",
             "body": "A good day\r\nat the lake.",
             "tags": ["Self Care", "#walks", "self_care"],
-            "prompt": prompt.pk,
-            "mood_entry": mood.pk,
+            "prompt_id": prompt.pk,
+            "mood_entry_id": mood.pk,
         },
     )
 
@@ -75,11 +76,13 @@ def test_create_journal_entry_returns_the_entry(auth_client, user):
         "body": "A good day\nat the lake.",
         "tags": ["self-care", "walks"],
         "prompt": {"id": prompt.pk, "text": "What are you proud of?"},
-        "mood_entry": mood.pk,
+        "mood_entry_id": mood.pk,
+        "client_id": None,
         "occurred_at": "2026-11-20T12:00:00Z",
         "local_date": "2026-11-20",
         "created_at": "2026-11-20T12:00:00Z",
         "updated_at": "2026-11-20T12:00:00Z",
+        "deleted_at": None,
     }
     assert entry.user == user
     assert entry.body_length == len("A good day\nat the lake.")
@@ -143,8 +146,8 @@ def test_ten_distinct_tags_after_normalising_are_accepted(auth_client):
         ({"body": "x", "tags": "calm"}, "tags"),
         ({"body": "x", "tags": [1]}, "tags"),
         ({"body": "x", "tags": ["no/slashes"]}, "tags"),
-        ({"body": "x", "prompt": "abc"}, "prompt"),
-        ({"body": "x", "prompt": 999999}, "prompt"),
+        ({"body": "x", "prompt_id": "abc"}, "prompt_id"),
+        ({"body": "x", "prompt_id": 999999}, "prompt_id"),
         ({"body": "x", "occurred_at": "yesterday"}, "occurred_at"),
         ({"body": "x", "occurred_at": "2026-11-20T10:00:00"}, "occurred_at"),
         ({"body": ""}, "body"),
@@ -184,10 +187,10 @@ def test_create_refuses_another_users_mood_entry(auth_client, other_user):
     theirs = MoodEntryFactory(user=other_user)
 
     fields = validation_fields(
-        auth_client.post("/api/v1/journal", {"body": "x", "mood_entry": theirs.pk})
+        auth_client.post("/api/v1/journal", {"body": "x", "mood_entry_id": theirs.pk})
     )
 
-    assert fields == {"mood_entry": ["Unknown mood entry."]}
+    assert fields == {"mood_entry_id": ["Unknown mood entry."]}
     assert JournalEntry.objects.count() == 0
 
 
@@ -354,12 +357,12 @@ def test_patch_replaces_tags_and_unlinks_the_mood_entry(auth_client, user):
     entry = journal_entry(user, mood_entry=mood, tag_names=["old"])
 
     response = auth_client.patch(
-        f"/api/v1/journal/{entry.pk}", {"tags": ["New", "other"], "mood_entry": None}
+        f"/api/v1/journal/{entry.pk}", {"tags": ["New", "other"], "mood_entry_id": None}
     )
 
     assert response.status_code == 200
     assert response.json()["tags"] == ["new", "other"]
-    assert response.json()["mood_entry"] is None
+    assert response.json()["mood_entry_id"] is None
     assert sorted(JournalTag.objects.values_list("name", flat=True)) == [
         "new",
         "other",
@@ -392,22 +395,31 @@ def test_patch_refuses_another_users_mood_entry(auth_client, user, other_user):
     theirs = MoodEntryFactory(user=other_user)
 
     fields = validation_fields(
-        auth_client.patch(f"/api/v1/journal/{entry.pk}", {"mood_entry": theirs.pk})
+        auth_client.patch(f"/api/v1/journal/{entry.pk}", {"mood_entry_id": theirs.pk})
     )
 
-    assert fields == {"mood_entry": ["Unknown mood entry."]}
+    assert fields == {"mood_entry_id": ["Unknown mood entry."]}
     entry.refresh_from_db()
     assert entry.mood_entry is None
 
 
 def test_delete_my_entry(auth_client, user):
-    entry = journal_entry(user, tag_names=["x"])
+    mood = MoodEntryFactory(user=user)
+    entry = journal_entry(user, tag_names=["x"], mood_entry=mood, body="Secret")
 
     response = auth_client.delete(f"/api/v1/journal/{entry.pk}")
 
     assert response.status_code == 204
-    assert JournalEntry.objects.count() == 0
+    # Gone for every read; only a content-free tombstone stays for delta sync.
+    assert auth_client.get(f"/api/v1/journal/{entry.pk}").status_code == 404
+    assert auth_client.get("/api/v1/journal").json()["count"] == 0
+    assert auth_client.delete(f"/api/v1/journal/{entry.pk}").status_code == 404
+    assert JournalEntry.objects.for_user(user).count() == 0
     assert JournalTag.objects.count() == 0
+    tombstone = JournalEntry.objects.get(pk=entry.pk)
+    assert (tombstone.title, tombstone.body, tombstone.body_length) == ("", "", 0)
+    assert (tombstone.mood_entry_id, tombstone.prompt_id) == (None, None)
+    assert tombstone.deleted_at is not None
 
 
 # --- gratitude ---------------------------------------------------------------
@@ -424,9 +436,11 @@ def test_create_gratitude_entry(auth_client, user):
     assert response.json() == {
         "id": entry.pk,
         "items": ["my dog", "tea"],
+        "client_id": None,
         "occurred_at": "2026-11-20T12:00:00Z",
         "local_date": "2026-11-20",
         "created_at": "2026-11-20T12:00:00Z",
+        "updated_at": "2026-11-20T12:00:00Z",
     }
     assert (entry.user, entry.item_count) == (user, 2)
 
@@ -516,9 +530,11 @@ def test_log_a_mood(auth_client, user):
         "emotions": ["calm", "grateful"],
         "factors": ["sleep", "exercise"],
         "note": "Long walk.",
+        "client_id": None,
         "logged_at": "2026-11-20T12:00:00Z",
         "local_date": "2026-11-20",
         "created_at": "2026-11-20T12:00:00Z",
+        "updated_at": "2026-11-20T12:00:00Z",
         "support": None,
     }
     assert sorted(
@@ -727,16 +743,16 @@ def test_mood_history_returns_entries_and_day_aggregates(auth_client, user, othe
     assert body["entries"][0]["emotions"] == ["calm"]
     assert body["days"] == [
         {
-            "date": "2026-11-18",
-            "entries": 2,
+            "local_date": "2026-11-18",
+            "entries_count": 2,
             "average_score": 3.5,
             "average_intensity": 6.0,
             "lowest_score": 2,
             "highest_score": 5,
         },
         {
-            "date": "2026-11-20",
-            "entries": 1,
+            "local_date": "2026-11-20",
+            "entries_count": 1,
             "average_score": 3.0,
             "average_intensity": 5.0,
             "lowest_score": 3,
@@ -826,15 +842,19 @@ def test_mood_calendar_has_one_cell_per_local_day(auth_client, user, other_user)
     assert body["month"] == "2026-11"
     assert len(body["days"]) == 30
     assert body["days"][0] == {
-        "date": "2026-11-01",
-        "entries": 0,
+        "local_date": "2026-11-01",
+        "entries_count": 0,
         "average_score": None,
     }
-    assert body["days"][2] == {"date": "2026-11-03", "entries": 2, "average_score": 3.5}
-    assert body["days"][3]["entries"] == 0
+    assert body["days"][2] == {
+        "local_date": "2026-11-03",
+        "entries_count": 2,
+        "average_score": 3.5,
+    }
+    assert body["days"][3]["entries_count"] == 0
     assert body["days"][29] == {
-        "date": "2026-11-30",
-        "entries": 1,
+        "local_date": "2026-11-30",
+        "entries_count": 1,
         "average_score": 4.0,
     }
 
@@ -843,7 +863,7 @@ def test_mood_calendar_handles_february_of_a_leap_year(auth_client):
     body = auth_client.get("/api/v1/journal/mood/calendar", {"month": "2028-02"}).json()
 
     assert len(body["days"]) == 29
-    assert body["days"][-1]["date"] == "2028-02-29"
+    assert body["days"][-1]["local_date"] == "2028-02-29"
 
 
 def test_mood_calendar_of_the_last_representable_month(auth_client):
@@ -853,7 +873,11 @@ def test_mood_calendar_of_the_last_representable_month(auth_client):
     assert response.status_code == 200
     days = response.json()["days"]
     assert len(days) == 31
-    assert days[-1] == {"date": "9999-12-31", "entries": 0, "average_score": None}
+    assert days[-1] == {
+        "local_date": "9999-12-31",
+        "entries_count": 0,
+        "average_score": None,
+    }
 
 
 @time_machine.travel(datetime(2026, 11, 30, 11, 30, tzinfo=UTC), tick=False)
@@ -889,7 +913,7 @@ def test_mood_calendar_query_count_does_not_grow(
             "/api/v1/journal/mood/calendar", {"month": "2026-11"}
         )
 
-    assert sum(d["entries"] for d in response.json()["days"]) == count
+    assert sum(d["entries_count"] for d in response.json()["days"]) == count
 
 
 # --- prompts -----------------------------------------------------------------
@@ -945,8 +969,41 @@ def test_paths_are_not_captured_by_the_entry_detail_route(auth_client):
         "/api/v1/journal/prompts/",
     ):
         assert auth_client.get(path).status_code == 200, path
-    assert auth_client.get("/api/v1/journal/gratitude").status_code == 405
-    assert auth_client.get("/api/v1/journal/mood").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("collection", "alias"),
+    [
+        ("/api/v1/journal/gratitude", "/api/v1/journal/gratitude/list"),
+        ("/api/v1/journal/mood", "/api/v1/journal/mood/history"),
+    ],
+)
+def test_journal_collections_answer_get_and_post_and_the_seed_paths_are_aliases(
+    auth_client, user, collection, alias
+):
+    GratitudeEntryFactory(user=user)
+    MoodEntryFactory(user=user)
+
+    listed = auth_client.get(collection)
+    aliased = auth_client.get(alias)
+
+    assert (listed.status_code, aliased.status_code) == (200, 200)
+    assert listed.json() == aliased.json()
+    entries = listed.json().get("results", listed.json().get("entries"))
+    assert len(entries) == 1
+    # The alias only reads: writes go to the collection.
+    assert auth_client.post(alias, {}).status_code == 405
+
+
+def test_journal_collections_in_the_schema(auth_client):
+    paths = auth_client.get("/api/v1/schema/?format=json").json()["paths"]
+
+    assert set(paths["/api/v1/journal/gratitude"]) == {"get", "post"}
+    assert set(paths["/api/v1/journal/mood"]) == {"get", "post"}
+    assert set(paths["/api/v1/journal/gratitude/list"]) == {"get"}
+    assert set(paths["/api/v1/journal/mood/history"]) == {"get"}
+    assert "alias" in paths["/api/v1/journal/mood/history"]["get"]["summary"]
+    assert "alias" in paths["/api/v1/journal/gratitude/list"]["get"]["summary"]
 
 
 # --- privacy -----------------------------------------------------------------
@@ -992,3 +1049,159 @@ def test_private_text_never_reaches_the_logs(auth_client, caplog):
 
     assert caplog.records  # the requests were logged ...
     assert secret not in caplog.text  # ... without their text
+
+
+# --- idempotent create (client_id) -------------------------------------------
+
+CREATES = [
+    ("/api/v1/journal", JournalEntry, {"body": "Offline words"}),
+    ("/api/v1/journal/gratitude", GratitudeEntry, {"items": ["rain"]}),
+    ("/api/v1/journal/mood", MoodEntry, {"mood": "good", "intensity": 4}),
+]
+
+
+@pytest.mark.parametrize(("url", "model", "payload"), CREATES)
+def test_a_retried_create_with_the_same_client_id_returns_the_first(
+    auth_client, user, url, model, payload, django_capture_on_commit_callbacks
+):
+    client_id = str(uuid.uuid4())
+    with django_capture_on_commit_callbacks() as first_effects:
+        first = auth_client.post(url, {**payload, "client_id": client_id})
+    with django_capture_on_commit_callbacks() as retry_effects:
+        again = auth_client.post(url, {**payload, "client_id": client_id})
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert first.json()["client_id"] == client_id
+    assert model.objects.filter(user=user).count() == 1
+    # The retry publishes no second domain event.
+    assert (len(first_effects), len(retry_effects)) == (1, 0)
+
+
+@pytest.mark.parametrize(("url", "model", "payload"), CREATES)
+def test_client_ids_are_per_user_and_optional(
+    auth_client, other_user, url, model, payload
+):
+    client_id = str(uuid.uuid4())
+    other = FreshTokenClient(other_user)
+
+    mine = auth_client.post(url, {**payload, "client_id": client_id})
+    theirs = other.post(url, {**payload, "client_id": client_id})
+    plain = [auth_client.post(url, payload) for _ in range(2)]
+
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert mine.json()["id"] != theirs.json()["id"]
+    assert [r.status_code for r in plain] == [201, 201]
+    assert model.objects.count() == 4
+
+
+@pytest.mark.parametrize(("url", "model", "payload"), CREATES)
+def test_a_client_id_must_be_a_uuid(auth_client, url, model, payload):
+    response = auth_client.post(url, {**payload, "client_id": "not-a-uuid"})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"client_id"}
+    assert model.objects.count() == 0
+
+
+# --- delta sync (updated_since) ----------------------------------------------
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("UTC"))
+
+
+def test_journal_delta_sync_lists_changes_and_deletions_in_change_order(
+    auth_client, user, other_user
+):
+    with time_machine.travel(T0, tick=False):
+        old = journal_entry(user, body="old")
+        edited = journal_entry(user, body="edited later")
+        deleted = journal_entry(user, body="deleted later", tag_names=["x"])
+        journal_entry(other_user, body="not mine")
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        auth_client.patch(f"/api/v1/journal/{edited.pk}", {"title": "New"})
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        auth_client.delete(f"/api/v1/journal/{deleted.pk}")
+        journal_entry(other_user, body="not mine either")
+
+    since = (T0 + timedelta(minutes=30)).isoformat()
+    response = auth_client.get("/api/v1/journal", {"updated_since": since})
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [(r["id"], r["updated_at"], r["deleted_at"]) for r in rows] == [
+        (edited.pk, "2026-11-20T13:00:00Z", None),
+        (deleted.pk, "2026-11-20T14:00:00Z", "2026-11-20T14:00:00Z"),
+    ]
+    # A tombstone carries no content.
+    assert (rows[1]["title"], rows[1]["body"], rows[1]["tags"]) == ("", "", [])
+    # Without updated_since the tombstone is never listed.
+    plain = auth_client.get("/api/v1/journal").json()["results"]
+    assert sorted(r["id"] for r in plain) == sorted([old.pk, edited.pk])
+
+
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("/api/v1/journal", "updated_since"),
+        ("/api/v1/journal/gratitude", "updated_since"),
+        ("/api/v1/journal/gratitude/list", "updated_since"),
+        ("/api/v1/journal/mood", "updated_since"),
+        ("/api/v1/journal/mood/history", "updated_since"),
+    ],
+)
+@pytest.mark.parametrize("value", ["2026-11-20T12:00:00", "yesterday"])
+def test_updated_since_must_be_an_instant_with_an_offset(
+    auth_client, url, param, value
+):
+    response = auth_client.get(url, {param: value})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {param}
+
+
+def test_gratitude_delta_sync(auth_client, user, other_user):
+    with time_machine.travel(T0, tick=False):
+        GratitudeEntryFactory(user=user)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        newer = GratitudeEntryFactory(user=user)
+        GratitudeEntryFactory(user=other_user)
+
+    rows = auth_client.get(
+        "/api/v1/journal/gratitude", {"updated_since": "2026-11-20T12:30:00+00:00"}
+    ).json()["results"]
+
+    assert [(r["id"], r["updated_at"]) for r in rows] == [
+        (newer.pk, "2026-11-20T13:00:00Z")
+    ]
+
+
+def test_a_retried_create_of_a_deleted_entry_returns_its_tombstone(auth_client):
+    client_id = str(uuid.uuid4())
+    first = auth_client.post("/api/v1/journal", {"body": "x", "client_id": client_id})
+    auth_client.delete(f"/api/v1/journal/{first.json()['id']}")
+
+    again = auth_client.post("/api/v1/journal", {"body": "x", "client_id": client_id})
+
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["body"] == ""
+    assert again.json()["deleted_at"] is not None
+    assert JournalEntry.objects.count() == 1
+
+
+def test_mood_delta_sync_narrows_the_entries_not_the_days(auth_client, user):
+    with time_machine.travel(T0, tick=False):
+        earlier = MoodEntryFactory(user=user, mood="low")
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        later = MoodEntryFactory(user=user, mood="great")
+        response = auth_client.get(
+            "/api/v1/journal/mood", {"updated_since": "2026-11-20T12:30:00Z"}
+        )
+
+    body = response.json()
+    assert response.status_code == 200
+    assert [(e["id"], e["updated_at"]) for e in body["entries"]] == [
+        (later.pk, "2026-11-20T13:00:00Z")
+    ]
+    assert sum(day["entries_count"] for day in body["days"]) == 2
+    assert earlier.pk not in {e["id"] for e in body["entries"]}

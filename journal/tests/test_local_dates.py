@@ -20,12 +20,12 @@ UTC = ZoneInfo("UTC")
 
 def write(kind: str, user):
     if kind == "journal":
-        return services.journal_entry_create(user=user, body="x")
+        return services.journal_entry_create(user=user, body="x")[0]
     if kind == "gratitude":
-        return services.gratitude_entry_create(user=user, items=["x"])
+        return services.gratitude_entry_create(user=user, items=["x"])[0]
     return services.mood_entry_create(
         user=user, mood="good", intensity=5, emotions=["calm"]
-    )
+    )[0]
 
 
 KINDS = ["journal", "gratitude", "mood"]
@@ -75,7 +75,7 @@ def test_local_date_is_the_users_calendar_date(user, kind, zone, instant, expect
 def test_back_dated_mood_takes_the_local_date_of_its_own_instant(user):
     set_zone(user, "Pacific/Kiritimati")
 
-    entry = services.mood_entry_create(
+    entry, _ = services.mood_entry_create(
         user=user,
         mood="low",
         intensity=4,
@@ -92,8 +92,8 @@ def test_back_dated_mood_takes_the_local_date_of_its_own_instant(user):
 def test_local_dates_do_not_shift_when_the_user_changes_time_zone(user, auth_client):
     set_zone(user, "Pacific/Kiritimati")
     with time_machine.travel(datetime(2026, 11, 20, 10, 30, tzinfo=UTC), tick=False):
-        journal = services.journal_entry_create(user=user, body="x")
-        mood = services.mood_entry_create(user=user, mood="great", intensity=5)
+        journal, _ = services.journal_entry_create(user=user, body="x")
+        mood, _ = services.mood_entry_create(user=user, mood="great", intensity=5)
 
     set_zone(user, "Pacific/Pago_Pago")  # the same instant was 2026-11-19 there
 
@@ -105,8 +105,8 @@ def test_local_dates_do_not_shift_when_the_user_changes_time_zone(user, auth_cli
         "/api/v1/journal/mood/calendar", {"month": "2026-11"}
     ).json()
     assert calendar["days"][20] == {
-        "date": "2026-11-21",
-        "entries": 1,
+        "local_date": "2026-11-21",
+        "entries_count": 1,
         "average_score": 5.0,
     }
     listed = auth_client.get(
@@ -128,5 +128,7 @@ def test_mood_history_days_group_by_local_date(user, auth_client):
             {"date_from": "2026-10-31", "date_to": "2026-11-02"},
         ).json()
 
-    assert [(d["date"], d["entries"]) for d in body["days"]] == [("2026-11-01", 2)]
+    assert [(d["local_date"], d["entries_count"]) for d in body["days"]] == [
+        ("2026-11-01", 2)
+    ]
     assert MoodEntry.objects.filter(local_date=date(2026, 11, 1)).count() == 2

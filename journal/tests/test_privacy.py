@@ -7,6 +7,7 @@ from django.apps import apps
 
 from accounts.registry import privacy, stats
 from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
+from journal.services import journal_entry_delete
 from journal.tests.factories import (
     GratitudeEntryFactory,
     JournalEntryFactory,
@@ -57,6 +58,12 @@ def test_export_holds_my_entries_decrypted_and_nobody_elses(user, other_user):
         (m["mood"], m["note"], m["emotions"], m["factors"])
         for m in data["mood_entries"]
     ] == [("low", "tired", [], ["sleep"])]
+    # Instants in the one REST format (UTC, "Z"); local dates stay plain dates.
+    exported = data["journal_entries"][0]
+    assert exported["occurred_at"] == entry.occurred_at.isoformat().replace(
+        "+00:00", "Z"
+    )
+    assert exported["local_date"] == entry.local_date.isoformat()
 
 
 def test_erase_deletes_my_rows_only(user, other_user):
@@ -64,6 +71,8 @@ def test_erase_deletes_my_rows_only(user, other_user):
     entry = JournalEntryFactory(user=user, mood_entry=mood)
     JournalTag.objects.create(entry=entry, user=user, name="x")
     GratitudeEntryFactory(user=user)
+    # A deleted entry's tombstone goes too.
+    journal_entry_delete(entry=JournalEntryFactory(user=user))
     kept = JournalEntryFactory(user=other_user)
     kept_mood = MoodEntryFactory(user=other_user)
 
@@ -84,5 +93,14 @@ def test_stats_count_my_entries(user, other_user):
     totals = stats.collect(user)
 
     assert {
-        k: totals[k] for k in ("journal_entries", "gratitude_entries", "mood_entries")
-    } == {"journal_entries": 2, "gratitude_entries": 1, "mood_entries": 3}
+        k: totals[k]
+        for k in (
+            "journal_entries_count",
+            "gratitude_entries_count",
+            "mood_entries_count",
+        )
+    } == {
+        "journal_entries_count": 2,
+        "gratitude_entries_count": 1,
+        "mood_entries_count": 3,
+    }

@@ -47,7 +47,7 @@ def test_entry_created_is_sent_after_commit(
     user, recorder, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        entry = services.journal_entry_create(user=user, body="x")
+        entry, _ = services.journal_entry_create(user=user, body="x")
     assert recorder.calls == []
 
     for callback in callbacks:
@@ -70,8 +70,8 @@ def test_gratitude_created_and_mood_logged_events(
     user, recorder, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        gratitude = services.gratitude_entry_create(user=user, items=["x"])
-        mood = services.mood_entry_create(user=user, mood="very_low", intensity=9)
+        gratitude, _ = services.gratitude_entry_create(user=user, items=["x"])
+        mood, _ = services.mood_entry_create(user=user, mood="very_low", intensity=9)
 
     assert [kwargs for _, kwargs in recorder.calls] == [
         {
@@ -134,13 +134,13 @@ def test_a_failing_subscriber_does_not_fail_the_write_or_the_others(
     [("very_low", 1), ("low", 2), ("neutral", 3), ("good", 4), ("great", 5)],
 )
 def test_mood_score_is_derived_from_the_mood(user, mood, score):
-    entry = services.mood_entry_create(user=user, mood=mood, intensity=5)
+    entry, _ = services.mood_entry_create(user=user, mood=mood, intensity=5)
 
     assert MoodEntry.objects.get(pk=entry.pk).score == score
 
 
 def test_mood_tags_are_deduplicated_one_row_each(user):
-    entry = services.mood_entry_create(
+    entry, _ = services.mood_entry_create(
         user=user,
         mood="low",
         intensity=5,
@@ -204,7 +204,7 @@ def test_entry_moment_rules():
 
 
 def test_journal_tags_are_stored_one_row_each_with_the_owner(user):
-    entry = services.journal_entry_create(
+    entry, _ = services.journal_entry_create(
         user=user, body="x", tags=["Morning Pages", "morning-pages", "Gratitude"]
     )
 
@@ -241,7 +241,7 @@ def test_normalise_tags_counts_after_deduplication():
 
 @pytest.mark.postgres
 def test_replacing_tags_locks_the_entry_row(user):
-    entry = services.journal_entry_create(user=user, body="x", tags=["a"])
+    entry, _ = services.journal_entry_create(user=user, body="x", tags=["a"])
 
     with CaptureQueriesContext(connection) as queries:
         services.journal_entry_update(entry=entry, tags=["a", "b"])

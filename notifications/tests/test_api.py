@@ -223,7 +223,7 @@ def test_read_all_marks_only_the_users_notifications(auth_client, user, other_us
     response = auth_client.patch("/api/v1/notifications/read-all")
 
     assert response.status_code == 200
-    assert response.json() == {"updated": 3, "unread_count": 0}
+    assert response.json() == {"updated_count": 3, "unread_count": 0}
     assert Notification.objects.filter(user=user, read_at__isnull=True).count() == 0
     theirs.refresh_from_db()
     assert theirs.read_at is None
@@ -236,7 +236,7 @@ def test_read_all_is_idempotent(auth_client, user):
     response = auth_client.patch("/api/v1/notifications/read-all")
 
     assert response.status_code == 200
-    assert response.json() == {"updated": 0, "unread_count": 0}
+    assert response.json() == {"updated_count": 0, "unread_count": 0}
 
 
 def test_read_all_up_to_a_cursor_leaves_newer_ones_unread(auth_client, user):
@@ -248,7 +248,7 @@ def test_read_all_up_to_a_cursor_leaves_newer_ones_unread(auth_client, user):
         format="json",
     )
 
-    assert response.json() == {"updated": 2, "unread_count": 1}
+    assert response.json() == {"updated_count": 2, "unread_count": 1}
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     assert list(unread.values_list("pk", flat=True)) == [notes[2].pk]
 
@@ -300,7 +300,7 @@ def test_ticket_is_stored_only_as_a_hash_and_expires_in_thirty_seconds(auth_clie
     assert response.status_code == 201
     ticket = response.json()["ticket"]
     assert len(ticket) >= 40
-    assert response.json()["expires_in"] == 30
+    assert response.json()["expires_in_seconds"] == 30
     assert cache.get(f"ws-ticket:{ticket}") is None
 
 

@@ -29,7 +29,7 @@ ORIGIN = b"http://localhost"
 async def _ticket(client) -> str:
     response = await sync_to_async(client.post)("/api/v1/realtime/ticket")
     assert response.status_code == 201
-    assert response.json()["expires_in"] == 30
+    assert response.json()["expires_in_seconds"] == 30
     return response.json()["ticket"]
 
 

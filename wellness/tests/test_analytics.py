@@ -52,7 +52,7 @@ def moods(user, other_user):
 def test_mood_trends_by_day(auth_client, user, moods):
     with frozen(auth_client, user, NOW):
         response = auth_client.get(
-            f"{URL}/mood-trends", {"from": "2026-04-13", "to": "2026-04-15"}
+            f"{URL}/mood-trends", {"date_from": "2026-04-13", "date_to": "2026-04-15"}
         )
 
     assert response.status_code == 200
@@ -61,9 +61,9 @@ def test_mood_trends_by_day(auth_client, user, moods):
     assert body["buckets"] == [
         {
             "bucket": "2026-04-13",
-            "average_mood": 3.0,
+            "average_score": 3.0,
             "average_intensity": 5.0,
-            "entries": 2,
+            "entries_count": 2,
             "top_emotions": [
                 {"value": "anxious", "count": 1},
                 {"value": "calm", "count": 1},
@@ -75,9 +75,9 @@ def test_mood_trends_by_day(auth_client, user, moods):
         },
         {
             "bucket": "2026-04-14",
-            "average_mood": 5.0,
+            "average_score": 5.0,
             "average_intensity": 8.0,
-            "entries": 1,
+            "entries_count": 1,
             "top_emotions": [
                 {"value": "calm", "count": 1},
                 {"value": "happy", "count": 1},
@@ -86,9 +86,9 @@ def test_mood_trends_by_day(auth_client, user, moods):
         },
         {
             "bucket": "2026-04-15",
-            "average_mood": 3.0,
+            "average_score": 3.0,
             "average_intensity": 3.0,
-            "entries": 1,
+            "entries_count": 1,
             "top_emotions": [
                 {"value": "calm", "count": 1},
                 {"value": "tired", "count": 1},
@@ -102,23 +102,23 @@ def test_mood_trends_by_week_keep_the_top_three(auth_client, user, moods):
     with frozen(auth_client, user, NOW):
         body = auth_client.get(
             f"{URL}/mood-trends",
-            {"from": "2026-04-06", "to": "2026-04-15", "granularity": "week"},
+            {"date_from": "2026-04-06", "date_to": "2026-04-15", "granularity": "week"},
         ).json()
 
     assert body["buckets"] == [
         {
             "bucket": "2026-04-06",
-            "average_mood": 1.0,
+            "average_score": 1.0,
             "average_intensity": 9.0,
-            "entries": 1,
+            "entries_count": 1,
             "top_emotions": [{"value": "sad", "count": 1}],
             "top_factors": [],
         },
         {
             "bucket": "2026-04-13",
-            "average_mood": 3.5,  # (2 + 4 + 5 + 3) / 4
+            "average_score": 3.5,  # (2 + 4 + 5 + 3) / 4
             "average_intensity": 5.25,  # (4 + 6 + 8 + 3) / 4
-            "entries": 4,
+            "entries_count": 4,
             "top_emotions": [
                 {"value": "calm", "count": 3},
                 {"value": "anxious", "count": 1},
@@ -137,10 +137,14 @@ def test_mood_trends_by_month(auth_client, user, moods):
     with frozen(auth_client, user, NOW):
         body = auth_client.get(
             f"{URL}/mood-trends",
-            {"from": "2026-03-01", "to": "2026-04-30", "granularity": "month"},
+            {
+                "date_from": "2026-03-01",
+                "date_to": "2026-04-30",
+                "granularity": "month",
+            },
         ).json()
     assert [
-        (b["bucket"], b["average_mood"], b["entries"]) for b in body["buckets"]
+        (b["bucket"], b["average_score"], b["entries_count"]) for b in body["buckets"]
     ] == [
         ("2026-03-01", 4.0, 1),
         ("2026-04-01", 3.0, 5),  # (1 + 2 + 4 + 5 + 3) / 5
@@ -165,21 +169,21 @@ def test_mood_before_and_after_sessions_by_type(auth_client, user):
     with frozen(auth_client, user, NOW):
         body = auth_client.get(f"{URL}/mood-trends").json()
 
-    assert body["from"] == "2026-03-17"  # 30 days ending today
+    assert body["date_from"] == "2026-03-17"  # 30 days ending today
     assert body["sessions_mood"] == [
         {
             "type": "meditation",
-            "sessions": 2,
+            "sessions_count": 2,
             "average_mood_before": 2.5,
             "average_mood_after": 3.5,
-            "average_change": 1.0,
+            "average_mood_change": 1.0,
         },
         {
             "type": "yoga",
-            "sessions": 1,
+            "sessions_count": 1,
             "average_mood_before": 1.0,
             "average_mood_after": 5.0,
-            "average_change": 4.0,
+            "average_mood_change": 4.0,
         },
     ]
 
@@ -187,9 +191,9 @@ def test_mood_before_and_after_sessions_by_type(auth_client, user):
 @pytest.mark.parametrize(
     ("params", "fields"),
     [
-        ({"from": "2026-04-15", "to": "2026-04-01"}, {"from"}),
-        ({"from": "2024-01-01", "to": "2026-04-01"}, {"from"}),
-        ({"from": "soon", "granularity": "year"}, {"from", "granularity"}),
+        ({"date_from": "2026-04-15", "date_to": "2026-04-01"}, {"date_from"}),
+        ({"date_from": "2024-01-01", "date_to": "2026-04-01"}, {"date_from"}),
+        ({"date_from": "soon", "granularity": "year"}, {"date_from", "granularity"}),
     ],
 )
 def test_mood_trends_rejects_bad_input(auth_client, params, fields):
@@ -235,38 +239,43 @@ def test_activity_breakdown_in_the_users_local_time(auth_client, user, other_use
 
     with frozen(auth_client, user, datetime(2026, 4, 16, 12, tzinfo=UTC)):
         body = auth_client.get(
-            f"{URL}/activity-breakdown", {"from": "2026-04-13", "to": "2026-04-15"}
+            f"{URL}/activity-breakdown",
+            {"date_from": "2026-04-13", "date_to": "2026-04-15"},
         ).json()
 
     by_type = {
-        row["type"]: (row["sessions"], row["minutes"]) for row in body["by_type"]
+        row["type"]: (row["sessions_count"], row["duration_seconds"])
+        for row in body["by_type"]
     }
     assert by_type == {
-        "meditation": (2, 15.0),
-        "breathing": (1, 2.0),
-        "body_scan": (0, 0.0),
-        "sleep": (0, 0.0),
-        "yoga": (1, 30.0),
-        "movement": (0, 0.0),
-        "focus": (0, 0.0),
-        "gratitude": (0, 0.0),
+        "meditation": (2, 900),
+        "breathing": (1, 120),
+        "body_scan": (0, 0),
+        "sleep": (0, 0),
+        "yoga": (1, 1800),
+        "movement": (0, 0),
+        "focus": (0, 0),
+        "gratitude": (0, 0),
     }
-    weekdays = {r["weekday"]: (r["sessions"], r["minutes"]) for r in body["by_weekday"]}
+    weekdays = {
+        r["weekday"]: (r["sessions_count"], r["duration_seconds"])
+        for r in body["by_weekday"]
+    }
     assert weekdays == {
-        1: (2, 40.0),
-        2: (1, 5.0),
-        3: (1, 2.0),
-        4: (0, 0.0),
-        5: (0, 0.0),
-        6: (0, 0.0),
-        7: (0, 0.0),
+        1: (2, 2400),
+        2: (1, 300),
+        3: (1, 120),
+        4: (0, 0),
+        5: (0, 0),
+        6: (0, 0),
+        7: (0, 0),
     }
     hours = {
-        r["hour"]: (r["sessions"], r["minutes"])
+        r["hour"]: (r["sessions_count"], r["duration_seconds"])
         for r in body["by_hour"]
-        if r["sessions"]
+        if r["sessions_count"]
     }
-    assert hours == {7: (2, 15.0), 21: (1, 30.0), 23: (1, 2.0)}
+    assert hours == {7: (2, 900), 21: (1, 1800), 23: (1, 120)}
     assert len(body["by_hour"]) == 24
 
 
@@ -281,23 +290,24 @@ def test_activity_breakdown_hours_stay_local_across_the_dst_change(auth_client, 
 
     with frozen(auth_client, user, datetime(2026, 3, 10, 12, tzinfo=UTC)):
         body = auth_client.get(
-            f"{URL}/activity-breakdown", {"from": "2026-03-01", "to": "2026-03-10"}
+            f"{URL}/activity-breakdown",
+            {"date_from": "2026-03-01", "date_to": "2026-03-10"},
         ).json()
 
     hours = {
-        r["hour"]: (r["sessions"], r["minutes"])
+        r["hour"]: (r["sessions_count"], r["duration_seconds"])
         for r in body["by_hour"]
-        if r["sessions"]
+        if r["sessions_count"]
     }
-    assert hours == {7: (2, 15.0)}
-    weekdays = {r["weekday"]: r["sessions"] for r in body["by_weekday"]}
+    assert hours == {7: (2, 900)}
+    weekdays = {r["weekday"]: r["sessions_count"] for r in body["by_weekday"]}
     assert weekdays == {1: 1, 2: 0, 3: 0, 4: 0, 5: 0, 6: 1, 7: 0}
 
 
 def test_activity_breakdown_rejects_bad_input(auth_client):
-    response = auth_client.get(f"{URL}/activity-breakdown", {"to": "not-a-date"})
+    response = auth_client.get(f"{URL}/activity-breakdown", {"date_to": "not-a-date"})
     assert response.status_code == 400
-    assert set(response.json()["error"]["fields"]) == {"to"}
+    assert set(response.json()["error"]["fields"]) == {"date_to"}
 
 
 @pytest.mark.parametrize("path", ["mood-trends", "activity-breakdown", "correlations"])
@@ -305,14 +315,13 @@ def test_a_range_ending_near_the_first_date_starts_there_instead_of_failing(
     auth_client, path
 ):
     # The default span (30 or 90 days before `to`) would fall before year 1.
-    response = auth_client.get(f"{URL}/{path}", {"to": "0001-01-02"})
+    response = auth_client.get(f"{URL}/{path}", {"date_to": "0001-01-02"})
 
     assert response.status_code == 200
-    if path != "correlations":
-        assert (response.json()["from"], response.json()["to"]) == (
-            "0001-01-01",
-            "0001-01-02",
-        )
+    assert (response.json()["date_from"], response.json()["date_to"]) == (
+        "0001-01-01",
+        "0001-01-02",
+    )
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -347,57 +356,65 @@ def test_correlations_compare_mood_on_days_with_and_without(
 ):
     with frozen(auth_client, user, NOW):
         response = auth_client.get(
-            f"{URL}/correlations", {"from": "2026-04-01", "to": "2026-04-10"}
+            f"{URL}/correlations", {"date_from": "2026-04-01", "date_to": "2026-04-10"}
         )
 
     assert response.status_code == 200
     # Day moods: 4, 5, 4 (mean of 3 and 5), 2, 1, 3. "work" has only 2 days.
-    assert response.json() == [
-        {
-            "kind": "factor",
-            "value": "sleep",
-            "days_with": 3,
-            "days_without": 3,
-            "average_mood_with": 4.33,
-            "average_mood_without": 2.0,
-            "difference": 2.33,
-        },
-        {
-            "kind": "session_type",
-            "value": "meditation",
-            "days_with": 3,
-            "days_without": 3,
-            "average_mood_with": 4.33,
-            "average_mood_without": 2.0,
-            "difference": 2.33,
-        },
-        {
-            "kind": "session_type",
-            "value": "yoga",
-            "days_with": 3,
-            "days_without": 3,
-            "average_mood_with": 2.0,
-            "average_mood_without": 4.33,
-            "difference": -2.33,
-        },
-    ]
+    assert response.json() == {
+        "date_from": "2026-04-01",
+        "date_to": "2026-04-10",
+        "correlations": [
+            {
+                "kind": "factor",
+                "value": "sleep",
+                "days_with_count": 3,
+                "days_without_count": 3,
+                "average_score_with": 4.33,
+                "average_score_without": 2.0,
+                "difference": 2.33,
+            },
+            {
+                "kind": "session_type",
+                "value": "meditation",
+                "days_with_count": 3,
+                "days_without_count": 3,
+                "average_score_with": 4.33,
+                "average_score_without": 2.0,
+                "difference": 2.33,
+            },
+            {
+                "kind": "session_type",
+                "value": "yoga",
+                "days_with_count": 3,
+                "days_without_count": 3,
+                "average_score_with": 2.0,
+                "average_score_without": 4.33,
+                "difference": -2.33,
+            },
+        ],
+    }
 
 
 def test_correlations_need_three_days_without(auth_client, user, correlation_history):
     with frozen(auth_client, user, NOW):
         body = auth_client.get(
-            f"{URL}/correlations", {"from": "2026-04-01", "to": "2026-04-05"}
+            f"{URL}/correlations", {"date_from": "2026-04-01", "date_to": "2026-04-05"}
         ).json()
     # Mood days Apr 1-5: sleep has 3 with, 2 without; work 2 with.
-    assert body == []
+    assert body == {
+        "date_from": "2026-04-01",
+        "date_to": "2026-04-05",
+        "correlations": [],
+    }
 
 
 def test_correlations_reject_bad_input(auth_client):
     response = auth_client.get(
-        f"{URL}/correlations", {"from": "2026-05-01", "to": "2026-04-01"}
+        f"{URL}/correlations", {"date_from": "2026-05-01", "date_to": "2026-04-01"}
     )
     assert response.status_code == 400
-    assert set(response.json()["error"]["fields"]) == {"from"}
+    assert set(response.json()["error"]["fields"]) == {"date_from"}
 
 
 def test_correlations_query_count_is_fixed(
@@ -405,7 +422,7 @@ def test_correlations_query_count_is_fixed(
 ):
     with frozen(auth_client, user, NOW), django_assert_num_queries(2):
         auth_client.get(
-            f"{URL}/correlations", {"from": "2026-04-01", "to": "2026-04-10"}
+            f"{URL}/correlations", {"date_from": "2026-04-01", "date_to": "2026-04-10"}
         )
 
 
@@ -428,8 +445,8 @@ def test_dashboard_numbers(auth_client, user, other_user):
     with frozen(auth_client, user, NOW):
         body = auth_client.get(f"{URL}/dashboard").json()
 
-    assert body["today"] == {"sessions": 1, "minutes": 10.0}
-    assert body["this_week"] == {"sessions": 3, "minutes": 30.0}
+    assert body["today"] == {"sessions_count": 1, "duration_seconds": 600}
+    assert body["this_week"] == {"sessions_count": 3, "duration_seconds": 1800}
     assert body["current_streak"] == 4
     assert body["longest_streak"] == 4
     assert [m["id"] for m in body["latest_moods"]] == [e.pk for e in entries[::-1][:5]]
@@ -444,7 +461,7 @@ def test_dashboard_numbers(auth_client, user, other_user):
         "unlocks_on": "2026-04-15",
     }
     # Achievements, events and bookings do not exist yet: absent, not invented.
-    assert "achievements_unlocked" not in body
+    assert "achievements_count" not in body
     assert "next_event" not in body
 
 
@@ -456,7 +473,7 @@ def test_dashboard_in_gentle_mode_has_no_streak(auth_client, user):
         response = auth_client.get(f"{URL}/dashboard")
     assert response.status_code == 200
     body = response.json()
-    assert body["today"] == {"sessions": 1, "minutes": 10.0}
+    assert body["today"] == {"sessions_count": 1, "duration_seconds": 600}
     assert not {"current_streak", "longest_streak", "streak_freezes_available"} & set(
         body
     )
@@ -471,8 +488,8 @@ def test_dashboard_days_and_weeks_are_the_users_local_ones(auth_client, user):
     completed_session(user, datetime(2026, 4, 15, 13, tzinfo=UTC), seconds=300)
     with frozen(auth_client, user, datetime(2026, 4, 15, 14, tzinfo=UTC)):
         body = auth_client.get(f"{URL}/dashboard").json()
-    assert body["today"] == {"sessions": 1, "minutes": 5.0}
-    assert body["this_week"] == {"sessions": 2, "minutes": 7.0}
+    assert body["today"] == {"sessions_count": 1, "duration_seconds": 300}
+    assert body["this_week"] == {"sessions_count": 2, "duration_seconds": 420}
     # Apr 13 and Apr 16 with two missed days and no freeze: alive at 1 today.
     assert body["current_streak"] == 1
 
@@ -501,20 +518,20 @@ def test_users_me_stats_provider(user):
     assert {
         k: collected[k]
         for k in (
-            "sessions_total",
-            "minutes_total",
+            "sessions_count",
+            "duration_seconds",
             "current_streak",
             "longest_streak",
-            "programs_enrolled",
-            "programs_completed",
+            "programs_enrolled_count",
+            "programs_completed_count",
         )
     } == {
-        "sessions_total": 2,
-        "minutes_total": 15.0,
+        "sessions_count": 2,
+        "duration_seconds": 900,
         "current_streak": 2,
         "longest_streak": 2,
-        "programs_enrolled": 0,
-        "programs_completed": 0,
+        "programs_enrolled_count": 0,
+        "programs_completed_count": 0,
     }
     user.gentle_mode = True
     with time_machine.travel(NOW, tick=False):
@@ -532,6 +549,11 @@ def test_privacy_export_and_erase(user, other_user):
 
     exported = handler.export(user)
     assert len(exported["sessions"]) == 1
+    # Instants in the one REST format (UTC, "Z"), like every API response.
+    assert (
+        exported["sessions"][0]["started_at"],
+        exported["sessions"][0]["completed_at"],
+    ) == ("2026-04-14T08:00:00Z", "2026-04-14T08:00:00Z")
     assert exported["streak"][0]["current_length"] == 1
     assert len(exported["enrollments"]) == 1
 

@@ -104,6 +104,9 @@ def test_detail_without_enrollment_has_days_and_no_progress(auth_client):
     body = response.json()
     assert [d["day_number"] for d in body["days"]] == [1, 2]
     assert [d["status"] for d in body["days"]] == [None, None]
+    # Days are authored in minutes (10 in the factory); the API speaks seconds.
+    assert [d["duration_seconds"] for d in body["days"]] == [600, 600]
+    assert "duration_minutes" not in body["days"][0]
     assert body["enrollment"] is None
 
 
@@ -247,14 +250,14 @@ def test_days_unlock_one_per_local_day(auth_client, user):
 
     assert done.status_code == 200
     assert done.json()["progress_percent"] == 33
-    assert done.json()["days_completed"] == 1
+    assert done.json()["days_completed_count"] == 1
     for refused in (too_soon, still_locked, skipping):
         assert refused.status_code == 409
         assert refused.json()["error"]["code"] == "program_day_locked"
     assert unlocked.status_code == 200
     assert unlocked.json()["progress_percent"] == 66
     assert earlier.status_code == 200
-    assert earlier.json()["days_completed"] == 2
+    assert earlier.json()["days_completed_count"] == 2
     assert list(
         ProgramDayProgress.objects.order_by("day_number").values_list(
             "day_number", "local_date"

@@ -3,6 +3,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
@@ -61,6 +62,8 @@ def test_start_session_returns_201_with_the_session(auth_client, user):
     assert body["status"] == "in_progress"
     assert body["mood_before"] == 2
     assert body["local_date"] == "2026-04-15"
+    assert (body["enrollment_id"], body["program_day_id"]) == (None, None)
+    assert not {"enrollment", "program_day", "position_seconds"} & set(body)
     assert WellnessSession.objects.get().user == user
 
 
@@ -100,10 +103,12 @@ def test_start_session_refuses_another_users_enrollment(auth_client, other_user)
     program = program_with_days(2)
     enrollment, _ = program_enroll(user=other_user, program=program)
 
-    response = _start(auth_client, enrollment=enrollment.pk)
+    response = _start(auth_client, enrollment_id=enrollment.pk)
 
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"enrollment": ["No such enrollment."]}
+    assert response.json()["error"]["fields"] == {
+        "enrollment_id": ["No such enrollment."]
+    }
     assert WellnessSession.objects.count() == 0
 
 
@@ -115,16 +120,18 @@ def test_start_session_refuses_a_day_without_its_enrollment_or_from_another_prog
     enrollment, _ = program_enroll(user=user, program=program_with_days(2))
     foreign_day = program_with_days(1).days.get()
 
-    orphan = _start(auth_client, program_day=foreign_day.pk)
-    foreign = _start(auth_client, enrollment=enrollment.pk, program_day=foreign_day.pk)
+    orphan = _start(auth_client, program_day_id=foreign_day.pk)
+    foreign = _start(
+        auth_client, enrollment_id=enrollment.pk, program_day_id=foreign_day.pk
+    )
 
     assert (orphan.status_code, foreign.status_code) == (400, 400)
     assert orphan.json()["error"]["code"] == "validation_error"
     assert orphan.json()["error"]["fields"] == {
-        "enrollment": ["A program day needs its enrollment."]
+        "enrollment_id": ["A program day needs its enrollment."]
     }
     assert foreign.json()["error"]["fields"] == {
-        "program_day": ["No such day in this program."]
+        "program_day_id": ["No such day in this program."]
     }
     assert WellnessSession.objects.count() == 0
 
@@ -325,8 +332,12 @@ def test_completing_a_program_session_marks_the_day_done(auth_client, user):
     program = program_with_days(3)
     enrollment, _ = program_enroll(user=user, program=program)
     day1 = program.days.get(day_number=1)
-    started = _start(auth_client, enrollment=enrollment.pk, program_day=day1.pk)
+    started = _start(auth_client, enrollment_id=enrollment.pk, program_day_id=day1.pk)
     assert started.status_code == 201
+    assert (
+        started.json()["enrollment_id"],
+        started.json()["program_day_id"],
+    ) == (enrollment.pk, day1.pk)
 
     response = auth_client.patch(
         f"{URL}/{started.json()['id']}/complete",
@@ -350,7 +361,9 @@ def test_completing_a_session_for_a_locked_day_completes_it_and_leaves_the_progr
     with frozen(auth_client, user, NOW):
         enrollment_day_complete(enrollment=enrollment, day_number=1)
         # Day 2 unlocks tomorrow: the session still completes, the day stays open.
-        started = _start(auth_client, enrollment=enrollment.pk, program_day=day2.pk)
+        started = _start(
+            auth_client, enrollment_id=enrollment.pk, program_day_id=day2.pk
+        )
         response = auth_client.patch(
             f"{URL}/{started.json()['id']}/complete",
             {"actual_duration_seconds": 600},
@@ -375,7 +388,7 @@ def test_progress_is_stored_and_pushed_to_the_users_devices(
     with django_capture_on_commit_callbacks(execute=True):
         response = auth_client.patch(
             f"{URL}/{session.pk}/progress",
-            {"position_seconds": 120, "device_id": "phone"},
+            {"progress_seconds": 120, "device_id": "phone"},
             format="json",
         )
     assert response.status_code == 200
@@ -384,7 +397,7 @@ def test_progress_is_stored_and_pushed_to_the_users_devices(
         "type": "session.progress",
         "data": {
             "session_id": session.pk,
-            "position_seconds": 120,
+            "progress_seconds": 120,
             "planned_duration_seconds": 600,
             "device_id": "phone",
         },
@@ -394,14 +407,14 @@ def test_progress_is_stored_and_pushed_to_the_users_devices(
 def test_progress_rejects_bad_input_and_finished_sessions(auth_client, user):
     session = WellnessSessionFactory(user=user)
     bad = auth_client.patch(
-        f"{URL}/{session.pk}/progress", {"position_seconds": -1}, format="json"
+        f"{URL}/{session.pk}/progress", {"progress_seconds": -1}, format="json"
     )
     assert bad.status_code == 400
-    assert set(bad.json()["error"]["fields"]) == {"position_seconds"}
+    assert set(bad.json()["error"]["fields"]) == {"progress_seconds"}
 
     done = WellnessSessionFactory(user=user, status="completed")
     late = auth_client.patch(
-        f"{URL}/{done.pk}/progress", {"position_seconds": 1}, format="json"
+        f"{URL}/{done.pk}/progress", {"progress_seconds": 1}, format="json"
     )
     assert late.status_code == 409
 
@@ -409,7 +422,7 @@ def test_progress_rejects_bad_input_and_finished_sessions(auth_client, user):
 def test_progress_returns_404_for_other_users_session(auth_client, other_user):
     session = WellnessSessionFactory(user=other_user)
     response = auth_client.patch(
-        f"{URL}/{session.pk}/progress", {"position_seconds": 30}, format="json"
+        f"{URL}/{session.pk}/progress", {"progress_seconds": 30}, format="json"
     )
     assert response.status_code == 404
     session.refresh_from_db()
@@ -480,21 +493,29 @@ def test_stats_match_hand_computed_values(auth_client, user, other_user):
     with frozen(auth_client, user, NOW):
         body = auth_client.get(f"{URL}/stats").json()
 
-    assert body["total_sessions"] == 4
-    assert body["total_minutes"] == 50.0
+    assert body["sessions_count"] == 4
+    assert body["duration_seconds"] == 3000
     by_type = {row["type"]: row for row in body["by_type"]}
-    assert by_type["yoga"] == {"type": "yoga", "sessions": 2, "minutes": 35.0}
+    assert by_type["yoga"] == {
+        "type": "yoga",
+        "sessions_count": 2,
+        "duration_seconds": 2100,
+    }
     assert by_type["meditation"] == {
         "type": "meditation",
-        "sessions": 2,
-        "minutes": 15.0,
+        "sessions_count": 2,
+        "duration_seconds": 900,
     }
-    assert by_type["sleep"] == {"type": "sleep", "sessions": 0, "minutes": 0.0}
-    assert body["this_week"] == {"sessions": 3, "minutes": 30.0}
-    assert body["last_week"] == {"sessions": 1, "minutes": 20.0}
+    assert by_type["sleep"] == {
+        "type": "sleep",
+        "sessions_count": 0,
+        "duration_seconds": 0,
+    }
+    assert body["this_week"] == {"sessions_count": 3, "duration_seconds": 1800}
+    assert body["last_week"] == {"sessions_count": 1, "duration_seconds": 1200}
     # (+2, 0, +3) / 3
     assert body["average_mood_change"] == 1.67
-    assert body["mood_change_sessions"] == 3
+    assert body["mood_change_sessions_count"] == 3
     assert body["current_streak"] == 3
     assert body["longest_streak"] == 3
 
@@ -505,7 +526,7 @@ def test_stats_in_gentle_mode_omit_streaks(auth_client, user):
     completed_session(user, datetime(2026, 4, 15, 9, tzinfo=UTC))
     with frozen(auth_client, user, NOW):
         body = auth_client.get(f"{URL}/stats").json()
-    assert body["total_sessions"] == 1
+    assert body["sessions_count"] == 1
     assert not {"current_streak", "longest_streak", "streak_freezes_available"} & set(
         body
     )
@@ -518,8 +539,8 @@ def test_stats_use_the_users_local_week(auth_client, user):
     completed_session(user, datetime(2026, 4, 12, 23, tzinfo=UTC), seconds=120)
     with frozen(auth_client, user, NOW):
         body = auth_client.get(f"{URL}/stats").json()
-    assert body["this_week"] == {"sessions": 1, "minutes": 2.0}
-    assert body["last_week"] == {"sessions": 0, "minutes": 0.0}
+    assert body["this_week"] == {"sessions_count": 1, "duration_seconds": 120}
+    assert body["last_week"] == {"sessions_count": 0, "duration_seconds": 0}
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -531,4 +552,41 @@ def test_stats_run_a_fixed_number_of_queries(
     # user, totals, per type, streak
     with frozen(auth_client, user, NOW), django_assert_num_queries(4):
         body = auth_client.get(f"{URL}/stats").json()
-    assert (body["total_sessions"], body["current_streak"]) == (count, count)
+    assert (body["sessions_count"], body["current_streak"]) == (count, count)
+
+
+# --- delta sync (updated_since) ------------------------------------------------
+def test_sessions_delta_sync_lists_the_sessions_changed_since(
+    auth_client, user, other_user
+):
+    with time_machine.travel(NOW, tick=False):
+        untouched = WellnessSessionFactory(user=user)
+        progressed = WellnessSessionFactory(user=user)
+        abandoned = WellnessSessionFactory(user=user)
+        WellnessSessionFactory(user=other_user)
+    with frozen(auth_client, user, NOW + timedelta(minutes=5)):
+        assert auth_client.post(f"{URL}/{abandoned.pk}/abandon").status_code == 200
+    with frozen(auth_client, user, NOW + timedelta(minutes=10)):
+        progress = auth_client.patch(
+            f"{URL}/{progressed.pk}/progress", {"progress_seconds": 30}, format="json"
+        )
+        assert progress.status_code == 200
+        response = auth_client.get(URL, {"updated_since": "2026-04-15T10:01:00Z"})
+        everything = auth_client.get(URL).json()["results"]
+
+    assert response.status_code == 200
+    assert [
+        (r["id"], r["status"], r["updated_at"]) for r in response.json()["results"]
+    ] == [
+        (abandoned.pk, "abandoned", "2026-04-15T10:05:00Z"),
+        (progressed.pk, "in_progress", "2026-04-15T10:10:00Z"),
+    ]
+    assert untouched.pk in {r["id"] for r in everything}
+
+
+@pytest.mark.parametrize("value", ["2026-04-15T10:01:00", "soon"])
+def test_sessions_updated_since_must_be_an_instant_with_an_offset(auth_client, value):
+    response = auth_client.get(URL, {"updated_since": value})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"updated_since"}
