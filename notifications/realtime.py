@@ -39,10 +39,21 @@ CLOSE_CODES = {
     CLOSE_SESSION_REVOKED: "sessions revoked (logout-all, password change, "
     "deletion): log in again before reconnecting",
     CLOSE_TOO_MANY_MESSAGES: "too many messages from the client",
-    CLOSE_FRAME_TOO_LARGE: "client frame over the size limit",
-    CLOSE_SERVER_RESTARTING: "server restarting: reconnect with backoff, then "
-    "catch up with GET /api/v1/notifications/?after=<last cursor>",
+    CLOSE_FRAME_TOO_LARGE: "client frame over `WEBSOCKET_MAX_FRAME_BYTES`",
+    CLOSE_SERVER_RESTARTING: "server restarting (deploy, scale-down)",
 }
+# The realtime section of the OpenAPI description (on the ticket operation).
+CLOSE_CODES_MARKDOWN = (
+    "Websocket close codes: "
+    + "; ".join(f"`{code}` {meaning}" for code, meaning in CLOSE_CODES.items())
+    + ". On any close other than 4001, and on a dropped connection, reconnect "
+    "with a new ticket after an exponential backoff with jitter (1 s doubling "
+    "to 60 s), then catch up with `GET /api/v1/notifications/?after=<cursor of "
+    "the last notification received>`. Frames that are not JSON objects get "
+    '`{"type": "error", "data": {"code": "invalid_json"}}` (or '
+    "`invalid_message`, `unknown_type`, `binary_not_supported`) and the socket "
+    "stays open."
+)
 
 
 def user_group(user_id: int) -> str:

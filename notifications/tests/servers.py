@@ -117,7 +117,8 @@ def stop(server: Daphne) -> None:
 
 @contextmanager
 def daphne_servers(tmp_path: Path, count: int = 1) -> Iterator[list[Daphne]]:
-    """Start ``count`` daphne processes on kaya.asgi and stop them afterwards."""
+    """Start ``count`` daphne processes on kaya.asgi, as deployed (through
+    kaya.wsserver), and stop them afterwards."""
     env = _server_env()
     servers: list[Daphne] = []
     logs: list[Any] = []
@@ -131,7 +132,7 @@ def daphne_servers(tmp_path: Path, count: int = 1) -> Iterator[list[Daphne]]:
                 [
                     sys.executable,
                     "-m",
-                    "daphne",
+                    "kaya.wsserver",
                     "-b",
                     "127.0.0.1",
                     "-p",
