@@ -8,9 +8,7 @@ is stopped by its process id.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -21,66 +19,20 @@ import urllib.request
 from contextlib import suppress
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from kaya.testing import (
+    ROOT,
+    compose_command,
+    dockerfile_command,
+    executable,
+    free_port,
+    with_option,
+)
+
 _http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 # Fixed, benchmark-only secrets: the bench database holds only generated data.
 BENCH_SECRET_KEY = "bench-only-secret-key-" + "x" * 48
 BENCH_FIELD_KEY = "YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleSE="
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def dockerfile_command() -> list[str]:
-    """The api container's command line, as the Dockerfile ships it."""
-    text = (ROOT / "Dockerfile").read_text()
-    match = re.search(r"^CMD (\[.*\])\s*$", text, re.MULTILINE)
-    if not match:
-        raise SystemExit("bench: no CMD [...] line in the Dockerfile")
-    return list(json.loads(match.group(1)))
-
-
-def compose_command(service: str) -> list[str]:
-    import yaml
-
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    return list(compose["services"][service]["command"])
-
-
-def with_bind(command: list[str], port: int) -> list[str]:
-    """Replace the bind address/port options with 127.0.0.1:port."""
-    out, skip = [], False
-    for i, arg in enumerate(command):
-        if skip:
-            skip = False
-            continue
-        if arg in {"--bind", "-b"} and command[0] == "gunicorn":
-            out += [arg, f"127.0.0.1:{port}"]
-            skip = True
-        elif arg == "--bind" and command[0] == "daphne":
-            out += [arg, "127.0.0.1"]
-            skip = True
-        elif arg in {"--port", "-p"} and command[0] == "daphne":
-            out += [arg, str(port)]
-            skip = True
-        else:
-            out.append(arg)
-        del i
-    return out
-
-
-def set_option(command: list[str], option: str, value: str) -> list[str]:
-    if option in command:
-        command = list(command)
-        command[command.index(option) + 1] = value
-        return command
-    return [*command, option, value]
 
 
 class Stack:
@@ -125,7 +77,7 @@ class Stack:
     def _start(self, name: str, command: list[str]) -> None:
         log = (self.workdir / f"{name}.log").open("wb")
         self.processes[name] = subprocess.Popen(
-            command,
+            executable(command),
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -165,16 +117,19 @@ class Stack:
         return False
 
     def start_api(self) -> list[str]:
-        command = with_bind(dockerfile_command(), self.api_port)
+        command = with_option(
+            dockerfile_command(), "--bind", f"127.0.0.1:{self.api_port}"
+        )
         if self.workers:
-            command = set_option(command, "--workers", str(self.workers))
+            command = with_option(command, "--workers", str(self.workers))
         # The access log is the shipped default; it goes to a file, as in prod.
         self._start("gunicorn", command)
         self._wait(lambda: self._healthy(self.api_port), "gunicorn")
         return command
 
     def start_ws(self) -> list[str]:
-        command = with_bind(compose_command("ws"), self.ws_port)
+        command = with_option(compose_command("ws"), "--bind", "127.0.0.1")
+        command = with_option(command, "--port", str(self.ws_port))
         self._start("daphne", command)
         self._wait(lambda: self._healthy(self.ws_port), "daphne")
         return command

@@ -224,7 +224,18 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [env_str("CHANNEL_LAYER_URL", REDIS_URL)],
+                "hosts": [
+                    {
+                        "address": env_str("CHANNEL_LAYER_URL", REDIS_URL),
+                        # 3x the layer's 5 s blocking receive (BZPOPMIN): an idle
+                        # socket is never dropped by a client read timeout (redis-py
+                        # 8 defaults to 5 s, channels_redis#422). Sends on request
+                        # paths are bounded in notifications.realtime instead.
+                        "socket_timeout": 15,
+                        # Connecting never blocks by design: fail fast if Redis is down.
+                        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                    }
+                ],
                 "prefix": "kaya",
                 "capacity": 1000,
                 "expiry": 60,
@@ -247,16 +258,24 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 # With no broker the tasks run in-process (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
+# No result backend is configured: nothing waits on a task's result, so no Redis
+# client blocks on results (and none needs a long read timeout).
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing runs on request paths (on commit): a down broker must fail fast.
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
+    # Short, for publishes on request paths. It never cuts the worker's blocking
+    # read: kombu sends BRPOP with a 1 s server-side timeout and reads the reply
+    # from its event loop, where no socket timeout applies (its health check
+    # drops a BRPOP overdue by 1 s + health_check_interval, 25 s by default).
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    # Connecting never blocks by design: fail fast when Redis is down.
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     "max_retries": 2,
 }

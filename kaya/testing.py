@@ -138,6 +138,9 @@ class Started:
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
     def tail(self, size: int = 3000) -> str:
         return self.output()[-size:]
 

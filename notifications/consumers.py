@@ -3,17 +3,23 @@
 The socket only ever carries the authenticated user's own stream: it joins the
 group that ``realtime.user_group`` names for ``scope["user"]`` and nothing a
 client sends can change that. Client frames are small JSON control messages
-(``{"type": "ping"}``); oversize frames and floods close the socket.
+(``{"type": "ping"}``); oversize frames and floods close the socket, frames that
+are not JSON text get an error message. When the server shuts down (daphne
+cancels every application on SIGTERM) open sockets are closed with
+``CLOSE_SERVER_RESTARTING`` instead of being dropped. Close codes are in
+``notifications.realtime``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
@@ -22,8 +28,25 @@ from notifications import realtime
 
 logger = logging.getLogger(__name__)
 
-CLOSE_POLICY_VIOLATION = 1008  # flooding
-CLOSE_MESSAGE_TOO_BIG = 1009  # oversize frame
+# On shutdown, how long a socket waits for the client to answer its close frame
+# (and for its group to be left): well inside daphne's 10 s application close
+# timeout and a container's usual 10 s stop grace period.
+SHUTDOWN_CLOSE_SECONDS = 2.0
+
+
+def parse_client_frame(text: str) -> Any:
+    """The JSON value of a client text frame; ValueError if it is not JSON text.
+
+    The json module raises RecursionError (not ValueError) on deep nesting such
+    as a frame of 4,000 ``[``; and it accepts a lone surrogate (``"\\ud800"``),
+    which no UTF-8 encoder accepts later. Both are refused here.
+    """
+    try:
+        content = json.loads(text)
+        json.dumps(content, ensure_ascii=False).encode()
+    except (RecursionError, UnicodeEncodeError) as exc:
+        raise ValueError("not JSON text") from exc
+    return content
 
 
 class MessageRateLimiter:
@@ -48,13 +71,41 @@ class MessageRateLimiter:
 
 class UserStreamConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
+    # True between our accept and the first close or disconnect.
+    is_open: bool = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except asyncio.CancelledError:
+            # Daphne cancels every application before it stops (SIGTERM); without
+            # this the client sees its socket vanish with no close frame (1006),
+            # as after a crash.
+            if self.is_open:
+                await self._close_for_restart(receive)
+            raise
+
+    async def _close_for_restart(self, receive: Any) -> None:
+        await self.close(code=realtime.CLOSE_SERVER_RESTARTING)
+        try:
+            await asyncio.wait_for(
+                self._finish_close(receive), timeout=SHUTDOWN_CLOSE_SECONDS
+            )
+        except TimeoutError:
+            logger.info("websocket close on shutdown not answered in time")
+
+    async def _finish_close(self, receive: Any) -> None:
+        # Wait for the client's answering close frame so that ours has surely
+        # gone out before the server drops its connections, then leave the group.
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+        await self.disconnect(realtime.CLOSE_SERVER_RESTARTING)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             # Refused before accept: the handshake fails with HTTP 403.
-            await self.close()
-            return
+            await self._close_and_stop()
         self.limiter = MessageRateLimiter(
             settings.WEBSOCKET_RATE_MESSAGES, settings.WEBSOCKET_RATE_SECONDS
         )
@@ -66,13 +117,24 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
             user_id=user.pk, token_epoch=self.scope.get("token_epoch")
         )
         if not still_valid:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            self.group = None
-            await self.close()
-            return
+            await self._close_and_stop()
         await self.accept()
+        self.is_open = True
+
+    async def close(self, code: int | bool | None = None, reason: Any = None) -> None:
+        self.is_open = False
+        await super().close(code=code, reason=reason)
+
+    async def _close_and_stop(self, code: int | None = None) -> NoReturn:
+        """Close the socket, leave the group and end this consumer at once:
+        nothing more is relayed to a closed socket, so it must not keep waiting
+        on the channel layer until the server reports the disconnect."""
+        await self.close(code=code)
+        await self.disconnect(code or 1000)
+        raise StopConsumer
 
     async def disconnect(self, code: int) -> None:
+        self.is_open = False
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             self.group = None
@@ -85,23 +147,26 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
     ) -> None:
         limit = settings.WEBSOCKET_MAX_FRAME_BYTES
         if text_data is not None:
-            # A character is at least one byte: skip encoding huge frames.
-            size = limit + 1 if len(text_data) > limit else len(text_data.encode())
+            # A character is at least one byte: skip encoding huge frames. Lone
+            # surrogates are counted, not raised on; the parser refuses them.
+            size = (
+                limit + 1
+                if len(text_data) > limit
+                else len(text_data.encode("utf-8", "surrogatepass"))
+            )
         else:
             size = len(bytes_data or b"")
         if size > limit:
             logger.info("websocket frame too large", extra={"size": size})
-            await self.close(code=CLOSE_MESSAGE_TOO_BIG)
-            return
+            await self._close_and_stop(realtime.CLOSE_FRAME_TOO_LARGE)
         if not self.limiter.allow():
             logger.info("websocket client flooding")
-            await self.close(code=CLOSE_POLICY_VIOLATION)
-            return
+            await self._close_and_stop(realtime.CLOSE_TOO_MANY_MESSAGES)
         if text_data is None:
             await self._send_error("binary_not_supported")
             return
         try:
-            content = json.loads(text_data)
+            content = parse_client_frame(text_data)
         except ValueError:
             await self._send_error("invalid_json")
             return
@@ -126,4 +191,4 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(message["event"])
 
     async def user_close(self, message: dict[str, Any]) -> None:
-        await self.close(code=message["code"])
+        await self._close_and_stop(message["code"])

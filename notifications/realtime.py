@@ -14,6 +14,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -27,17 +28,39 @@ COMMUNITY_COMMENT_CREATED = "community.comment.created"
 AI_CHAT_DELTA = "ai.chat.delta"
 AI_CHAT_DONE = "ai.chat.done"
 
-# Close codes the server uses (4000-4999 are application-defined).
-CLOSE_SESSION_REVOKED = 4001
+# Close codes the server sends. Daphne (autobahn) lets an application close only
+# with 1000 or 3000-4999 and turns anything else into 1011, so ours live in the
+# application range 4000-4999; 40xx mirrors the standard 10xx where there is one.
+# Documented in the README and on the realtime ticket operation of the schema.
+CLOSE_SESSION_REVOKED = 4001  # log in again before reconnecting
+CLOSE_TOO_MANY_MESSAGES = 4008  # policy violation (1008): client flooded
+CLOSE_FRAME_TOO_LARGE = 4009  # message too big (1009): over the frame limit
+CLOSE_SERVER_RESTARTING = 4012  # service restart (1012): reconnect with backoff
+
+CLOSE_CODES = {
+    CLOSE_SESSION_REVOKED: "sessions revoked (logout-all, password change, "
+    "deletion): log in again before reconnecting",
+    CLOSE_TOO_MANY_MESSAGES: "too many messages from the client",
+    CLOSE_FRAME_TOO_LARGE: "client frame over `WEBSOCKET_MAX_FRAME_BYTES`",
+    CLOSE_SERVER_RESTARTING: "server restarting (deploy, scale-down)",
+}
+# The realtime section of the OpenAPI description (on the ticket operation).
+CLOSE_CODES_MARKDOWN = (
+    "Websocket close codes: "
+    + "; ".join(f"`{code}` {meaning}" for code, meaning in CLOSE_CODES.items())
+    + ". On any close other than 4001, and on a dropped connection, reconnect "
+    "with a new ticket after an exponential backoff with jitter (1 s doubling "
+    "to 60 s), then catch up with `GET /api/v1/notifications/?after=<cursor of "
+    "the last notification received>`. Frames that are not JSON objects get "
+    '`{"type": "error", "data": {"code": "invalid_json"}}` (or '
+    "`invalid_message`, `unknown_type`, `binary_not_supported`) and the socket "
+    "stays open."
+)
 
 
 def user_group(user_id: int) -> str:
     return f"user.{int(user_id)}"
 
-
-# A push waits at most this long for the channel layer, so a frozen Redis cannot
-# hold the request (or task) that caused the event; the stored row is the truth.
-PUSH_TIMEOUT_SECONDS = 2.0
 
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_lock = threading.Lock()
@@ -76,7 +99,10 @@ def _group_send(user_id: int, message: dict[str, Any]) -> bool:
                 layer.group_send(user_group(user_id), message), _push_loop()
             )
             try:
-                future.result(timeout=PUSH_TIMEOUT_SECONDS)
+                # The layer's Redis read timeout sits above its blocking receive
+                # (see CHANNEL_LAYERS); a send runs on a request path and must
+                # give up as fast as any other Redis call there when Redis hangs.
+                future.result(timeout=settings.REDIS_SOCKET_TIMEOUT)
             except FutureTimeout:
                 future.cancel()
                 raise

@@ -15,6 +15,7 @@ from kaya.pagination import NewestFirstCursorPagination
 from kaya.schema import ErrorSerializer
 from kaya.throttles import AtomicRateThrottle, MultiUnitRateMixin
 from kaya.websocket import TICKET_TTL_SECONDS, ws_ticket_issue
+from notifications import realtime
 from notifications.selectors import (
     email_preferences_user,
     notification_get,
@@ -195,7 +196,7 @@ class RealtimeTicketView(APIView):
         request=None,
         responses={201: RealtimeTicketSerializer},
         description="A single-use websocket ticket valid for 30 s: connect to "
-        "`ws/v1/?ticket=<ticket>`.",
+        "`ws/v1/?ticket=<ticket>`.\n\n" + realtime.CLOSE_CODES_MARKDOWN,
     )
     def post(self, request: Request) -> Response:
         ticket = ws_ticket_issue(user=request.user)

@@ -82,3 +82,34 @@ def test_a_queued_email_is_sent_by_a_real_worker(worker, api_client):
     assert len(messages) == 1
     assert "To: worker-check@example.com" in messages[0]
     assert "/reset-password" in messages[0]
+
+
+def test_an_idle_worker_keeps_its_broker_connection(worker, api_client):
+    """The broker's socket timeout (REDIS_SOCKET_TIMEOUT, 2 s) is short for the
+    publishes on request paths; it must not cut the worker's blocking reads."""
+    outbox, process, log_path = worker
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text() and time.monotonic() < deadline:
+        assert process.poll() is None, log_path.read_text()[-3000:]
+        time.sleep(0.3)
+    assert "ready." in log_path.read_text(), log_path.read_text()[-3000:]
+    # Idle well past the socket timeout and redis-py 8's 5 s default.
+    time.sleep(12)
+    user = UserFactory(email="idle-worker@example.com")
+
+    response = api_client.post(
+        "/api/v1/auth/request-password-reset", {"email": user.email}, format="json"
+    )
+
+    assert response.status_code == 202
+    delivery = EmailDelivery.objects.get(user=user, kind="password_reset")
+    deadline = time.monotonic() + 30
+    while delivery.sent_at is None and time.monotonic() < deadline:
+        assert process.poll() is None, log_path.read_text()[-3000:]
+        time.sleep(0.5)
+        delivery.refresh_from_db()
+    log = log_path.read_text()
+    assert delivery.sent_at is not None, log[-3000:]
+    assert "Timeout reading" not in log
+    assert "consumer: Connection to broker lost" not in log
+    assert len(list(outbox.iterdir())) == 1

@@ -43,7 +43,8 @@ def test_rest_runs_under_wsgi_and_websockets_under_asgi():
     services = _compose()["services"]
 
     assert services["api"]["command"][:2] == ["gunicorn", "kaya.wsgi:application"]
-    assert services["ws"]["command"][0] == "daphne"
+    # daphne, through kaya.wsserver so that a SIGTERM closes every socket (4012).
+    assert services["ws"]["command"][:3] == ["python", "-m", "kaya.wsserver"]
     assert services["ws"]["command"][-1] == "kaya.asgi:application"
 
 

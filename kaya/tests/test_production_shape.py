@@ -6,9 +6,6 @@ docker-compose.yml (read from those files) and compose's app environment
 test database and a private redis-server: gunicorn (REST), daphne
 (websockets) and a Celery worker (emails, to files). They are driven black-box
 over HTTP and websockets.
-
-Checks that another branch fixes are separate tests marked
-``xfail(strict=True)``; the lead removes the mark when that branch is merged.
 """
 
 from __future__ import annotations
@@ -338,11 +335,8 @@ def test_no_token_reaches_the_output_of_any_process(stack):
 
 
 # ---------------------------------------------------------------------------
-# Checks fixed on other branches (xfail until merged)
+# Idle sockets, hostile bodies, a frozen Redis
 # ---------------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True, reason="fixed on branch realtime (idle socket Redis read timeout)"
-)
 def test_an_idle_socket_stays_open_and_receives_a_push(stack):
     session = _sign_up(stack, "smoke-idle@example.com")
     ticket = _ticket(stack, session["access"])

@@ -1,46 +1,31 @@
 """Pushes from sync code (gunicorn workers, Celery tasks) reuse one Redis
 connection pool per process instead of opening a connection per push."""
 
-import subprocess
-import time
-
 import pytest
 import redis
 from asgiref.sync import async_to_sync
 from channels.layers import channel_layers, get_channel_layer
 
-from kaya.testing import free_port
+from kaya.testing import processes_stop, redis_server_start
 from notifications import realtime
 
 
 @pytest.fixture
-def own_redis(settings):
+def own_redis(settings, tmp_path):
     """A redis-server of this test's own, so its connection counter is ours."""
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )
+    server = redis_server_start("redis-own", log_dir=tmp_path)
     try:
-        client = redis.Redis(port=port, socket_timeout=1)
-        for _ in range(50):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.1)
         settings.CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [f"redis://127.0.0.1:{port}/0"]},
+                "CONFIG": {"hosts": [f"redis://127.0.0.1:{server.port}/0"]},
             }
         }
         channel_layers.backends.clear()
-        yield client
+        yield redis.Redis(port=server.port, socket_timeout=1)
     finally:
         channel_layers.backends.clear()
-        process.terminate()
-        process.wait(timeout=10)
+        processes_stop([server])
 
 
 def _connections_opened(client) -> int:

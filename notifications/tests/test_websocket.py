@@ -6,6 +6,8 @@ the service-backed run. They use transactional databases so that the
 notification's on-commit push really happens after a real commit.
 """
 
+import asyncio
+import time
 from datetime import timedelta
 
 import pytest
@@ -17,7 +19,7 @@ from django.utils import timezone
 from accounts.events import user_sessions_revoked
 from accounts.models import User
 from kaya.asgi import application
-from notifications import realtime
+from notifications import consumers, realtime
 from notifications.models import Notification
 from notifications.services import notification_create
 
@@ -37,6 +39,10 @@ async def _open(path: str, origin: bytes | None = ORIGIN):
     headers = [(b"origin", origin)] if origin is not None else []
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, code = await communicator.connect(timeout=3)
+    if not connected:
+        # What the server does after a refused handshake: report the disconnect,
+        # so no consumer is left waiting on the channel layer.
+        await communicator.disconnect()
     return communicator, connected, code
 
 
@@ -260,7 +266,7 @@ async def test_sessions_revoked_closes_the_users_sockets_with_4001(
     await bystander.disconnect()
 
 
-async def test_an_oversize_frame_closes_the_socket_with_1009(auth_client, settings):
+async def test_an_oversize_frame_closes_the_socket_with_4009(auth_client, settings):
     settings.WEBSOCKET_MAX_FRAME_BYTES = 1024
     communicator = await _connect(auth_client)
 
@@ -269,11 +275,11 @@ async def test_an_oversize_frame_closes_the_socket_with_1009(auth_client, settin
 
     assert await communicator.receive_output(timeout=3) == {
         "type": "websocket.close",
-        "code": 1009,
+        "code": 4009,
     }
 
 
-async def test_an_oversize_binary_frame_closes_the_socket_with_1009(
+async def test_an_oversize_binary_frame_closes_the_socket_with_4009(
     auth_client, settings
 ):
     settings.WEBSOCKET_MAX_FRAME_BYTES = 1024
@@ -283,7 +289,7 @@ async def test_an_oversize_binary_frame_closes_the_socket_with_1009(
 
     assert await communicator.receive_output(timeout=3) == {
         "type": "websocket.close",
-        "code": 1009,
+        "code": 4009,
     }
 
 
@@ -299,7 +305,7 @@ async def test_a_frame_at_the_size_limit_is_accepted(auth_client, settings):
     await communicator.disconnect()
 
 
-async def test_flooding_closes_the_socket_with_1008(auth_client, settings):
+async def test_flooding_closes_the_socket_with_4008(auth_client, settings):
     settings.WEBSOCKET_RATE_MESSAGES = 5
     settings.WEBSOCKET_RATE_SECONDS = 60
     communicator = await _connect(auth_client)
@@ -311,13 +317,31 @@ async def test_flooding_closes_the_socket_with_1008(auth_client, settings):
 
     assert await communicator.receive_output(timeout=3) == {
         "type": "websocket.close",
-        "code": 1008,
+        "code": 4008,
     }
 
 
 @pytest.mark.parametrize(
     ("frame", "code"),
-    [("not json", "invalid_json"), ("[1, 2]", "invalid_message")],
+    [
+        ("not json", "invalid_json"),
+        ("[1, 2]", "invalid_message"),
+        # 4 KB of brackets: the json module raises RecursionError on it.
+        ("[" * 4096, "invalid_json"),
+        ("[" * 2048 + "]" * 2048, "invalid_json"),
+        # Lone surrogates, escaped and raw: json.loads accepts the first, no
+        # UTF-8 encoder accepts either.
+        ('{"type": "\\ud800"}', "invalid_json"),
+        ('{"type": "ping", "x": "\ud800"}', "invalid_json"),
+    ],
+    ids=[
+        "not-json",
+        "not-an-object",
+        "open-brackets",
+        "nested-brackets",
+        "escaped-surrogate",
+        "raw-surrogate",
+    ],
 )
 async def test_malformed_messages_get_an_error_and_keep_the_socket(
     auth_client, frame, code
@@ -409,3 +433,37 @@ def test_a_listed_spa_origin_must_match_its_port_exactly(settings):
     assert not validator.valid_origin(urlparse("http://app.kaya.example"))
     assert validator.valid_origin(urlparse("https://api.kaya.example"))
     assert not validator.valid_origin(urlparse("https://evil.example"))
+
+
+async def test_a_server_shutdown_closes_open_sockets_with_4012(auth_client, user):
+    communicator = await _connect(auth_client)
+
+    # What daphne does to every application when it stops (SIGTERM).
+    communicator.future.cancel()
+
+    assert await communicator.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": 4012,
+    }
+    await communicator.send_input({"type": "websocket.disconnect", "code": 4012})
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(communicator.future, timeout=3)
+
+
+async def test_a_shutdown_close_waits_for_the_client_only_briefly(
+    auth_client, monkeypatch
+):
+    monkeypatch.setattr(consumers, "SHUTDOWN_CLOSE_SECONDS", 0.3)
+    communicator = await _connect(auth_client)
+    started = time.monotonic()
+
+    communicator.future.cancel()
+
+    assert await communicator.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": 4012,
+    }
+    # The client never answers the close frame.
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(communicator.future, timeout=3)
+    assert 0.3 <= time.monotonic() - started < 1.5
