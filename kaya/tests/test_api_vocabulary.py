@@ -352,14 +352,22 @@ NOT_YET_PUSHED = {
 }
 
 
+EVENT_TYPE = re.compile(r"[a-z_]+(\.[a-z_]+)+")
+
+
 def _pushed_event_constants() -> set[str]:
     """Every realtime.<EVENT> constant named by the project's (non-test) code."""
     names: set[str] = set()
     for app in PROJECT_APPS:
         names |= _constants_in(Path(settings.BASE_DIR) / app)
     values = {getattr(realtime, name, None) for name in names}
-    # Event types are dotted strings; close codes and the like are not events.
-    return {value for value in values if isinstance(value, str) and "." in value}
+    # Event types are dotted lower-case names ("notification.created"); close
+    # codes and their documentation are not events.
+    return {
+        value
+        for value in values
+        if isinstance(value, str) and EVENT_TYPE.fullmatch(value)
+    }
 
 
 def _constants_in(root: Path) -> set[str]:
