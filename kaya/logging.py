@@ -105,18 +105,11 @@ class JsonFormatter(_BaseJsonFormatter):
 JSON_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
 
 
-def gunicorn_logconfig(level: str) -> dict[str, Any]:
-    """gunicorn's ``logconfig_dict``: its error and access loggers (and the root
-    logger, until Django's LOGGING takes over in the worker) write JSON lines to
-    stdout through the redacting filter.
-
-    gunicorn merges this over its defaults key by key, so every key it defines
-    (loggers, handlers, formatters) is given in full here.
-    """
-    handler = ["stdout"]
+def json_stdout_logging() -> dict[str, Any]:
+    """The filters, formatter and handler every process logs through: JSON lines
+    on stdout, with the request id, through the redacting filter. Shared by
+    settings.LOGGING and gunicorn's own log configuration."""
     return {
-        "version": 1,
-        "disable_existing_loggers": False,
         "filters": {
             "request_id": {"()": "kaya.logging.RequestIdFilter"},
             "redact": {"()": "kaya.logging.RedactSecretsFilter"},
@@ -132,6 +125,22 @@ def gunicorn_logconfig(level: str) -> dict[str, Any]:
                 "filters": ["request_id", "redact"],
             },
         },
+    }
+
+
+def gunicorn_logconfig(level: str) -> dict[str, Any]:
+    """gunicorn's ``logconfig_dict``: its error and access loggers (and the root
+    logger, until Django's LOGGING takes over in the worker) write JSON lines to
+    stdout through the redacting filter.
+
+    gunicorn merges this over its defaults key by key, so every key it defines
+    (loggers, handlers, formatters) is given in full here.
+    """
+    handler = ["stdout"]
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        **json_stdout_logging(),
         "root": {"level": level, "handlers": handler},
         "loggers": {
             "gunicorn.error": {"level": level, "handlers": handler, "propagate": False},

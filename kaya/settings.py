@@ -18,7 +18,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from kaya.env import env_bool, env_choice, env_int, env_list, env_str
-from kaya.logging import JSON_LOG_FORMAT
+from kaya.logging import json_stdout_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KAYA_VAR_DIR", str(BASE_DIR / "var")))
@@ -513,24 +513,7 @@ _log_handlers = ["stdout"]
 LOGGING: dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "kaya.logging.RequestIdFilter"},
-        "redact": {"()": "kaya.logging.RedactSecretsFilter"},
-    },
-    "formatters": {
-        "json": {
-            "()": "kaya.logging.JsonFormatter",
-            "fmt": JSON_LOG_FORMAT,
-        },
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-            "filters": ["request_id", "redact"],
-        },
-    },
+    **json_stdout_logging(),
     "root": {"handlers": _log_handlers, "level": LOG_LEVEL},
     "loggers": {
         # Django's defaults add a plain console handler to "django" (DEBUG only)

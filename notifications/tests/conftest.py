@@ -17,6 +17,10 @@ def _fresh_channel_layer():
     """channels-redis keeps one receive lock per layer object, bound to the event
     loop that took it. A consumer left waiting after a refused handshake in one
     test's loop can still hold it when the next test (a new loop) receives, which
-    fails with "bound to a different event loop": give each test its own layer."""
+    fails with "bound to a different event loop": give each test its own layer.
+    Cleared before too: tests outside this package (which this fixture does not
+    reach) leave the process's layer holding pools of other loops, such as the
+    loop notifications.realtime pushes through."""
+    channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()

@@ -80,16 +80,17 @@ def test_seed_bench_writes_real_ciphertext(settings):
 def test_seed_bench_is_deterministic(settings):
     settings.DEBUG = True
     call_command("seed_bench", users=3, heavy=1, open_sessions=1)
-    first = list(
-        MoodEntry.objects.filter(user__email__endswith=EMAIL_DOMAIN)
-        .order_by("logged_at", "user__email")
-        .values_list("user__email", "mood", "intensity", "local_date")
+    # Sorted in full: rows may share a moment, whose order SQL leaves open.
+    first = sorted(
+        MoodEntry.objects.filter(user__email__endswith=EMAIL_DOMAIN).values_list(
+            "user__email", "logged_at", "mood", "intensity", "local_date"
+        )
     )
     call_command("seed_bench", users=3, heavy=1, open_sessions=1, reset=True)
-    again = list(
-        MoodEntry.objects.filter(user__email__endswith=EMAIL_DOMAIN)
-        .order_by("logged_at", "user__email")
-        .values_list("user__email", "mood", "intensity", "local_date")
+    again = sorted(
+        MoodEntry.objects.filter(user__email__endswith=EMAIL_DOMAIN).values_list(
+            "user__email", "logged_at", "mood", "intensity", "local_date"
+        )
     )
 
     assert again == first
