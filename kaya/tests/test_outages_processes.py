@@ -9,10 +9,8 @@ stopped by its id when the test ends.
 
 import json
 import os
-import re
 import signal
 import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -21,18 +19,25 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
 from django.db import connection
 from django_redis.cache import RedisCache
 
 from conftest import bearer
 from kaya.cache import reset_breakers
-from kaya.testing import free_port, test_database_url
-
-ROOT = Path(__file__).resolve().parents[2]
-# No proxy from the environment may stand between us and 127.0.0.1.
-_http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+from kaya.testing import (
+    Started,
+    free_port,
+    gunicorn_start,
+    http,
+    process_env,
+    process_start,
+    processes_stop,
+    redis_server_start,
+    test_database_url,
+    wait_until,
+    wait_until_serving,
+)
 
 # Accepts every connection and never sends a byte (a hung PostgreSQL).
 _SILENT_LISTENER = """
@@ -47,149 +52,72 @@ while True:
 """
 
 
-def _stop(process: subprocess.Popen) -> None:
-    os.kill(process.pid, signal.SIGCONT)  # a frozen process cannot exit
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, what: str) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{what} exited early")
+def _serving_on(port: int):
+    def ready() -> bool:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
+                return True
         except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"{what} on {port} did not start")
+            return False
+
+    return ready
 
 
 @pytest.fixture
-def own_redis():
+def own_redis(tmp_path):
     """A redis-server of this test's own, which it may freeze: (port, process)."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = redis_server_start("redis-own", log_dir=tmp_path)
+    reset_breakers()
     try:
-        _wait_for_port(port, process, "redis-server")
-        client = redis.Redis(port=port, socket_timeout=2)
-        deadline = time.monotonic() + 10
-        while not _ping(client) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        client.close()
-        reset_breakers()
-        yield port, process
+        yield server.port, server.process
     finally:
-        _stop(process)
+        processes_stop([server])  # resumes a frozen server before stopping it
         reset_breakers()
-
-
-def _ping(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture
-def silent_database():
+def silent_database(tmp_path):
     """A port that accepts connections and never answers: the port."""
     port = free_port()
-    process = subprocess.Popen(
+    listener = process_start(
+        "silent-database",
         [sys.executable, "-c", _SILENT_LISTENER, str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        env=process_env(),
+        log_dir=tmp_path,
+        port=port,
     )
     try:
-        _wait_for_port(port, process, "silent listener")
+        wait_until(_serving_on(port), listener, what="listen", deadline_seconds=10)
         yield port
     finally:
-        _stop(process)
-
-
-def dockerfile_command() -> list[str]:
-    match = re.search(
-        r"^CMD (\[.*\])\s*$", (ROOT / "Dockerfile").read_text(), re.MULTILINE
-    )
-    assert match, "the Dockerfile has no CMD in exec form"
-    return json.loads(match.group(1))
-
-
-def _gunicorn_argv(port: int) -> list[str]:
-    command = dockerfile_command()
-    assert command[0] == "gunicorn"
-    bind = command.index("--bind") + 1
-    command[bind] = f"127.0.0.1:{port}"
-    return [sys.executable, "-m", "gunicorn", *command[1:]]
+        processes_stop([listener])
 
 
 def _server_env(**overrides: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "KAYA_SERVER"}
-    }
-    env.update(
+    return process_env(
         SECRET_KEY=settings.SECRET_KEY,
         FIELD_ENCRYPTION_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
         DEBUG="1",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="WARNING",
-        PYTHONDONTWRITEBYTECODE="1",
         # Nothing from the outer environment may route around the test's Redis.
         CACHE_URL="",
         CHANNEL_LAYER_URL="",
         CELERY_BROKER_URL="",
         CELERY_TASK_ALWAYS_EAGER="1",
+        **overrides,
     )
-    env.update(overrides)
-    return env
 
 
-def _start_gunicorn(env: dict[str, str], log_path: Path):
-    port = free_port()
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        _gunicorn_argv(port),
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.close()
-            pytest.fail(f"gunicorn exited early:\n{log_path.read_text()[-3000:]}")
-        try:
-            with _http.open(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-                if response.status == 200:
-                    return port, process, log
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    _stop(process)
-    log.close()
-    pytest.fail(f"gunicorn did not start:\n{log_path.read_text()[-3000:]}")
+def _start_gunicorn(env: dict[str, str], log_dir: Path) -> Started:
+    """The Dockerfile's own command line (kaya.testing reads it), serving."""
+    server = gunicorn_start("gunicorn", env=env, log_dir=log_dir)
+    try:
+        wait_until_serving(server)
+    except BaseException:
+        processes_stop([server])
+        raise
+    return server
 
 
 def _request(url, *, token=None, method="GET", body=None, timeout=10):
@@ -202,7 +130,7 @@ def _request(url, *, token=None, method="GET", body=None, timeout=10):
         request.add_header("Content-Type", "application/json")
     started = time.monotonic()
     try:
-        with _http.open(request, timeout=timeout) as response:
+        with http.open(request, timeout=timeout) as response:
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()
@@ -218,12 +146,11 @@ def gunicorn_with_own_redis(own_redis, tmp_path):
         ACCOUNTS_LOGIN_MAX_FAILURES="3",
         HEALTH_CHECK_TIMEOUT_MS="1000",
     )
-    port, process, log = _start_gunicorn(env, tmp_path / "gunicorn.log")
+    server = _start_gunicorn(env, tmp_path)
     try:
-        yield port, redis_process
+        yield server.port, redis_process
     finally:
-        _stop(process)
-        log.close()
+        processes_stop([server])
         # Its connections are gone; ours may be dropped and re-made.
         connection.close()
 
@@ -292,13 +219,12 @@ def test_a_silent_database_gives_json_503_within_the_connect_timeout(
         DB_CONNECT_TIMEOUT="2",
         HEALTH_CHECK_TIMEOUT_MS="1000",
     )
-    port, process, log = _start_gunicorn(env, tmp_path / "gunicorn.log")
+    server = _start_gunicorn(env, tmp_path)
     try:
-        me = _request(f"http://127.0.0.1:{port}/api/v1/users/me", token=token)
-        ready = _request(f"http://127.0.0.1:{port}/health/ready")
+        me = _request(server.url("/api/v1/users/me"), token=token)
+        ready = _request(server.url("/health/ready"))
     finally:
-        _stop(process)
-        log.close()
+        processes_stop([server])
 
     status, body, seconds = me
     assert status == 503
