@@ -102,3 +102,19 @@ def test_seed_bench_refuses_without_debug(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_bench", users=2, heavy=1)
     assert not User.objects.filter(email__endswith=EMAIL_DOMAIN).exists()
+
+
+@pytest.mark.postgres
+def test_seed_bench_leaves_fresh_planner_statistics(settings):
+    settings.DEBUG = True
+    call_command("seed_bench", users=2, heavy=1, open_sessions=1)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE relname IN "
+            "('journal_moodtag', 'wellness_wellnesssession') "
+            "AND last_analyze IS NOT NULL ORDER BY relname"
+        )
+        analysed = [row[0] for row in cursor.fetchall()]
+
+    assert analysed == ["journal_moodtag", "wellness_wellnesssession"]
