@@ -7,13 +7,7 @@ class JournalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.core import checks
-
         from accounts.registry import privacy, stats
-        from kaya.fields import check_encryption_keys, check_encryption_keys_deployed
-
-        checks.register(check_encryption_keys)
-        checks.register(check_encryption_keys_deployed, deploy=True)
         from journal.privacy import journal_erase, journal_export, journal_stats
 
         privacy.register(

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "anymail",
     "channels",
     # KAYA apps, lowest first: arrows point down this list and never back up.
+    "kaya",
     "accounts",
     "notifications",
     "journal",
@@ -389,6 +390,7 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["kaya.routing.strip_trailing_slashes"],
     "ENUM_NAME_OVERRIDES": {},
 }
 

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class KayaConfig(AppConfig):
+    """The project package as an app: what every app shares (system checks for
+    the encryption keys, cross-app management commands, shared models)."""
+
+    name = "kaya"
+    verbose_name = "KAYA"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from kaya.fields import check_encryption_keys, check_encryption_keys_deployed
+
+        checks.register(check_encryption_keys)
+        checks.register(check_encryption_keys_deployed, deploy=True)
