@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,8 +21,10 @@ from journal.exceptions import (
     UnknownMoodEntryError,
 )
 from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
-from journal.tests.factories import MoodEntryFactory
+from journal.serializers import MoodEntryCreatedOutput
+from journal.tests.factories import CrisisResourceFactory, MoodEntryFactory
 from journal.text import normalise_tag, normalise_tags
+from kaya.exceptions import api_exception_handler
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +262,79 @@ def test_replacing_tags_locks_the_entry_row(user):
     assert len(locks) == 1
     assert '"journal_journalentry"' in locks[0]
     assert list(entry.tags.values_list("name", flat=True)) == ["a", "b"]
+
+
+def test_mood_create_returns_the_entry_with_its_tags_and_the_support_block(
+    user, django_assert_num_queries
+):
+    CrisisResourceFactory(locale="en", name="Line", phone="116 123")
+
+    logged = services.mood_entry_create(
+        user=user,
+        mood="very_low",
+        intensity=9,
+        emotions=["sad", "tired"],
+        factors=["sleep"],
+    )
+
+    assert logged.created is True
+    assert logged.support["locale"] == "en"
+    assert [r.name for r in logged.support["resources"]] == ["Line"]
+    # The tags come prefetched: rendering the answer runs no query.
+    with django_assert_num_queries(0):
+        body = MoodEntryCreatedOutput(logged).data
+    assert (body["id"], body["emotions"], body["factors"]) == (
+        logged.entry.pk,
+        ["sad", "tired"],
+        ["sleep"],
+    )
+    assert body["support"]["resources"][0]["phone"] == "116 123"
+
+
+def test_mood_create_has_no_support_block_for_an_ordinary_mood(user):
+    CrisisResourceFactory(locale="en")
+
+    logged = services.mood_entry_create(user=user, mood="good", intensity=9)
+
+    assert logged.support is None
+    assert MoodEntryCreatedOutput(logged).data["support"] is None
+
+
+def test_a_retried_mood_create_returns_the_first_entry_and_created_false(user):
+    client_id = uuid.uuid4()
+    first = services.mood_entry_create(
+        user=user, mood="low", intensity=3, emotions=["sad"], client_id=client_id
+    )
+
+    again = services.mood_entry_create(
+        user=user, mood="great", intensity=8, client_id=client_id
+    )
+
+    assert (again.entry.pk, again.created) == (first.entry.pk, False)
+    assert MoodEntryCreatedOutput(again).data["emotions"] == ["sad"]
+    assert MoodEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "exc, fields",
+    [
+        (UnknownMoodEntryError(), {"mood_entry_id": ["Unknown mood entry."]}),
+        (GratitudeItemCountError(), {"items": ["Give one to three items."]}),
+        (MoodValueError("mood", "Unknown mood."), {"mood": ["Unknown mood."]}),
+        (
+            EntryMomentError("occurred_at", "Cannot be in the future."),
+            {"occurred_at": ["Cannot be in the future."]},
+        ),
+    ],
+)
+def test_service_refusals_answer_like_a_serializers_400(exc, fields):
+    response = api_exception_handler(exc, {})
+
+    assert response.status_code == 400
+    assert response.data == {
+        "error": {
+            "code": "validation_error",
+            "message": "The request is not valid; see fields.",
+            "fields": fields,
+        }
+    }
