@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum, auto
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -127,18 +128,24 @@ def journal_entry_create(
     )
 
 
-_UNSET: Any = object()
+class _Unset(Enum):
+    """A field the caller did not give (``None`` is a value: it unlinks)."""
+
+    UNSET = auto()
+
+
+_UNSET = _Unset.UNSET
 
 
 @transaction.atomic
 def journal_entry_update(
     *,
     entry: JournalEntry,
-    title: str = _UNSET,
-    body: str = _UNSET,
-    tags: Sequence[str] = _UNSET,
-    prompt: Prompt | None = _UNSET,
-    mood_entry: MoodEntry | None = _UNSET,
+    title: str | _Unset = _UNSET,
+    body: str | _Unset = _UNSET,
+    tags: Sequence[str] | _Unset = _UNSET,
+    prompt: Prompt | _Unset | None = _UNSET,
+    mood_entry: MoodEntry | _Unset | None = _UNSET,
 ) -> JournalEntry:
     """Change the given fields of an entry; tags, when given, replace the old ones.
 
