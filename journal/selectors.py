@@ -105,6 +105,18 @@ def mood_entry_list(
     return _in_range(qs, date_from, date_to)
 
 
+def mood_entry_linkable(*, user: User) -> QuerySet[MoodEntry]:
+    """The mood entries a journal entry of ``user`` may link to: only their own
+    (another user's id is simply unknown)."""
+    return MoodEntry.objects.for_user(user)
+
+
+def prompt_linkable() -> QuerySet[Prompt]:
+    """The prompts a journal entry may cite: any curated one, retired included
+    (an entry written to yesterday's prompt keeps it)."""
+    return Prompt.objects.all()
+
+
 def mood_day_aggregates(
     *, user: User, date_from: date, date_to: date
 ) -> list[dict[str, Any]]:

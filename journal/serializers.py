@@ -7,10 +7,12 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from journal import selectors
 from journal.models import (
     EMOTIONS,
     FACTORS,
@@ -151,8 +153,8 @@ class _UserMoodEntryField(serializers.PrimaryKeyRelatedField):
         "incorrect_type": "Must be a mood entry id.",
     }
 
-    def get_queryset(self) -> Any:
-        return MoodEntry.objects.for_user(self.context["request"].user)
+    def get_queryset(self) -> QuerySet[MoodEntry]:
+        return selectors.mood_entry_linkable(user=self.context["request"].user)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -162,8 +164,8 @@ class _PromptField(serializers.PrimaryKeyRelatedField):
         "incorrect_type": "Must be a prompt id.",
     }
 
-    def get_queryset(self) -> Any:
-        return Prompt.objects.all()
+    def get_queryset(self) -> QuerySet[Prompt]:
+        return selectors.prompt_linkable()
 
 
 class JournalEntryCreateInput(serializers.Serializer):
