@@ -8,12 +8,18 @@ streaks and aggregates keep the day the user saw even after they travel.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from kaya.fields import EncryptedJSONField, EncryptedTextField
 from kaya.idempotency import client_id_constraint
+from kaya.models import OwnedQuerySet
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # The documented vocabularies for mood tags (see README). Values are stored as is.
 EMOTIONS: tuple[str, ...] = (
@@ -66,18 +72,13 @@ FACTORS: tuple[str, ...] = (
 )
 
 
-class UserOwnedQuerySet(models.QuerySet):
-    def for_user(self, user: object) -> UserOwnedQuerySet:
-        return self.filter(user=user)
-
-
-class JournalEntryQuerySet(UserOwnedQuerySet):
-    def for_user(self, user: object) -> UserOwnedQuerySet:
+class JournalEntryQuerySet(OwnedQuerySet["JournalEntry"]):
+    def for_user(self, user: User) -> JournalEntryQuerySet:
         """The user's live entries: a deleted entry's tombstone is never read,
         only listed to a delta sync (``for_user_sync``)."""
         return self.filter(user=user, deleted_at__isnull=True)
 
-    def for_user_sync(self, user: object) -> UserOwnedQuerySet:
+    def for_user_sync(self, user: User) -> JournalEntryQuerySet:
         return self.filter(user=user)
 
 
@@ -155,7 +156,7 @@ class MoodEntry(models.Model):
     # For delta sync (?updated_since=).
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = UserOwnedQuerySet.as_manager()
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ("-logged_at", "-id")
@@ -314,7 +315,7 @@ class GratitudeEntry(models.Model):
     # For delta sync (?updated_since=).
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = UserOwnedQuerySet.as_manager()
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ("-occurred_at", "-id")

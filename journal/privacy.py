@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -16,6 +16,9 @@ from journal.selectors import (
 )
 from kaya.timeutils import instant_text
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 def _iso(value: Any) -> str | None:
     if isinstance(value, datetime):
@@ -23,7 +26,7 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def journal_export(user: Any) -> dict[str, list[dict[str, Any]]]:
+def journal_export(user: User) -> dict[str, list[dict[str, Any]]]:
     """Everything the user wrote, decrypted, oldest first."""
     return {
         "journal_entries": [
@@ -70,7 +73,7 @@ def journal_export(user: Any) -> dict[str, list[dict[str, Any]]]:
 
 
 @transaction.atomic
-def journal_erase(user: Any) -> None:
+def journal_erase(user: User) -> None:
     """Delete every journal, gratitude and mood entry of the user (tags cascade)."""
     # Tombstones of deleted entries too: erasure leaves nothing behind.
     JournalEntry.objects.for_user_sync(user).delete()
@@ -78,5 +81,5 @@ def journal_erase(user: Any) -> None:
     MoodEntry.objects.for_user(user).delete()
 
 
-def journal_stats(user: Any) -> dict[str, int]:
+def journal_stats(user: User) -> dict[str, int]:
     return journal_counts(user=user)

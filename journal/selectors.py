@@ -4,9 +4,8 @@ simply not found), plus the staff-curated prompts and crisis resources."""
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, QuerySet
@@ -21,26 +20,27 @@ from journal.models import (
     Prompt,
 )
 from kaya.sync import changed_since
+from kaya.timeutils import local_today
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
-@dataclass(frozen=True)
-class DateRange:
-    date_from: date | None = None
-    date_to: date | None = None
-
-
-def _in_range(qs: QuerySet[Any], dates: DateRange) -> QuerySet[Any]:
-    if dates.date_from is not None:
-        qs = qs.filter(local_date__gte=dates.date_from)
-    if dates.date_to is not None:
-        qs = qs.filter(local_date__lte=dates.date_to)
+def _in_range(
+    qs: QuerySet[Any], date_from: date | None, date_to: date | None
+) -> QuerySet[Any]:
+    if date_from is not None:
+        qs = qs.filter(local_date__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(local_date__lte=date_to)
     return qs
 
 
 def journal_entry_list(
     *,
-    user: Any,
-    dates: DateRange = DateRange(),
+    user: User,
+    date_from: date | None = None,
+    date_to: date | None = None,
     tag: str | None = None,
     updated_since: datetime | None = None,
     include_deleted: bool = False,
@@ -60,7 +60,7 @@ def journal_entry_list(
     )
     if updated_since is not None:
         qs = changed_since(qs, updated_since)
-    qs = _in_range(qs, dates)
+    qs = _in_range(qs, date_from, date_to)
     if tag:
         qs = qs.filter(
             Exists(JournalTag.objects.filter(entry=OuterRef("pk"), name=tag))
@@ -68,32 +68,29 @@ def journal_entry_list(
     return qs
 
 
-def journal_entry_get(
-    *, user: Any, pk: int, include_deleted: bool = False
-) -> JournalEntry | None:
-    """One live entry of the user; a tombstone too with ``include_deleted``."""
-    rows = journal_entry_list(user=user, include_deleted=include_deleted)
-    return rows.filter(pk=pk).first()
-
-
 def gratitude_entry_list(
     *,
-    user: Any,
-    dates: DateRange = DateRange(),
+    user: User,
+    date_from: date | None = None,
+    date_to: date | None = None,
     updated_since: datetime | None = None,
 ) -> QuerySet[GratitudeEntry]:
+    """The user's gratitude entries, newest first, optionally within local
+    dates; with ``updated_since``, those changed since, in the order they
+    changed."""
     qs: QuerySet[GratitudeEntry] = GratitudeEntry.objects.for_user(user).order_by(
         "-occurred_at", "-id"
     )
     if updated_since is not None:
         qs = changed_since(qs, updated_since)
-    return _in_range(qs, dates)
+    return _in_range(qs, date_from, date_to)
 
 
 def mood_entry_list(
     *,
-    user: Any,
-    dates: DateRange = DateRange(),
+    user: User,
+    date_from: date | None = None,
+    date_to: date | None = None,
     updated_since: datetime | None = None,
 ) -> QuerySet[MoodEntry]:
     """The user's mood entries, newest first, with their tags prefetched; with
@@ -105,14 +102,28 @@ def mood_entry_list(
     )
     if updated_since is not None:
         qs = changed_since(qs, updated_since)
-    return _in_range(qs, dates)
+    return _in_range(qs, date_from, date_to)
 
 
-def mood_day_aggregates(*, user: Any, dates: DateRange) -> list[dict[str, Any]]:
+def mood_entry_linkable(*, user: User) -> QuerySet[MoodEntry]:
+    """The mood entries a journal entry of ``user`` may link to: only their own
+    (another user's id is simply unknown)."""
+    return MoodEntry.objects.for_user(user)
+
+
+def prompt_linkable() -> QuerySet[Prompt]:
+    """The prompts a journal entry may cite: any curated one, retired included
+    (an entry written to yesterday's prompt keeps it)."""
+    return Prompt.objects.all()
+
+
+def mood_day_aggregates(
+    *, user: User, date_from: date, date_to: date
+) -> list[dict[str, Any]]:
     """One row per local day with entries, oldest first: count, average score and
     intensity, lowest and highest score."""
     rows = (
-        _in_range(MoodEntry.objects.for_user(user), dates)
+        _in_range(MoodEntry.objects.for_user(user), date_from, date_to)
         .order_by()
         .values("local_date")
         .annotate(
@@ -137,14 +148,36 @@ def mood_day_aggregates(*, user: Any, dates: DateRange) -> list[dict[str, Any]]:
     ]
 
 
-def mood_calendar(*, user: Any, year: int, month: int) -> list[dict[str, Any]]:
-    """One cell per local day of the month, with that day's average mood score
-    (None on days without entries)."""
-    first = date(year, month, 1)
-    last = date(year, month, calendar.monthrange(year, month)[1])
+def mood_history(
+    *,
+    user: User,
+    date_from: date,
+    date_to: date,
+    updated_since: datetime | None = None,
+) -> dict[str, Any]:
+    """The range, one aggregate per local day with entries (whole range), and
+    the entries (newest first; with ``updated_since``, those changed since)."""
+    return {
+        "date_from": date_from,
+        "date_to": date_to,
+        "days": mood_day_aggregates(user=user, date_from=date_from, date_to=date_to),
+        "entries": mood_entry_list(
+            user=user,
+            date_from=date_from,
+            date_to=date_to,
+            updated_since=updated_since,
+        ),
+    }
+
+
+def mood_calendar(*, user: User, month: date | None = None) -> dict[str, Any]:
+    """One cell per local day of the month (by default the user's current local
+    month), with that day's average mood score (None on days without entries)."""
+    first = (month or local_today(user.timezone)).replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     by_day = {
         row["local_date"]: row
-        for row in mood_day_aggregates(user=user, dates=DateRange(first, last))
+        for row in mood_day_aggregates(user=user, date_from=first, date_to=last)
     }
     cells = []
     # Counted rather than stepped past ``last``: the day after 9999-12-31 overflows.
@@ -158,7 +191,7 @@ def mood_calendar(*, user: Any, year: int, month: int) -> list[dict[str, Any]]:
                 "average_score": row["average_score"] if row else None,
             }
         )
-    return cells
+    return {"month": f"{first.year:04d}-{first.month:02d}", "days": cells}
 
 
 def _locale_candidates(locale: str | None) -> list[str]:
@@ -185,6 +218,15 @@ def prompt_for_day(*, locale: str | None, day: date) -> Prompt | None:
     return None
 
 
+def daily_prompt(*, user: User) -> dict[str, Any]:
+    """The user's local date and the prompt of that day in their locale."""
+    today = local_today(user.timezone)
+    return {
+        "local_date": today,
+        "prompt": prompt_for_day(locale=user.locale, day=today),
+    }
+
+
 def crisis_resources_for(*, locale: str | None) -> tuple[str, list[CrisisResource]]:
     """The active crisis resources of the first locale that has any: the user's
     locale, its language, then the fallback locale."""
@@ -200,7 +242,7 @@ def crisis_resources_for(*, locale: str | None) -> tuple[str, list[CrisisResourc
     return candidates[-1], []
 
 
-def journal_counts(*, user: Any) -> dict[str, int]:
+def journal_counts(*, user: User) -> dict[str, int]:
     return {
         "journal_entries_count": JournalEntry.objects.for_user(user).count(),
         "gratitude_entries_count": GratitudeEntry.objects.for_user(user).count(),
@@ -215,7 +257,7 @@ SUPPORT_MESSAGE = (
 )
 
 
-def mood_support(*, user: Any, entry: MoodEntry) -> dict[str, Any] | None:
+def mood_support(*, user: User, entry: MoodEntry) -> dict[str, Any] | None:
     """Crisis resources for a very low mood logged with high intensity, else None.
 
     Decided on the mood scale and intensity only: no text is scanned.

@@ -7,10 +7,12 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from journal import selectors
 from journal.models import (
     EMOTIONS,
     FACTORS,
@@ -21,7 +23,7 @@ from journal.models import (
     MoodTag,
     Prompt,
 )
-from journal.services import moment_error
+from journal.services import MoodLogged, moment_error
 from journal.text import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, normalise_text
 from journal.text import reject_markup as _reject_markup
 from kaya.idempotency import CLIENT_ID_HELP
@@ -83,37 +85,39 @@ class EntryMomentField(AwareDateTimeField):
 # --- prompts and crisis resources ------------------------------------------
 
 
-class PromptSerializer(serializers.ModelSerializer):
+class PromptOutput(serializers.ModelSerializer):
     class Meta:
         model = Prompt
         fields = ("id", "text")
         read_only_fields = fields
 
 
-class DailyPromptSerializer(serializers.Serializer):
+# Answers a collection's GET with one object, not a list.
+@extend_schema_serializer(many=False)
+class DailyPromptOutput(serializers.Serializer):
     local_date = serializers.DateField(read_only=True)
-    prompt = PromptSerializer(read_only=True, allow_null=True)
+    prompt = PromptOutput(read_only=True, allow_null=True)
 
 
-class CrisisResourceSerializer(serializers.ModelSerializer):
+class CrisisResourceOutput(serializers.ModelSerializer):
     class Meta:
         model = CrisisResource
         fields = ("name", "description", "phone", "sms", "url")
         read_only_fields = fields
 
 
-class SupportSerializer(serializers.Serializer):
+class SupportOutput(serializers.Serializer):
     message = serializers.CharField(read_only=True)
     locale = serializers.CharField(read_only=True)
-    resources = CrisisResourceSerializer(many=True, read_only=True)
+    resources = CrisisResourceOutput(many=True, read_only=True)
 
 
 # --- journal entries --------------------------------------------------------
 
 
-class JournalEntrySerializer(serializers.ModelSerializer):
+class JournalEntryOutput(serializers.ModelSerializer):
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    prompt = PromptSerializer(read_only=True, allow_null=True)
+    prompt = PromptOutput(read_only=True, allow_null=True)
     mood_entry_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
@@ -149,8 +153,8 @@ class _UserMoodEntryField(serializers.PrimaryKeyRelatedField):
         "incorrect_type": "Must be a mood entry id.",
     }
 
-    def get_queryset(self) -> Any:
-        return MoodEntry.objects.for_user(self.context["request"].user)
+    def get_queryset(self) -> QuerySet[MoodEntry]:
+        return selectors.mood_entry_linkable(user=self.context["request"].user)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -160,11 +164,11 @@ class _PromptField(serializers.PrimaryKeyRelatedField):
         "incorrect_type": "Must be a prompt id.",
     }
 
-    def get_queryset(self) -> Any:
-        return Prompt.objects.all()
+    def get_queryset(self) -> QuerySet[Prompt]:
+        return selectors.prompt_linkable()
 
 
-class JournalEntryCreateSerializer(serializers.Serializer):
+class JournalEntryCreateInput(serializers.Serializer):
     title = PlainTextField(
         max_length=TITLE_MAX_LENGTH, required=False, allow_blank=True
     )
@@ -180,7 +184,7 @@ class JournalEntryCreateSerializer(serializers.Serializer):
     client_id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
 
 
-class JournalEntryUpdateSerializer(serializers.Serializer):
+class JournalEntryUpdateInput(serializers.Serializer):
     title = PlainTextField(
         max_length=TITLE_MAX_LENGTH, required=False, allow_blank=True
     )
@@ -192,7 +196,7 @@ class JournalEntryUpdateSerializer(serializers.Serializer):
     )
 
 
-class DateRangeSerializer(serializers.Serializer):
+class DateRangeInput(serializers.Serializer):
     date_from = serializers.DateField(
         required=False, help_text="First local date (YYYY-MM-DD), inclusive."
     )
@@ -209,11 +213,11 @@ class DateRangeSerializer(serializers.Serializer):
         return attrs
 
 
-class SyncListFilterSerializer(DateRangeSerializer):
+class GratitudeEntryListInput(DateRangeInput):
     updated_since = AwareDateTimeField(required=False, help_text=UPDATED_SINCE_HELP)
 
 
-class JournalEntryFilterSerializer(SyncListFilterSerializer):
+class JournalEntryListInput(GratitudeEntryListInput):
     tag = serializers.CharField(
         required=False, max_length=MAX_TAG_LENGTH * 2, help_text="One tag."
     )
@@ -228,7 +232,7 @@ class JournalEntryFilterSerializer(SyncListFilterSerializer):
 # --- gratitude --------------------------------------------------------------
 
 
-class GratitudeEntrySerializer(serializers.ModelSerializer):
+class GratitudeEntryOutput(serializers.ModelSerializer):
     items = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -245,7 +249,7 @@ class GratitudeEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GratitudeEntryCreateSerializer(serializers.Serializer):
+class GratitudeEntryCreateInput(serializers.Serializer):
     items = serializers.ListField(
         child=PlainTextField(max_length=GRATITUDE_ITEM_MAX_LENGTH),
         min_length=1,
@@ -261,7 +265,7 @@ class GratitudeEntryCreateSerializer(serializers.Serializer):
 # --- mood -------------------------------------------------------------------
 
 
-class MoodEntrySerializer(serializers.ModelSerializer):
+class MoodEntryOutput(serializers.ModelSerializer):
     emotions = serializers.SerializerMethodField()
     factors = serializers.SerializerMethodField()
 
@@ -293,8 +297,8 @@ class MoodEntrySerializer(serializers.ModelSerializer):
         return [t.value for t in obj.tags.all() if t.kind == MoodTag.Kind.FACTOR]
 
 
-class MoodEntryCreatedSerializer(MoodEntrySerializer):
-    support = SupportSerializer(
+class MoodEntryCreatedOutput(MoodEntryOutput):
+    support = SupportOutput(
         read_only=True,
         allow_null=True,
         help_text=(
@@ -303,12 +307,20 @@ class MoodEntryCreatedSerializer(MoodEntrySerializer):
         ),
     )
 
-    class Meta(MoodEntrySerializer.Meta):
-        fields = (*MoodEntrySerializer.Meta.fields, "support")
+    class Meta(MoodEntryOutput.Meta):
+        fields = (*MoodEntryOutput.Meta.fields, "support")
         read_only_fields = fields
 
+    def to_representation(self, instance: MoodLogged) -> dict[str, Any]:
+        """Renders what ``services.mood_entry_create`` returns: the entry's
+        fields, then the support block the service decided on."""
+        data = dict(MoodEntryOutput(instance.entry, context=self.context).data)
+        support = instance.support
+        data["support"] = None if support is None else SupportOutput(support).data
+        return data
 
-class MoodEntryCreateSerializer(serializers.Serializer):
+
+class MoodEntryCreateInput(serializers.Serializer):
     mood = serializers.ChoiceField(choices=MoodEntry.Mood.choices)
     intensity = serializers.IntegerField(min_value=1, max_value=10)
     emotions = serializers.ListField(
@@ -336,7 +348,7 @@ class MoodEntryCreateSerializer(serializers.Serializer):
         return int(value)
 
 
-class MoodDaySerializer(serializers.Serializer):
+class MoodDayOutput(serializers.Serializer):
     local_date = serializers.DateField()
     entries_count = serializers.IntegerField()
     average_score = serializers.FloatField()
@@ -345,14 +357,16 @@ class MoodDaySerializer(serializers.Serializer):
     highest_score = serializers.IntegerField()
 
 
-class MoodHistorySerializer(serializers.Serializer):
+# Answers a collection's GET with one object, not a list.
+@extend_schema_serializer(many=False)
+class MoodHistoryOutput(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
-    days = MoodDaySerializer(many=True, help_text="Days with entries, oldest first.")
-    entries = MoodEntrySerializer(many=True, help_text="Newest first.")
+    days = MoodDayOutput(many=True, help_text="Days with entries, oldest first.")
+    entries = MoodEntryOutput(many=True, help_text="Newest first.")
 
 
-class MoodHistoryFilterSerializer(DateRangeSerializer):
+class MoodEntryListInput(DateRangeInput):
     """Defaults to the last 30 local days of the requesting user."""
 
     updated_since = AwareDateTimeField(
@@ -385,7 +399,7 @@ class MoodHistoryFilterSerializer(DateRangeSerializer):
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class MoodCalendarQuerySerializer(serializers.Serializer):
+class MoodCalendarInput(serializers.Serializer):
     month = serializers.CharField(
         required=False, help_text="YYYY-MM; defaults to the user's current month."
     )
@@ -397,12 +411,12 @@ class MoodCalendarQuerySerializer(serializers.Serializer):
         return date(int(match.group(1)), int(match.group(2)), 1)
 
 
-class MoodCalendarDaySerializer(serializers.Serializer):
+class MoodCalendarDayOutput(serializers.Serializer):
     local_date = serializers.DateField()
     entries_count = serializers.IntegerField()
     average_score = serializers.FloatField(allow_null=True)
 
 
-class MoodCalendarSerializer(serializers.Serializer):
+class MoodCalendarOutput(serializers.Serializer):
     month = serializers.CharField()
-    days = MoodCalendarDaySerializer(many=True)
+    days = MoodCalendarDayOutput(many=True)

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from enum import Enum, auto
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
-from journal import events
+from journal import events, selectors
+from journal.exceptions import (
+    EntryMomentError,
+    GratitudeItemCountError,
+    MoodValueError,
+    UnknownMoodEntryError,
+)
 from journal.models import (
     EMOTIONS,
     FACTORS,
@@ -28,8 +36,12 @@ from journal.models import (
     Prompt,
 )
 from journal.text import normalise_tags
+from kaya.events import publish
 from kaya.idempotency import create_once
 from kaya.timeutils import local_date
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # How far back an entry may be dated, and how far ahead of the server clock a
 # client clock may run (such instants are clamped to now: never in the future).
@@ -56,12 +68,8 @@ def entry_moment(value: datetime | None, *, field: str) -> datetime:
     if value is None:
         return now
     if error := moment_error(value, now=now):
-        raise ValidationError({field: [error]})
+        raise EntryMomentError(field, error)
     return min(value, now)
-
-
-def _send_after_commit(signal: Any, **kwargs: Any) -> None:
-    transaction.on_commit(lambda: events.publish(signal, **kwargs))
 
 
 def _set_journal_tags(entry: JournalEntry, tags: Sequence[str]) -> None:
@@ -74,7 +82,7 @@ def _set_journal_tags(entry: JournalEntry, tags: Sequence[str]) -> None:
 @transaction.atomic
 def journal_entry_create(
     *,
-    user: Any,
+    user: User,
     body: str,
     title: str = "",
     tags: Sequence[str] = (),
@@ -92,7 +100,7 @@ def journal_entry_create(
 
     def create() -> JournalEntry:
         if mood_entry is not None and mood_entry.user_id != user.pk:
-            raise ValidationError({"mood_entry_id": ["Unknown mood entry."]})
+            raise UnknownMoodEntryError()
         moment = entry_moment(occurred_at, field="occurred_at")
         entry = JournalEntry.objects.create(
             user=user,
@@ -106,7 +114,7 @@ def journal_entry_create(
             local_date=local_date(moment, user.timezone),
         )
         _set_journal_tags(entry, normalise_tags(list(tags)))
-        _send_after_commit(
+        publish(
             events.entry_created,
             sender=JournalEntry,
             user_id=user.pk,
@@ -120,18 +128,24 @@ def journal_entry_create(
     )
 
 
-_UNSET: Any = object()
+class _Unset(Enum):
+    """A field the caller did not give (``None`` is a value: it unlinks)."""
+
+    UNSET = auto()
+
+
+_UNSET = _Unset.UNSET
 
 
 @transaction.atomic
 def journal_entry_update(
     *,
     entry: JournalEntry,
-    title: str = _UNSET,
-    body: str = _UNSET,
-    tags: Sequence[str] = _UNSET,
-    prompt: Prompt | None = _UNSET,
-    mood_entry: MoodEntry | None = _UNSET,
+    title: str | _Unset = _UNSET,
+    body: str | _Unset = _UNSET,
+    tags: Sequence[str] | _Unset = _UNSET,
+    prompt: Prompt | _Unset | None = _UNSET,
+    mood_entry: MoodEntry | _Unset | None = _UNSET,
 ) -> JournalEntry:
     """Change the given fields of an entry; tags, when given, replace the old ones.
 
@@ -150,7 +164,7 @@ def journal_entry_update(
         changed.append("prompt")
     if mood_entry is not _UNSET:
         if mood_entry is not None and mood_entry.user_id != entry.user_id:
-            raise ValidationError({"mood_entry_id": ["Unknown mood entry."]})
+            raise UnknownMoodEntryError()
         entry.mood_entry = mood_entry
         changed.append("mood_entry")
     if tags is not _UNSET:
@@ -195,7 +209,7 @@ def journal_entry_delete(*, entry: JournalEntry) -> None:
 @transaction.atomic
 def gratitude_entry_create(
     *,
-    user: Any,
+    user: User,
     items: Sequence[str],
     occurred_at: datetime | None = None,
     client_id: uuid.UUID | None = None,
@@ -207,7 +221,7 @@ def gratitude_entry_create(
     """
     items = list(items)
     if not 1 <= len(items) <= 3:
-        raise ValidationError({"items": ["Give one to three items."]})
+        raise GratitudeItemCountError()
 
     def create() -> GratitudeEntry:
         moment = entry_moment(occurred_at, field="occurred_at")
@@ -219,7 +233,7 @@ def gratitude_entry_create(
             occurred_at=moment,
             local_date=local_date(moment, user.timezone),
         )
-        _send_after_commit(
+        publish(
             events.gratitude_created,
             sender=GratitudeEntry,
             user_id=user.pk,
@@ -233,6 +247,16 @@ def gratitude_entry_create(
     )
 
 
+@dataclass(frozen=True)
+class MoodLogged:
+    """A logged mood (its tags prefetched), whether this call created it, and the
+    crisis support block to show with it (None unless the mood calls for it)."""
+
+    entry: MoodEntry
+    created: bool
+    support: dict[str, Any] | None
+
+
 def _unique(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
@@ -240,7 +264,7 @@ def _unique(values: Sequence[str]) -> list[str]:
 @transaction.atomic
 def mood_entry_create(
     *,
-    user: Any,
+    user: User,
     mood: str,
     intensity: int,
     emotions: Sequence[str] = (),
@@ -248,22 +272,23 @@ def mood_entry_create(
     note: str = "",
     logged_at: datetime | None = None,
     client_id: uuid.UUID | None = None,
-) -> tuple[MoodEntry, bool]:
+) -> MoodLogged:
     """Log a mood (the note encrypted at rest) with one tag row per emotion and
     factor, each carrying the entry's local date. Idempotent per ``client_id``
-    (a retry returns the first entry and ``created=False``).
+    (a retry returns the first entry and ``created=False``). A very low mood of
+    high intensity comes back with crisis resources (``support``).
 
     Side effects (after commit): ``journal.events.mood_logged``.
     """
     if mood not in MoodEntry.SCORES:
-        raise ValidationError({"mood": ["Unknown mood."]})
+        raise MoodValueError("mood", "Unknown mood.")
     if not 1 <= intensity <= 10:
-        raise ValidationError({"intensity": ["Must be between 1 and 10."]})
+        raise MoodValueError("intensity", "Must be between 1 and 10.")
     emotions, factors = _unique(emotions), _unique(factors)
     if unknown := [e for e in emotions if e not in EMOTIONS]:
-        raise ValidationError({"emotions": [f"Unknown emotion: {unknown[0]}."]})
+        raise MoodValueError("emotions", f"Unknown emotion: {unknown[0]}.")
     if unknown := [f for f in factors if f not in FACTORS]:
-        raise ValidationError({"factors": [f"Unknown factor: {unknown[0]}."]})
+        raise MoodValueError("factors", f"Unknown factor: {unknown[0]}.")
 
     def create() -> MoodEntry:
         moment = entry_moment(logged_at, field="logged_at")
@@ -288,7 +313,7 @@ def mood_entry_create(
                 for value in values
             ]
         )
-        _send_after_commit(
+        publish(
             events.mood_logged,
             sender=MoodEntry,
             user_id=user.pk,
@@ -300,4 +325,14 @@ def mood_entry_create(
         )
         return entry
 
-    return create_once(model=MoodEntry, user=user, client_id=client_id, create=create)
+    entry, created = create_once(
+        model=MoodEntry, user=user, client_id=client_id, create=create
+    )
+    prefetch_related_objects(
+        [entry], Prefetch("tags", queryset=MoodTag.objects.order_by("id"))
+    )
+    return MoodLogged(
+        entry=entry,
+        created=created,
+        support=selectors.mood_support(user=user, entry=entry),
+    )

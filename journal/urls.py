@@ -4,18 +4,16 @@ schema documents the form without one."""
 from __future__ import annotations
 
 from journal import views
-from kaya.routing import api_path
+from kaya.routing import ApiRouter
 
 app_name = "journal"
 
+router = ApiRouter()
+# Registered before "journal": its detail route (journal/<pk>) would otherwise
+# capture journal/gratitude, journal/mood and journal/prompts.
+router.register("journal/gratitude", views.GratitudeEntryViewSet, basename="gratitude")
+router.register("journal/mood", views.MoodEntryViewSet, basename="mood")
+router.register("journal/prompts", views.PromptViewSet, basename="prompts")
+router.register("journal", views.JournalEntryViewSet, basename="entry")
 
-urlpatterns = [
-    api_path("journal", views.JournalEntryListCreateView, "entry-list"),
-    api_path("journal/<int:pk>", views.JournalEntryDetailView, "entry-detail"),
-    api_path("journal/gratitude", views.GratitudeListCreateView, "gratitude"),
-    api_path("journal/gratitude/list", views.GratitudeListView, "gratitude-list"),
-    api_path("journal/mood", views.MoodListCreateView, "mood"),
-    api_path("journal/mood/history", views.MoodHistoryView, "mood-history"),
-    api_path("journal/mood/calendar", views.MoodCalendarView, "mood-calendar"),
-    api_path("journal/prompts", views.PromptView, "prompts"),
-]
+urlpatterns = [*router.urls]

@@ -1,47 +1,46 @@
-"""Thin views: validate input, call one service or selector, serialise output."""
+"""Thin viewsets: validate input, call one service or selector, serialise output.
+
+Another user's entry is simply not in ``get_queryset()`` (a selector's
+user-scoped queryset), so ``get_object()`` answers 404.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.generics import GenericAPIView
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
 
 from journal import selectors, services
 from journal.models import JournalEntry
 from journal.serializers import (
-    DailyPromptSerializer,
-    GratitudeEntryCreateSerializer,
-    GratitudeEntrySerializer,
-    JournalEntryCreateSerializer,
-    JournalEntryFilterSerializer,
-    JournalEntrySerializer,
-    JournalEntryUpdateSerializer,
-    MoodCalendarQuerySerializer,
-    MoodCalendarSerializer,
-    MoodEntryCreatedSerializer,
-    MoodEntryCreateSerializer,
-    MoodHistoryFilterSerializer,
-    MoodHistorySerializer,
-    SyncListFilterSerializer,
+    DailyPromptOutput,
+    GratitudeEntryCreateInput,
+    GratitudeEntryListInput,
+    GratitudeEntryOutput,
+    JournalEntryCreateInput,
+    JournalEntryListInput,
+    JournalEntryOutput,
+    JournalEntryUpdateInput,
+    MoodCalendarInput,
+    MoodCalendarOutput,
+    MoodEntryCreatedOutput,
+    MoodEntryCreateInput,
+    MoodEntryListInput,
+    MoodHistoryOutput,
 )
-from kaya.exceptions import NotFoundError
+from kaya.api import validated
 from kaya.schema import ErrorSerializer
-from kaya.timeutils import local_today
 
 TAGS = ["journal"]
 BAD_QUERY = OpenApiResponse(
     ErrorSerializer, description="Invalid query parameters (`validation_error`)."
 )
-
-
-def _validated(serializer_class: Any, data: Any, request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _again(serializer: Any) -> OpenApiResponse:
@@ -56,26 +55,14 @@ def _status(created: bool) -> int:
     return status.HTTP_201_CREATED if created else status.HTTP_200_OK
 
 
-def _dates(data: dict[str, Any]) -> selectors.DateRange:
-    return selectors.DateRange(data.get("date_from"), data.get("date_to"))
-
-
-class JournalEntryListCreateView(GenericAPIView):
-    serializer_class = JournalEntrySerializer
+class JournalEntryViewSet(GenericViewSet):
+    serializer_class = JournalEntryOutput
     filter_backends: list[Any] = []
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[JournalEntry]:
         if getattr(self, "swagger_fake_view", False):
             return JournalEntry.objects.none()
-        filters = _validated(
-            JournalEntryFilterSerializer, self.request.query_params, self.request
-        )
-        return selectors.journal_entry_list(
-            user=self.request.user,
-            dates=_dates(filters),
-            tag=filters.get("tag"),
-            updated_since=filters.get("updated_since"),
-        )
+        return selectors.journal_entry_list(user=self.request.user)
 
     @extend_schema(
         tags=TAGS,
@@ -83,59 +70,50 @@ class JournalEntryListCreateView(GenericAPIView):
         description="Newest first; filter by local date range and one tag. With "
         "`updated_since`: the entries changed since, oldest change first, deleted "
         "ones as content-free tombstones (`deleted_at` set).",
-        parameters=[JournalEntryFilterSerializer],
-        responses={200: JournalEntrySerializer(many=True), 400: BAD_QUERY},
+        parameters=[JournalEntryListInput],
+        responses={200: JournalEntryOutput(many=True), 400: BAD_QUERY},
     )
-    def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(JournalEntrySerializer(page, many=True).data)
+    def list(self, request: Request) -> Response:
+        filters = validated(
+            JournalEntryListInput, request.query_params, request=request
+        )
+        entries = selectors.journal_entry_list(user=request.user, **filters)
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(JournalEntryOutput(page, many=True).data)
 
     @extend_schema(
         tags=TAGS,
         summary="Write a journal entry (idempotent per client_id)",
-        request=JournalEntryCreateSerializer,
-        responses={201: JournalEntrySerializer, 200: _again(JournalEntrySerializer)},
+        request=JournalEntryCreateInput,
+        responses={201: JournalEntryOutput, 200: _again(JournalEntryOutput)},
     )
-    def post(self, request: Request) -> Response:
-        data = _validated(JournalEntryCreateSerializer, request.data, request)
-        entry, created = services.journal_entry_create(user=request.user, **data)
+    def create(self, request: Request) -> Response:
+        data = validated(JournalEntryCreateInput, request.data, request=request)
         # A retried create of an entry deleted since returns its tombstone.
-        entry = selectors.journal_entry_get(
-            user=request.user, pk=entry.pk, include_deleted=True
-        )
-        return Response(JournalEntrySerializer(entry).data, status=_status(created))
-
-
-class JournalEntryDetailView(GenericAPIView):
-    serializer_class = JournalEntrySerializer
-
-    def _entry(self, request: Request, pk: int) -> JournalEntry:
-        entry = selectors.journal_entry_get(user=request.user, pk=pk)
-        if entry is None:
-            raise NotFoundError()
-        return entry
+        entry, created = services.journal_entry_create(user=request.user, **data)
+        return Response(JournalEntryOutput(entry).data, status=_status(created))
 
     @extend_schema(
         tags=TAGS,
         summary="Read a journal entry",
-        responses={200: JournalEntrySerializer},
+        responses={200: JournalEntryOutput},
     )
-    def get(self, request: Request, pk: int) -> Response:
-        return Response(JournalEntrySerializer(self._entry(request, pk)).data)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(JournalEntryOutput(self.get_object()).data)
 
     @extend_schema(
         tags=TAGS,
         summary="Change a journal entry",
         description="Given fields change; `tags`, when given, replace the old tags.",
-        request=JournalEntryUpdateSerializer,
-        responses={200: JournalEntrySerializer},
+        request=JournalEntryUpdateInput,
+        responses={200: JournalEntryOutput},
     )
-    def patch(self, request: Request, pk: int) -> Response:
-        entry = self._entry(request, pk)
-        data = _validated(JournalEntryUpdateSerializer, request.data, request)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        entry = self.get_object()
+        data = validated(JournalEntryUpdateInput, request.data, request=request)
         services.journal_entry_update(entry=entry, **data)
-        entry = self._entry(request, pk)
-        return Response(JournalEntrySerializer(entry).data)
+        # Read again: the new tags and prompt, as a list would show them.
+        return Response(JournalEntryOutput(self.get_object()).data)
 
     @extend_schema(
         tags=TAGS,
@@ -143,70 +121,60 @@ class JournalEntryDetailView(GenericAPIView):
         request=None,
         responses={204: OpenApiResponse(description="Deleted.")},
     )
-    def delete(self, request: Request, pk: int) -> Response:
-        services.journal_entry_delete(entry=self._entry(request, pk))
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.journal_entry_delete(entry=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _gratitude_schema(summary: str) -> Any:
+def _gratitude_list_schema(summary: str, **kwargs: Any) -> Any:
     return extend_schema(
         tags=TAGS,
         summary=summary,
         description="Newest first; filter by local date range. With "
         "`updated_since`: the entries changed since, oldest change first.",
-        parameters=[SyncListFilterSerializer],
-        responses={200: GratitudeEntrySerializer(many=True), 400: BAD_QUERY},
+        parameters=[GratitudeEntryListInput],
+        responses={200: GratitudeEntryOutput(many=True), 400: BAD_QUERY},
+        **kwargs,
     )
 
 
-class GratitudeListCreateView(GenericAPIView):
+class GratitudeEntryViewSet(GenericViewSet):
     """``GET`` and ``POST`` on one collection, like every journal resource."""
 
-    serializer_class = GratitudeEntrySerializer
+    serializer_class = GratitudeEntryOutput
     filter_backends: list[Any] = []
 
-    def _list(self, request: Request) -> Response:
-        filters = _validated(SyncListFilterSerializer, request.query_params, request)
-        qs = selectors.gratitude_entry_list(
-            user=request.user,
-            dates=_dates(filters),
-            updated_since=filters.get("updated_since"),
+    @_gratitude_list_schema("List gratitude entries")
+    def list(self, request: Request) -> Response:
+        filters = validated(
+            GratitudeEntryListInput, request.query_params, request=request
         )
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(
-            GratitudeEntrySerializer(page, many=True).data
-        )
-
-    @_gratitude_schema("List gratitude entries")
-    def get(self, request: Request) -> Response:
-        return self._list(request)
+        entries = selectors.gratitude_entry_list(user=request.user, **filters)
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(GratitudeEntryOutput(page, many=True).data)
 
     @extend_schema(
         tags=TAGS,
         summary="Write a gratitude entry (idempotent per client_id)",
-        request=GratitudeEntryCreateSerializer,
-        responses={
-            201: GratitudeEntrySerializer,
-            200: _again(GratitudeEntrySerializer),
-        },
+        request=GratitudeEntryCreateInput,
+        responses={201: GratitudeEntryOutput, 200: _again(GratitudeEntryOutput)},
     )
-    def post(self, request: Request) -> Response:
-        data = _validated(GratitudeEntryCreateSerializer, request.data, request)
+    def create(self, request: Request) -> Response:
+        data = validated(GratitudeEntryCreateInput, request.data, request=request)
         entry, created = services.gratitude_entry_create(user=request.user, **data)
-        return Response(GratitudeEntrySerializer(entry).data, status=_status(created))
+        return Response(GratitudeEntryOutput(entry).data, status=_status(created))
+
+    @_gratitude_list_schema(
+        "List gratitude entries (alias of GET /journal/gratitude)",
+        operation_id="journal_gratitude_list_list",
+    )
+    @action(detail=False, methods=["get"], url_path="list", url_name="list-alias")
+    def list_alias(self, request: Request) -> Response:
+        """The seed's path, kept as an alias of ``GET /journal/gratitude``."""
+        return self.list(request)
 
 
-class GratitudeListView(GratitudeListCreateView):
-    """The seed's path, kept as an alias of ``GET /journal/gratitude``."""
-
-    http_method_names = ["get", "head", "options"]
-
-    @_gratitude_schema("List gratitude entries (alias of GET /journal/gratitude)")
-    def get(self, request: Request) -> Response:
-        return self._list(request)
-
-
-def _mood_history_schema(summary: str) -> Any:
+def _mood_history_schema(summary: str, **kwargs: Any) -> Any:
     return extend_schema(
         tags=TAGS,
         summary=summary,
@@ -214,34 +182,28 @@ def _mood_history_schema(summary: str) -> Any:
             "Entries (newest first) and one aggregate per local day with entries. "
             "Defaults to the last 30 local days; a range spans at most 92 days."
         ),
-        parameters=[MoodHistoryFilterSerializer],
-        responses={200: MoodHistorySerializer, 400: BAD_QUERY},
+        parameters=[MoodEntryListInput],
+        responses={200: MoodHistoryOutput, 400: BAD_QUERY},
+        **kwargs,
     )
 
 
-class MoodListCreateView(GenericAPIView):
-    """``GET`` (the history) and ``POST`` (log a mood) on one collection."""
+class MoodEntryViewSet(GenericViewSet):
+    """``GET`` (the history, one object) and ``POST`` (log a mood) on one
+    collection, plus the calendar."""
 
-    serializer_class = MoodEntryCreatedSerializer
+    serializer_class = MoodEntryCreatedOutput
+    # The collection's GET answers one history object, not a page of entries.
+    pagination_class = None
+    filter_backends: list[Any] = []
 
-    def _history(self, request: Request) -> Response:
-        filters = _validated(MoodHistoryFilterSerializer, request.query_params, request)
-        dates = selectors.DateRange(filters["date_from"], filters["date_to"])
-        body = {
-            "date_from": dates.date_from,
-            "date_to": dates.date_to,
-            "days": selectors.mood_day_aggregates(user=request.user, dates=dates),
-            "entries": selectors.mood_entry_list(
-                user=request.user,
-                dates=dates,
-                updated_since=filters["updated_since"],
-            ),
-        }
-        return Response(MoodHistorySerializer(body).data)
-
-    @_mood_history_schema("Mood history with per-day aggregates")
-    def get(self, request: Request) -> Response:
-        return self._history(request)
+    @_mood_history_schema(
+        "Mood history with per-day aggregates", operation_id="journal_mood_retrieve"
+    )
+    def list(self, request: Request) -> Response:
+        filters = validated(MoodEntryListInput, request.query_params, request=request)
+        history = selectors.mood_history(user=request.user, **filters)
+        return Response(MoodHistoryOutput(history).data)
 
     @extend_schema(
         tags=TAGS,
@@ -250,10 +212,10 @@ class MoodListCreateView(GenericAPIView):
             "A `very_low` mood with high intensity returns a `support` block with "
             "crisis resources for the user's locale. No text is scanned."
         ),
-        request=MoodEntryCreateSerializer,
+        request=MoodEntryCreateInput,
         responses={
-            201: MoodEntryCreatedSerializer,
-            200: _again(MoodEntryCreatedSerializer),
+            201: MoodEntryCreatedOutput,
+            200: _again(MoodEntryCreatedOutput),
         },
         # Swagger's "Try it out" sends this: an ordinary day, never a crisis-level
         # mood (its generated default would be the first choice, very_low).
@@ -271,49 +233,38 @@ class MoodListCreateView(GenericAPIView):
             )
         ],
     )
-    def post(self, request: Request) -> Response:
-        data = _validated(MoodEntryCreateSerializer, request.data, request)
-        entry, created = services.mood_entry_create(user=request.user, **data)
-        entry = selectors.mood_entry_list(user=request.user).get(pk=entry.pk)
-        entry.support = selectors.mood_support(user=request.user, entry=entry)  # type: ignore[attr-defined]
-        return Response(MoodEntryCreatedSerializer(entry).data, status=_status(created))
-
-
-class MoodHistoryView(MoodListCreateView):
-    """The seed's path, kept as an alias of ``GET /journal/mood``."""
-
-    serializer_class = MoodHistorySerializer
-    http_method_names = ["get", "head", "options"]
+    def create(self, request: Request) -> Response:
+        data = validated(MoodEntryCreateInput, request.data, request=request)
+        logged = services.mood_entry_create(user=request.user, **data)
+        return Response(
+            MoodEntryCreatedOutput(logged).data, status=_status(logged.created)
+        )
 
     @_mood_history_schema("Mood history (alias of GET /journal/mood)")
-    def get(self, request: Request) -> Response:
-        return self._history(request)
-
-
-class MoodCalendarView(GenericAPIView):
-    serializer_class = MoodCalendarSerializer
+    @action(detail=False, methods=["get"])
+    def history(self, request: Request) -> Response:
+        """The seed's path, kept as an alias of ``GET /journal/mood``."""
+        return self.list(request)
 
     @extend_schema(
         tags=TAGS,
         summary="Mood calendar of a month",
         description="One cell per local day with the day's average mood score.",
-        parameters=[MoodCalendarQuerySerializer],
-        responses={200: MoodCalendarSerializer, 400: BAD_QUERY},
+        parameters=[MoodCalendarInput],
+        responses={200: MoodCalendarOutput, 400: BAD_QUERY},
     )
-    def get(self, request: Request) -> Response:
-        query = _validated(MoodCalendarQuerySerializer, request.query_params, request)
-        first = query.get("month") or local_today(request.user.timezone).replace(day=1)
-        body = {
-            "month": f"{first.year:04d}-{first.month:02d}",
-            "days": selectors.mood_calendar(
-                user=request.user, year=first.year, month=first.month
-            ),
-        }
-        return Response(MoodCalendarSerializer(body).data)
+    @action(detail=False, methods=["get"])
+    def calendar(self, request: Request) -> Response:
+        query = validated(MoodCalendarInput, request.query_params, request=request)
+        month = selectors.mood_calendar(user=request.user, **query)
+        return Response(MoodCalendarOutput(month).data)
 
 
-class PromptView(GenericAPIView):
-    serializer_class = DailyPromptSerializer
+class PromptViewSet(GenericViewSet):
+    serializer_class = DailyPromptOutput
+    # One prompt a day: the collection's GET answers one object, not a page.
+    pagination_class = None
+    filter_backends: list[Any] = []
 
     @extend_schema(
         tags=TAGS,
@@ -322,11 +273,9 @@ class PromptView(GenericAPIView):
             "A staff-curated prompt chosen for the user's local date and locale; "
             "`prompt` is null when none is curated."
         ),
-        responses={200: DailyPromptSerializer},
+        responses={200: DailyPromptOutput},
+        operation_id="journal_prompts_retrieve",
     )
-    def get(self, request: Request) -> Response:
-        today = local_today(request.user.timezone)
-        prompt = selectors.prompt_for_day(locale=request.user.locale, day=today)
-        return Response(
-            DailyPromptSerializer({"local_date": today, "prompt": prompt}).data
-        )
+    def list(self, request: Request) -> Response:
+        prompt = selectors.daily_prompt(user=request.user)
+        return Response(DailyPromptOutput(prompt).data)

@@ -40,9 +40,9 @@ def _user_with_a_row_in_every_model(django_capture_on_commit_callbacks) -> User:
             object_repr="beta",
             action_flag=CHANGE,
         )
-        mood, _ = journal_services.mood_entry_create(
+        mood = journal_services.mood_entry_create(
             user=user, mood="good", intensity=6, emotions=["calm"]
-        )
+        ).entry
         journal_services.journal_entry_create(
             user=user, body="a private page", tags=["home"], mood_entry=mood
         )

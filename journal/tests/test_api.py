@@ -334,6 +334,16 @@ def test_missing_entry_is_not_found(auth_client, method):
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_a_non_numeric_entry_id_is_not_found(auth_client, user, method):
+    journal_entry(user)
+
+    response = getattr(auth_client, method)("/api/v1/journal/abc", {"body": "x"})
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
 def test_patch_changes_only_the_given_fields(auth_client, user):
     entry = journal_entry(user, title="Old", body="Old body", tag_names=["keep"])
     created = JournalEntry.objects.get(pk=entry.pk)
@@ -490,16 +500,19 @@ def test_gratitude_list_filters_by_local_date(auth_client, user):
     assert [e["id"] for e in response.json()["results"]] == [kept.pk]
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/journal/gratitude/list", "/api/v1/journal/gratitude"]
+)
 @pytest.mark.parametrize("count", [1, 3])
 def test_gratitude_list_query_count_does_not_grow(
-    auth_client, user, count, django_assert_num_queries
+    auth_client, user, count, path, django_assert_num_queries
 ):
     for _ in range(count):
         GratitudeEntryFactory(user=user)
 
     # user (authentication), count, page
     with django_assert_num_queries(3):
-        response = auth_client.get("/api/v1/journal/gratitude/list")
+        response = auth_client.get(path)
 
     assert len(response.json()["results"]) == count
 
@@ -807,9 +820,12 @@ def test_mood_history_accepts_exactly_92_days(auth_client):
 
 
 @time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "path", ["/api/v1/journal/mood/history", "/api/v1/journal/mood"]
+)
 @pytest.mark.parametrize("count", [1, 3])
 def test_mood_history_query_count_does_not_grow(
-    auth_client, user, count, django_assert_num_queries
+    auth_client, user, count, path, django_assert_num_queries
 ):
     for i in range(count):
         entry = MoodEntryFactory(user=user, local_date=date(2026, 11, 10 + i))
@@ -823,7 +839,7 @@ def test_mood_history_query_count_does_not_grow(
 
     # user (authentication), day aggregates, entries, tags
     with django_assert_num_queries(4):
-        response = auth_client.get("/api/v1/journal/mood/history")
+        response = auth_client.get(path)
 
     assert len(response.json()["entries"]) == count
     assert len(response.json()["days"]) == count

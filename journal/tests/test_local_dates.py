@@ -25,7 +25,7 @@ def write(kind: str, user):
         return services.gratitude_entry_create(user=user, items=["x"])[0]
     return services.mood_entry_create(
         user=user, mood="good", intensity=5, emotions=["calm"]
-    )[0]
+    ).entry
 
 
 KINDS = ["journal", "gratitude", "mood"]
@@ -75,13 +75,13 @@ def test_local_date_is_the_users_calendar_date(user, kind, zone, instant, expect
 def test_back_dated_mood_takes_the_local_date_of_its_own_instant(user):
     set_zone(user, "Pacific/Kiritimati")
 
-    entry, _ = services.mood_entry_create(
+    entry = services.mood_entry_create(
         user=user,
         mood="low",
         intensity=4,
         factors=["sleep"],
         logged_at=datetime(2026, 11, 19, 10, 30, tzinfo=UTC),
-    )
+    ).entry
 
     assert entry.local_date == date(2026, 11, 20)
     assert list(MoodTag.objects.values_list("local_date", flat=True)) == [
@@ -93,7 +93,7 @@ def test_local_dates_do_not_shift_when_the_user_changes_time_zone(user, auth_cli
     set_zone(user, "Pacific/Kiritimati")
     with time_machine.travel(datetime(2026, 11, 20, 10, 30, tzinfo=UTC), tick=False):
         journal, _ = services.journal_entry_create(user=user, body="x")
-        mood, _ = services.mood_entry_create(user=user, mood="great", intensity=5)
+        mood = services.mood_entry_create(user=user, mood="great", intensity=5).entry
 
     set_zone(user, "Pacific/Pago_Pago")  # the same instant was 2026-11-19 there
 

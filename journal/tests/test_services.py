@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,9 +14,17 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from journal import events, services
-from journal.models import JournalEntry, JournalTag, MoodEntry, MoodTag
-from journal.tests.factories import MoodEntryFactory
+from journal.exceptions import (
+    EntryMomentError,
+    GratitudeItemCountError,
+    MoodValueError,
+    UnknownMoodEntryError,
+)
+from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
+from journal.serializers import MoodEntryCreatedOutput
+from journal.tests.factories import CrisisResourceFactory, MoodEntryFactory
 from journal.text import normalise_tag, normalise_tags
+from kaya.exceptions import api_exception_handler
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +80,7 @@ def test_gratitude_created_and_mood_logged_events(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         gratitude, _ = services.gratitude_entry_create(user=user, items=["x"])
-        mood, _ = services.mood_entry_create(user=user, mood="very_low", intensity=9)
+        mood = services.mood_entry_create(user=user, mood="very_low", intensity=9).entry
 
     assert [kwargs for _, kwargs in recorder.calls] == [
         {
@@ -134,19 +143,19 @@ def test_a_failing_subscriber_does_not_fail_the_write_or_the_others(
     [("very_low", 1), ("low", 2), ("neutral", 3), ("good", 4), ("great", 5)],
 )
 def test_mood_score_is_derived_from_the_mood(user, mood, score):
-    entry, _ = services.mood_entry_create(user=user, mood=mood, intensity=5)
+    entry = services.mood_entry_create(user=user, mood=mood, intensity=5).entry
 
     assert MoodEntry.objects.get(pk=entry.pk).score == score
 
 
 def test_mood_tags_are_deduplicated_one_row_each(user):
-    entry, _ = services.mood_entry_create(
+    entry = services.mood_entry_create(
         user=user,
         mood="low",
         intensity=5,
         emotions=["sad", "tired", "sad"],
         factors=["work"],
-    )
+    ).entry
 
     assert list(entry.tags.values_list("kind", "value")) == [
         ("emotion", "sad"),
@@ -166,27 +175,30 @@ def test_mood_tags_are_deduplicated_one_row_each(user):
     ],
 )
 def test_mood_service_refuses_what_the_serializer_would(user, kwargs, field):
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(MoodValueError) as excinfo:
         services.mood_entry_create(
             **{"user": user, "mood": "good", "intensity": 5, **kwargs}
         )
 
-    assert list(excinfo.value.message_dict) == [field]
+    assert excinfo.value.code == "validation_error"
+    assert list(excinfo.value.fields) == [field]
     assert MoodEntry.objects.count() == 0
 
 
 def test_journal_service_refuses_another_users_mood_entry(user, other_user):
     theirs = MoodEntryFactory(user=other_user)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(UnknownMoodEntryError) as excinfo:
         services.journal_entry_create(user=user, body="x", mood_entry=theirs)
+    assert excinfo.value.fields == {"mood_entry_id": ["Unknown mood entry."]}
     assert JournalEntry.objects.count() == 0
 
 
 def test_gratitude_service_refuses_zero_or_four_items(user):
     for items in ([], ["a", "b", "c", "d"]):
-        with pytest.raises(ValidationError):
+        with pytest.raises(GratitudeItemCountError):
             services.gratitude_entry_create(user=user, items=items)
+    assert GratitudeEntry.objects.count() == 0
 
 
 @time_machine.travel(NOW, tick=False)
@@ -195,11 +207,11 @@ def test_entry_moment_rules():
     assert services.entry_moment(
         datetime(2026, 11, 13, 12, 0, tzinfo=UTC), field="f"
     ) == datetime(2026, 11, 13, 12, 0, tzinfo=UTC)
-    with pytest.raises(ValidationError):
+    with pytest.raises(EntryMomentError):
         services.entry_moment(datetime(2026, 11, 13, 11, 59, tzinfo=UTC), field="f")
-    with pytest.raises(ValidationError):
+    with pytest.raises(EntryMomentError):
         services.entry_moment(datetime(2026, 11, 20, 12, 1, 1, tzinfo=UTC), field="f")
-    with pytest.raises(ValidationError):
+    with pytest.raises(EntryMomentError):
         services.entry_moment(datetime(2026, 11, 20, 11, 0), field="f")
 
 
@@ -250,3 +262,79 @@ def test_replacing_tags_locks_the_entry_row(user):
     assert len(locks) == 1
     assert '"journal_journalentry"' in locks[0]
     assert list(entry.tags.values_list("name", flat=True)) == ["a", "b"]
+
+
+def test_mood_create_returns_the_entry_with_its_tags_and_the_support_block(
+    user, django_assert_num_queries
+):
+    CrisisResourceFactory(locale="en", name="Line", phone="116 123")
+
+    logged = services.mood_entry_create(
+        user=user,
+        mood="very_low",
+        intensity=9,
+        emotions=["sad", "tired"],
+        factors=["sleep"],
+    )
+
+    assert logged.created is True
+    assert logged.support["locale"] == "en"
+    assert [r.name for r in logged.support["resources"]] == ["Line"]
+    # The tags come prefetched: rendering the answer runs no query.
+    with django_assert_num_queries(0):
+        body = MoodEntryCreatedOutput(logged).data
+    assert (body["id"], body["emotions"], body["factors"]) == (
+        logged.entry.pk,
+        ["sad", "tired"],
+        ["sleep"],
+    )
+    assert body["support"]["resources"][0]["phone"] == "116 123"
+
+
+def test_mood_create_has_no_support_block_for_an_ordinary_mood(user):
+    CrisisResourceFactory(locale="en")
+
+    logged = services.mood_entry_create(user=user, mood="good", intensity=9)
+
+    assert logged.support is None
+    assert MoodEntryCreatedOutput(logged).data["support"] is None
+
+
+def test_a_retried_mood_create_returns_the_first_entry_and_created_false(user):
+    client_id = uuid.uuid4()
+    first = services.mood_entry_create(
+        user=user, mood="low", intensity=3, emotions=["sad"], client_id=client_id
+    )
+
+    again = services.mood_entry_create(
+        user=user, mood="great", intensity=8, client_id=client_id
+    )
+
+    assert (again.entry.pk, again.created) == (first.entry.pk, False)
+    assert MoodEntryCreatedOutput(again).data["emotions"] == ["sad"]
+    assert MoodEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "exc, fields",
+    [
+        (UnknownMoodEntryError(), {"mood_entry_id": ["Unknown mood entry."]}),
+        (GratitudeItemCountError(), {"items": ["Give one to three items."]}),
+        (MoodValueError("mood", "Unknown mood."), {"mood": ["Unknown mood."]}),
+        (
+            EntryMomentError("occurred_at", "Cannot be in the future."),
+            {"occurred_at": ["Cannot be in the future."]},
+        ),
+    ],
+)
+def test_service_refusals_answer_like_a_serializers_400(exc, fields):
+    response = api_exception_handler(exc, {})
+
+    assert response.status_code == 400
+    assert response.data == {
+        "error": {
+            "code": "validation_error",
+            "message": "The request is not valid; see fields.",
+            "fields": fields,
+        }
+    }
