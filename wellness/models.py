@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kaya.fields import EncryptedTextField
 from kaya.idempotency import client_id_constraint
+from kaya.models import OwnedQuerySet
 
 # A sane upper bound for one session (planned or actual): four hours.
 MAX_SESSION_SECONDS = 4 * 60 * 60
@@ -119,10 +120,7 @@ class ProgramDay(models.Model):
         return f"Day {self.day_number}: {self.title}"
 
 
-class ProgramEnrollmentQuerySet(models.QuerySet["ProgramEnrollment"]):
-    def for_user(self, user: object) -> ProgramEnrollmentQuerySet:
-        return self.filter(user=user)
-
+class ProgramEnrollmentQuerySet(OwnedQuerySet["ProgramEnrollment"]):
     def active(self) -> ProgramEnrollmentQuerySet:
         return self.filter(completed_at__isnull=True)
 
@@ -186,10 +184,9 @@ class ProgramDayProgress(models.Model):
         return f"enrollment {self.enrollment_id} day {self.day_number}"
 
 
-class WellnessSessionQuerySet(models.QuerySet["WellnessSession"]):
-    def for_user(self, user: object) -> WellnessSessionQuerySet:
-        return self.filter(user=user)
-
+class WellnessSessionQuerySet(OwnedQuerySet["WellnessSession"]):
+    # Chain completed() before for_user(): the base types for_user() as
+    # returning an OwnedQuerySet, which has no completed() for mypy.
     def completed(self) -> WellnessSessionQuerySet:
         return self.filter(status=WellnessSession.Status.COMPLETED)
 
