@@ -7,7 +7,8 @@ the rule when the user's time zone changes.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -161,6 +162,21 @@ class ProgramEnrollment(models.Model):
         days unlock one per local day, the day after the previous one was done."""
         last = self.last_completed_local_date
         return last is None or today > last
+
+    def next_day(self, today: date) -> dict[str, Any] | None:
+        """The next day to do and the local date it unlocks on (None when
+        finished). Reads ``program.days_count``: select the program with it."""
+        total = self.program.days_count
+        number = self.days_completed + 1
+        if self.completed_at is not None or number > total:
+            return None
+        last = self.last_completed_local_date
+        unlocks_on = today if last is None else max(today, last + timedelta(days=1))
+        return {
+            "day_number": number,
+            "unlocked": self.next_day_unlocked(today),
+            "unlocks_on": unlocks_on,
+        }
 
 
 class ProgramDayProgress(models.Model):

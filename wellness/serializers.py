@@ -17,7 +17,6 @@ from wellness.models import (
     WellnessProgram,
     WellnessSession,
 )
-from wellness.selectors import enrollment_next_day
 from wellness.streaks import STREAK_RULE
 
 MOOD_HELP = "1 (very low) to 5 (great)."
@@ -313,7 +312,7 @@ class EnrollmentOutput(serializers.ModelSerializer):
 
     @extend_schema_field(NextDayOutput(allow_null=True))
     def get_next_day(self, obj: ProgramEnrollment) -> dict[str, Any] | None:
-        value = enrollment_next_day(enrollment=obj, today=self.context["today"])
+        value = obj.next_day(self.context["today"])
         return None if value is None else NextDayOutput(value).data
 
 

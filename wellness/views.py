@@ -122,13 +122,9 @@ class SessionViewSet(GenericViewSet):
         session = self.get_object()
         values = validated(SessionCompleteInput, request.data)
         session, _ = services.session_complete(session=session, **values)
-        view = selectors.streak_for_user(user=request.user)
-        context = {
-            "streak": selectors.streak_fields(user=request.user, view=view),
-            "program_day_counted": selectors.session_program_day_counted(
-                session=session
-            ),
-        }
+        context = selectors.session_completion_context(
+            user=request.user, session=session
+        )
         return Response(SessionCompleteOutput(session, context=context).data)
 
     @extend_schema(
@@ -197,24 +193,7 @@ class ProgramViewSet(GenericViewSet):
     )
     def retrieve(self, request: Request, pk: str) -> Response:
         program = self.get_object()
-        enrollment = selectors.enrollment_for_program(
-            user=request.user, program=program
-        )
-        today = local_today(request.user.timezone)
-        if enrollment is not None:
-            enrollment.program = program
-        context = {
-            "today": today,
-            "enrollment": enrollment,
-            "content_visible": selectors.program_content_visible(
-                user=request.user, program=program
-            ),
-            "day_states": selectors.enrollment_day_states(
-                enrollment=enrollment,
-                day_numbers=[day.day_number for day in program.days.all()],
-                today=today,
-            ),
-        }
+        context = selectors.program_detail_context(user=request.user, program=program)
         return Response(ProgramDetailOutput(program, context=context).data)
 
     @extend_schema(

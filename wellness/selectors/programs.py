@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
+from kaya.timeutils import local_today
 from wellness.models import ProgramEnrollment, WellnessProgram
 
 if TYPE_CHECKING:
@@ -76,18 +77,21 @@ def enrollment_list(*, user: User) -> QuerySet[ProgramEnrollment]:
     )
 
 
-def enrollment_next_day(
-    *, enrollment: ProgramEnrollment, today: date
-) -> dict[str, Any] | None:
-    """The next day to do and the local date it unlocks on (None when finished)."""
-    total = enrollment.program.days_count
-    number = enrollment.days_completed + 1
-    if enrollment.completed_at is not None or number > total:
-        return None
-    last = enrollment.last_completed_local_date
-    unlocks_on = today if last is None else max(today, last + timedelta(days=1))
+def program_detail_context(*, user: User, program: WellnessProgram) -> dict[str, Any]:
+    """What ``ProgramDetailOutput`` shows the user beside the program: the
+    local date, the user's enrollment (or None), whether the days' content is
+    visible, and each day's status. One query (the enrollment)."""
+    enrollment = enrollment_for_program(user=user, program=program)
+    if enrollment is not None:
+        enrollment.program = program
+    today = local_today(user.timezone)
     return {
-        "day_number": number,
-        "unlocked": enrollment.next_day_unlocked(today),
-        "unlocks_on": unlocks_on,
+        "today": today,
+        "enrollment": enrollment,
+        "content_visible": program_content_visible(user=user, program=program),
+        "day_states": enrollment_day_states(
+            enrollment=enrollment,
+            day_numbers=[day.day_number for day in program.days.all()],
+            today=today,
+        ),
     }

@@ -131,3 +131,16 @@ def wellness_user_stats(user: User) -> dict[str, Any]:
     }
     stats.update(streak_fields(user=user, view=streak_for_user(user=user)))
     return stats
+
+
+def session_completion_context(
+    *, user: User, session: WellnessSession
+) -> dict[str, Any]:
+    """What ``SessionCompleteOutput`` adds to a completed session: the streak
+    as the user now sees it (nothing in gentle mode) and whether its program
+    day counted."""
+    view = streak_for_user(user=user)
+    return {
+        "streak": streak_fields(user=user, view=view),
+        "program_day_counted": session_program_day_counted(session=session),
+    }
