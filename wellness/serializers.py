@@ -23,11 +23,18 @@ MOOD_HELP = "1 (very low) to 5 (great)."
 
 
 class _QueryInput(serializers.Serializer):
-    """List filters from a query string: an empty value (``?type=``) is no
-    filter, not a bad value."""
+    """List filters from a query string: an empty value of a ``blank_is_unset``
+    parameter (``?type=``) is no filter, not a bad value, as the lists have
+    always read them (``updated_since`` stays strict, like every list's)."""
+
+    blank_is_unset: tuple[str, ...] = ()
 
     def to_internal_value(self, data: Any) -> Any:
-        present = {key: data.get(key) for key in data if data.get(key) != ""}
+        present = {
+            key: data.get(key)
+            for key in data
+            if not (key in self.blank_is_unset and data.get(key) == "")
+        }
         return super().to_internal_value(present)
 
 
@@ -45,6 +52,8 @@ class _FilterBooleanField(serializers.BooleanField):
 # Sessions
 # ---------------------------------------------------------------------------
 class SessionListInput(_QueryInput, UpdatedSinceInput):
+    blank_is_unset = ("type", "status", "date_from", "date_to")
+
     type = serializers.ChoiceField(choices=SessionType.choices, required=False)
     status = serializers.ChoiceField(
         choices=WellnessSession.Status.choices, required=False
@@ -213,6 +222,8 @@ class SessionStatsOutput(StreakOutput):
 # Programs
 # ---------------------------------------------------------------------------
 class ProgramListInput(_QueryInput):
+    blank_is_unset = ("category", "difficulty", "premium", "search")
+
     category = serializers.ChoiceField(
         choices=WellnessProgram.Category.choices, required=False
     )
