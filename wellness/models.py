@@ -321,5 +321,7 @@ class Streak(models.Model):
     freezes_used = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = OwnedQuerySet["Streak"].as_manager()
+
     def __str__(self) -> str:
         return f"streak of user {self.user_id}: {self.current_length}"

@@ -37,7 +37,7 @@ def wellness_export(user: User) -> dict[str, Any]:
             for s in sessions
         ],
         "streak": list(
-            Streak.objects.filter(user=user).values(
+            Streak.objects.for_user(user).values(
                 "current_length",
                 "longest_length",
                 "last_active_date",
@@ -68,4 +68,4 @@ def wellness_erase(user: User) -> None:
     WellnessSession.objects.for_user(user).delete()
     ProgramDayProgress.objects.filter(enrollment__user=user).delete()
     ProgramEnrollment.objects.for_user(user).delete()
-    Streak.objects.filter(user=user).delete()
+    Streak.objects.for_user(user).delete()

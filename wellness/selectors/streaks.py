@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def streak_for_user(*, user: User, today: date | None = None) -> StreakView:
     """The streak as the user sees it today (one query)."""
-    state = streak_state(Streak.objects.filter(user=user).first())
+    state = streak_state(Streak.objects.for_user(user).first())
     return streak_view(state, today or local_today(user.timezone))
 
 
