@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
-    "django_filters",
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -349,7 +348,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["kaya.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "kaya.pagination.DefaultPagination",
     "PAGE_SIZE": API_PAGE_SIZE,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "kaya.schema.KayaAutoSchema",
     "EXCEPTION_HANDLER": "kaya.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [

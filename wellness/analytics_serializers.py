@@ -12,15 +12,15 @@ from kaya.timeutils import local_today
 from wellness.models import SessionType
 from wellness.serializers import (
     EnrollmentOutput,
-    PeriodTotals,
+    PeriodTotalsOutput,
     StreakOutput,
-    TypeTotals,
+    TypeTotalsOutput,
 )
 
 MAX_RANGE_DAYS = 366
 
 
-class RangeInput(serializers.Serializer):
+class AnalyticsRangeInput(serializers.Serializer):
     default_days = 30
 
     date_from = serializers.DateField(
@@ -47,7 +47,11 @@ class RangeInput(serializers.Serializer):
         return {"date_from": date_from, "date_to": date_to}
 
 
-class MoodTrendsInput(RangeInput):
+class ActivityBreakdownInput(AnalyticsRangeInput):
+    default_days = 30
+
+
+class MoodTrendsInput(AnalyticsRangeInput):
     granularity = serializers.ChoiceField(
         choices=["day", "week", "month"], default="day"
     )
@@ -56,7 +60,7 @@ class MoodTrendsInput(RangeInput):
         return {**super().validate(attrs), "granularity": attrs["granularity"]}
 
 
-class CorrelationsInput(RangeInput):
+class CorrelationsInput(AnalyticsRangeInput):
     default_days = 90
 
 
@@ -70,8 +74,8 @@ class MoodSummaryOutput(serializers.Serializer):
 
 
 class DashboardOutput(StreakOutput):
-    today = PeriodTotals()
-    this_week = PeriodTotals(help_text="Monday to today, local dates.")
+    today = PeriodTotalsOutput()
+    this_week = PeriodTotalsOutput(help_text="Monday to today, local dates.")
     latest_moods = MoodSummaryOutput(many=True)
     active_enrollments = EnrollmentOutput(many=True)
     achievements_count = serializers.IntegerField(
@@ -84,21 +88,21 @@ class DashboardOutput(StreakOutput):
     )
 
 
-class TagCount(serializers.Serializer):
+class TagCountOutput(serializers.Serializer):
     value = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class MoodBucket(serializers.Serializer):
+class MoodBucketOutput(serializers.Serializer):
     bucket = serializers.DateField(help_text="First local date of the bucket.")
     average_score = serializers.FloatField(help_text="Mean mood score, 1-5.")
     average_intensity = serializers.FloatField()
     entries_count = serializers.IntegerField()
-    top_emotions = TagCount(many=True)
-    top_factors = TagCount(many=True)
+    top_emotions = TagCountOutput(many=True)
+    top_factors = TagCountOutput(many=True)
 
 
-class SessionMood(serializers.Serializer):
+class SessionMoodOutput(serializers.Serializer):
     type = serializers.ChoiceField(choices=SessionType.choices)
     sessions_count = serializers.IntegerField()
     average_mood_before = serializers.FloatField()
@@ -106,33 +110,33 @@ class SessionMood(serializers.Serializer):
     average_mood_change = serializers.FloatField()
 
 
-class _RangeOutput(serializers.Serializer):
+class AnalyticsRangeOutput(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
 
 
-class MoodTrendsOutput(_RangeOutput):
+class MoodTrendsOutput(AnalyticsRangeOutput):
     granularity = serializers.CharField()
-    buckets = MoodBucket(many=True)
-    sessions_mood = SessionMood(many=True)
+    buckets = MoodBucketOutput(many=True)
+    sessions_mood = SessionMoodOutput(many=True)
 
 
-class WeekdayCell(serializers.Serializer):
+class WeekdayCellOutput(serializers.Serializer):
     weekday = serializers.IntegerField(help_text="ISO weekday, 1 = Monday.")
     sessions_count = serializers.IntegerField()
     duration_seconds = serializers.IntegerField()
 
 
-class HourCell(serializers.Serializer):
+class HourCellOutput(serializers.Serializer):
     hour = serializers.IntegerField(help_text="Hour of the user's local day.")
     sessions_count = serializers.IntegerField()
     duration_seconds = serializers.IntegerField()
 
 
-class ActivityBreakdownOutput(_RangeOutput):
-    by_type = TypeTotals(many=True)
-    by_weekday = WeekdayCell(many=True)
-    by_hour = HourCell(many=True)
+class ActivityBreakdownOutput(AnalyticsRangeOutput):
+    by_type = TypeTotalsOutput(many=True)
+    by_weekday = WeekdayCellOutput(many=True)
+    by_hour = HourCellOutput(many=True)
 
 
 class CorrelationOutput(serializers.Serializer):
@@ -147,5 +151,5 @@ class CorrelationOutput(serializers.Serializer):
     difference = serializers.FloatField()
 
 
-class CorrelationsOutput(_RangeOutput):
+class CorrelationsOutput(AnalyticsRangeOutput):
     correlations = CorrelationOutput(many=True)

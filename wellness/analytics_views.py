@@ -1,26 +1,27 @@
-"""Analytics endpoints: each one validates its range and calls one selector."""
+"""Analytics endpoints, list-level actions of one viewset: each validates its
+range and calls one selector."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.viewsets import ViewSet
 
+from kaya.api import validated
 from kaya.timeutils import local_today
-from wellness import selectors
 from wellness.analytics_serializers import (
+    ActivityBreakdownInput,
     ActivityBreakdownOutput,
     CorrelationsInput,
     CorrelationsOutput,
     DashboardOutput,
     MoodTrendsInput,
     MoodTrendsOutput,
-    RangeInput,
 )
+from wellness.selectors import analytics as selectors
 from wellness.views import BAD_QUERY_400
 
 
@@ -40,14 +41,8 @@ def _range_params(default_days: int) -> list[OpenApiParameter]:
     ]
 
 
-def _validated(serializer_class: type[RangeInput], request: Request) -> dict[str, Any]:
-    data = serializer_class(data=request.query_params, context={"user": request.user})
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
-
-
 @extend_schema(tags=["analytics"])
-class DashboardView(APIView):
+class AnalyticsViewSet(ViewSet):
     @extend_schema(
         summary="My dashboard",
         description="Today's and this week's sessions and practice seconds "
@@ -55,14 +50,12 @@ class DashboardView(APIView):
         "enrollments.",
         responses={200: DashboardOutput},
     )
-    def get(self, request: Request) -> Response:
+    @action(detail=False, methods=["get"])
+    def dashboard(self, request: Request) -> Response:
         data = selectors.analytics_dashboard(user=request.user)
         today = local_today(request.user.timezone)
         return Response(DashboardOutput(data, context={"today": today}).data)
 
-
-@extend_schema(tags=["analytics"])
-class MoodTrendsView(APIView):
     @extend_schema(
         summary="Mood trends",
         description="Average mood (1-5) and intensity (1-10) per bucket of the "
@@ -75,29 +68,27 @@ class MoodTrendsView(APIView):
         ],
         responses={200: MoodTrendsOutput, 400: BAD_QUERY_400},
     )
-    def get(self, request: Request) -> Response:
-        params = _validated(MoodTrendsInput, request)
+    @action(detail=False, methods=["get"], url_path="mood-trends")
+    def mood_trends(self, request: Request) -> Response:
+        params = validated(MoodTrendsInput, request.query_params, user=request.user)
         data = selectors.analytics_mood_trends(user=request.user, **params)
         return Response(MoodTrendsOutput(data).data)
 
-
-@extend_schema(tags=["analytics"])
-class ActivityBreakdownView(APIView):
     @extend_schema(
         summary="Activity breakdown",
         description="Completed seconds and counts by session type, by ISO "
         "weekday (1 = Monday) and by hour of the user's local day.",
-        parameters=_range_params(RangeInput.default_days),
+        parameters=_range_params(ActivityBreakdownInput.default_days),
         responses={200: ActivityBreakdownOutput, 400: BAD_QUERY_400},
     )
-    def get(self, request: Request) -> Response:
-        params = _validated(RangeInput, request)
+    @action(detail=False, methods=["get"], url_path="activity-breakdown")
+    def activity_breakdown(self, request: Request) -> Response:
+        params = validated(
+            ActivityBreakdownInput, request.query_params, user=request.user
+        )
         data = selectors.analytics_activity_breakdown(user=request.user, **params)
         return Response(ActivityBreakdownOutput(data).data)
 
-
-@extend_schema(tags=["analytics"])
-class CorrelationsView(APIView):
     @extend_schema(
         summary="Mood on days with vs without a factor or session type",
         description="Only local dates with at least one mood entry count; a day's "
@@ -110,7 +101,8 @@ class CorrelationsView(APIView):
         parameters=_range_params(CorrelationsInput.default_days),
         responses={200: CorrelationsOutput, 400: BAD_QUERY_400},
     )
-    def get(self, request: Request) -> Response:
-        params = _validated(CorrelationsInput, request)
+    @action(detail=False, methods=["get"])
+    def correlations(self, request: Request) -> Response:
+        params = validated(CorrelationsInput, request.query_params, user=request.user)
         data = selectors.analytics_correlations(user=request.user, **params)
         return Response(CorrelationsOutput(data).data)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import QueryDict
 from django.utils import timezone
 
 VERSION_KEY = "wellness:programs:version"
@@ -42,8 +43,14 @@ def program_catalog_invalidate() -> None:
         program_catalog_version()
 
 
-def program_list_cache_key(query: str) -> str:
-    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+def program_list_cache_key(*, host: str, path: str, query: QueryDict) -> str:
+    """The key of one page of the catalogue as requested: the host and path
+    (the page's ``next``/``previous`` links carry them) and every query
+    parameter, in a canonical order so equal requests share one entry."""
+    canonical = "&".join(
+        f"{key}={value}" for key, values in sorted(query.lists()) for value in values
+    )
+    digest = hashlib.sha256(f"{host}{path}?{canonical}".encode()).hexdigest()[:32]
     return f"wellness:programs:v{program_catalog_version()}:{digest}"
 
 

@@ -7,7 +7,8 @@ the rule when the user's time zone changes.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from kaya.fields import EncryptedTextField
 from kaya.idempotency import client_id_constraint
+from kaya.models import OwnedQuerySet
 
 # A sane upper bound for one session (planned or actual): four hours.
 MAX_SESSION_SECONDS = 4 * 60 * 60
@@ -119,10 +121,7 @@ class ProgramDay(models.Model):
         return f"Day {self.day_number}: {self.title}"
 
 
-class ProgramEnrollmentQuerySet(models.QuerySet["ProgramEnrollment"]):
-    def for_user(self, user: object) -> ProgramEnrollmentQuerySet:
-        return self.filter(user=user)
-
+class ProgramEnrollmentQuerySet(OwnedQuerySet["ProgramEnrollment"]):
     def active(self) -> ProgramEnrollmentQuerySet:
         return self.filter(completed_at__isnull=True)
 
@@ -164,6 +163,21 @@ class ProgramEnrollment(models.Model):
         last = self.last_completed_local_date
         return last is None or today > last
 
+    def next_day(self, today: date) -> dict[str, Any] | None:
+        """The next day to do and the local date it unlocks on (None when
+        finished). Reads ``program.days_count``: select the program with it."""
+        total = self.program.days_count
+        number = self.days_completed + 1
+        if self.completed_at is not None or number > total:
+            return None
+        last = self.last_completed_local_date
+        unlocks_on = today if last is None else max(today, last + timedelta(days=1))
+        return {
+            "day_number": number,
+            "unlocked": self.next_day_unlocked(today),
+            "unlocks_on": unlocks_on,
+        }
+
 
 class ProgramDayProgress(models.Model):
     enrollment = models.ForeignKey(
@@ -186,10 +200,9 @@ class ProgramDayProgress(models.Model):
         return f"enrollment {self.enrollment_id} day {self.day_number}"
 
 
-class WellnessSessionQuerySet(models.QuerySet["WellnessSession"]):
-    def for_user(self, user: object) -> WellnessSessionQuerySet:
-        return self.filter(user=user)
-
+class WellnessSessionQuerySet(OwnedQuerySet["WellnessSession"]):
+    # Chain completed() before for_user(): the base types for_user() as
+    # returning an OwnedQuerySet, which has no completed() for mypy.
     def completed(self) -> WellnessSessionQuerySet:
         return self.filter(status=WellnessSession.Status.COMPLETED)
 
@@ -307,6 +320,8 @@ class Streak(models.Model):
     )
     freezes_used = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet["Streak"].as_manager()
 
     def __str__(self) -> str:
         return f"streak of user {self.user_id}: {self.current_length}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kaya.timeutils import instant_text
 from wellness.models import (
@@ -12,8 +12,11 @@ from wellness.models import (
     WellnessSession,
 )
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def wellness_export(user: Any) -> dict[str, Any]:
+
+def wellness_export(user: User) -> dict[str, Any]:
     sessions = WellnessSession.objects.for_user(user).order_by("id")
     return {
         "sessions": [
@@ -34,7 +37,7 @@ def wellness_export(user: Any) -> dict[str, Any]:
             for s in sessions
         ],
         "streak": list(
-            Streak.objects.filter(user=user).values(
+            Streak.objects.for_user(user).values(
                 "current_length",
                 "longest_length",
                 "last_active_date",
@@ -61,8 +64,8 @@ def wellness_export(user: Any) -> dict[str, Any]:
     }
 
 
-def wellness_erase(user: Any) -> None:
+def wellness_erase(user: User) -> None:
     WellnessSession.objects.for_user(user).delete()
     ProgramDayProgress.objects.filter(enrollment__user=user).delete()
     ProgramEnrollment.objects.for_user(user).delete()
-    Streak.objects.filter(user=user).delete()
+    Streak.objects.for_user(user).delete()

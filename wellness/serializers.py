@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kaya.idempotency import CLIENT_ID_HELP
+from kaya.sync import UpdatedSinceInput
 from wellness.models import (
     MAX_SESSION_SECONDS,
     ProgramDay,
@@ -16,15 +17,57 @@ from wellness.models import (
     WellnessProgram,
     WellnessSession,
 )
-from wellness.selectors import enrollment_next_day
 from wellness.streaks import STREAK_RULE
 
 MOOD_HELP = "1 (very low) to 5 (great)."
 
 
+class _QueryInput(serializers.Serializer):
+    """List filters from a query string: an empty value of a ``blank_is_unset``
+    parameter (``?type=``) is no filter, not a bad value, as the lists have
+    always read them (``updated_since`` stays strict, like every list's)."""
+
+    blank_is_unset: tuple[str, ...] = ()
+
+    def to_internal_value(self, data: Any) -> Any:
+        present = {
+            key: data.get(key)
+            for key in data
+            if not (key in self.blank_is_unset and data.get(key) == "")
+        }
+        return super().to_internal_value(present)
+
+
+class _FilterBooleanField(serializers.BooleanField):
+    """``true``/``false``/``1``/``0`` in any case; any other value is no filter
+    (as the list has always read it)."""
+
+    def to_internal_value(self, data: Any) -> bool | None:
+        return {"true": True, "1": True, "false": False, "0": False}.get(
+            str(data).lower()
+        )
+
+
 # ---------------------------------------------------------------------------
 # Sessions
 # ---------------------------------------------------------------------------
+class SessionListInput(_QueryInput, UpdatedSinceInput):
+    blank_is_unset = ("type", "status", "date_from", "date_to")
+
+    type = serializers.ChoiceField(choices=SessionType.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=WellnessSession.Status.choices, required=False
+    )
+    date_from = serializers.DateField(
+        required=False,
+        help_text="Sessions on or after this local date (YYYY-MM-DD).",
+    )
+    date_to = serializers.DateField(
+        required=False,
+        help_text="Sessions on or before this local date (YYYY-MM-DD).",
+    )
+
+
 class SessionCreateInput(serializers.Serializer):
     type = serializers.ChoiceField(choices=SessionType.choices)
     title = serializers.CharField(max_length=200)
@@ -143,14 +186,14 @@ class SessionCompleteOutput(SessionOutput):
         return self.context.get("streak", {})
 
 
-class PeriodTotals(serializers.Serializer):
+class PeriodTotalsOutput(serializers.Serializer):
     sessions_count = serializers.IntegerField(help_text="Completed sessions.")
     duration_seconds = serializers.IntegerField(
         help_text="Sum of the completed sessions' actual durations."
     )
 
 
-class TypeTotals(serializers.Serializer):
+class TypeTotalsOutput(serializers.Serializer):
     type = serializers.ChoiceField(choices=SessionType.choices)
     sessions_count = serializers.IntegerField()
     duration_seconds = serializers.IntegerField()
@@ -161,9 +204,11 @@ class SessionStatsOutput(StreakOutput):
     duration_seconds = serializers.IntegerField(
         help_text="Sum of the completed sessions' actual durations."
     )
-    by_type = TypeTotals(many=True)
-    this_week = PeriodTotals(help_text="Monday to today, in the user's time zone.")
-    last_week = PeriodTotals()
+    by_type = TypeTotalsOutput(many=True)
+    this_week = PeriodTotalsOutput(
+        help_text="Monday to today, in the user's time zone."
+    )
+    last_week = PeriodTotalsOutput()
     average_mood_change = serializers.FloatField(
         allow_null=True,
         help_text="Mean of mood_after - mood_before over sessions with both.",
@@ -176,6 +221,21 @@ class SessionStatsOutput(StreakOutput):
 # ---------------------------------------------------------------------------
 # Programs
 # ---------------------------------------------------------------------------
+class ProgramListInput(_QueryInput):
+    blank_is_unset = ("category", "difficulty", "premium", "search")
+
+    category = serializers.ChoiceField(
+        choices=WellnessProgram.Category.choices, required=False
+    )
+    difficulty = serializers.ChoiceField(
+        choices=WellnessProgram.Difficulty.choices, required=False
+    )
+    premium = _FilterBooleanField(required=False, allow_null=True)
+    search = serializers.CharField(
+        required=False, allow_blank=True, help_text="Search in the title."
+    )
+
+
 class ProgramOutput(serializers.ModelSerializer):
     class Meta:
         model = WellnessProgram
@@ -263,7 +323,7 @@ class EnrollmentOutput(serializers.ModelSerializer):
 
     @extend_schema_field(NextDayOutput(allow_null=True))
     def get_next_day(self, obj: ProgramEnrollment) -> dict[str, Any] | None:
-        value = enrollment_next_day(enrollment=obj, today=self.context["today"])
+        value = obj.next_day(self.context["today"])
         return None if value is None else NextDayOutput(value).data
 
 

@@ -1,19 +1,17 @@
-"""Thin views: validate input, call one service or selector, serialize."""
+"""Thin viewsets: validate input, call one service or selector, serialize."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.generics import GenericAPIView
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
 
+from kaya.api import validated
 from kaya.schema import ErrorSerializer
-from kaya.sync import UpdatedSinceInput, changed_since
 from kaya.timeutils import local_today
 from wellness import selectors, services
 from wellness.cache import (
@@ -21,21 +19,22 @@ from wellness.cache import (
     program_list_cache_key,
     program_list_cache_set,
 )
-from wellness.filters import ProgramFilter, SessionFilter
 from wellness.models import ProgramEnrollment, WellnessProgram, WellnessSession
 from wellness.serializers import (
     EnrollmentOutput,
     EnrollmentProgressInput,
     ProgramDetailOutput,
+    ProgramListInput,
     ProgramOutput,
     SessionCompleteInput,
     SessionCompleteOutput,
     SessionCreateInput,
+    SessionListInput,
     SessionOutput,
     SessionProgressInput,
     SessionStatsOutput,
 )
-from wellness.streaks import STREAK_RULE, StreakView
+from wellness.streaks import STREAK_RULE
 
 BAD_QUERY_400 = OpenApiResponse(
     ErrorSerializer,
@@ -48,35 +47,27 @@ CONFLICT_409 = OpenApiResponse(
 )
 
 
-class _UserSessionMixin:
-    request: Request
+@extend_schema(tags=["sessions"])
+class SessionViewSet(GenericViewSet):
+    serializer_class = SessionOutput
 
     def get_queryset(self) -> QuerySet[WellnessSession]:
         if getattr(self, "swagger_fake_view", False):
             return WellnessSession.objects.none()
         return selectors.session_list(user=self.request.user)
 
-
-@extend_schema(tags=["sessions"])
-class SessionListCreateView(_UserSessionMixin, GenericAPIView):
-    serializer_class = SessionOutput
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = SessionFilter
-
     @extend_schema(
         summary="List my sessions, newest first",
         description="With `updated_since`: the sessions changed since (started, "
         "progressed, completed, abandoned), oldest change first.",
-        parameters=[UpdatedSinceInput],
+        parameters=[SessionListInput],
         responses={200: SessionOutput(many=True), 400: BAD_QUERY_400},
     )
-    def get(self, request: Request) -> Response:
-        sync = UpdatedSinceInput(data=request.query_params)
-        sync.is_valid(raise_exception=True)
-        queryset = self.filter_queryset(self.get_queryset())
-        if (since := sync.validated_data.get("updated_since")) is not None:
-            queryset = changed_since(queryset, since)
-        page = self.paginate_queryset(queryset)
+    def list(self, request: Request) -> Response:
+        filters = validated(SessionListInput, request.query_params)
+        page = self.paginate_queryset(
+            selectors.session_list(user=request.user, **filters)
+        )
         return self.get_paginated_response(SessionOutput(page, many=True).data)
 
     @extend_schema(
@@ -91,30 +82,17 @@ class SessionListCreateView(_UserSessionMixin, GenericAPIView):
             ),
         },
     )
-    def post(self, request: Request) -> Response:
-        data = SessionCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values: dict[str, Any] = dict(data.validated_data)
-        session, created = services.session_create(
-            user=request.user,
-            type=values["type"],
-            title=values["title"],
-            planned_duration_seconds=values["planned_duration_seconds"],
-            client_id=values.get("client_id"),
-            enrollment_id=values.get("enrollment_id"),
-            program_day_id=values.get("program_day_id"),
-            generated_content_id=values["generated_content_id"],
-            mood_before=values.get("mood_before"),
-        )
+    def create(self, request: Request) -> Response:
+        values = validated(SessionCreateInput, request.data)
+        session, created = services.session_create(user=request.user, **values)
         return Response(
             SessionOutput(session).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-
-@extend_schema(tags=["sessions"])
-class SessionStatsView(GenericAPIView):
-    serializer_class = SessionStatsOutput
+    @extend_schema(summary="One of my sessions", responses={200: SessionOutput})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(SessionOutput(self.get_object()).data)
 
     @extend_schema(
         summary="My session statistics",
@@ -123,22 +101,9 @@ class SessionStatsView(GenericAPIView):
         f"change (after - before). {STREAK_RULE}",
         responses={200: SessionStatsOutput},
     )
-    def get(self, request: Request) -> Response:
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def stats(self, request: Request) -> Response:
         return Response(selectors.session_stats(user=request.user))
-
-
-@extend_schema(tags=["sessions"])
-class SessionDetailView(_UserSessionMixin, GenericAPIView):
-    serializer_class = SessionOutput
-
-    @extend_schema(summary="One of my sessions", responses={200: SessionOutput})
-    def get(self, request: Request, pk: int) -> Response:
-        return Response(SessionOutput(self.get_object()).data)
-
-
-@extend_schema(tags=["sessions"])
-class SessionCompleteView(_UserSessionMixin, GenericAPIView):
-    serializer_class = SessionCompleteOutput
 
     @extend_schema(
         summary="Complete a session",
@@ -152,26 +117,15 @@ class SessionCompleteView(_UserSessionMixin, GenericAPIView):
         request=SessionCompleteInput,
         responses={200: SessionCompleteOutput, 409: CONFLICT_409},
     )
-    def patch(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["patch"])
+    def complete(self, request: Request, pk: str) -> Response:
         session = self.get_object()
-        data = SessionCompleteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        session, _ = services.session_complete(
-            session=session,
-            actual_duration_seconds=data.validated_data["actual_duration_seconds"],
-            mood_after=data.validated_data.get("mood_after"),
-            notes=data.validated_data["notes"],
+        values = validated(SessionCompleteInput, request.data)
+        session, _ = services.session_complete(session=session, **values)
+        context = selectors.session_completion_context(
+            user=request.user, session=session
         )
-        view: StreakView = selectors.streak_for_user(user=request.user)
-        streak = selectors.streak_fields(user=request.user, view=view)
-        counted = selectors.session_program_day_counted(session=session)
-        context = {"streak": streak, "program_day_counted": counted}
         return Response(SessionCompleteOutput(session, context=context).data)
-
-
-@extend_schema(tags=["sessions"])
-class SessionProgressView(_UserSessionMixin, GenericAPIView):
-    serializer_class = SessionOutput
 
     @extend_schema(
         summary="Report live progress from a player",
@@ -179,28 +133,20 @@ class SessionProgressView(_UserSessionMixin, GenericAPIView):
         request=SessionProgressInput,
         responses={200: SessionOutput, 409: CONFLICT_409},
     )
-    def patch(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["patch"])
+    def progress(self, request: Request, pk: str) -> Response:
         session = self.get_object()
-        data = SessionProgressInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        session = services.session_progress_update(
-            session=session,
-            progress_seconds=data.validated_data["progress_seconds"],
-            device_id=data.validated_data["device_id"],
-        )
+        values = validated(SessionProgressInput, request.data)
+        session = services.session_progress_update(session=session, **values)
         return Response(SessionOutput(session).data)
-
-
-@extend_schema(tags=["sessions"])
-class SessionAbandonView(_UserSessionMixin, GenericAPIView):
-    serializer_class = SessionOutput
 
     @extend_schema(
         summary="Abandon a session in progress",
         request=None,
         responses={200: SessionOutput, 409: CONFLICT_409},
     )
-    def post(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["post"])
+    def abandon(self, request: Request, pk: str) -> Response:
         session = services.session_abandon(session=self.get_object())
         return Response(SessionOutput(session).data)
 
@@ -209,42 +155,33 @@ class SessionAbandonView(_UserSessionMixin, GenericAPIView):
 # Programs
 # ---------------------------------------------------------------------------
 @extend_schema(tags=["programs"])
-class ProgramListView(GenericAPIView):
+class ProgramViewSet(GenericViewSet):
     serializer_class = ProgramOutput
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = ProgramFilter
 
     def get_queryset(self) -> QuerySet[WellnessProgram]:
+        if self.action == "retrieve":
+            return selectors.program_detail_queryset()
         return selectors.program_list()
 
     @extend_schema(
         summary="List published programs",
         description="Cached; the cache is invalidated when staff change a program "
         "or its days.",
+        parameters=[ProgramListInput],
         responses={200: ProgramOutput(many=True), 400: BAD_QUERY_400},
     )
-    def get(self, request: Request) -> Response:
-        query = "&".join(
-            f"{key}={value}"
-            for key, values in sorted(request.query_params.lists())
-            for value in values
+    def list(self, request: Request) -> Response:
+        filters = validated(ProgramListInput, request.query_params)
+        key = program_list_cache_key(
+            host=request.get_host(), path=request.path, query=request.query_params
         )
-        key = program_list_cache_key(f"{request.get_host()}{request.path}?{query}")
         cached = program_list_cache_get(key)
         if cached is not None:
             return Response(cached)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(selectors.program_list(**filters))
         response = self.get_paginated_response(ProgramOutput(page, many=True).data)
         program_list_cache_set(key, response.data)
         return response
-
-
-@extend_schema(tags=["programs"])
-class ProgramDetailView(GenericAPIView):
-    serializer_class = ProgramDetailOutput
-
-    def get_queryset(self) -> QuerySet[WellnessProgram]:
-        return selectors.program_detail_queryset()
 
     @extend_schema(
         summary="A published program with its days",
@@ -254,35 +191,10 @@ class ProgramDetailView(GenericAPIView):
         "(titles, types and durations stay visible as a preview).",
         responses={200: ProgramDetailOutput},
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def retrieve(self, request: Request, pk: str) -> Response:
         program = self.get_object()
-        enrollment = selectors.enrollment_for_program(
-            user=request.user, program=program
-        )
-        today = local_today(request.user.timezone)
-        if enrollment is not None:
-            enrollment.program = program
-        context = {
-            "today": today,
-            "enrollment": enrollment,
-            "content_visible": selectors.program_content_visible(
-                user=request.user, program=program
-            ),
-            "day_states": selectors.enrollment_day_states(
-                enrollment=enrollment,
-                day_numbers=[day.day_number for day in program.days.all()],
-                today=today,
-            ),
-        }
+        context = selectors.program_detail_context(user=request.user, program=program)
         return Response(ProgramDetailOutput(program, context=context).data)
-
-
-@extend_schema(tags=["programs"])
-class ProgramEnrollView(GenericAPIView):
-    serializer_class = EnrollmentOutput
-
-    def get_queryset(self) -> QuerySet[WellnessProgram]:
-        return selectors.program_list()
 
     @extend_schema(
         summary="Enroll in a program (idempotent)",
@@ -298,7 +210,8 @@ class ProgramEnrollView(GenericAPIView):
             ),
         },
     )
-    def post(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["post"])
+    def enroll(self, request: Request, pk: str) -> Response:
         program = self.get_object()
         enrollment, created = services.program_enroll(
             user=request.user, program=program
@@ -311,34 +224,26 @@ class ProgramEnrollView(GenericAPIView):
         )
 
 
-class _UserEnrollmentMixin:
-    request: Request
+@extend_schema(tags=["programs"])
+class EnrollmentViewSet(GenericViewSet):
+    serializer_class = EnrollmentOutput
 
     def get_queryset(self) -> QuerySet[ProgramEnrollment]:
         if getattr(self, "swagger_fake_view", False):
             return ProgramEnrollment.objects.none()
         return selectors.enrollment_list(user=self.request.user)
 
-
-@extend_schema(tags=["programs"])
-class EnrollmentListView(_UserEnrollmentMixin, GenericAPIView):
-    serializer_class = EnrollmentOutput
-
     @extend_schema(
         summary="My enrollments, newest first",
         responses={200: EnrollmentOutput(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    @action(detail=False, methods=["get"])
+    def my(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         context = {"today": local_today(request.user.timezone)}
         return self.get_paginated_response(
             EnrollmentOutput(page, many=True, context=context).data
         )
-
-
-@extend_schema(tags=["programs"])
-class EnrollmentProgressView(_UserEnrollmentMixin, GenericAPIView):
-    serializer_class = EnrollmentOutput
 
     @extend_schema(
         summary="Mark a program day done",
@@ -354,13 +259,11 @@ class EnrollmentProgressView(_UserEnrollmentMixin, GenericAPIView):
             ),
         },
     )
-    def patch(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["patch"])
+    def progress(self, request: Request, pk: str) -> Response:
         enrollment = self.get_object()
-        data = EnrollmentProgressInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        updated = services.enrollment_day_complete(
-            enrollment=enrollment, day_number=data.validated_data["day_number"]
-        )
+        values = validated(EnrollmentProgressInput, request.data)
+        updated = services.enrollment_day_complete(enrollment=enrollment, **values)
         updated.program = enrollment.program
         context = {"today": local_today(request.user.timezone)}
         return Response(EnrollmentOutput(updated, context=context).data)

@@ -6,12 +6,9 @@ import uuid
 import pytest
 from django.db import connection
 
+from wellness.exceptions import SessionNotInProgressError
 from wellness.models import Streak, WellnessSession
-from wellness.services import (
-    SessionNotInProgressError,
-    session_complete,
-    session_create,
-)
+from wellness.services import session_complete, session_create
 from wellness.tests.factories import WellnessSessionFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -1,0 +1,70 @@
+"""The refusals wellness services raise; ``kaya.exceptions`` renders them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from kaya.exceptions import ApplicationError, ConflictError, ForbiddenError
+from wellness.models import MAX_SESSION_SECONDS
+
+
+class SessionNotInProgressError(ConflictError):
+    code = "session_not_in_progress"
+    message = "This session is already completed or abandoned."
+
+
+class PremiumRequiredError(ForbiddenError):
+    code = "premium_required"
+    message = "This program is part of KAYA Premium. Upgrade to enroll."
+
+
+class ProgramDayLockedError(ConflictError):
+    code = "program_day_locked"
+    message = (
+        "This day is not unlocked yet: finish the previous day, and come back "
+        "the next day."
+    )
+
+
+class WellnessFieldError(ApplicationError):
+    """A 400 on one input field that only a service can judge (it depends on
+    stored rows or on the service's own bounds), in the shape of a serializer's
+    400: ``validation_error`` with ``fields``."""
+
+    code = "validation_error"
+    message = "The request is not valid; see fields."
+    field: ClassVar[str]
+    field_message: ClassVar[str]
+
+    def __init__(self) -> None:
+        super().__init__(fields={self.field: [self.field_message]})
+
+
+class SessionDurationError(WellnessFieldError):
+    field = "actual_duration_seconds"
+    field_message = f"Must be between 1 and {MAX_SESSION_SECONDS} seconds."
+
+
+class SessionProgressError(WellnessFieldError):
+    field = "progress_seconds"
+    field_message = f"Must be at most {MAX_SESSION_SECONDS} seconds."
+
+
+class EnrollmentRequiredError(WellnessFieldError):
+    field = "enrollment_id"
+    field_message = "A program day needs its enrollment."
+
+
+class EnrollmentNotFoundError(WellnessFieldError):
+    field = "enrollment_id"
+    field_message = "No such enrollment."
+
+
+class ProgramDayNotFoundError(WellnessFieldError):
+    field = "program_day_id"
+    field_message = "No such day in this program."
+
+
+class ProgramDayNumberError(WellnessFieldError):
+    field = "day_number"
+    field_message = "This program has no such day."

@@ -1,0 +1,50 @@
+"""Wellness reads, one module per entity: ``sessions``, ``streaks``,
+``programs``, ``analytics``. Every read of user data starts from
+``for_user()``. ``from wellness import selectors`` gives every public name."""
+
+from wellness.selectors._shared import week_bounds
+from wellness.selectors.analytics import (
+    analytics_activity_breakdown,
+    analytics_correlations,
+    analytics_dashboard,
+    analytics_mood_trends,
+)
+from wellness.selectors.programs import (
+    enrollment_day_states,
+    enrollment_for_program,
+    enrollment_list,
+    program_content_visible,
+    program_detail_context,
+    program_detail_queryset,
+    program_list,
+)
+from wellness.selectors.sessions import (
+    session_completion_context,
+    session_list,
+    session_program_day_counted,
+    session_stats,
+    wellness_user_stats,
+)
+from wellness.selectors.streaks import streak_fields, streak_for_user
+
+__all__ = [
+    "analytics_activity_breakdown",
+    "analytics_correlations",
+    "analytics_dashboard",
+    "analytics_mood_trends",
+    "enrollment_day_states",
+    "enrollment_for_program",
+    "enrollment_list",
+    "program_content_visible",
+    "program_detail_context",
+    "program_detail_queryset",
+    "program_list",
+    "session_completion_context",
+    "session_list",
+    "session_program_day_counted",
+    "session_stats",
+    "streak_fields",
+    "streak_for_user",
+    "week_bounds",
+    "wellness_user_stats",
+]

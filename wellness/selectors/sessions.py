@@ -1,0 +1,146 @@
+"""Reads of practice sessions, scoped to their user, and their statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from kaya.sync import changed_since
+from kaya.timeutils import local_today
+from wellness.models import (
+    ProgramDayProgress,
+    ProgramEnrollment,
+    SessionType,
+    WellnessSession,
+)
+from wellness.selectors._shared import practice_totals, rounded, week_bounds
+from wellness.selectors.streaks import streak_fields, streak_for_user
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def session_list(
+    *,
+    user: User,
+    type: str = "",
+    status: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    updated_since: datetime | None = None,
+) -> QuerySet[WellnessSession]:
+    """My sessions, newest first, narrowed by the list filters (local dates,
+    inclusive); with ``updated_since``, the changed ones, oldest change first."""
+    sessions = WellnessSession.objects.for_user(user)
+    if type:
+        sessions = sessions.filter(type=type)
+    if status:
+        sessions = sessions.filter(status=status)
+    if date_from is not None:
+        sessions = sessions.filter(local_date__gte=date_from)
+    if date_to is not None:
+        sessions = sessions.filter(local_date__lte=date_to)
+    if updated_since is not None:
+        return changed_since(sessions, updated_since)
+    return sessions.order_by("-started_at", "-id")
+
+
+def session_program_day_counted(*, session: WellnessSession) -> bool | None:
+    """Whether the program day a completed session was for is done: ``None``
+    outside a program; ``False`` when the day was still locked, so the session
+    counted for the streak but the program did not advance."""
+    if session.enrollment_id is None or session.program_day_id is None:
+        return None
+    return ProgramDayProgress.objects.filter(
+        enrollment_id=session.enrollment_id, day_id=session.program_day_id
+    ).exists()
+
+
+def session_stats(*, user: User) -> dict[str, Any]:
+    """Totals, per-type durations and counts, this vs last local week, streaks and
+    the average mood change (after - before, over sessions that have both).
+    Three queries."""
+    today = local_today(user.timezone)
+    this_monday, last_monday, _ = week_bounds(today)
+    done = WellnessSession.objects.completed().for_user(user)
+    this_week = Q(local_date__gte=this_monday, local_date__lte=today)
+    last_week = Q(local_date__gte=last_monday, local_date__lt=this_monday)
+    both_moods = Q(mood_before__isnull=False, mood_after__isnull=False)
+    totals = done.aggregate(
+        sessions=Count("id"),
+        seconds=Coalesce(Sum("actual_duration_seconds"), 0),
+        this_week_sessions=Count("id", filter=this_week),
+        this_week_seconds=Coalesce(Sum("actual_duration_seconds", filter=this_week), 0),
+        last_week_sessions=Count("id", filter=last_week),
+        last_week_seconds=Coalesce(Sum("actual_duration_seconds", filter=last_week), 0),
+        mood_change=Avg(F("mood_after") - F("mood_before"), filter=both_moods),
+        mood_pairs=Count("id", filter=both_moods),
+    )
+    per_type: dict[str, Mapping[str, Any]] = {
+        row["type"]: row
+        for row in done.values("type")
+        .annotate(sessions=Count("id"), seconds=Sum("actual_duration_seconds"))
+        .order_by()
+    }
+    by_type = [
+        {
+            "type": value,
+            **practice_totals(
+                per_type.get(value, {}).get("sessions"),
+                per_type.get(value, {}).get("seconds"),
+            ),
+        }
+        for value in SessionType.values
+    ]
+    result: dict[str, Any] = {
+        **practice_totals(totals["sessions"], totals["seconds"]),
+        "by_type": by_type,
+        "this_week": practice_totals(
+            totals["this_week_sessions"], totals["this_week_seconds"]
+        ),
+        "last_week": practice_totals(
+            totals["last_week_sessions"], totals["last_week_seconds"]
+        ),
+        "average_mood_change": rounded(totals["mood_change"]),
+        "mood_change_sessions_count": totals["mood_pairs"],
+    }
+    view = streak_for_user(user=user, today=today)
+    result.update(streak_fields(user=user, view=view))
+    return result
+
+
+def wellness_user_stats(user: User) -> dict[str, Any]:
+    """The wellness part of ``/users/me/stats`` (accounts' stats registry)."""
+    done = WellnessSession.objects.completed().for_user(user)
+    totals = done.aggregate(
+        sessions=Count("id"), seconds=Coalesce(Sum("actual_duration_seconds"), 0)
+    )
+    programs = ProgramEnrollment.objects.for_user(user).aggregate(
+        enrolled=Count("id"),
+        completed=Count("id", filter=Q(completed_at__isnull=False)),
+    )
+    stats: dict[str, Any] = {
+        # Names as documented by accounts' UserStatsSerializer.
+        **practice_totals(totals["sessions"], totals["seconds"]),
+        "programs_enrolled_count": programs["enrolled"],
+        "programs_completed_count": programs["completed"],
+    }
+    stats.update(streak_fields(user=user, view=streak_for_user(user=user)))
+    return stats
+
+
+def session_completion_context(
+    *, user: User, session: WellnessSession
+) -> dict[str, Any]:
+    """What ``SessionCompleteOutput`` adds to a completed session: the streak
+    as the user now sees it (nothing in gentle mode) and whether its program
+    day counted."""
+    view = streak_for_user(user=user)
+    return {
+        "streak": streak_fields(user=user, view=view),
+        "program_day_counted": session_program_day_counted(session=session),
+    }

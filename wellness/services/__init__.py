@@ -1,0 +1,37 @@
+"""Wellness workflows, one module per entity: ``sessions``, ``programs``,
+``streaks``. Services are keyword-only and atomic; pushes, notifications and
+domain events happen after commit. ``from wellness import services`` gives every
+public name."""
+
+from wellness.services.programs import (
+    PROGRAM_DAY_READY_AT,
+    enrollment_day_complete,
+    program_catalog_changed,
+    program_days_problem,
+    program_enroll,
+    program_publish_problems,
+    program_publish_set,
+)
+from wellness.services.sessions import (
+    session_abandon,
+    session_complete,
+    session_create,
+    session_progress_update,
+)
+from wellness.services.streaks import streak_recompute, streak_record_activity
+
+__all__ = [
+    "PROGRAM_DAY_READY_AT",
+    "enrollment_day_complete",
+    "program_catalog_changed",
+    "program_days_problem",
+    "program_enroll",
+    "program_publish_problems",
+    "program_publish_set",
+    "session_abandon",
+    "session_complete",
+    "session_create",
+    "session_progress_update",
+    "streak_recompute",
+    "streak_record_activity",
+]
