@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +13,7 @@ from rest_framework.fields import empty
 from coaching.models import BookingTransition, Therapist, TherapistBooking
 from coaching.selectors.bookings import PAST, UPCOMING
 from coaching.selectors.therapists import MAX_SLOT_RANGE_DAYS, therapist_list
-from kaya.timeutils import zone
+from kaya.timeutils import local_day_bounds, local_today, zone
 
 
 class OptionalBooleanField(serializers.BooleanField):
@@ -23,15 +23,6 @@ class OptionalBooleanField(serializers.BooleanField):
 
 
 # --- therapists --------------------------------------------------------------
-class TherapistListInput(serializers.Serializer):
-    specialty = serializers.CharField(required=False, max_length=64)
-    language = serializers.CharField(required=False, max_length=16)
-    accepts_new_clients = OptionalBooleanField(required=False)
-    search = serializers.CharField(
-        required=False, max_length=100, help_text="Part of the therapist's name."
-    )
-
-
 class TherapistOutput(serializers.ModelSerializer):
     specialties = serializers.ListField(child=serializers.CharField())
     languages = serializers.ListField(child=serializers.CharField())
@@ -70,6 +61,20 @@ class TherapistDetailOutput(TherapistOutput):
         read_only_fields = fields
 
 
+def _date_range(attrs: dict[str, Any], today: date) -> tuple[date, date]:
+    date_from = attrs.get("date_from") or today
+    date_to = attrs.get("date_to") or date_from + timedelta(days=6)
+    if date_to < date_from:
+        raise serializers.ValidationError(
+            {"date_to": ["Must not be before date_from."]}
+        )
+    if (date_to - date_from).days + 1 > MAX_SLOT_RANGE_DAYS:
+        raise serializers.ValidationError(
+            {"date_to": [f"A range is at most {MAX_SLOT_RANGE_DAYS} days."]}
+        )
+    return date_from, date_to
+
+
 class TherapistSlotListInput(serializers.Serializer):
     """Local dates in the requesting user's time zone, both included."""
 
@@ -77,18 +82,35 @@ class TherapistSlotListInput(serializers.Serializer):
     date_to = serializers.DateField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        today = self.context["today"]
-        date_from = attrs.get("date_from") or today
-        date_to = attrs.get("date_to") or date_from + timedelta(days=6)
-        if date_to < date_from:
-            raise serializers.ValidationError(
-                {"date_to": ["Must not be before date_from."]}
-            )
-        if (date_to - date_from).days + 1 > MAX_SLOT_RANGE_DAYS:
-            raise serializers.ValidationError(
-                {"date_to": [f"A range is at most {MAX_SLOT_RANGE_DAYS} days."]}
-            )
+        date_from, date_to = _date_range(attrs, local_today(self.context["timezone"]))
         return {"date_from": date_from, "date_to": date_to}
+
+
+class TherapistListInput(serializers.Serializer):
+    specialty = serializers.CharField(required=False, max_length=64)
+    language = serializers.CharField(required=False, max_length=16)
+    accepts_new_clients = OptionalBooleanField(required=False)
+    search = serializers.CharField(
+        required=False, max_length=100, help_text="Part of the therapist's name."
+    )
+    date_from = serializers.DateField(
+        required=False,
+        help_text="With date_to: only therapists with a bookable slot in this range "
+        "of local dates (the requesting user's time zone, at most 31 days).",
+    )
+    date_to = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "date_from" not in attrs and "date_to" not in attrs:
+            return attrs
+        tz_name = self.context["timezone"]
+        date_from, date_to = _date_range(attrs, local_today(tz_name))
+        attrs.pop("date_from", None)
+        attrs.pop("date_to", None)
+        start, _ = local_day_bounds(date_from, tz_name)
+        _, end = local_day_bounds(date_to, tz_name)
+        attrs["available_between"] = (start, end)
+        return attrs
 
 
 def _local(value: datetime, tz_name: str) -> str:

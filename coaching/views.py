@@ -42,7 +42,7 @@ from coaching.serializers import (
 from coaching.services import bookings as booking_services
 from kaya.api import validated
 from kaya.schema import ErrorSerializer
-from kaya.timeutils import local_day_bounds, local_today
+from kaya.timeutils import local_day_bounds
 
 BAD_INPUT = OpenApiResponse(ErrorSerializer, description="Invalid input.")
 CONFLICT = OpenApiResponse(
@@ -62,8 +62,9 @@ def _fake(view: Any) -> bool:
     list=extend_schema(
         summary="List therapists",
         description="Active therapists by name; filter by specialty, language, "
-        "accepting new clients, and part of the name. Cached; staff changes in the "
-        "admin invalidate the cache.",
+        "accepting new clients, part of the name, and a bookable slot between "
+        "`date_from` and `date_to`. Cached (except with dates); staff changes in "
+        "the admin invalidate the cache.",
         parameters=[TherapistListInput],
         responses={200: TherapistOutput(many=True), 400: BAD_INPUT},
     ),
@@ -83,7 +84,11 @@ class TherapistViewSet(
     def get_queryset(self) -> QuerySet[Therapist]:
         if _fake(self) or self.action != "list":
             return therapist_selectors.therapist_list()
-        filters = validated(TherapistListInput, self.request.query_params)
+        filters = validated(
+            TherapistListInput,
+            self.request.query_params,
+            timezone=self.request.user.timezone,
+        )
         return therapist_selectors.therapist_list(**filters)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -92,6 +97,9 @@ class TherapistViewSet(
             for key, values in sorted(request.query_params.lists())
             for value in values
         )
+        if "date_from" in request.query_params or "date_to" in request.query_params:
+            # Availability changes with every booking: not cached.
+            return super().list(request, *args, **kwargs)
         key = therapist_list_cache_key(f"{request.path.rstrip('/')}?{query}")
         cached = therapist_list_cache_get(key)
         if cached is not None:
@@ -113,7 +121,7 @@ class TherapistViewSet(
         therapist = self.get_object()
         tz_name = request.user.timezone
         dates = validated(
-            TherapistSlotListInput, request.query_params, today=local_today(tz_name)
+            TherapistSlotListInput, request.query_params, timezone=tz_name
         )
         start, _ = local_day_bounds(dates["date_from"], tz_name)
         _, end = local_day_bounds(dates["date_to"], tz_name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
@@ -20,8 +21,10 @@ def therapist_list(
     language: str | None = None,
     accepts_new_clients: bool | None = None,
     search: str | None = None,
+    available_between: tuple[datetime, datetime] | None = None,
 ) -> QuerySet[Therapist]:
-    """Active therapists, by name; each filter narrows the list."""
+    """Active therapists, by name; each filter narrows the list.
+    ``available_between``: only those with a bookable slot starting in it."""
     qs = Therapist.objects.active()
     # JSON lists: match a whole quoted element, case-insensitively, the same
     # way on SQLite and PostgreSQL.
@@ -33,7 +36,72 @@ def therapist_list(
         qs = qs.filter(accepts_new_clients=accepts_new_clients)
     if search:
         qs = qs.filter(display_name__icontains=search)
+    if available_between is not None:
+        qs = qs.filter(pk__in=_with_slots(qs, *available_between))
     return qs.order_by("display_name", "id")
+
+
+def _with_slots(
+    therapists: QuerySet[Therapist], start: datetime, end: datetime
+) -> list[int]:
+    """Ids of the therapists with a slot in [start, end): four queries whatever
+    the number of therapists."""
+    margin = timedelta(days=1)
+    candidates = list(therapists.prefetch_related("windows"))
+    exceptions: dict[int, list[DatedChange]] = defaultdict(list)
+    for e in AvailabilityException.objects.filter(
+        therapist__in=candidates,
+        date__gte=(start - margin).date(),
+        date__lte=(end + margin).date(),
+    ):
+        exceptions[e.therapist_id].append(_change(e))
+    busy: dict[int, list[Busy]] = defaultdict(list)
+    for therapist_id, starts_at, ends_at in (
+        TherapistBooking.objects.active()
+        .filter(
+            therapist__in=candidates,
+            starts_at__lt=end + margin,
+            ends_at__gt=start - margin,
+        )
+        .values_list("therapist_id", "starts_at", "ends_at")
+    ):
+        busy[therapist_id].append(Busy(starts_at, ends_at))
+    now = timezone.now()
+    return [
+        t.pk
+        for t in candidates
+        if generate_slots(
+            rules=_rules(t),
+            windows=_windows(t),
+            exceptions=exceptions[t.pk],
+            busy=busy[t.pk],
+            start=start,
+            end=end,
+            now=now,
+        )
+    ]
+
+
+def _rules(therapist: Therapist) -> Rules:
+    return Rules(
+        timezone=therapist.timezone,
+        duration=timedelta(seconds=therapist.session_duration_seconds),
+        buffer=timedelta(seconds=therapist.buffer_seconds),
+        min_notice=timedelta(seconds=therapist.min_notice_seconds),
+        max_per_day=therapist.max_bookings_per_day,
+    )
+
+
+def _windows(therapist: Therapist) -> list[Window]:
+    return [
+        Window(w.weekday, w.start_time, w.end_time) for w in therapist.windows.all()
+    ]
+
+
+def _change(e: AvailabilityException) -> DatedChange:
+    return DatedChange(
+        e.date, e.kind == AvailabilityException.Kind.TIME_OFF, e.start_time, e.end_time
+    )
 
 
 def therapist_slots(
@@ -63,25 +131,9 @@ def therapist_slots(
         date__lte=(end + margin).date(),
     )
     return generate_slots(
-        rules=Rules(
-            timezone=therapist.timezone,
-            duration=timedelta(seconds=therapist.session_duration_seconds),
-            buffer=timedelta(seconds=therapist.buffer_seconds),
-            min_notice=timedelta(seconds=therapist.min_notice_seconds),
-            max_per_day=therapist.max_bookings_per_day,
-        ),
-        windows=[
-            Window(w.weekday, w.start_time, w.end_time) for w in therapist.windows.all()
-        ],
-        exceptions=[
-            DatedChange(
-                e.date,
-                e.kind == AvailabilityException.Kind.TIME_OFF,
-                e.start_time,
-                e.end_time,
-            )
-            for e in exceptions
-        ],
+        rules=_rules(therapist),
+        windows=_windows(therapist),
+        exceptions=[_change(e) for e in exceptions],
         busy=[Busy(s, e) for s, e in bookings.values_list("starts_at", "ends_at")],
         start=start,
         end=end,

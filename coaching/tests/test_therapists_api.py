@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.test import Client
 
@@ -208,3 +210,48 @@ def test_slots_of_an_inactive_therapist_are_404(auth_client):
     gone = TherapistFactory(is_active=False)
 
     assert auth_client.get(f"{LIST}/{gone.pk}/slots").status_code == 404
+
+
+def test_list_filters_by_a_bookable_slot_in_a_date_range(auth_client, user):
+    weekdays = TherapistFactory(display_name="A weekdays")
+    TherapistFactory(display_name="B no hours", weekdays=[])
+    saturday = TherapistFactory(display_name="C saturdays", weekdays=[5])
+
+    def ids(query: str) -> list[int]:
+        return [t["id"] for t in auth_client.get(f"{LIST}?{query}").json()["results"]]
+
+    assert ids("date_from=2027-03-02&date_to=2027-03-02") == [weekdays.pk]
+    assert ids("date_from=2027-03-06&date_to=2027-03-06") == [saturday.pk]
+    assert ids("date_from=2027-03-01&date_to=2027-03-07") == [weekdays.pk, saturday.pk]
+    # Today (Monday) is inside everyone's 24 h notice.
+    assert ids("date_from=2027-03-01&date_to=2027-03-01") == []
+    # Fully booked: one booking a day allowed, Tuesday taken.
+    weekdays.max_bookings_per_day = 1
+    weekdays.save(update_fields=["max_bookings_per_day"])
+    from coaching.services.bookings import booking_create
+
+    booking_create(
+        user=user,
+        therapist=weekdays,
+        starts_at=datetime(2027, 3, 2, 11, tzinfo=UTC),
+    )
+    assert ids("date_from=2027-03-02&date_to=2027-03-02") == []
+
+
+def test_list_with_a_bad_date_range_is_400(auth_client):
+    response = auth_client.get(f"{LIST}?date_from=2027-03-01&date_to=2027-05-01")
+
+    assert response.status_code == 400
+    assert "date_to" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_list_with_dates_query_count_does_not_grow(
+    auth_client, count, django_assert_num_queries
+):
+    TherapistFactory.create_batch(count)
+
+    # auth user; candidates, their windows, exceptions, bookings; count, page.
+    with django_assert_num_queries(7):
+        response = auth_client.get(f"{LIST}?date_from=2027-03-02&date_to=2027-03-03")
+    assert response.json()["count"] == count
