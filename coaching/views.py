@@ -170,11 +170,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVi
         return booking_selectors.booking_detail_list(user=self.request.user)
 
     def _detail(self, booking: TherapistBooking, code: int = 200) -> Response:
-        # Read back through the selector: the history as stored.
-        fresh = booking_selectors.booking_detail_list(user=self.request.user).get(
-            pk=booking.pk
-        )
-        return Response(BookingDetailOutput(fresh).data, status=code)
+        return Response(BookingDetailOutput(booking).data, status=code)
 
     @extend_schema(
         summary="Book a session",
