@@ -655,3 +655,10 @@ WELLNESS_PROGRAM_CACHE_SECONDS = env_int(
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["SessionTypeEnum"] = (  # type: ignore[index]
     "wellness.models.SessionType"
 )
+# "status" names two choice sets: each keeps one stable enum name.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "StatusEnum": "wellness.models.WellnessSession.Status",
+        "BookingStatusEnum": "coaching.models.BookingStatus",
+    }
+)

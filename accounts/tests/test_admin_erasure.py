@@ -15,6 +15,10 @@ from accounts import services as account_services
 from accounts.models import AuditLog, EmailDelivery, User
 from accounts.tests.factories import UserFactory
 from accounts.tests.walk import rows_linked_to
+from coaching.models import AvailabilityException
+from coaching.selectors.therapists import therapist_slots
+from coaching.services.bookings import booking_create
+from coaching.tests.factories import TherapistFactory
 from journal import services as journal_services
 from notifications.services import notification_create, notification_schedule
 from wellness import services as wellness_services
@@ -69,6 +73,19 @@ def _user_with_a_row_in_every_model(django_capture_on_commit_callbacks) -> User:
             send_at=timezone.now() + timedelta(days=1),
             dedupe_key="later",
         )
+        # A therapist's account (with hours and time off) that also books a
+        # session with another therapist.
+        own = TherapistFactory(user=user)
+        AvailabilityException.objects.create(
+            therapist=own, date=timezone.now().date(), kind="time_off"
+        )
+        other = TherapistFactory()
+        slot = therapist_slots(
+            therapist=other,
+            start=timezone.now(),
+            end=timezone.now() + timedelta(days=7),
+        )[0]
+        booking_create(user=user, therapist=other, starts_at=slot.starts_at, note="hi")
     return user
 
 

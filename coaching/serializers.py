@@ -1,0 +1,216 @@
+"""Inputs validate one operation each; outputs are read-only."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+from coaching.models import BookingTransition, Therapist, TherapistBooking
+from coaching.selectors.bookings import PAST, UPCOMING
+from coaching.selectors.therapists import MAX_SLOT_RANGE_DAYS, therapist_list
+from kaya.timeutils import local_day_bounds, local_today, zone
+
+
+class OptionalBooleanField(serializers.BooleanField):
+    """A query-string boolean that is absent (not False) when not given."""
+
+    default_empty_html = empty
+
+
+# --- therapists --------------------------------------------------------------
+class TherapistOutput(serializers.ModelSerializer):
+    specialties = serializers.ListField(child=serializers.CharField())
+    languages = serializers.ListField(child=serializers.CharField())
+    rating_average = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        model = Therapist
+        fields = (
+            "id",
+            "display_name",
+            "photo_url",
+            "credentials",
+            "specialties",
+            "languages",
+            "timezone",
+            "session_duration_seconds",
+            "price_cents",
+            "currency",
+            "accepts_new_clients",
+            "rating_average",
+            "rating_count",
+        )
+        read_only_fields = fields
+
+
+class TherapistDetailOutput(TherapistOutput):
+    approaches = serializers.ListField(child=serializers.CharField())
+
+    class Meta(TherapistOutput.Meta):
+        fields = (
+            *TherapistOutput.Meta.fields,
+            "bio",
+            "approaches",
+            "min_notice_seconds",
+        )
+        read_only_fields = fields
+
+
+def _date_range(attrs: dict[str, Any], today: date) -> tuple[date, date]:
+    date_from = attrs.get("date_from") or today
+    date_to = attrs.get("date_to") or date_from + timedelta(days=6)
+    if date_to < date_from:
+        raise serializers.ValidationError(
+            {"date_to": ["Must not be before date_from."]}
+        )
+    if (date_to - date_from).days + 1 > MAX_SLOT_RANGE_DAYS:
+        raise serializers.ValidationError(
+            {"date_to": [f"A range is at most {MAX_SLOT_RANGE_DAYS} days."]}
+        )
+    return date_from, date_to
+
+
+class TherapistSlotListInput(serializers.Serializer):
+    """Local dates in the requesting user's time zone, both included."""
+
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        date_from, date_to = _date_range(attrs, local_today(self.context["timezone"]))
+        return {"date_from": date_from, "date_to": date_to}
+
+
+class TherapistListInput(serializers.Serializer):
+    specialty = serializers.CharField(required=False, max_length=64)
+    language = serializers.CharField(required=False, max_length=16)
+    accepts_new_clients = OptionalBooleanField(required=False)
+    search = serializers.CharField(
+        required=False, max_length=100, help_text="Part of the therapist's name."
+    )
+    date_from = serializers.DateField(
+        required=False,
+        help_text="With date_to: only therapists with a bookable slot in this range "
+        "of local dates (the requesting user's time zone, at most 31 days).",
+    )
+    date_to = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "date_from" not in attrs and "date_to" not in attrs:
+            return attrs
+        tz_name = self.context["timezone"]
+        date_from, date_to = _date_range(attrs, local_today(tz_name))
+        attrs.pop("date_from", None)
+        attrs.pop("date_to", None)
+        start, _ = local_day_bounds(date_from, tz_name)
+        _, end = local_day_bounds(date_to, tz_name)
+        attrs["available_between"] = (start, end)
+        return attrs
+
+
+def _local(value: datetime, tz_name: str) -> str:
+    return value.astimezone(zone(tz_name)).isoformat()
+
+
+class SlotOutput(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    local_starts_at = serializers.SerializerMethodField(
+        help_text="The start in the requesting user's time zone, with its offset."
+    )
+    local_ends_at = serializers.SerializerMethodField(
+        help_text="The end in the requesting user's time zone, with its offset."
+    )
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_local_starts_at(self, slot: Any) -> str:
+        return _local(slot.starts_at, self.context["timezone"])
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_local_ends_at(self, slot: Any) -> str:
+        return _local(slot.ends_at, self.context["timezone"])
+
+
+class TherapistSlotListOutput(serializers.Serializer):
+    therapist_id = serializers.IntegerField()
+    timezone = serializers.CharField(help_text="The requesting user's time zone.")
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    slots = SlotOutput(many=True)
+
+
+# --- bookings ----------------------------------------------------------------
+class BookingCreateInput(serializers.Serializer):
+    therapist_id = serializers.PrimaryKeyRelatedField(
+        queryset=therapist_list(), source="therapist"
+    )
+    starts_at = serializers.DateTimeField(help_text="A slot's start, as listed.")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default=""
+    )
+
+
+class BookingRescheduleInput(serializers.Serializer):
+    starts_at = serializers.DateTimeField(help_text="The new slot's start.")
+
+
+class BookingListInput(serializers.Serializer):
+    when = serializers.ChoiceField(choices=(UPCOMING, PAST), required=False)
+
+
+class BookingTransitionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = BookingTransition
+        fields = (
+            "from_status",
+            "to_status",
+            "reason",
+            "previous_starts_at",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class BookingOutput(serializers.ModelSerializer):
+    therapist_display_name = serializers.CharField(source="therapist.display_name")
+
+    class Meta:
+        model = TherapistBooking
+        fields = (
+            "id",
+            "therapist_id",
+            "therapist_display_name",
+            "starts_at",
+            "ends_at",
+            "status",
+            "note",
+            "cancelled_at",
+            "cancelled_late",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class BookingDetailOutput(BookingOutput):
+    transitions = BookingTransitionOutput(many=True)
+
+    class Meta(BookingOutput.Meta):
+        fields = (*BookingOutput.Meta.fields, "transitions")
+        read_only_fields = fields
+
+
+class TherapistBookingOutput(BookingOutput):
+    """A booking as the therapist sees it: with the client's name."""
+
+    client_user_id = serializers.IntegerField(source="user_id")
+    client_display_name = serializers.CharField(source="user.display_name")
+
+    class Meta(BookingOutput.Meta):
+        fields = (*BookingOutput.Meta.fields, "client_user_id", "client_display_name")
+        read_only_fields = fields

@@ -1,0 +1,69 @@
+"""Staff confirm or decline bookings in the admin, through the services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+
+from accounts.tests.factories import UserFactory
+from coaching.services import bookings as services
+from notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client() -> Client:
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize(
+    ("action", "status"), [("confirm", "confirmed"), ("decline", "declined")]
+)
+def test_staff_confirm_or_decline_through_the_service(
+    admin_client, user, therapist, action, status
+):
+    booking = services.booking_create(
+        user=user, therapist=therapist, starts_at=datetime(2027, 3, 2, 11, tzinfo=UTC)
+    )
+
+    response = admin_client.post(
+        "/admin/coaching/therapistbooking/",
+        {"action": action, "_selected_action": [booking.pk]},
+    )
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == status
+    assert booking.transitions.last().to_status == status
+    assert Notification.objects.filter(user=user, data__event=status).count() == 1
+
+
+def test_the_booking_page_does_not_show_the_private_note(admin_client, user, therapist):
+    booking = services.booking_create(
+        user=user,
+        therapist=therapist,
+        starts_at=datetime(2027, 3, 2, 11, tzinfo=UTC),
+        note="very private words",
+    )
+
+    response = admin_client.get(
+        f"/admin/coaching/therapistbooking/{booking.pk}/change/"
+    )
+
+    assert response.status_code == 200
+    assert b"very private words" not in response.content
+
+
+def test_the_therapist_admin_pages_render(admin_client, therapist):
+    assert admin_client.get("/admin/coaching/therapist/").status_code == 200
+    assert (
+        admin_client.get(
+            f"/admin/coaching/therapist/{therapist.pk}/change/"
+        ).status_code
+        == 200
+    )
