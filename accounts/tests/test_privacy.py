@@ -30,6 +30,16 @@ from notifications.services import notification_create
 pytestmark = pytest.mark.django_db
 
 EXPORT = "/api/v1/users/me/export"
+ME_DELETE = "/api/v1/users/me/delete"
+# Account deletion answers on both forms: POST /users/me/delete (documented)
+# and DELETE /users/me (deprecated), each with the password in a JSON body.
+DELETE_FORMS = ["post", "delete"]
+
+
+def delete_account(client, form: str, body: dict):
+    if form == "post":
+        return client.post(ME_DELETE, body)
+    return client.delete(ME, body)
 
 
 # --- the completeness walk ----------------------------------------------------
@@ -146,8 +156,9 @@ def _text_columns() -> list[tuple[type[models.Model], str]]:
     ]
 
 
+@pytest.mark.parametrize("form", DELETE_FORMS)
 def test_deleting_the_account_leaves_no_row_pointing_at_the_user(
-    api_client, mailoutbox, django_capture_on_commit_callbacks
+    form, api_client, mailoutbox, django_capture_on_commit_callbacks
 ):
     # A user with rows in every kind of table accounts knows about.
     with django_capture_on_commit_callbacks(execute=True):
@@ -205,8 +216,8 @@ def test_deleting_the_account_leaves_no_row_pointing_at_the_user(
     events.user_sessions_revoked.connect(on_revoked)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            response = bearer_client(second["access"]).delete(
-                ME, {"password": STRONG_PASSWORD}
+            response = delete_account(
+                bearer_client(second["access"]), form, {"password": STRONG_PASSWORD}
             )
     finally:
         events.user_deleted.disconnect(on_deleted)
@@ -243,9 +254,10 @@ def test_deleting_the_account_leaves_no_row_pointing_at_the_user(
         assert api_client.post(REFRESH, {"refresh": pair["refresh"]}).status_code == 401
 
 
-def test_deletion_needs_the_right_password(auth_client, user):
-    wrong = auth_client.delete(ME, {"password": "not my password"})
-    missing = auth_client.delete(ME, {})
+@pytest.mark.parametrize("form", DELETE_FORMS)
+def test_deletion_needs_the_right_password(form, auth_client, user):
+    wrong = delete_account(auth_client, form, {"password": "not my password"})
+    missing = delete_account(auth_client, form, {})
 
     assert wrong.status_code == missing.status_code == 400
     assert wrong.json()["error"]["code"] == "validation_error"
