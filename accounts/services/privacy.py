@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.registry import privacy
 from accounts.services.audit import Action, audit_record
 from accounts.services.tokens import sessions_revoke_all
+from kaya.events import publish
 
 
 def user_export(
@@ -50,13 +51,14 @@ def user_erase(
 ) -> None:
     """Erase the account: every app's rows, then the user row itself.
 
-    ``accounts.events.user_deleted`` is sent before erasure (inside the
-    transaction); ``user_sessions_revoked`` after commit closes the websockets.
-    Access tokens fail at once because the user no longer exists. ``actor`` is
-    the staff member when the erasure is done from the admin.
+    Each app's rows go through its privacy registry erase handler, inside this
+    transaction. Side effects (after commit): ``user_sessions_revoked`` (closes
+    the websockets), then ``accounts.events.user_deleted``; an erasure that
+    rolls back publishes neither. Access tokens fail at once because the user
+    no longer exists. ``actor`` is the staff member when the erasure is done
+    from the admin.
     """
     user_id = user.pk
-    events.user_deleted.send(sender=User, user_id=user_id)
     sessions_revoke_all(user=user, reason="account_deleted", context=context)
     # The accounts handler runs last: others may still read the user's rows.
     handlers = sorted(privacy.handlers.values(), key=lambda h: h.name == "accounts")
@@ -74,6 +76,7 @@ def user_erase(
         context=context if by_staff else RequestContext(request_id=context.request_id),
         metadata={"by": "staff" if by_staff else "owner"},
     )
+    publish(events.user_deleted, sender=User, user_id=user_id)
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from accounts.jwt import (
 )
 from accounts.models import TokenFamily, User
 from accounts.services.audit import Action, Outcome, audit_record
+from kaya.events import publish
 
 
 def session_start(*, user: User) -> TokenPair:
@@ -127,12 +128,7 @@ def sessions_revoke_all(
     _blacklist_jtis(
         list(OutstandingToken.objects.filter(user=user).values_list("jti", flat=True))
     )
-    user_id = user.pk
-    transaction.on_commit(
-        lambda: events.user_sessions_revoked.send(
-            sender=User, user_id=user_id, reason=reason
-        )
-    )
+    publish(events.user_sessions_revoked, sender=User, user_id=user.pk, reason=reason)
 
 
 @transaction.atomic

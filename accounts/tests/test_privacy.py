@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import events
 from accounts.models import AuditLog, LoginFailure, User
-from accounts.registry import privacy
+from accounts.registry import PrivacyHandler, privacy
 from accounts.tests.conftest import (
     ME,
     REFRESH,
@@ -23,7 +23,7 @@ from accounts.tests.conftest import (
     login,
     register_payload,
 )
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from accounts.tests.walk import rows_linked_to, uncovered_models, user_paths
 from notifications.services import notification_create
 
@@ -224,8 +224,9 @@ def test_deleting_the_account_leaves_no_row_pointing_at_the_user(
         events.user_sessions_revoked.disconnect(on_revoked)
 
     assert response.status_code == 204
-    # user_deleted came first, while the account still existed.
-    assert seen == [("deleted", True), ("revoked", "account_deleted")]
+    # Both after commit: the sockets close, then user_deleted tells that the
+    # account is gone (its work inside the erasure is the privacy handlers').
+    assert seen == [("revoked", "account_deleted"), ("deleted", False)]
     for label, pks in before.items():
         model = user_paths()[label][0]
         left = set(
@@ -252,6 +253,58 @@ def test_deleting_the_account_leaves_no_row_pointing_at_the_user(
     for pair in (first, second):
         assert bearer_client(pair["access"]).get(ME).status_code == 401
         assert api_client.post(REFRESH, {"refresh": pair["refresh"]}).status_code == 401
+
+
+def test_an_erasure_that_rolls_back_publishes_no_event(
+    user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accounts import services
+
+    def erase_fails(user):
+        raise RuntimeError("an erase handler failed")
+
+    handlers = dict(privacy.handlers)
+    handlers["broken"] = PrivacyHandler(
+        "broken", export=lambda user: {}, erase=erase_fails, models=()
+    )
+    monkeypatch.setattr(privacy, "handlers", handlers)
+    seen = []
+
+    def receiver(sender, **kwargs):
+        seen.append(kwargs["signal"])
+
+    events.user_deleted.connect(receiver)
+    events.user_sessions_revoked.connect(receiver)
+    try:
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(RuntimeError),
+        ):
+            services.user_erase(user=user)
+    finally:
+        events.user_deleted.disconnect(receiver)
+        events.user_sessions_revoked.disconnect(receiver)
+
+    assert callbacks == []
+    assert seen == []
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_a_failing_user_deleted_subscriber_does_not_fail_the_deletion(
+    auth_client, user, django_capture_on_commit_callbacks
+):
+    def receiver(sender, **kwargs):
+        raise RuntimeError("a subscriber failed")
+
+    events.user_deleted.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = auth_client.post(ME_DELETE, {"password": TEST_PASSWORD})
+    finally:
+        events.user_deleted.disconnect(receiver)
+
+    assert response.status_code == 204
+    assert not User.objects.filter(pk=user.pk).exists()
 
 
 @pytest.mark.parametrize("form", DELETE_FORMS)
