@@ -33,9 +33,9 @@ from accounts.serializers import (
     UserStatsOutput,
     UserUpdateInput,
 )
-from accounts.throttles import AUTH_THROTTLES, RefreshFamilyThrottle
 from kaya.api import validated
 from kaya.schema import ErrorSerializer
+from kaya.throttles import AUTH_THROTTLES, RefreshFamilyThrottle
 
 AUTH = ["accounts"]
 USERS = ["users"]
