@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from accounts import services
 from accounts.context import RequestContext
 from accounts.exceptions import InvalidCredentialsError, LoginLockedError
+from accounts.models import User
 from kaya.exceptions import ApplicationError
 
 
@@ -30,7 +31,7 @@ class LockoutModelBackend(ModelBackend):
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ) -> Any:
+    ) -> User | None:
         if username is None:
             username = kwargs.get("email")
         if username is None or password is None:

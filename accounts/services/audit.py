@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Model
 
 from accounts.context import EMPTY_CONTEXT, RequestContext
-from accounts.models import AuditLog
+from accounts.models import AuditLog, User
 
 Action = AuditLog.Action
 Outcome = AuditLog.Outcome
@@ -16,7 +16,7 @@ Outcome = AuditLog.Outcome
 def audit_record(
     *,
     action: str,
-    actor: Any = None,
+    actor: User | None = None,
     target: Model | None = None,
     target_type: str = "",
     target_id: str | int = "",

@@ -47,7 +47,7 @@ def user_delete(
 
 @transaction.atomic
 def user_erase(
-    *, user: User, actor: Any = None, context: RequestContext = EMPTY_CONTEXT
+    *, user: User, actor: User | None = None, context: RequestContext = EMPTY_CONTEXT
 ) -> None:
     """Erase the account: every app's rows, then the user row itself.
 
@@ -81,7 +81,7 @@ def user_erase(
 
 @transaction.atomic
 def user_deactivate(
-    *, user: User, actor: Any = None, context: RequestContext = EMPTY_CONTEXT
+    *, user: User, actor: User | None = None, context: RequestContext = EMPTY_CONTEXT
 ) -> None:
     """Staff action: the account can no longer log in; its tokens are revoked."""
     if user.is_active:
