@@ -60,7 +60,8 @@ EMAIL_400 = _error(
 
 
 class AuthView(APIView):
-    """Anonymous auth endpoints: per-IP limits that fail open (see throttles)."""
+    """Anonymous auth endpoints: per-IP limits that fail open
+    (``kaya.throttles.FailOpenMixin``)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []

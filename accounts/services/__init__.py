@@ -17,8 +17,6 @@ after commit. Callers use ``from accounts import services`` and
 from __future__ import annotations
 
 from accounts.services.audit import (
-    Action,
-    Outcome,
     audit_record,
 )
 from accounts.services.auth import (
@@ -63,8 +61,6 @@ from accounts.services.verification import (
 )
 
 __all__ = [
-    "Action",
-    "Outcome",
     "audit_record",
     "email_canonical_or_400",
     "email_change_request",

@@ -9,9 +9,6 @@ from django.db.models import Model
 from accounts.context import EMPTY_CONTEXT, RequestContext
 from accounts.models import AuditLog, User
 
-Action = AuditLog.Action
-Outcome = AuditLog.Outcome
-
 
 def audit_record(
     *,
@@ -20,7 +17,7 @@ def audit_record(
     target: Model | None = None,
     target_type: str = "",
     target_id: str | int = "",
-    outcome: str = Outcome.SUCCESS,
+    outcome: str = AuditLog.Outcome.SUCCESS,
     context: RequestContext | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> AuditLog:

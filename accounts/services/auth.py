@@ -20,9 +20,9 @@ from accounts.exceptions import (
 from accounts.jwt import (
     TokenPair,
 )
-from accounts.models import EmailDelivery, LoginFailure, User
+from accounts.models import AuditLog, EmailDelivery, LoginFailure, User
 from accounts.selectors import login_lockout_retry_after, user_by_email
-from accounts.services.audit import Action, Outcome, audit_record
+from accounts.services.audit import audit_record
 from accounts.services.emails import email_queue, requested_email_queue
 from accounts.services.tokens import session_start
 
@@ -74,16 +74,18 @@ def user_register(
     except IntegrityError:
         owner = user_by_email(email=email)
         audit_record(
-            action=Action.REGISTER,
+            action=AuditLog.Action.REGISTER,
             actor=owner,
-            outcome=Outcome.FAILURE,
+            outcome=AuditLog.Outcome.FAILURE,
             context=context,
             metadata={"reason": "email_taken"},
         )
         if owner is not None and owner.is_active:
             requested_email_queue(user=owner, kind=EmailDelivery.Kind.SIGNUP_ATTEMPT)
         return
-    audit_record(action=Action.REGISTER, actor=user, target=user, context=context)
+    audit_record(
+        action=AuditLog.Action.REGISTER, actor=user, target=user, context=context
+    )
     email_queue(user=user, kind=EmailDelivery.Kind.WELCOME)
     email_queue(user=user, kind=EmailDelivery.Kind.VERIFY_EMAIL)
 
@@ -131,9 +133,9 @@ def login_attempt(
         retry_after = login_lockout_retry_after(email=email, ip=context.ip)
         if retry_after is not None:
             audit_record(
-                action=Action.LOGIN_LOCKOUT,
+                action=AuditLog.Action.LOGIN_LOCKOUT,
                 actor=user,
-                outcome=Outcome.FAILURE,
+                outcome=AuditLog.Outcome.FAILURE,
                 context=context,
                 metadata={"channel": channel},
             )
@@ -161,11 +163,13 @@ def login_attempt(
             else:
                 LoginFailure.objects.create(email=email, ip=context.ip)
             audit_record(
-                action=Action.LOGIN,
+                action=AuditLog.Action.LOGIN,
                 actor=user,
                 target=user if valid and not unverified else None,
                 outcome=(
-                    Outcome.SUCCESS if valid and not unverified else Outcome.FAILURE
+                    AuditLog.Outcome.SUCCESS
+                    if valid and not unverified
+                    else AuditLog.Outcome.FAILURE
                 ),
                 context=context,
                 metadata=metadata,

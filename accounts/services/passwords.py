@@ -16,9 +16,9 @@ from accounts.exceptions import (
 from accounts.jwt import (
     TokenPair,
 )
-from accounts.models import EmailDelivery, User
+from accounts.models import AuditLog, EmailDelivery, User
 from accounts.selectors import user_by_email
-from accounts.services.audit import Action, Outcome, audit_record
+from accounts.services.audit import audit_record
 from accounts.services.emails import email_queue, requested_email_queue
 from accounts.services.tokens import session_start, sessions_revoke_all
 
@@ -42,9 +42,9 @@ def password_reset_request(
         )
     sent = user is not None and not limited
     audit_record(
-        action=Action.PASSWORD_RESET_REQUEST,
+        action=AuditLog.Action.PASSWORD_RESET_REQUEST,
         actor=user,
-        outcome=Outcome.SUCCESS if sent else Outcome.FAILURE,
+        outcome=AuditLog.Outcome.SUCCESS if sent else AuditLog.Outcome.FAILURE,
         context=context,
         metadata={"reason": "per_account_limit"} if limited else None,
     )
@@ -83,7 +83,9 @@ def password_reset(
     _password_set(
         user=user, password=password, reason="password_reset", context=context
     )
-    audit_record(action=Action.PASSWORD_RESET, actor=user, target=user, context=context)
+    audit_record(
+        action=AuditLog.Action.PASSWORD_RESET, actor=user, target=user, context=context
+    )
     return user
 
 
@@ -102,10 +104,10 @@ def password_change(
     if not user.check_password(current_password):
         # Recorded outside a transaction: the refusal below must not undo it.
         audit_record(
-            action=Action.PASSWORD_CHANGE,
+            action=AuditLog.Action.PASSWORD_CHANGE,
             actor=user,
             target=user,
-            outcome=Outcome.FAILURE,
+            outcome=AuditLog.Outcome.FAILURE,
             context=context,
         )
         raise CurrentPasswordIncorrectError
@@ -114,6 +116,9 @@ def password_change(
             user=user, password=new_password, reason="password_change", context=context
         )
         audit_record(
-            action=Action.PASSWORD_CHANGE, actor=user, target=user, context=context
+            action=AuditLog.Action.PASSWORD_CHANGE,
+            actor=user,
+            target=user,
+            context=context,
         )
         return session_start(user=user)

@@ -12,9 +12,9 @@ from accounts.context import EMPTY_CONTEXT, RequestContext
 from accounts.exceptions import (
     PasswordIncorrectError,
 )
-from accounts.models import User
+from accounts.models import AuditLog, User
 from accounts.registry import privacy
-from accounts.services.audit import Action, audit_record
+from accounts.services.audit import audit_record
 from accounts.services.tokens import sessions_revoke_all
 from kaya.events import publish
 
@@ -31,7 +31,9 @@ def user_export(
             name: handler.export(user) for name, handler in privacy.handlers.items()
         },
     }
-    audit_record(action=Action.DATA_EXPORT, actor=user, target=user, context=context)
+    audit_record(
+        action=AuditLog.Action.DATA_EXPORT, actor=user, target=user, context=context
+    )
     return document
 
 
@@ -69,7 +71,7 @@ def user_erase(
     # account existed and was erased (see RETAINED in accounts.privacy).
     by_staff = actor is not None and actor.pk != user_id
     audit_record(
-        action=Action.ACCOUNT_DELETE,
+        action=AuditLog.Action.ACCOUNT_DELETE,
         actor=actor if by_staff else None,
         target_type="accounts.user",
         target_id=user_id,
@@ -89,5 +91,8 @@ def user_deactivate(
         user.save(update_fields=["is_active", "updated_at"])
     sessions_revoke_all(user=user, reason="deactivated", context=context)
     audit_record(
-        action=Action.ACCOUNT_DEACTIVATE, actor=actor, target=user, context=context
+        action=AuditLog.Action.ACCOUNT_DEACTIVATE,
+        actor=actor,
+        target=user,
+        context=context,
     )

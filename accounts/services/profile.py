@@ -7,8 +7,8 @@ from typing import Any
 from django.db import transaction
 
 from accounts.context import EMPTY_CONTEXT, RequestContext
-from accounts.models import User
-from accounts.services.audit import Action, audit_record
+from accounts.models import AuditLog, User
+from accounts.services.audit import audit_record
 from accounts.services.verification import email_change_request
 
 
@@ -36,7 +36,7 @@ def user_update(
     if changed:
         user.save(update_fields=[*changed, "updated_at"])
         audit_record(
-            action=Action.PROFILE_UPDATE,
+            action=AuditLog.Action.PROFILE_UPDATE,
             actor=user,
             target=user,
             context=context,

@@ -28,8 +28,8 @@ from accounts.jwt import (
     refresh_token_outstand,
     token_pair_from,
 )
-from accounts.models import TokenFamily, User
-from accounts.services.audit import Action, Outcome, audit_record
+from accounts.models import AuditLog, TokenFamily, User
+from accounts.services.audit import audit_record
 from kaya.events import publish
 
 
@@ -101,10 +101,10 @@ def token_refresh(
         # Reuse of a rotated token: it leaked (or a client raced itself).
         _families_revoke([family], "reuse")
         audit_record(
-            action=Action.TOKEN_FAMILY_REVOKED,
+            action=AuditLog.Action.TOKEN_FAMILY_REVOKED,
             actor=user,
             target=family,
-            outcome=Outcome.FAILURE,
+            outcome=AuditLog.Outcome.FAILURE,
             context=context,
             metadata={"reason": "reuse"},
         )
@@ -149,7 +149,9 @@ def session_logout(
         )
     )
     _families_revoke(families, "logout")
-    audit_record(action=Action.LOGOUT, actor=user, target=user, context=context)
+    audit_record(
+        action=AuditLog.Action.LOGOUT, actor=user, target=user, context=context
+    )
 
 
 @transaction.atomic
@@ -159,7 +161,9 @@ def session_logout_all(*, user: User, context: RequestContext = EMPTY_CONTEXT) -
     Side effects: see ``sessions_revoke_all``.
     """
     sessions_revoke_all(user=user, reason="logout_all", context=context)
-    audit_record(action=Action.LOGOUT_ALL, actor=user, target=user, context=context)
+    audit_record(
+        action=AuditLog.Action.LOGOUT_ALL, actor=user, target=user, context=context
+    )
 
 
 def tokens_purge() -> int:

@@ -14,8 +14,8 @@ from accounts.exceptions import (
     EmailLinkError,
     EmailTakenError,
 )
-from accounts.models import EmailDelivery, User
-from accounts.services.audit import Action, audit_record
+from accounts.models import AuditLog, EmailDelivery, User
+from accounts.services.audit import audit_record
 from accounts.services.auth import email_canonical_or_400
 from accounts.services.emails import email_queue
 
@@ -54,13 +54,19 @@ def email_verify(*, token: str, context: RequestContext = EMPTY_CONTEXT) -> User
             # Another account took the address after the check above.
             raise EmailTakenError from None
         audit_record(
-            action=Action.EMAIL_CHANGE, actor=user, target=user, context=context
+            action=AuditLog.Action.EMAIL_CHANGE,
+            actor=user,
+            target=user,
+            context=context,
         )
     elif address == user.email and user.email_verified_at is None:
         user.email_verified_at = now
         user.save(update_fields=["email_verified_at"])
         audit_record(
-            action=Action.EMAIL_VERIFY, actor=user, target=user, context=context
+            action=AuditLog.Action.EMAIL_VERIFY,
+            actor=user,
+            target=user,
+            context=context,
         )
     elif not _email_already_verified(user, address):
         raise EmailLinkError
@@ -99,7 +105,10 @@ def email_change_request(
     user.pending_email = new_email
     user.save(update_fields=["pending_email", "updated_at"])
     audit_record(
-        action=Action.EMAIL_CHANGE_REQUEST, actor=user, target=user, context=context
+        action=AuditLog.Action.EMAIL_CHANGE_REQUEST,
+        actor=user,
+        target=user,
+        context=context,
     )
     email_queue(user=user, kind=EmailDelivery.Kind.VERIFY_EMAIL, to_email=new_email)
     email_queue(user=user, kind=EmailDelivery.Kind.EMAIL_CHANGED, to_email=user.email)
