@@ -422,7 +422,14 @@ class MeView(APIView):
             "dropped by some clients and proxies, so prefer the POST form."
         ),
         request=None,
-        responses=DELETE_RESPONSES,
+        # Its body is undocumented, but still parsed: the body errors stay.
+        responses={
+            **DELETE_RESPONSES,
+            413: _error("Request body too large."),
+            415: _error(
+                "The body is not `application/json` (`unsupported_media_type`)."
+            ),
+        },
         deprecated=True,
     )
     def delete(self, request: Request) -> Response:

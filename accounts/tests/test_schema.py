@@ -64,4 +64,4 @@ def test_account_deletion_by_delete_is_documented_as_deprecated(api_client):
     assert operation["deprecated"] is True
     assert "requestBody" not in operation
     assert "/users/me/delete" in operation["description"]
-    assert {"204", "400", "401"} <= set(operation["responses"])
+    assert {"204", "400", "401", "413", "415"} <= set(operation["responses"])
