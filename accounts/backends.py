@@ -19,6 +19,8 @@ from django.core.exceptions import PermissionDenied
 
 from accounts import services
 from accounts.context import RequestContext
+from accounts.exceptions import InvalidCredentialsError, LoginLockedError
+from accounts.models import User
 from kaya.exceptions import ApplicationError
 
 
@@ -29,7 +31,7 @@ class LockoutModelBackend(ModelBackend):
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ) -> Any:
+    ) -> User | None:
         if username is None:
             username = kwargs.get("email")
         if username is None or password is None:
@@ -39,10 +41,10 @@ class LockoutModelBackend(ModelBackend):
             return services.login_attempt(
                 email=username, password=password, context=context, channel="django"
             )
-        except services.LoginLockedError:
+        except LoginLockedError:
             # Stops the backend chain; Django shows its generic login error.
             raise PermissionDenied from None
-        except (services.InvalidCredentialsError, ApplicationError):
+        except (InvalidCredentialsError, ApplicationError):
             # Wrong credentials, or an address with no canonical form (which
             # names no account): Django shows its generic login error.
             return None

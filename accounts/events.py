@@ -1,4 +1,4 @@
-"""Domain events the accounts app publishes (sent after commit).
+"""Domain events the accounts app publishes (``kaya.events.publish``: after commit).
 
 Higher apps subscribe in their AppConfig.ready(); accounts imports none of them.
 """
@@ -9,5 +9,8 @@ from django.dispatch import Signal
 # deactivation, deletion). kwargs: user_id: int, reason: str
 user_sessions_revoked = Signal()
 
-# The user account is about to be erased. kwargs: user_id: int
+# The user account was erased: sent after the erasure commits, when the user row
+# and every app's personal rows are gone. kwargs: user_id: int
+# Work that must happen inside the erasure (deleting or anonymising an app's
+# rows) belongs in that app's privacy registry erase handler, not here.
 user_deleted = Signal()

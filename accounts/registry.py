@@ -18,14 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclass(frozen=True)
 class PrivacyHandler:
     name: str
-    export: Callable[[Any], Any]
-    erase: Callable[[Any], None]
+    export: Callable[[User], Any]
+    erase: Callable[[User], None]
     models: tuple[str, ...]
 
 
@@ -42,8 +45,8 @@ class PrivacyRegistry:
         self,
         name: str,
         *,
-        export: Callable[[Any], Any],
-        erase: Callable[[Any], None],
+        export: Callable[[User], Any],
+        erase: Callable[[User], None],
         models: Iterable[str],
     ) -> None:
         self.handlers[name] = PrivacyHandler(name, export, erase, tuple(models))
@@ -64,12 +67,12 @@ class PrivacyRegistry:
 
 @dataclass
 class StatsRegistry:
-    providers: dict[str, Callable[[Any], dict[str, Any]]] = field(default_factory=dict)
+    providers: dict[str, Callable[[User], dict[str, Any]]] = field(default_factory=dict)
 
-    def register(self, name: str, provider: Callable[[Any], dict[str, Any]]) -> None:
+    def register(self, name: str, provider: Callable[[User], dict[str, Any]]) -> None:
         self.providers[name] = provider
 
-    def collect(self, user: Any) -> dict[str, Any]:
+    def collect(self, user: User) -> dict[str, Any]:
         totals: dict[str, Any] = {}
         for provider in self.providers.values():
             totals.update(provider(user))

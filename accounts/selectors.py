@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.addresses import EmailAddressError, email_canonical
-from accounts.models import AuditLog, LoginFailure, User
+from accounts.models import LoginFailure, User
 from accounts.registry import stats
 from kaya.timeutils import local_today
 
@@ -66,10 +66,6 @@ def login_lockout_retry_after(*, email: str, ip: str | None = None) -> int | Non
         )
     locked = [wait for wait in waits if wait is not None]
     return max(locked) if locked else None
-
-
-def audit_log_for_actor(*, user: User) -> QuerySet[AuditLog]:
-    return AuditLog.objects.filter(actor=user).order_by("created_at", "id")
 
 
 def user_stats(*, user: User) -> dict[str, Any]:

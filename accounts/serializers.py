@@ -46,7 +46,7 @@ class CanonicalEmailField(serializers.EmailField):
 # ---------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------
-class UserSerializer(serializers.ModelSerializer):
+class UserOutput(serializers.ModelSerializer):
     email_verified = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -66,22 +66,22 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TokenPairSerializer(serializers.Serializer):
+class TokenPairOutput(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()
 
 
-class AuthResultSerializer(serializers.Serializer):
-    user = UserSerializer()
+class AuthResultOutput(serializers.Serializer):
+    user = UserOutput()
     access = serializers.CharField()
     refresh = serializers.CharField()
 
 
-class DetailSerializer(serializers.Serializer):
+class DetailOutput(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class UserStatsSerializer(serializers.Serializer):
+class UserStatsOutput(serializers.Serializer):
     """Totals; a number no app provides yet is absent rather than invented."""
 
     member_since = serializers.DateField(help_text="Local date of sign-up.")
@@ -109,7 +109,7 @@ class UserStatsSerializer(serializers.Serializer):
     achievements_count = serializers.IntegerField(required=False)
 
 
-class ExportSerializer(serializers.Serializer):
+class UserExportOutput(serializers.Serializer):
     format = serializers.CharField()
     exported_at = serializers.DateTimeField()
     user_id = serializers.IntegerField()
@@ -121,7 +121,7 @@ class ExportSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------
 # Input
 # ---------------------------------------------------------------------------
-class RegisterInput(serializers.Serializer):
+class UserRegisterInput(serializers.Serializer):
     email = CanonicalEmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True)
     display_name = serializers.CharField(max_length=80)
@@ -140,16 +140,16 @@ class RegisterInput(serializers.Serializer):
         return attrs
 
 
-class LoginInput(serializers.Serializer):
+class UserLoginInput(serializers.Serializer):
     email = CanonicalEmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True)
 
 
-class RefreshInput(serializers.Serializer):
+class TokenRefreshInput(serializers.Serializer):
     refresh = serializers.CharField(max_length=4096)
 
 
-class EmailInput(serializers.Serializer):
+class PasswordResetRequestInput(serializers.Serializer):
     email = CanonicalEmailField(max_length=254)
 
 
@@ -161,7 +161,7 @@ class PasswordResetInput(serializers.Serializer):
 EMAIL_TOKEN_MAX_LENGTH = 1024
 
 
-class EmailTokenInput(serializers.Serializer):
+class EmailVerifyInput(serializers.Serializer):
     token = serializers.CharField(max_length=EMAIL_TOKEN_MAX_LENGTH, write_only=True)
 
 
@@ -178,30 +178,39 @@ class PasswordChangeInput(serializers.Serializer):
         return value
 
 
-class PasswordConfirmInput(serializers.Serializer):
+class UserDeleteInput(serializers.Serializer):
     password = serializers.CharField(max_length=128, write_only=True)
 
 
 class UserUpdateInput(serializers.Serializer):
-    """The writable profile. Any other key (is_staff, tier, ...) is ignored."""
+    """The writable profile; every field is optional. Any other key (is_staff,
+    tier, ...) is ignored."""
 
-    display_name = serializers.CharField(max_length=80, allow_blank=False)
-    avatar_url = serializers.URLField(max_length=500, allow_blank=True)
-    bio = serializers.CharField(max_length=500, allow_blank=True)
-    timezone = serializers.CharField(max_length=64)
-    locale = serializers.ChoiceField(choices=LOCALE_CHOICES)
-    reminder_time = serializers.TimeField(allow_null=True)
-    notify_email = serializers.BooleanField()
-    notify_push = serializers.BooleanField()
-    quiet_hours_start = serializers.TimeField(allow_null=True)
-    quiet_hours_end = serializers.TimeField(allow_null=True)
-    gentle_mode = serializers.BooleanField()
+    # Validated with ``user`` in the context: a quiet-hours end is checked
+    # against the stored other end.
+
+    display_name = serializers.CharField(
+        max_length=80, allow_blank=False, required=False
+    )
+    avatar_url = serializers.URLField(max_length=500, allow_blank=True, required=False)
+    bio = serializers.CharField(max_length=500, allow_blank=True, required=False)
+    timezone = serializers.CharField(max_length=64, required=False)
+    locale = serializers.ChoiceField(choices=LOCALE_CHOICES, required=False)
+    reminder_time = serializers.TimeField(allow_null=True, required=False)
+    notify_email = serializers.BooleanField(required=False)
+    notify_push = serializers.BooleanField(required=False)
+    quiet_hours_start = serializers.TimeField(allow_null=True, required=False)
+    quiet_hours_end = serializers.TimeField(allow_null=True, required=False)
+    gentle_mode = serializers.BooleanField(required=False)
     email = CanonicalEmailField(
-        max_length=254, help_text="A new address; it takes effect once verified."
+        max_length=254,
+        required=False,
+        help_text="A new address; it takes effect once verified.",
     )
     current_password = serializers.CharField(
         max_length=128,
         write_only=True,
+        required=False,
         help_text="Required to change the email address.",
     )
 
@@ -209,8 +218,9 @@ class UserUpdateInput(serializers.Serializer):
         return _timezone(value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        start = attrs.get("quiet_hours_start", self.instance.quiet_hours_start)
-        end = attrs.get("quiet_hours_end", self.instance.quiet_hours_end)
+        user: User = self.context["user"]
+        start = attrs.get("quiet_hours_start", user.quiet_hours_start)
+        end = attrs.get("quiet_hours_end", user.quiet_hours_end)
         if (start is None) != (end is None):
             raise serializers.ValidationError(
                 {"quiet_hours_end": ["Set both ends of the quiet hours, or neither."]}

@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     api_path("auth/change-password", views.PasswordChangeView, "change-password"),
     api_path("users/me", views.MeView, "me"),
+    api_path("users/me/delete", views.MeDeleteView, "me-delete"),
     api_path("users/me/stats", views.MeStatsView, "me-stats"),
     api_path("users/me/export", views.MeExportView, "me-export"),
 ]

@@ -9,52 +9,44 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.context import RequestContext
 from accounts.jwt import TokenPair
+from accounts.models import User
 from accounts.serializers import (
-    AuthResultSerializer,
-    DetailSerializer,
-    EmailInput,
-    EmailTokenInput,
-    ExportSerializer,
-    LoginInput,
+    AuthResultOutput,
+    DetailOutput,
+    EmailVerifyInput,
     PasswordChangeInput,
-    PasswordConfirmInput,
     PasswordResetInput,
+    PasswordResetRequestInput,
     PasswordResetTokenInput,
-    RefreshInput,
-    RegisterInput,
-    TokenPairSerializer,
-    UserSerializer,
-    UserStatsSerializer,
+    TokenPairOutput,
+    TokenRefreshInput,
+    UserDeleteInput,
+    UserExportOutput,
+    UserLoginInput,
+    UserOutput,
+    UserRegisterInput,
+    UserStatsOutput,
     UserUpdateInput,
 )
-from accounts.throttles import AUTH_THROTTLES, RefreshFamilyThrottle
+from kaya.api import validated
 from kaya.schema import ErrorSerializer
+from kaya.throttles import AUTH_THROTTLES, RefreshFamilyThrottle
 
 AUTH = ["accounts"]
 USERS = ["users"]
-
-
-def _validated(
-    input_class: type[Serializer], request: Request, **context: Any
-) -> dict[str, Any]:
-    """The request body checked by one operation's input serializer (or 400)."""
-    data = input_class(data=request.data, context=context)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
 
 
 def _pair(pair: TokenPair) -> dict[str, str]:
     return {"access": pair.access, "refresh": pair.refresh}
 
 
-def _auth_result(user: Any, pair: TokenPair) -> dict[str, Any]:
-    return {"user": UserSerializer(user).data, **_pair(pair)}
+def _auth_result(user: User, pair: TokenPair) -> dict[str, Any]:
+    return {"user": UserOutput(user).data, **_pair(pair)}
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -68,7 +60,8 @@ EMAIL_400 = _error(
 
 
 class AuthView(APIView):
-    """Anonymous auth endpoints: per-IP limits that fail open (see throttles)."""
+    """Anonymous auth endpoints: per-IP limits that fail open
+    (``kaya.throttles.FailOpenMixin``)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -92,11 +85,11 @@ class RegisterView(AuthView):
             "is verified; the owner of a taken address is told by email that "
             "someone tried to sign up with it. No tokens are returned."
         ),
-        request=RegisterInput,
-        responses={202: DetailSerializer, 400: EMAIL_400},
+        request=UserRegisterInput,
+        responses={202: DetailOutput, 400: EMAIL_400},
     )
     def post(self, request: Request) -> Response:
-        values = _validated(RegisterInput, request)
+        values = validated(UserRegisterInput, request.data)
         services.user_register(
             email=values["email"],
             password=values["password"],
@@ -119,16 +112,16 @@ class LoginView(AuthView):
             "link). After 5 failed attempts in 15 minutes the account "
             "answers 429 with `Retry-After`, even to the right password."
         ),
-        request=LoginInput,
+        request=UserLoginInput,
         responses={
-            200: AuthResultSerializer,
+            200: AuthResultOutput,
             400: EMAIL_400,
             401: _error("`invalid_credentials`."),
             429: _error("`login_locked` (see `Retry-After`) or `throttled`."),
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(LoginInput, request)
+        data = validated(UserLoginInput, request.data)
         user, pair = services.user_login(
             email=data["email"],
             password=data["password"],
@@ -154,15 +147,15 @@ class RefreshView(AuthView):
             "`THROTTLE_AUTH_REFRESH` (default 30 per 15 minutes); a token that "
             "does not verify counts against the client address."
         ),
-        request=RefreshInput,
+        request=TokenRefreshInput,
         responses={
-            200: TokenPairSerializer,
+            200: TokenPairOutput,
             401: _error("`token_not_valid`."),
             429: _error("`throttled` (see `Retry-After`)."),
         },
     )
     def post(self, request: Request) -> Response:
-        data = _validated(RefreshInput, request)
+        data = validated(TokenRefreshInput, request.data)
         pair = services.token_refresh(
             raw_refresh=data["refresh"],
             context=RequestContext.from_request(request),
@@ -174,11 +167,11 @@ class LogoutView(APIView):
     @extend_schema(
         tags=AUTH,
         summary="Log out this session",
-        request=RefreshInput,
+        request=TokenRefreshInput,
         responses={204: None},
     )
     def post(self, request: Request) -> Response:
-        data = _validated(RefreshInput, request)
+        data = validated(TokenRefreshInput, request.data)
         services.session_logout(
             user=request.user,
             raw_refresh=data["refresh"],
@@ -203,7 +196,7 @@ class LogoutAllView(APIView):
 
 
 VERIFY_EMAIL_RESPONSES = {
-    200: UserSerializer,
+    200: UserOutput,
     400: _error(
         "`invalid_token`: invalid, expired, or no longer matching "
         "the account (e.g. a newer address)."
@@ -222,15 +215,15 @@ class VerifyEmailTokenView(AuthView):
             "address is verified (a double click, a mail scanner) answers 200 and "
             "changes nothing."
         ),
-        request=EmailTokenInput,
+        request=EmailVerifyInput,
         responses=VERIFY_EMAIL_RESPONSES,
     )
     def post(self, request: Request) -> Response:
-        data = _validated(EmailTokenInput, request)
+        data = validated(EmailVerifyInput, request.data)
         user = services.email_verify(
             token=data["token"], context=RequestContext.from_request(request)
         )
-        return Response(UserSerializer(user).data)
+        return Response(UserOutput(user).data)
 
 
 class VerifyEmailView(AuthView):
@@ -249,7 +242,7 @@ class VerifyEmailView(AuthView):
         user = services.email_verify(
             token=token, context=RequestContext.from_request(request)
         )
-        return Response(UserSerializer(user).data)
+        return Response(UserOutput(user).data)
 
 
 class ResendVerificationView(APIView):
@@ -261,7 +254,7 @@ class ResendVerificationView(APIView):
         summary="Send the verification email again",
         request=None,
         responses={
-            202: DetailSerializer,
+            202: DetailOutput,
             409: _error("`already_verified`."),
         },
     )
@@ -286,11 +279,11 @@ class PasswordResetRequestView(AuthView):
         tags=AUTH,
         summary="Request a password reset email",
         description="Answers the same whether or not the address has an account.",
-        request=EmailInput,
-        responses={202: DetailSerializer, 400: EMAIL_400},
+        request=PasswordResetRequestInput,
+        responses={202: DetailOutput, 400: EMAIL_400},
     )
     def post(self, request: Request) -> Response:
-        data = _validated(EmailInput, request)
+        data = validated(PasswordResetRequestInput, request.data)
         services.password_reset_request(
             email=data["email"],
             context=RequestContext.from_request(request),
@@ -299,7 +292,7 @@ class PasswordResetRequestView(AuthView):
 
 
 PASSWORD_RESET_RESPONSES = {
-    200: DetailSerializer,
+    200: DetailOutput,
     400: _error(
         "`invalid_token`: invalid, expired or already used; or "
         "`validation_error` on `password`."
@@ -332,7 +325,7 @@ class PasswordResetTokenView(AuthView):
         operation_id="auth_reset_password_token_create",
     )
     def post(self, request: Request) -> Response:
-        data = _validated(PasswordResetTokenInput, request)
+        data = validated(PasswordResetTokenInput, request.data)
         return _password_reset(request, token=data["token"], password=data["password"])
 
 
@@ -349,7 +342,7 @@ class PasswordResetView(AuthView):
         responses=PASSWORD_RESET_RESPONSES,
     )
     def post(self, request: Request, token: str) -> Response:
-        data = _validated(PasswordResetInput, request)
+        data = validated(PasswordResetInput, request.data)
         return _password_reset(request, token=token, password=data["password"])
 
 
@@ -359,10 +352,10 @@ class PasswordChangeView(APIView):
         summary="Change the password",
         description="Ends every other session; returns new tokens for this one.",
         request=PasswordChangeInput,
-        responses={200: TokenPairSerializer},
+        responses={200: TokenPairOutput},
     )
     def post(self, request: Request) -> Response:
-        data = _validated(PasswordChangeInput, request, user=request.user)
+        data = validated(PasswordChangeInput, request.data, user=request.user)
         pair = services.password_change(
             user=request.user,
             current_password=data["current_password"],
@@ -372,12 +365,29 @@ class PasswordChangeView(APIView):
         return Response(_pair(pair))
 
 
+DELETE_DESCRIPTION = (
+    "Requires the password. Revokes every token, closes websockets, and deletes "
+    "or anonymises every personal row."
+)
+DELETE_RESPONSES = {204: None, 400: _error("`validation_error`: wrong password.")}
+
+
+def _me_delete(request: Request) -> Response:
+    data = validated(UserDeleteInput, request.data)
+    services.user_delete(
+        user=request.user,
+        password=data["password"],
+        context=RequestContext.from_request(request),
+    )
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=USERS, summary="My profile", responses={200: UserSerializer})
+    @extend_schema(tags=USERS, summary="My profile", responses={200: UserOutput})
     def get(self, request: Request) -> Response:
-        return Response(UserSerializer(request.user).data)
+        return Response(UserOutput(request.user).data)
 
     @extend_schema(
         tags=USERS,
@@ -388,12 +398,10 @@ class MeView(APIView):
             "verified; the old address is told."
         ),
         request=UserUpdateInput,
-        responses={200: UserSerializer, 400: EMAIL_400},
+        responses={200: UserOutput, 400: EMAIL_400},
     )
     def patch(self, request: Request) -> Response:
-        data = UserUpdateInput(request.user, data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = validated(UserUpdateInput, request.data, user=request.user)
         new_email = values.pop("email", None)
         current_password = values.pop("current_password", "")
         user = services.user_update(
@@ -403,32 +411,47 @@ class MeView(APIView):
             current_password=current_password,
             context=RequestContext.from_request(request),
         )
-        return Response(UserSerializer(user).data)
+        return Response(UserOutput(user).data)
+
+    @extend_schema(
+        tags=USERS,
+        summary="Delete my account (use POST /users/me/delete)",
+        description=(
+            f"{DELETE_DESCRIPTION} Takes the same JSON body as "
+            '`POST /users/me/delete` (`{"password": ...}`); a body on DELETE is '
+            "dropped by some clients and proxies, so prefer the POST form."
+        ),
+        request=None,
+        # Its body is undocumented, but still parsed: the body errors stay.
+        responses={
+            **DELETE_RESPONSES,
+            413: _error("Request body too large."),
+            415: _error(
+                "The body is not `application/json` (`unsupported_media_type`)."
+            ),
+        },
+        deprecated=True,
+    )
+    def delete(self, request: Request) -> Response:
+        return _me_delete(request)
+
+
+class MeDeleteView(APIView):
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         tags=USERS,
         summary="Delete my account",
-        description=(
-            "Requires the password. Revokes every token, closes websockets, and "
-            "deletes or anonymises every personal row."
-        ),
-        request=PasswordConfirmInput,
-        responses={204: None, 400: _error("`validation_error`: wrong password.")},
+        description=DELETE_DESCRIPTION,
+        request=UserDeleteInput,
+        responses=DELETE_RESPONSES,
     )
-    def delete(self, request: Request) -> Response:
-        data = _validated(PasswordConfirmInput, request)
-        services.user_delete(
-            user=request.user,
-            password=data["password"],
-            context=RequestContext.from_request(request),
-        )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def post(self, request: Request) -> Response:
+        return _me_delete(request)
 
 
 class MeStatsView(APIView):
-    @extend_schema(
-        tags=USERS, summary="My totals", responses={200: UserStatsSerializer}
-    )
+    @extend_schema(tags=USERS, summary="My totals", responses={200: UserStatsOutput})
     def get(self, request: Request) -> Response:
         return Response(selectors.user_stats(user=request.user))
 
@@ -441,7 +464,7 @@ class MeExportView(APIView):
         tags=USERS,
         summary="Export all my data",
         description="Every app's data about you, as one JSON document.",
-        responses={200: ExportSerializer},
+        responses={200: UserExportOutput},
     )
     def get(self, request: Request) -> Response:
         document = services.user_export(

@@ -91,27 +91,6 @@ _OBJECT_PARAM = re.compile(r"\{(?!token\})[^}]+\}")
 
 
 class KayaAutoSchema(AutoSchema):
-    def _has_delete_body(self) -> bool:
-        # drf-spectacular documents bodies only on POST, PUT and PATCH. A DELETE
-        # that needs one (DELETE /users/me takes the password) declares its
-        # serializer class with @extend_schema(request=...); a plain destroy
-        # gets a serializer instance (or None) and stays bodiless.
-        if self.method != "DELETE":
-            return False
-        declared = self.get_request_serializer()
-        return isinstance(declared, type) and issubclass(
-            declared, serializers.Serializer
-        )
-
-    def _get_request_body(self, direction: Any = "request") -> Any:
-        if not self._has_delete_body():
-            return super()._get_request_body(direction)
-        self.method = "POST"
-        try:
-            return super()._get_request_body(direction)
-        finally:
-            self.method = "DELETE"
-
     def _validation_example(self) -> dict[str, Any]:
         # Name a field this operation really takes, so the example is true here.
         serializer = force_instance(self.get_request_serializer())
@@ -133,7 +112,7 @@ class KayaAutoSchema(AutoSchema):
         has_body = (
             self.method in ("POST", "PUT", "PATCH")
             and self.get_request_serializer() is not None
-        ) or self._has_delete_body()
+        )
         if has_body:
             codes += ["400", "413", "415"]
         if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import (
     AnonRateThrottle,
+    ScopedRateThrottle,
     SimpleRateThrottle,
     UserRateThrottle,
 )
+from rest_framework_simplejwt.exceptions import TokenError
 
 _RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -81,3 +84,67 @@ class AtomicRateThrottle(MultiUnitRateMixin, SimpleRateThrottle):
         if start is None:
             return float(self.duration_seconds)
         return float(max(0.0, start + self.duration_seconds - self.now))
+
+
+# ---------------------------------------------------------------------------
+# Accounts: the anonymous auth endpoints and token refresh
+# ---------------------------------------------------------------------------
+# They fail open when the cache is unreachable: the login lockout that must hold
+# is counted in the database (``accounts.selectors.login_lockout_retry_after``),
+# so a Redis outage costs only the per-IP burst limit, never a 500.
+
+logger = logging.getLogger(__name__)
+
+
+class FailOpenMixin:
+    def allow_request(self, request: Any, view: Any) -> bool:
+        try:
+            return super().allow_request(request, view)  # type: ignore[misc]
+        except Exception:
+            logger.warning("throttle cache unavailable; allowing the request")
+            return True
+
+
+class AuthAnonThrottle(FailOpenMixin, AnonBurstThrottle):
+    pass
+
+
+class AuthUserThrottle(FailOpenMixin, UserBurstThrottle):
+    pass
+
+
+class AuthScopedThrottle(FailOpenMixin, MultiUnitRateMixin, ScopedRateThrottle):
+    """Per client address, for the scope a view names (``throttle_scope``)."""
+
+
+AUTH_THROTTLES = [AuthAnonThrottle, AuthUserThrottle, AuthScopedThrottle]
+
+
+class RefreshFamilyThrottle(AtomicRateThrottle):
+    """``POST /auth/refresh``: per login (token family), not per client address.
+
+    Every client refreshes about every 15 minutes, so a per-address budget would
+    log out users behind one NAT or mobile carrier gateway. A refresh token that
+    verifies (signature and expiry; not forgeable) is counted against its family;
+    one that does not is counted against the client address, so garbage cannot
+    be sent without limit either. A malformed body raises the parse error here,
+    as the view would.
+    """
+
+    scope = "auth_refresh"
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        # Imported on use: kaya's shared modules load before the apps (DRF's
+        # default throttles), and the token class needs SimpleJWT's settings.
+        from accounts.jwt import FAMILY_CLAIM, FamilyRefreshToken
+
+        raw = request.data.get("refresh") if hasattr(request.data, "get") else None
+        ident = f"address:{self.get_ident(request)}"
+        if isinstance(raw, str) and raw:
+            try:
+                family = FamilyRefreshToken(raw).get(FAMILY_CLAIM)  # type: ignore[arg-type]
+            except TokenError:
+                family = None
+            if family is not None:
+                ident = f"family:{family}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import events
 from accounts.models import AuditLog, LoginFailure, User
-from accounts.registry import privacy
+from accounts.registry import PrivacyHandler, privacy
 from accounts.tests.conftest import (
     ME,
     REFRESH,
@@ -23,13 +23,23 @@ from accounts.tests.conftest import (
     login,
     register_payload,
 )
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from accounts.tests.walk import rows_linked_to, uncovered_models, user_paths
 from notifications.services import notification_create
 
 pytestmark = pytest.mark.django_db
 
 EXPORT = "/api/v1/users/me/export"
+ME_DELETE = "/api/v1/users/me/delete"
+# Account deletion answers on both forms: POST /users/me/delete (documented)
+# and DELETE /users/me (deprecated), each with the password in a JSON body.
+DELETE_FORMS = ["post", "delete"]
+
+
+def delete_account(client, form: str, body: dict):
+    if form == "post":
+        return client.post(ME_DELETE, body)
+    return client.delete(ME, body)
 
 
 # --- the completeness walk ----------------------------------------------------
@@ -146,8 +156,9 @@ def _text_columns() -> list[tuple[type[models.Model], str]]:
     ]
 
 
+@pytest.mark.parametrize("form", DELETE_FORMS)
 def test_deleting_the_account_leaves_no_row_pointing_at_the_user(
-    api_client, mailoutbox, django_capture_on_commit_callbacks
+    form, api_client, mailoutbox, django_capture_on_commit_callbacks
 ):
     # A user with rows in every kind of table accounts knows about.
     with django_capture_on_commit_callbacks(execute=True):
@@ -205,16 +216,17 @@ def test_deleting_the_account_leaves_no_row_pointing_at_the_user(
     events.user_sessions_revoked.connect(on_revoked)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            response = bearer_client(second["access"]).delete(
-                ME, {"password": STRONG_PASSWORD}
+            response = delete_account(
+                bearer_client(second["access"]), form, {"password": STRONG_PASSWORD}
             )
     finally:
         events.user_deleted.disconnect(on_deleted)
         events.user_sessions_revoked.disconnect(on_revoked)
 
     assert response.status_code == 204
-    # user_deleted came first, while the account still existed.
-    assert seen == [("deleted", True), ("revoked", "account_deleted")]
+    # Both after commit: the sockets close, then user_deleted tells that the
+    # account is gone (its work inside the erasure is the privacy handlers').
+    assert seen == [("revoked", "account_deleted"), ("deleted", False)]
     for label, pks in before.items():
         model = user_paths()[label][0]
         left = set(
@@ -243,9 +255,62 @@ def test_deleting_the_account_leaves_no_row_pointing_at_the_user(
         assert api_client.post(REFRESH, {"refresh": pair["refresh"]}).status_code == 401
 
 
-def test_deletion_needs_the_right_password(auth_client, user):
-    wrong = auth_client.delete(ME, {"password": "not my password"})
-    missing = auth_client.delete(ME, {})
+def test_an_erasure_that_rolls_back_publishes_no_event(
+    user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accounts import services
+
+    def erase_fails(user):
+        raise RuntimeError("an erase handler failed")
+
+    handlers = dict(privacy.handlers)
+    handlers["broken"] = PrivacyHandler(
+        "broken", export=lambda user: {}, erase=erase_fails, models=()
+    )
+    monkeypatch.setattr(privacy, "handlers", handlers)
+    seen = []
+
+    def receiver(sender, **kwargs):
+        seen.append(kwargs["signal"])
+
+    events.user_deleted.connect(receiver)
+    events.user_sessions_revoked.connect(receiver)
+    try:
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(RuntimeError),
+        ):
+            services.user_erase(user=user)
+    finally:
+        events.user_deleted.disconnect(receiver)
+        events.user_sessions_revoked.disconnect(receiver)
+
+    assert callbacks == []
+    assert seen == []
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_a_failing_user_deleted_subscriber_does_not_fail_the_deletion(
+    auth_client, user, django_capture_on_commit_callbacks
+):
+    def receiver(sender, **kwargs):
+        raise RuntimeError("a subscriber failed")
+
+    events.user_deleted.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = auth_client.post(ME_DELETE, {"password": TEST_PASSWORD})
+    finally:
+        events.user_deleted.disconnect(receiver)
+
+    assert response.status_code == 204
+    assert not User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.parametrize("form", DELETE_FORMS)
+def test_deletion_needs_the_right_password(form, auth_client, user):
+    wrong = delete_account(auth_client, form, {"password": "not my password"})
+    missing = delete_account(auth_client, form, {})
 
     assert wrong.status_code == missing.status_code == 400
     assert wrong.json()["error"]["code"] == "validation_error"
