@@ -3,8 +3,8 @@
 DRF's own throttles read a list of timestamps and write it back: two Redis round
 trips on every request, and no lock, so parallel requests all read the same
 history and more get through than the rate says. Ours keep one counter per
-client and window instead, moved by one Lua script (INCR, set the expiry when
-the window opens, read what is left of it): one round trip, exact under
+client and window instead, moved by one Lua script (count, and set the
+expiry and opening time when the window opens): one round trip, exact under
 concurrency, and the Retry-After comes back with the count. The window opens at
 the client's first request and lasts the rate's period.
 
@@ -48,15 +48,18 @@ class MultiUnitRateMixin:
         return parse_rate(rate)
 
 
-# KEYS[1] the counter, ARGV[1] the window in ms; returns {count, ms left}.
+# KEYS[1] the window (a hash), ARGV[1] its length in ms, ARGV[2] the time now;
+# returns {requests in the window, the time it opened}. The opening time is the
+# application's clock, like DRF's throttles, so Retry-After follows that clock.
 _WINDOW_COUNT_LUA = """
-local count = redis.call('INCR', KEYS[1])
-local left = redis.call('PTTL', KEYS[1])
-if left < 0 then
+local count = redis.call('HINCRBY', KEYS[1], 'n', 1)
+if count == 1 then
+  redis.call('HSET', KEYS[1], 'start', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  left = tonumber(ARGV[1])
+elseif redis.call('PTTL', KEYS[1]) < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
 end
-return {count, left}
+return {count, redis.call('HGET', KEYS[1], 'start')}
 """
 _window_count: Script | None = None
 
@@ -74,8 +77,9 @@ class WindowCounterMixin(MultiUnitRateMixin):
     throttles do).
     """
 
-    # Not DRF's key format: its throttles store a list of timestamps there.
-    cache_format = "throttle-count_%(scope)s_%(ident)s"
+    # Not DRF's key format (a list of timestamps there), nor the string counter
+    # this class kept before the script (a hash here).
+    cache_format = "throttle-window_%(scope)s_%(ident)s"
     rate: str | None
     key: str | None
     now: float
@@ -97,13 +101,15 @@ class WindowCounterMixin(MultiUnitRateMixin):
         if _window_count is None:
             _window_count = client.register_script(_WINDOW_COUNT_LUA)
         try:
-            count, left_ms = _window_count(
-                keys=[self.cache.make_key(key)], args=[duration * 1000], client=client
+            count, start = _window_count(
+                keys=[self.cache.make_key(key)],
+                args=[duration * 1000, repr(self.now)],
+                client=client,
             )
         except RedisError:
             # kaya.cache's circuit breaker has logged the failure once.
             return True
-        self.retry_after = int(left_ms) / 1000
+        self.retry_after = float(start) + duration - self.now
         return int(count) <= limit
 
     def _allow_in_cache(self, key: str, limit: int, duration: int) -> bool:

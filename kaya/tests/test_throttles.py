@@ -97,7 +97,7 @@ def test_on_redis_the_window_expires_with_the_rate_period():
 
     user = UserFactory()
     TwicePerMinute().allow_request(_request(user), None)
-    key = cache.make_key(f"throttle-count_user_{user.pk}")
+    key = cache.make_key(f"throttle-window_user_{user.pk}")
     left_ms = get_redis_connection("default").pttl(key)
 
     assert 0 < left_ms <= 60_000
