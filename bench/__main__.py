@@ -183,6 +183,9 @@ def run_wrk(
                 "-d",
                 f"{seconds}s",
                 "--latency",
+                # A slow answer is a latency to report, not a socket error.
+                "--timeout",
+                "10s",
                 "-s",
                 str(LUA),
                 f"http://127.0.0.1:{stack.api_port}",

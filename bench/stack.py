@@ -86,8 +86,11 @@ class Stack:
         )
 
     def manage(self, *args: str) -> None:
+        # One-off commands (migrate, seed_bench's bulk load and ANALYZE) may run
+        # longer than the servers' statement timeout on a loaded machine.
+        env = {**self.env, "DB_STATEMENT_TIMEOUT_MS": "0"}
         subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True
         )
 
     def start_redis(self) -> None:

@@ -342,7 +342,8 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    # orjson, with the same bytes as DRF's JSONRenderer (kaya/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["kaya.renderers.ORJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     # JSON only, with a nesting limit and valid Unicode only (hostile input is a 400).
     "DEFAULT_PARSER_CLASSES": ["kaya.parsers.JSONParser"],

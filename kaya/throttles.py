@@ -1,12 +1,29 @@
-"""DRF throttles that accept multi-unit periods such as ``100/15m``."""
+"""DRF throttles: multi-unit periods such as ``100/15m``, one Redis round trip.
+
+DRF's own throttles read a list of timestamps and write it back: two Redis round
+trips on every request, and no lock, so parallel requests all read the same
+history and more get through than the rate says. Ours keep one counter per
+client and window instead, moved by one Lua script (count, and set the
+expiry and opening time when the window opens): one round trip, exact under
+concurrency, and the Retry-After comes back with the count. The window opens at
+the client's first request and lasts the rate's period.
+
+On a cache that is not Redis (the embedded local-memory cache) the same counter
+is kept with ``add()`` and ``incr()``. With Redis unreachable the request is
+allowed, as DRF's throttles do (django-redis ignores the error there): a
+throttle fails open; the login lockout that must hold counts in the database.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from redis.commands.core import Script
+from redis.exceptions import RedisError
 from rest_framework.throttling import (
     AnonRateThrottle,
     ScopedRateThrottle,
@@ -34,29 +51,44 @@ class MultiUnitRateMixin:
         return parse_rate(rate)
 
 
-class AnonBurstThrottle(MultiUnitRateMixin, AnonRateThrottle):
-    scope = "anon"
+# KEYS[1] the window (a hash), ARGV[1] its length in ms, ARGV[2] the time now;
+# returns {requests in the window, the time it opened}. The opening time is the
+# application's clock, like DRF's throttles, so Retry-After follows that clock.
+_WINDOW_COUNT_LUA = """
+local count = redis.call('HINCRBY', KEYS[1], 'n', 1)
+if count == 1 then
+  redis.call('HSET', KEYS[1], 'start', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+elseif redis.call('PTTL', KEYS[1]) < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return {count, redis.call('HGET', KEYS[1], 'start')}
+"""
+_window_count: Script | None = None
 
 
-class UserBurstThrottle(MultiUnitRateMixin, UserRateThrottle):
-    scope = "user"
+def _redis_client(cache: Any) -> Any:
+    """The raw Redis client behind a django-redis cache, else None."""
+    get_client = getattr(getattr(cache, "client", None), "get_client", None)
+    return get_client(write=True) if get_client is not None else None
 
 
-class AtomicRateThrottle(MultiUnitRateMixin, SimpleRateThrottle):
-    """An exact limit under concurrency: one atomic counter per client and window.
+class WindowCounterMixin(MultiUnitRateMixin):
+    """A counter per client and window, in one round trip (see the module doc).
 
-    DRF's throttles read a history, decide, then write it back with no lock, so
-    parallel requests all read the same history and more get through than the rate
-    says. Here each request increments one cache key (Redis INCR; the local-memory
-    cache increments under its lock) and is refused once the count passes the
-    rate. The window opens at the client's first request and lasts the rate's
-    period. With the cache unreachable (django-redis ignoring errors returns None)
-    the request is allowed: like the other throttles, it fails open.
-    Subclasses give ``scope`` and ``get_cache_key``.
+    Subclasses give ``scope`` and ``get_cache_key`` (DRF's anon and user
+    throttles do).
     """
 
-    # Not DRF's key format: its throttles store a list of timestamps there.
-    cache_format = "throttle-count_%(scope)s_%(ident)s"
+    # Not DRF's key format (a list of timestamps there), nor the string counter
+    # this class kept before the script (a hash here).
+    cache_format = "throttle-window_%(scope)s_%(ident)s"
+    rate: str | None
+    key: str | None
+    now: float
+    cache: Any
+    timer: Callable[[], float]
+    get_cache_key: Callable[[Any, Any], str | None]
 
     def allow_request(self, request: Any, view: Any) -> bool:
         limit, duration = self.parse_rate(self.rate)
@@ -64,9 +96,29 @@ class AtomicRateThrottle(MultiUnitRateMixin, SimpleRateThrottle):
         if limit is None or duration is None or key is None:
             return True
         self.key, self.now, self.duration_seconds = key, self.timer(), duration
+        self.retry_after: float | None = None
+        client = _redis_client(self.cache)
+        if client is None:
+            return self._allow_in_cache(key, limit, duration)
+        global _window_count
+        if _window_count is None:
+            _window_count = client.register_script(_WINDOW_COUNT_LUA)
+        try:
+            count, start = _window_count(
+                keys=[self.cache.make_key(key)],
+                args=[duration * 1000, repr(self.now)],
+                client=client,
+            )
+        except RedisError:
+            # kaya.cache's circuit breaker has logged the failure once.
+            return True
+        self.retry_after = float(start) + duration - self.now
+        return int(count) <= limit
+
+    def _allow_in_cache(self, key: str, limit: int, duration: int) -> bool:
         count = None
         for _ in range(2):
-            # add() only creates a missing key (Redis SET NX with its expiry).
+            # add() only creates a missing key, with its expiry.
             self.cache.add(key, 0, duration)
             self.cache.add(key + ":start", self.now, duration)
             try:
@@ -77,13 +129,30 @@ class AtomicRateThrottle(MultiUnitRateMixin, SimpleRateThrottle):
                 continue
         if count is None:
             return True
-        return count <= limit
+        return bool(count <= limit)
 
     def wait(self) -> float | None:
+        if self.retry_after is not None:
+            return max(0.0, self.retry_after)
         start = self.cache.get(f"{self.key}:start")
         if start is None:
             return float(self.duration_seconds)
         return float(max(0.0, start + self.duration_seconds - self.now))
+
+
+class AnonBurstThrottle(WindowCounterMixin, AnonRateThrottle):
+    scope = "anon"
+
+
+class UserBurstThrottle(WindowCounterMixin, UserRateThrottle):
+    scope = "user"
+
+
+class AtomicRateThrottle(WindowCounterMixin, SimpleRateThrottle):
+    """An exact limit under concurrency for a key of the subclass's choosing.
+
+    Subclasses give ``scope`` and ``get_cache_key``; see ``WindowCounterMixin``.
+    """
 
 
 # ---------------------------------------------------------------------------
