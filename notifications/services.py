@@ -7,19 +7,22 @@ from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from kaya.mail import send_templated_email
-from kaya.timeutils import at_local_time, instant_text, zone
+from kaya.timeutils import at_local_time, zone
 from notifications import realtime
+from notifications.exceptions import EmailPreferencesLinkInvalidError
 from notifications.models import EmailStatus, Notification, ScheduledNotification
-from notifications.selectors import EMAIL_PREFERENCES_SALT, notification_cursor
+from notifications.serializers import NotificationOutput
 from notifications.timing import practice_reminder_key, quiet_hours_end
 
 logger = logging.getLogger(__name__)
+
+EMAIL_PREFERENCES_SALT = "notifications.email-preferences"
 
 # Types that also go out by email (when the user allows email). Community
 # chatter stays in the app.
@@ -36,20 +39,14 @@ EMAIL_TYPES = frozenset(
 )
 
 
-def notification_payload(notification: Notification) -> dict[str, Any]:
-    return {
-        "id": notification.pk,
-        "type": notification.type,
-        "title": notification.title,
-        "body": notification.body,
-        "data": notification.data,
-        # The REST format, so an event and its REST resource carry one string.
-        "created_at": instant_text(notification.created_at),
-        "read_at": instant_text(notification.read_at),
-    }
+def notification_event_data(notification: Notification) -> dict[str, Any]:
+    """The ``notification.created`` event's data: the REST representation
+    itself (``NotificationOutput``), so an event and its REST resource can
+    never differ."""
+    return dict(NotificationOutput(notification).data)
 
 
-def _wants_email(*, user: Any, type: str, email: bool | None) -> bool:
+def _wants_email(*, user: User, type: str, email: bool | None) -> bool:
     wanted = type in EMAIL_TYPES if email is None else email
     # Never mail an address the user has not proven is theirs.
     return bool(
@@ -77,7 +74,7 @@ def _email_enqueue(notification_id: int) -> None:
 @transaction.atomic
 def notification_create(
     *,
-    user: Any,
+    user: User,
     type: str,
     title: str,
     body: str = "",
@@ -109,10 +106,7 @@ def notification_create(
         email_send_after=(quiet_until or now) if wants_email else None,
     )
     if user.notify_push and quiet_until is None:
-        payload = {
-            **notification_payload(notification),
-            "cursor": notification_cursor(notification),
-        }
+        payload = notification_event_data(notification)
         transaction.on_commit(
             lambda: realtime.push_to_user(
                 notification.user_id, realtime.NOTIFICATION_CREATED, payload
@@ -137,7 +131,7 @@ def notification_mark_read(*, notification: Notification) -> Notification:
 
 
 @transaction.atomic
-def notification_mark_all_read(*, user: Any, up_to: datetime | None = None) -> int:
+def notification_mark_all_read(*, user: User, up_to: datetime | None = None) -> int:
     """Mark the user's unread notifications read; returns how many changed.
 
     ``up_to`` limits it to notifications created at or before that instant, so
@@ -150,7 +144,7 @@ def notification_mark_all_read(*, user: Any, up_to: datetime | None = None) -> i
 
 
 @transaction.atomic
-def notification_test_send(*, user: Any) -> Notification:
+def notification_test_send(*, user: User) -> Notification:
     """A test notification the user asks for, to check live delivery works.
 
     Side effects: as ``notification_create``, never by email.
@@ -165,13 +159,35 @@ def notification_test_send(*, user: Any) -> Notification:
     )
 
 
-def email_preferences_token(*, user: Any) -> str:
+def email_preferences_token(*, user: User) -> str:
     """A signed token for the email-preferences link; works without login."""
     return signing.dumps({"u": user.pk, "e": user.email}, salt=EMAIL_PREFERENCES_SALT)
 
 
+def email_preferences_link_user(*, token: str) -> User:
+    """The user a signed email-preferences link was made for.
+
+    The link names the address it was sent to, so it stops working once the
+    account's email changes. Raises ``EmailPreferencesLinkInvalidError`` otherwise.
+    """
+    try:
+        claim = signing.loads(
+            token,
+            salt=EMAIL_PREFERENCES_SALT,
+            max_age=timedelta(days=settings.NOTIFICATIONS_PREFERENCES_LINK_DAYS),
+        )
+    except signing.BadSignature:
+        raise EmailPreferencesLinkInvalidError() from None
+    user = User.objects.filter(
+        pk=claim.get("u"), email=claim.get("e"), is_active=True
+    ).first()
+    if user is None:
+        raise EmailPreferencesLinkInvalidError()
+    return user
+
+
 @transaction.atomic
-def email_preferences_update(*, user: Any, notify_email: bool | None = None) -> Any:
+def email_preferences_update(*, user: User, notify_email: bool | None = None) -> User:
     """Turn notification emails on or off (from the no-login email link); a
     preference not given (None) is left as it is."""
     if notify_email is not None:
@@ -272,7 +288,7 @@ def notification_emails_dispatch(
 @transaction.atomic
 def notification_schedule(
     *,
-    user: Any,
+    user: User,
     type: str,
     title: str,
     send_at: datetime,
@@ -307,7 +323,7 @@ def notification_schedule(
 
 
 @transaction.atomic
-def notification_schedule_cancel(*, user: Any, dedupe_key: str) -> bool:
+def notification_schedule_cancel(*, user: User, dedupe_key: str) -> bool:
     """Cancel a pending scheduled notification; True if one was cancelled."""
     updated = ScheduledNotification.objects.filter(
         user=user, dedupe_key=dedupe_key, status=ScheduledNotification.Status.PENDING
@@ -369,7 +385,7 @@ def practice_reminders_send(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     grace = timedelta(minutes=settings.PRACTICE_REMINDER_GRACE_MINUTES)
-    users = get_user_model().objects.filter(reminder_time__isnull=False, is_active=True)
+    users = User.objects.filter(reminder_time__isnull=False, is_active=True)
     sent = 0
     zones = users.order_by().values_list("timezone", flat=True).distinct()
     for tz_name in list(zones):
@@ -391,7 +407,7 @@ def practice_reminders_send(*, now: datetime | None = None) -> int:
 
 
 def _practice_reminder_send(
-    *, user: Any, key: str, due_at: datetime, now: datetime
+    *, user: User, key: str, due_at: datetime, now: datetime
 ) -> int:
     title = "Time for your daily practice"
     body = "A few calm minutes are waiting for you."
