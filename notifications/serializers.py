@@ -35,12 +35,11 @@ class NotificationOutput(serializers.ModelSerializer):
         return notification_cursor(notification)
 
 
-def _validate_cursor(value: str) -> str:
+def _validate_cursor(value: str) -> None:
     try:
         notification_cursor_parse(value)
     except InvalidCursorError:
         raise serializers.ValidationError("Not a notification cursor.") from None
-    return value
 
 
 class NotificationListInput(serializers.Serializer):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -42,6 +42,11 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+def _user(request: Request) -> User:
+    # Every route here but the token links requires a logged-in user.
+    return cast("User", request.user)
+
+
 class NotificationPagination(NewestFirstCursorPagination):
     """Newest first, with the user's unread count in the envelope."""
 
@@ -80,7 +85,7 @@ class NotificationViewSet(GenericViewSet):
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        return notification_list(user=self.request.user)
+        return notification_list(user=_user(self.request))
 
     @extend_schema(
         operation_id="notifications_list",
@@ -98,7 +103,7 @@ class NotificationViewSet(GenericViewSet):
     )
     def list(self, request: Request) -> Response:
         filters = validated(NotificationListInput, request.query_params)
-        user: User = request.user
+        user = _user(request)
         page = self.paginate_queryset(notification_list(user=user, **filters))
         paginator: NotificationPagination = self.paginator  # type: ignore[assignment]
         paginator.unread_count = notification_unread_count(user=user)
@@ -110,7 +115,7 @@ class NotificationViewSet(GenericViewSet):
     )
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request: Request) -> Response:
-        count = notification_unread_count(user=request.user)
+        count = notification_unread_count(user=_user(request))
         return Response(NotificationUnreadCountOutput({"unread_count": count}).data)
 
     @extend_schema(
@@ -135,10 +140,11 @@ class NotificationViewSet(GenericViewSet):
     @action(detail=False, methods=["patch"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
         body = validated(NotificationReadAllInput, request.data)
-        updated = notification_mark_all_read(user=request.user, up_to=body.get("up_to"))
+        user = _user(request)
+        updated = notification_mark_all_read(user=user, up_to=body.get("up_to"))
         result = {
             "updated_count": updated,
-            "unread_count": notification_unread_count(user=request.user),
+            "unread_count": notification_unread_count(user=user),
         }
         return Response(NotificationReadAllOutput(result).data)
 
@@ -151,7 +157,7 @@ class NotificationViewSet(GenericViewSet):
     )
     @action(detail=False, methods=["post"], throttle_classes=[NotificationTestThrottle])
     def test(self, request: Request) -> Response:
-        notification = notification_test_send(user=request.user)
+        notification = notification_test_send(user=_user(request))
         return Response(
             NotificationOutput(notification).data, status=status.HTTP_201_CREATED
         )
