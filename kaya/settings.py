@@ -588,6 +588,10 @@ NOTIFICATIONS_CATCHUP_OVERLAP_SECONDS = env_int(
 NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = env_int(
     "NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", 5, minimum=1
 )
+# Check every websocket frame against its JSON Schema before sending it
+# (notifications.event_schemas). The test suite turns it on; off in production,
+# where a bad frame is a bug to catch in CI, not a cost on every push.
+KAYA_VALIDATE_EVENTS = False
 # How long the signed email-preferences link in notification emails works.
 NOTIFICATIONS_PREFERENCES_LINK_DAYS = env_int(
     "NOTIFICATIONS_PREFERENCES_LINK_DAYS", 90, minimum=1
