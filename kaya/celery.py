@@ -31,6 +31,11 @@ def _log_through_django_settings(**kwargs: object) -> None:
 
 # Periodic work, declared in one place. Apps add their entries here.
 app.conf.beat_schedule = {}
+# The email outbox (kaya.outbox): due, retried, held-back and stuck emails.
+app.conf.beat_schedule["sweep-email-outbox"] = {
+    "task": "kaya.sweep_email_outbox",
+    "schedule": 60.0,
+}
 app.conf.beat_schedule["dispatch-due-notifications"] = {
     "task": "notifications.dispatch_due_notifications",
     "schedule": 60.0,

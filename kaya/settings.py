@@ -465,6 +465,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Used by django.core.mail.backends.filebased.EmailBackend (one file per message).
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "emails"))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# The email outbox (kaya.outbox): attempts before an email is given up, and how
+# long a claimed email may stay "sending" before the sweep sends it again (well
+# above EMAIL_TIMEOUT, so a send still in flight is never duplicated).
+EMAIL_OUTBOX_MAX_ATTEMPTS = env_int("EMAIL_OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
+EMAIL_OUTBOX_CLAIM_TIMEOUT_SECONDS = env_int(
+    "EMAIL_OUTBOX_CLAIM_TIMEOUT_SECONDS", 900, minimum=60
+)
 ANYMAIL = {
     key: value
     for key, value in {
