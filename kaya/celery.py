@@ -41,12 +41,7 @@ app.conf.beat_schedule["dispatch-due-notifications"] = {
     "schedule": 60.0,
 }
 
-# Notifications: emails held back by quiet hours or never queued, and the daily
-# practice reminder at each user's local time (both every minute).
-app.conf.beat_schedule["dispatch-due-emails"] = {
-    "task": "notifications.dispatch_due_emails",
-    "schedule": 60.0,
-}
+# Notifications: the daily practice reminder at each user's local time.
 app.conf.beat_schedule["send-practice-reminders"] = {
     "task": "notifications.send_practice_reminders",
     "schedule": 60.0,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from django.db import models
 from django.utils import timezone
@@ -15,7 +15,7 @@ class OwnedQuerySet(models.QuerySet[_M]):
     every read of private data from ``for_user`` so ownership is enforced by the
     read itself: another user's row is simply not found (404)."""
 
-    def for_user(self, user: Any) -> OwnedQuerySet[_M]:
+    def for_user(self, user: Any) -> Self:
         return self.filter(user=user)
 
 

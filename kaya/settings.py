@@ -592,9 +592,6 @@ THROTTLE_NOTIFICATION_TEST = env_str("THROTTLE_NOTIFICATION_TEST", "5/h")
 NOTIFICATIONS_CATCHUP_OVERLAP_SECONDS = env_int(
     "NOTIFICATIONS_CATCHUP_OVERLAP_SECONDS", 30, minimum=0
 )
-NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = env_int(
-    "NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", 5, minimum=1
-)
 # Check every websocket frame against its JSON Schema before sending it
 # (notifications.event_schemas). The test suite turns it on; off in production,
 # where a bad frame is a bug to catch in CI, not a cost on every push.

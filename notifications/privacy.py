@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kaya.models import OutboxEmail
 from notifications.models import Notification, ScheduledNotification
 from notifications.serializers import NotificationOutput
+from notifications.services import EMAIL_KIND
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -28,4 +30,9 @@ def notifications_export(user: User) -> dict[str, Any]:
 
 def notifications_erase(user: User) -> None:
     ScheduledNotification.objects.filter(user=user).delete()
-    Notification.objects.for_user(user).delete()
+    notifications = Notification.objects.for_user(user)
+    # Their emails (no personal data in the row, but nothing left to send).
+    OutboxEmail.objects.filter(
+        kind=EMAIL_KIND, object_id__in=notifications.values("pk")
+    ).delete()
+    notifications.delete()

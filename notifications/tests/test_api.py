@@ -8,6 +8,7 @@ from django.core.cache import cache
 from conftest import bearer
 from notifications.models import Notification
 from notifications.selectors import notification_cursor
+from notifications.services import notification_email_status
 from notifications.tests.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -313,7 +314,7 @@ def test_test_notification_is_created_for_the_caller(auth_client, user):
     note = Notification.objects.get(user=user)
     assert response.json()["id"] == note.pk
     assert note.title == "Test notification"
-    assert note.email_status == Notification.EmailStatus.NONE
+    assert notification_email_status(notification=note) == "none"
 
 
 def test_test_notifications_are_throttled(auth_client, user, settings):
