@@ -60,6 +60,14 @@ def _isolated_cache():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _validate_realtime_events():
+    """Every websocket frame a test makes the server send is checked against its
+    JSON Schema (notifications.event_schemas): a drifted event fails its test."""
+    settings.KAYA_VALIDATE_EVENTS = True
+    yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _eager_celery():
     """Tasks run in-process in tests, against the real database and cache."""
     from kaya.celery import app

@@ -31,17 +31,17 @@ def _log_through_django_settings(**kwargs: object) -> None:
 
 # Periodic work, declared in one place. Apps add their entries here.
 app.conf.beat_schedule = {}
+# The email outbox (kaya.outbox): due, retried, held-back and stuck emails.
+app.conf.beat_schedule["sweep-email-outbox"] = {
+    "task": "kaya.sweep_email_outbox",
+    "schedule": 60.0,
+}
 app.conf.beat_schedule["dispatch-due-notifications"] = {
     "task": "notifications.dispatch_due_notifications",
     "schedule": 60.0,
 }
 
-# Notifications: emails held back by quiet hours or never queued, and the daily
-# practice reminder at each user's local time (both every minute).
-app.conf.beat_schedule["dispatch-due-emails"] = {
-    "task": "notifications.dispatch_due_emails",
-    "schedule": 60.0,
-}
+# Notifications: the daily practice reminder at each user's local time.
 app.conf.beat_schedule["send-practice-reminders"] = {
     "task": "notifications.send_practice_reminders",
     "schedule": 60.0,

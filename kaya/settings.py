@@ -464,6 +464,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Used by django.core.mail.backends.filebased.EmailBackend (one file per message).
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "emails"))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# The email outbox (kaya.outbox): attempts before an email is given up, and how
+# long a claimed email may stay "sending" before the sweep sends it again (well
+# above EMAIL_TIMEOUT, so a send still in flight is never duplicated).
+EMAIL_OUTBOX_MAX_ATTEMPTS = env_int("EMAIL_OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
+EMAIL_OUTBOX_CLAIM_TIMEOUT_SECONDS = env_int(
+    "EMAIL_OUTBOX_CLAIM_TIMEOUT_SECONDS", 900, minimum=60
+)
 ANYMAIL = {
     key: value
     for key, value in {
@@ -584,9 +591,10 @@ THROTTLE_NOTIFICATION_TEST = env_str("THROTTLE_NOTIFICATION_TEST", "5/h")
 NOTIFICATIONS_CATCHUP_OVERLAP_SECONDS = env_int(
     "NOTIFICATIONS_CATCHUP_OVERLAP_SECONDS", 30, minimum=0
 )
-NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = env_int(
-    "NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", 5, minimum=1
-)
+# Check every websocket frame against its JSON Schema before sending it
+# (notifications.event_schemas). The test suite turns it on; off in production,
+# where a bad frame is a bug to catch in CI, not a cost on every push.
+KAYA_VALIDATE_EVENTS = False
 # How long the signed email-preferences link in notification emails works.
 NOTIFICATIONS_PREFERENCES_LINK_DAYS = env_int(
     "NOTIFICATIONS_PREFERENCES_LINK_DAYS", 90, minimum=1

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from redis.commands.core import Script
 from redis.exceptions import RedisError
@@ -217,3 +218,32 @@ class RefreshFamilyThrottle(AtomicRateThrottle):
             if family is not None:
                 ident = f"family:{family}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class SettingsRateThrottle(MultiUnitRateMixin, UserRateThrottle):
+    """A per-user throttle whose rate is a Django setting, read per request (so
+    a test or a deploy can change it without re-importing the class)."""
+
+    setting_name = ""
+
+    def get_rate(self) -> str | None:
+        return str(getattr(settings, self.setting_name))
+
+
+class NotificationTestThrottle(SettingsRateThrottle):
+    scope = "notification_test"
+    setting_name = "THROTTLE_NOTIFICATION_TEST"
+
+
+class RealtimeTicketThrottle(AtomicRateThrottle):
+    """Per user and exact: parallel requests cannot get more tickets than the rate."""
+
+    scope = "realtime_ticket"
+
+    def get_rate(self) -> str | None:
+        return str(settings.THROTTLE_REALTIME_TICKET)
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}

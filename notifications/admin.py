@@ -2,8 +2,8 @@
 
 A notification added here goes through ``notification_create``, like every other:
 pushed live to the user's sockets and emailed when the type and the user's
-preferences call for it. The email bookkeeping is read-only, and a stored
-notification is not edited (the user may already have seen it).
+preferences call for it. The email's state (an outbox row) is shown read-only,
+and a stored notification is not edited (the user may already have seen it).
 """
 
 from __future__ import annotations
@@ -15,10 +15,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from notifications.models import Notification, ScheduledNotification
-from notifications.services import notification_create
-
-# Written by the delivery machinery, never by staff.
-EMAIL_BOOKKEEPING = ("email_status", "email_send_after", "email_attempts")
+from notifications.services import notification_create, notification_email_status
 
 
 @admin.register(Notification)
@@ -30,9 +27,8 @@ class NotificationAdmin(admin.ModelAdmin):
         "title",
         "created_at",
         "read_at",
-        "email_status",
     )
-    list_filter = ("type", "email_status")
+    list_filter = ("type",)
     search_fields = ("user__email", "title")
     raw_id_fields = ("user",)
     date_hierarchy = "created_at"
@@ -41,12 +37,16 @@ class NotificationAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return self.fields
-        return (*self.fields, "created_at", "read_at", *EMAIL_BOOKKEEPING)
+        return (*self.fields, "created_at", "read_at", "email_status")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()
         return self.get_fields(request, obj)
+
+    @admin.display(description="Email")
+    def email_status(self, obj: Notification) -> str:
+        return notification_email_status(notification=obj)
 
     def save_model(
         self,

@@ -9,8 +9,10 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.events import user_sessions_revoked
         from accounts.registry import privacy
+        from kaya import outbox
         from notifications.privacy import notifications_erase, notifications_export
         from notifications.receivers import sessions_revoked_close_sockets
+        from notifications.services import EMAIL_KIND, notification_email_build
 
         privacy.register(
             "notifications",
@@ -21,6 +23,7 @@ class NotificationsConfig(AppConfig):
                 "notifications.ScheduledNotification",
             ],
         )
+        outbox.register(EMAIL_KIND, notification_email_build)
         user_sessions_revoked.connect(
             sessions_revoked_close_sockets,
             dispatch_uid="notifications.sessions_revoked_close_sockets",

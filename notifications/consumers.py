@@ -25,6 +25,7 @@ from django.conf import settings
 
 from kaya.websocket import ws_session_valid
 from notifications import realtime
+from notifications.event_schemas import event_validate
 
 logger = logging.getLogger(__name__)
 
@@ -177,13 +178,18 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
             await self._send_error("invalid_message")
             return
         if content.get("type") == "ping":
-            await self.send_json({"type": "pong", "data": {}})
+            await self.send_json({"type": realtime.PONG, "data": {}})
             return
         # There is nothing to subscribe to: the stream is always scope["user"]'s.
         await self._send_error("unknown_type")
 
     async def _send_error(self, code: str) -> None:
-        await self.send_json({"type": "error", "data": {"code": code}})
+        await self.send_json({"type": realtime.ERROR, "data": {"code": code}})
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        if settings.KAYA_VALIDATE_EVENTS:
+            event_validate(content)
+        await super().send_json(content, close=close)
 
     # Channel layer handlers (messages built by notifications.realtime).
 

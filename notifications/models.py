@@ -3,26 +3,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from kaya.models import OwnedQuerySet
 
-class NotificationQuerySet(models.QuerySet["Notification"]):
-    def for_user(self, user: object) -> NotificationQuerySet:
-        return self.filter(user=user)
 
+class NotificationQuerySet(OwnedQuerySet["Notification"]):
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
 
 
-class EmailStatus(models.TextChoices):
-    NONE = "none", "No email"
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    SKIPPED = "skipped", "Skipped"
-    FAILED = "failed", "Failed"
-
-
 class Notification(models.Model):
-    EmailStatus = EmailStatus
-
     class Type(models.TextChoices):
         ACHIEVEMENT_UNLOCKED = "achievement_unlocked", "Achievement unlocked"
         SESSION_REMINDER = "session_reminder", "Session reminder"
@@ -44,14 +33,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     read_at = models.DateTimeField(null=True, blank=True)
 
-    # The email copy of this notification is an outbox row: written in the same
-    # transaction, sent on commit (or at the end of quiet hours) and swept up by
-    # a periodic task when the broker was down.
-    email_status = models.CharField(
-        max_length=16, choices=EmailStatus.choices, default=EmailStatus.NONE
-    )
-    email_send_after = models.DateTimeField(null=True, blank=True)
-    email_attempts = models.PositiveSmallIntegerField(default=0)
+    # The email copy of a notification is a row of the project's email outbox
+    # (kaya.models.OutboxEmail, kind "notifications.notification").
 
     objects = NotificationQuerySet.as_manager()
 
@@ -65,11 +48,6 @@ class Notification(models.Model):
                 fields=["user"],
                 condition=models.Q(read_at__isnull=True),
                 name="notif_user_unread_idx",
-            ),
-            models.Index(
-                fields=["email_send_after"],
-                condition=models.Q(email_status="pending"),
-                name="notif_email_due_idx",
             ),
         ]
 

@@ -27,6 +27,10 @@ COMMUNITY_POST_CREATED = "community.post.created"
 COMMUNITY_COMMENT_CREATED = "community.comment.created"
 AI_CHAT_DELTA = "ai.chat.delta"
 AI_CHAT_DONE = "ai.chat.done"
+# Sent by the consumer itself: the answer to a client's ping, and a refused frame.
+PONG = "pong"
+ERROR = "error"
+# Every frame sent has a JSON Schema: notifications.event_schemas.
 
 # Close codes the server sends. Daphne (autobahn) lets an application close only
 # with 1000 or 3000-4999 and turns anything else into 1011, so ours live in the
@@ -119,11 +123,16 @@ def push_to_user(user_id: int, event_type: str, data: dict[str, Any]) -> bool:
 
     Best effort: the stored row (e.g. a Notification) is the source of truth and
     clients catch up over REST after a reconnect, so a channel layer outage is
-    logged, never raised into the request that caused the event.
+    logged, never raised into the request that caused the event. With
+    ``settings.KAYA_VALIDATE_EVENTS`` (tests) an event that breaks its JSON
+    Schema, or has none, raises instead of being sent.
     """
-    return _group_send(
-        user_id, {"type": "user.event", "event": {"type": event_type, "data": data}}
-    )
+    event = {"type": event_type, "data": data}
+    if settings.KAYA_VALIDATE_EVENTS:
+        from notifications.event_schemas import event_validate
+
+        event_validate(event)
+    return _group_send(user_id, {"type": "user.event", "event": event})
 
 
 def close_user_sockets(user_id: int, code: int = CLOSE_SESSION_REVOKED) -> bool:

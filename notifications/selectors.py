@@ -5,18 +5,16 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core import signing
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from kaya.exceptions import ApplicationError, NotFoundError
 from notifications.models import Notification
 
-EMAIL_PREFERENCES_SALT = "notifications.email-preferences"
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # No notification is older than this: a cursor naming an earlier instant was not
 # made by the server (and one near datetime.min would overflow the catch-up
@@ -53,7 +51,7 @@ def notification_cursor_parse(cursor: str) -> tuple[datetime, int]:
 
 
 def notification_list(
-    *, user: Any, unread: bool = False, after: str | None = None
+    *, user: User, unread: bool = False, after: str | None = None
 ) -> QuerySet[Notification]:
     """The user's notifications, newest first.
 
@@ -76,44 +74,5 @@ def notification_list(
     return notifications.order_by("-created_at", "-id")
 
 
-def notification_unread_count(*, user: Any) -> int:
+def notification_unread_count(*, user: User) -> int:
     return Notification.objects.for_user(user).unread().count()
-
-
-def notification_get(*, user: Any, notification_id: int) -> Notification:
-    """One of the user's notifications; another user's is simply not found."""
-    notification = (
-        Notification.objects.for_user(user).filter(pk=notification_id).first()
-    )
-    if notification is None:
-        raise NotFoundError()
-    return notification
-
-
-def email_preferences_user(*, token: str) -> Any:
-    """The user a signed email-preferences link was made for.
-
-    The link names the address it was sent to, so it stops working once the
-    account's email changes. Raises a 400 ``validation_error`` otherwise.
-    """
-    invalid = ApplicationError(
-        "This link is invalid or has expired.",
-        code="validation_error",
-        fields={"token": ["This link is invalid or has expired."]},
-    )
-    try:
-        claim = signing.loads(
-            token,
-            salt=EMAIL_PREFERENCES_SALT,
-            max_age=timedelta(days=settings.NOTIFICATIONS_PREFERENCES_LINK_DAYS),
-        )
-    except signing.BadSignature:
-        raise invalid from None
-    user = (
-        get_user_model()
-        .objects.filter(pk=claim.get("u"), email=claim.get("e"), is_active=True)
-        .first()
-    )
-    if user is None:
-        raise invalid
-    return user

@@ -12,7 +12,7 @@ from notifications.selectors import (
 )
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationOutput(serializers.ModelSerializer):
     cursor = serializers.SerializerMethodField(
         help_text="Pass as `?after=` to fetch what arrived after this one."
     )
@@ -35,15 +35,14 @@ class NotificationSerializer(serializers.ModelSerializer):
         return notification_cursor(notification)
 
 
-def _validate_cursor(value: str) -> str:
+def _validate_cursor(value: str) -> None:
     try:
         notification_cursor_parse(value)
     except InvalidCursorError:
         raise serializers.ValidationError("Not a notification cursor.") from None
-    return value
 
 
-class NotificationListQuerySerializer(serializers.Serializer):
+class NotificationListInput(serializers.Serializer):
     unread = serializers.BooleanField(
         required=False, default=False, help_text="Only unread notifications."
     )
@@ -56,7 +55,7 @@ class NotificationListQuerySerializer(serializers.Serializer):
     )
 
 
-class NotificationReadAllInputSerializer(serializers.Serializer):
+class NotificationReadAllInput(serializers.Serializer):
     up_to = serializers.CharField(
         required=False,
         max_length=200,
@@ -69,27 +68,32 @@ class NotificationReadAllInputSerializer(serializers.Serializer):
         return created_at
 
 
-class NotificationReadAllOutputSerializer(serializers.Serializer):
+class NotificationReadAllOutput(serializers.Serializer):
     updated_count = serializers.IntegerField(help_text="How many became read.")
     unread_count = serializers.IntegerField()
 
 
-class UnreadCountSerializer(serializers.Serializer):
+class NotificationUnreadCountOutput(serializers.Serializer):
     unread_count = serializers.IntegerField()
 
 
-class RealtimeTicketSerializer(serializers.Serializer):
+class RealtimeTicketOutput(serializers.Serializer):
     ticket = serializers.CharField(help_text="Connect to ws/v1/?ticket=<ticket>.")
     expires_in_seconds = serializers.IntegerField(
         help_text="Seconds; the ticket is single use."
     )
 
 
-class EmailPreferencesTokenSerializer(serializers.Serializer):
+class EmailPreferencesTokenInput(serializers.Serializer):
     token = serializers.CharField(
         max_length=500, help_text="The signed token from the email's link."
     )
 
 
-class EmailPreferencesSerializer(serializers.Serializer):
+class EmailPreferencesOutput(serializers.Serializer):
     notify_email = serializers.BooleanField()
+
+
+class EmailPreferencesUpdateInput(serializers.Serializer):
+    # A PATCH: a preference left out is left unchanged (as documented).
+    notify_email = serializers.BooleanField(required=False)

@@ -7,19 +7,26 @@ from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from kaya.mail import send_templated_email
-from kaya.timeutils import at_local_time, instant_text, zone
+from accounts.models import User
+from kaya import outbox
+from kaya.models import OutboxEmail
+from kaya.timeutils import at_local_time, zone
 from notifications import realtime
-from notifications.models import EmailStatus, Notification, ScheduledNotification
-from notifications.selectors import EMAIL_PREFERENCES_SALT, notification_cursor
+from notifications.exceptions import EmailPreferencesLinkInvalidError
+from notifications.models import Notification, ScheduledNotification
+from notifications.serializers import NotificationOutput
 from notifications.timing import practice_reminder_key, quiet_hours_end
 
 logger = logging.getLogger(__name__)
+
+EMAIL_PREFERENCES_SALT = "notifications.email-preferences"
+
+# The notification emails' kind in the outbox (kaya.outbox).
+EMAIL_KIND = "notifications.notification"
 
 # Types that also go out by email (when the user allows email). Community
 # chatter stays in the app.
@@ -36,20 +43,14 @@ EMAIL_TYPES = frozenset(
 )
 
 
-def notification_payload(notification: Notification) -> dict[str, Any]:
-    return {
-        "id": notification.pk,
-        "type": notification.type,
-        "title": notification.title,
-        "body": notification.body,
-        "data": notification.data,
-        # The REST format, so an event and its REST resource carry one string.
-        "created_at": instant_text(notification.created_at),
-        "read_at": instant_text(notification.read_at),
-    }
+def notification_event_data(notification: Notification) -> dict[str, Any]:
+    """The ``notification.created`` event's data: the REST representation
+    itself (``NotificationOutput``), so an event and its REST resource can
+    never differ."""
+    return dict(NotificationOutput(notification).data)
 
 
-def _wants_email(*, user: Any, type: str, email: bool | None) -> bool:
+def _wants_email(*, user: User, type: str, email: bool | None) -> bool:
     wanted = type in EMAIL_TYPES if email is None else email
     # Never mail an address the user has not proven is theirs.
     return bool(
@@ -60,24 +61,10 @@ def _wants_email(*, user: Any, type: str, email: bool | None) -> bool:
     )
 
 
-def _email_enqueue(notification_id: int) -> None:
-    from notifications.tasks import send_notification_email
-
-    try:
-        # No publish retries: with the broker down this must not hold up the
-        # request that created the notification.
-        send_notification_email.apply_async(
-            kwargs={"notification_id": notification_id}, retry=False
-        )
-    except Exception:
-        # The row stays pending; dispatch_due_emails picks it up on beat.
-        logger.warning("could not queue a notification email", exc_info=True)
-
-
 @transaction.atomic
 def notification_create(
     *,
-    user: Any,
+    user: User,
     type: str,
     title: str,
     body: str = "",
@@ -91,35 +78,32 @@ def notification_create(
     overrides the per-type default (``EMAIL_TYPES``); the user's preferences
     always apply.
 
-    Side effects (after commit): a ``notification.created`` websocket event
-    unless the user turned push off or is in quiet hours (in their time zone);
-    a queued email when the type and preferences call for one, held back until
-    quiet hours end. The stored row is never held back.
+    Side effects: an outbox email (``kaya.outbox``, in this transaction) when
+    the type and preferences call for one, held back until quiet hours end;
+    after commit, a ``notification.created`` websocket event unless the user
+    turned push off or is in quiet hours (in their time zone). The stored row
+    is never held back.
     """
     now = timezone.now()
     quiet_until = quiet_hours_end(user=user, at=now)
     wants_email = _wants_email(user=user, type=type, email=email)
     notification = Notification.objects.create(
-        user=user,
-        type=type,
-        title=title,
-        body=body,
-        data=data or {},
-        email_status=EmailStatus.PENDING if wants_email else EmailStatus.NONE,
-        email_send_after=(quiet_until or now) if wants_email else None,
+        user=user, type=type, title=title, body=body, data=data or {}
     )
     if user.notify_push and quiet_until is None:
-        payload = {
-            **notification_payload(notification),
-            "cursor": notification_cursor(notification),
-        }
+        payload = notification_event_data(notification)
         transaction.on_commit(
             lambda: realtime.push_to_user(
                 notification.user_id, realtime.NOTIFICATION_CREATED, payload
             )
         )
-    if wants_email and quiet_until is None:
-        transaction.on_commit(lambda: _email_enqueue(notification.pk))
+    if wants_email:
+        outbox.email_enqueue(
+            kind=EMAIL_KIND,
+            object_id=notification.pk,
+            key=f"{EMAIL_KIND}:{notification.pk}",
+            send_after=quiet_until or now,
+        )
     return notification
 
 
@@ -137,7 +121,7 @@ def notification_mark_read(*, notification: Notification) -> Notification:
 
 
 @transaction.atomic
-def notification_mark_all_read(*, user: Any, up_to: datetime | None = None) -> int:
+def notification_mark_all_read(*, user: User, up_to: datetime | None = None) -> int:
     """Mark the user's unread notifications read; returns how many changed.
 
     ``up_to`` limits it to notifications created at or before that instant, so
@@ -150,7 +134,7 @@ def notification_mark_all_read(*, user: Any, up_to: datetime | None = None) -> i
 
 
 @transaction.atomic
-def notification_test_send(*, user: Any) -> Notification:
+def notification_test_send(*, user: User) -> Notification:
     """A test notification the user asks for, to check live delivery works.
 
     Side effects: as ``notification_create``, never by email.
@@ -165,13 +149,35 @@ def notification_test_send(*, user: Any) -> Notification:
     )
 
 
-def email_preferences_token(*, user: Any) -> str:
+def email_preferences_token(*, user: User) -> str:
     """A signed token for the email-preferences link; works without login."""
     return signing.dumps({"u": user.pk, "e": user.email}, salt=EMAIL_PREFERENCES_SALT)
 
 
+def email_preferences_link_user(*, token: str) -> User:
+    """The user a signed email-preferences link was made for.
+
+    The link names the address it was sent to, so it stops working once the
+    account's email changes. Raises ``EmailPreferencesLinkInvalidError`` otherwise.
+    """
+    try:
+        claim = signing.loads(
+            token,
+            salt=EMAIL_PREFERENCES_SALT,
+            max_age=timedelta(days=settings.NOTIFICATIONS_PREFERENCES_LINK_DAYS),
+        )
+    except signing.BadSignature:
+        raise EmailPreferencesLinkInvalidError() from None
+    user = User.objects.filter(
+        pk=claim.get("u"), email=claim.get("e"), is_active=True
+    ).first()
+    if user is None:
+        raise EmailPreferencesLinkInvalidError()
+    return user
+
+
 @transaction.atomic
-def email_preferences_update(*, user: Any, notify_email: bool | None = None) -> Any:
+def email_preferences_update(*, user: User, notify_email: bool | None = None) -> User:
     """Turn notification emails on or off (from the no-login email link); a
     preference not given (None) is left as it is."""
     if notify_email is not None:
@@ -180,99 +186,55 @@ def email_preferences_update(*, user: Any, notify_email: bool | None = None) -> 
     return user
 
 
-def notification_email_deliver(
-    *, notification_id: int, now: datetime | None = None
-) -> bool:
-    """Send the email copy of one notification if it is due; True if sent.
-
-    Safe to run twice (a redelivered task, the sweeper): the row is locked and
-    re-checked, and only a pending one is sent. The user's preferences are read
-    again at send time, since quiet hours may have delayed it for hours.
-    Side effects: one email through ``kaya.mail``.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        # The task and the sweeper may race for the same row.
-        notification = (
-            Notification.objects.select_for_update(
-                skip_locked=connection.features.has_select_for_update_skip_locked,
-                of=("self",),
-            )
-            .select_related("user")
-            .filter(
-                pk=notification_id,
-                email_status=EmailStatus.PENDING,
-                email_send_after__lte=now,
-            )
-            .first()
-        )
-        if notification is None:
-            return False
-        user = notification.user
-        if not _wants_email(user=user, type=notification.type, email=True):
-            notification.email_status = EmailStatus.SKIPPED
-            notification.save(update_fields=["email_status"])
-            return False
-        token = email_preferences_token(user=user)
-        try:
-            send_templated_email(
-                to=user.email,
-                name="notification",
-                locale=user.locale,
-                context={
-                    "title": notification.title,
-                    "type_label": notification.get_type_display(),
-                    "open_url": f"{settings.FRONTEND_URL}/notifications",
-                    "preferences_url": (
-                        f"{settings.FRONTEND_URL}/settings/notifications?token={token}"
-                    ),
-                },
-                headers={
-                    "List-Unsubscribe": (
-                        f"<{settings.PUBLIC_API_URL}/api/v1/notifications/"
-                        f"email-preferences/unsubscribe?token={token}>"
-                    ),
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                },
-            )
-        except Exception:
-            notification.email_attempts += 1
-            if notification.email_attempts >= settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS:
-                notification.email_status = EmailStatus.FAILED
-            notification.save(update_fields=["email_attempts", "email_status"])
-            logger.warning(
-                "notification email failed",
-                extra={"notification_id": notification.pk},
-                exc_info=True,
-            )
-            return False
-        notification.email_status = EmailStatus.SENT
-        notification.save(update_fields=["email_status"])
-        return True
-
-
-def notification_emails_dispatch(
-    *, now: datetime | None = None, batch_size: int = 200
-) -> int:
-    """Send every due pending notification email (held back by quiet hours, or
-    whose task never reached the broker). Returns how many were sent."""
-    now = now or timezone.now()
-    due_ids = list(
-        Notification.objects.filter(
-            email_status=EmailStatus.PENDING, email_send_after__lte=now
-        )
-        .order_by("email_send_after", "id")
-        .values_list("id", flat=True)[:batch_size]
+def notification_email_build(notification_id: int) -> outbox.OutboxMessage | None:
+    """The email copy of a notification, built when the outbox sends it (see
+    ``kaya.outbox``); None (skipped) if the notification is gone or the user no
+    longer wants email: quiet hours may have held it back for hours."""
+    notification = (
+        Notification.objects.select_related("user").filter(pk=notification_id).first()
     )
-    return sum(
-        notification_email_deliver(notification_id=pk, now=now) for pk in due_ids
+    if notification is None:
+        return None
+    user = notification.user
+    if not _wants_email(user=user, type=notification.type, email=True):
+        return None
+    token = email_preferences_token(user=user)
+    return outbox.OutboxMessage(
+        to=user.email,
+        template="notification",
+        locale=user.locale,
+        context={
+            "title": notification.title,
+            "type_label": notification.get_type_display(),
+            "open_url": f"{settings.FRONTEND_URL}/notifications",
+            "preferences_url": (
+                f"{settings.FRONTEND_URL}/settings/notifications?token={token}"
+            ),
+        },
+        headers={
+            "List-Unsubscribe": (
+                f"<{settings.PUBLIC_API_URL}/api/v1/notifications/"
+                f"email-preferences/unsubscribe?token={token}>"
+            ),
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
+
+
+def notification_email_status(*, notification: Notification) -> str:
+    """Where the notification's email copy is (``none`` if it has none)."""
+    status = (
+        OutboxEmail.objects.filter(kind=EMAIL_KIND, object_id=notification.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return status or "none"
 
 
 @transaction.atomic
 def notification_schedule(
     *,
-    user: Any,
+    user: User,
     type: str,
     title: str,
     send_at: datetime,
@@ -307,7 +269,7 @@ def notification_schedule(
 
 
 @transaction.atomic
-def notification_schedule_cancel(*, user: Any, dedupe_key: str) -> bool:
+def notification_schedule_cancel(*, user: User, dedupe_key: str) -> bool:
     """Cancel a pending scheduled notification; True if one was cancelled."""
     updated = ScheduledNotification.objects.filter(
         user=user, dedupe_key=dedupe_key, status=ScheduledNotification.Status.PENDING
@@ -369,7 +331,7 @@ def practice_reminders_send(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     grace = timedelta(minutes=settings.PRACTICE_REMINDER_GRACE_MINUTES)
-    users = get_user_model().objects.filter(reminder_time__isnull=False, is_active=True)
+    users = User.objects.filter(reminder_time__isnull=False, is_active=True)
     sent = 0
     zones = users.order_by().values_list("timezone", flat=True).distinct()
     for tz_name in list(zones):
@@ -391,7 +353,7 @@ def practice_reminders_send(*, now: datetime | None = None) -> int:
 
 
 def _practice_reminder_send(
-    *, user: Any, key: str, due_at: datetime, now: datetime
+    *, user: User, key: str, due_at: datetime, now: datetime
 ) -> int:
     title = "Time for your daily practice"
     body = "A few calm minutes are waiting for you."

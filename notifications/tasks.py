@@ -5,8 +5,6 @@ from __future__ import annotations
 from celery import shared_task
 
 from notifications.services import (
-    notification_email_deliver,
-    notification_emails_dispatch,
     practice_reminders_send,
     scheduled_notifications_dispatch,
     scheduled_notifications_purge,
@@ -16,16 +14,6 @@ from notifications.services import (
 @shared_task(name="notifications.dispatch_due_notifications", ignore_result=True)
 def dispatch_due_notifications() -> int:
     return scheduled_notifications_dispatch()
-
-
-@shared_task(name="notifications.send_notification_email", ignore_result=True)
-def send_notification_email(*, notification_id: int) -> bool:
-    return notification_email_deliver(notification_id=notification_id)
-
-
-@shared_task(name="notifications.dispatch_due_emails", ignore_result=True)
-def dispatch_due_emails() -> int:
-    return notification_emails_dispatch()
 
 
 @shared_task(name="notifications.send_practice_reminders", ignore_result=True)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from kaya.timeutils import at_local_time, zone
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def quiet_hours_end(*, user: Any, at: datetime) -> datetime | None:
+
+def quiet_hours_end(*, user: User, at: datetime) -> datetime | None:
     """When the quiet hours that contain ``at`` end, or None outside them.
 
     Quiet hours are local wall-clock times in the user's zone and may wrap past

@@ -1,25 +1,14 @@
-from kaya.routing import api_path
+from kaya.routing import ApiRouter
 from notifications import views
 
 app_name = "notifications"
 
-urlpatterns = [
-    api_path("notifications", views.NotificationListView, "list"),
-    api_path(
-        "notifications/unread-count", views.NotificationUnreadCountView, "unread-count"
-    ),
-    api_path("notifications/read-all", views.NotificationReadAllView, "read-all"),
-    api_path("notifications/<int:pk>/read", views.NotificationReadView, "read"),
-    api_path("notifications/test", views.NotificationTestView, "test"),
-    api_path(
-        "notifications/email-preferences",
-        views.EmailPreferencesView,
-        "email-preferences",
-    ),
-    api_path(
-        "notifications/email-preferences/unsubscribe",
-        views.EmailUnsubscribeView,
-        "email-unsubscribe",
-    ),
-    api_path("realtime/ticket", views.RealtimeTicketView, "realtime-ticket"),
-]
+router = ApiRouter()
+# The token-link routes first: they share the ``notifications`` prefix.
+router.register(
+    "notifications", views.EmailPreferencesViewSet, basename="email-preferences"
+)
+router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("realtime/ticket", views.RealtimeTicketViewSet, basename="realtime")
+
+urlpatterns = [*router.urls]

@@ -1,71 +1,50 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.conf import settings
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
-from rest_framework.views import APIView
+from rest_framework.viewsets import GenericViewSet, ViewSet
 
+from kaya.api import validated
 from kaya.pagination import NewestFirstCursorPagination
 from kaya.schema import ErrorSerializer
-from kaya.throttles import AtomicRateThrottle, MultiUnitRateMixin
+from kaya.throttles import NotificationTestThrottle, RealtimeTicketThrottle
 from kaya.websocket import TICKET_TTL_SECONDS, ws_ticket_issue
 from notifications import realtime
-from notifications.selectors import (
-    email_preferences_user,
-    notification_get,
-    notification_list,
-    notification_unread_count,
-)
+from notifications.models import Notification
+from notifications.selectors import notification_list, notification_unread_count
 from notifications.serializers import (
-    EmailPreferencesSerializer,
-    EmailPreferencesTokenSerializer,
-    NotificationListQuerySerializer,
-    NotificationReadAllInputSerializer,
-    NotificationReadAllOutputSerializer,
-    NotificationSerializer,
-    RealtimeTicketSerializer,
-    UnreadCountSerializer,
+    EmailPreferencesOutput,
+    EmailPreferencesTokenInput,
+    EmailPreferencesUpdateInput,
+    NotificationListInput,
+    NotificationOutput,
+    NotificationReadAllInput,
+    NotificationReadAllOutput,
+    NotificationUnreadCountOutput,
+    RealtimeTicketOutput,
 )
 from notifications.services import (
+    email_preferences_link_user,
     email_preferences_update,
     notification_mark_all_read,
     notification_mark_read,
     notification_test_send,
 )
 
-
-class SettingsRateThrottle(MultiUnitRateMixin, UserRateThrottle):
-    """A per-user throttle whose rate is a Django setting (read per request)."""
-
-    setting_name = ""
-
-    def get_rate(self) -> str | None:
-        return str(getattr(settings, self.setting_name))
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
-class RealtimeTicketThrottle(AtomicRateThrottle):
-    """Per user and exact: parallel requests cannot get more tickets than the rate."""
-
-    scope = "realtime_ticket"
-
-    def get_rate(self) -> str | None:
-        return str(settings.THROTTLE_REALTIME_TICKET)
-
-    def get_cache_key(self, request: Any, view: Any) -> str | None:
-        if not request.user.is_authenticated:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
-
-
-class NotificationTestThrottle(SettingsRateThrottle):
-    scope = "notification_test"
-    setting_name = "THROTTLE_NOTIFICATION_TEST"
+def _user(request: Request) -> User:
+    # Every route here but the token links requires a logged-in user.
+    return cast("User", request.user)
 
 
 class NotificationPagination(NewestFirstCursorPagination):
@@ -97,164 +76,152 @@ BAD_TOKEN = OpenApiResponse(
 )
 
 
-class NotificationListView(APIView):
+# The user's notifications: another user's is simply not found (404). No class
+# docstring: drf-spectacular would print it on every operation.
+class NotificationViewSet(GenericViewSet):
+    serializer_class = NotificationOutput
     pagination_class = NotificationPagination
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return notification_list(user=_user(self.request))
 
     @extend_schema(
         operation_id="notifications_list",
         parameters=[
-            NotificationListQuerySerializer,
+            NotificationListInput,
             OpenApiParameter("cursor", str, description="Pagination cursor."),
             OpenApiParameter("page_size", int, description="At most 100."),
         ],
         responses={
-            200: NotificationSerializer(many=True),
+            200: NotificationOutput(many=True),
             400: OpenApiResponse(
                 ErrorSerializer, description="Bad `after`, `unread` or `page_size`."
             ),
         },
     )
-    def get(self, request: Request) -> Response:
-        query = NotificationListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        notifications = notification_list(user=request.user, **query.validated_data)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(notifications, request, view=self)
-        paginator.unread_count = notification_unread_count(user=request.user)
-        return paginator.get_paginated_response(
-            NotificationSerializer(page, many=True).data
-        )
+    def list(self, request: Request) -> Response:
+        filters = validated(NotificationListInput, request.query_params)
+        user = _user(request)
+        page = self.paginate_queryset(notification_list(user=user, **filters))
+        paginator: NotificationPagination = self.paginator  # type: ignore[assignment]
+        paginator.unread_count = notification_unread_count(user=user)
+        return self.get_paginated_response(NotificationOutput(page, many=True).data)
 
-
-class NotificationUnreadCountView(APIView):
     @extend_schema(
         operation_id="notifications_unread_count",
-        responses={200: UnreadCountSerializer},
+        responses={200: NotificationUnreadCountOutput},
     )
-    def get(self, request: Request) -> Response:
-        count = notification_unread_count(user=request.user)
-        return Response(UnreadCountSerializer({"unread_count": count}).data)
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request: Request) -> Response:
+        count = notification_unread_count(user=_user(request))
+        return Response(NotificationUnreadCountOutput({"unread_count": count}).data)
 
-
-class NotificationReadView(APIView):
     @extend_schema(
         operation_id="notifications_read",
         request=None,
-        responses={200: NotificationSerializer},
+        responses={200: NotificationOutput},
         description="Mark one notification read. Idempotent (keeps the first "
         "read time). Another user's notification is 404.",
     )
-    def patch(self, request: Request, pk: int) -> Response:
-        notification = notification_get(user=request.user, notification_id=pk)
-        notification = notification_mark_read(notification=notification)
-        return Response(NotificationSerializer(notification).data)
+    @action(detail=True, methods=["patch"])
+    def read(self, request: Request, pk: str) -> Response:
+        notification = notification_mark_read(notification=self.get_object())
+        return Response(NotificationOutput(notification).data)
 
-
-class NotificationReadAllView(APIView):
     @extend_schema(
         operation_id="notifications_read_all",
-        request=NotificationReadAllInputSerializer,
-        responses={200: NotificationReadAllOutputSerializer},
+        request=NotificationReadAllInput,
+        responses={200: NotificationReadAllOutput},
         description="Mark all (or, with `up_to`, all up to that cursor) read. "
         "Idempotent.",
     )
-    def patch(self, request: Request) -> Response:
-        body = NotificationReadAllInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        updated = notification_mark_all_read(
-            user=request.user, up_to=body.validated_data.get("up_to")
-        )
+    @action(detail=False, methods=["patch"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        body = validated(NotificationReadAllInput, request.data)
+        user = _user(request)
+        updated = notification_mark_all_read(user=user, up_to=body.get("up_to"))
         result = {
             "updated_count": updated,
-            "unread_count": notification_unread_count(user=request.user),
+            "unread_count": notification_unread_count(user=user),
         }
-        return Response(NotificationReadAllOutputSerializer(result).data)
-
-
-class NotificationTestView(APIView):
-    throttle_classes = [NotificationTestThrottle]
+        return Response(NotificationReadAllOutput(result).data)
 
     @extend_schema(
         operation_id="notifications_test",
         request=None,
-        responses={201: NotificationSerializer},
+        responses={201: NotificationOutput},
         description="Send yourself a test notification (in the app and live on "
         "your sockets, never by email) to check delivery.",
     )
-    def post(self, request: Request) -> Response:
-        notification = notification_test_send(user=request.user)
+    @action(detail=False, methods=["post"], throttle_classes=[NotificationTestThrottle])
+    def test(self, request: Request) -> Response:
+        notification = notification_test_send(user=_user(request))
         return Response(
-            NotificationSerializer(notification).data, status=status.HTTP_201_CREATED
+            NotificationOutput(notification).data, status=status.HTTP_201_CREATED
         )
 
 
-class RealtimeTicketView(APIView):
-    throttle_classes = [RealtimeTicketThrottle]
-
-    @extend_schema(
-        operation_id="realtime_ticket",
-        request=None,
-        responses={201: RealtimeTicketSerializer},
-        description="A single-use websocket ticket valid for 30 s: connect to "
-        "`ws/v1/?ticket=<ticket>`.\n\n" + realtime.CLOSE_CODES_MARKDOWN,
-    )
-    def post(self, request: Request) -> Response:
-        ticket = ws_ticket_issue(user=request.user)
-        data = {"ticket": ticket, "expires_in_seconds": TICKET_TTL_SECONDS}
-        return Response(
-            RealtimeTicketSerializer(data).data, status=status.HTTP_201_CREATED
-        )
-
-
-def _user_from_token(request: Request) -> Any:
-    query = EmailPreferencesTokenSerializer(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return email_preferences_user(token=query.validated_data["token"])
-
-
-class EmailPreferencesView(APIView):
+class EmailPreferencesViewSet(ViewSet):
     """Reached from the link in notification emails: no login, a signed token."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
+    def _link_user(self, request: Request) -> User:
+        query = validated(EmailPreferencesTokenInput, request.query_params)
+        return email_preferences_link_user(token=query["token"])
+
     @extend_schema(
         operation_id="notifications_email_preferences_retrieve",
         parameters=[TOKEN_PARAMETER],
-        responses={200: EmailPreferencesSerializer, 400: BAD_TOKEN},
+        responses={200: EmailPreferencesOutput, 400: BAD_TOKEN},
     )
-    def get(self, request: Request) -> Response:
-        user = _user_from_token(request)
-        return Response(EmailPreferencesSerializer(user).data)
+    @action(detail=False, methods=["get"], url_path="email-preferences")
+    def email_preferences(self, request: Request) -> Response:
+        user = self._link_user(request)
+        return Response(EmailPreferencesOutput(user).data)
 
     @extend_schema(
         operation_id="notifications_email_preferences_update",
         parameters=[TOKEN_PARAMETER],
-        request=EmailPreferencesSerializer,
-        responses={200: EmailPreferencesSerializer, 400: BAD_TOKEN},
+        request=EmailPreferencesUpdateInput,
+        responses={200: EmailPreferencesOutput, 400: BAD_TOKEN},
     )
-    def patch(self, request: Request) -> Response:
-        user = _user_from_token(request)
-        # A PATCH: a preference left out is left unchanged (as documented).
-        body = EmailPreferencesSerializer(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
-        user = email_preferences_update(user=user, **body.validated_data)
-        return Response(EmailPreferencesSerializer(user).data)
-
-
-class EmailUnsubscribeView(APIView):
-    """RFC 8058 one-click unsubscribe (the email's List-Unsubscribe header)."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list[Any] = []
+    @email_preferences.mapping.patch
+    def email_preferences_update(self, request: Request) -> Response:
+        user = self._link_user(request)
+        body = validated(EmailPreferencesUpdateInput, request.data)
+        user = email_preferences_update(user=user, **body)
+        return Response(EmailPreferencesOutput(user).data)
 
     @extend_schema(
         operation_id="notifications_email_unsubscribe",
         parameters=[TOKEN_PARAMETER],
         request=None,
-        responses={200: EmailPreferencesSerializer, 400: BAD_TOKEN},
+        responses={200: EmailPreferencesOutput, 400: BAD_TOKEN},
+        description="RFC 8058 one-click unsubscribe (the email's "
+        "List-Unsubscribe header).",
     )
-    def post(self, request: Request) -> Response:
-        user = _user_from_token(request)
+    @action(detail=False, methods=["post"], url_path="email-preferences/unsubscribe")
+    def unsubscribe(self, request: Request) -> Response:
+        user = self._link_user(request)
         user = email_preferences_update(user=user, notify_email=False)
-        return Response(EmailPreferencesSerializer(user).data)
+        return Response(EmailPreferencesOutput(user).data)
+
+
+class RealtimeTicketViewSet(ViewSet):
+    throttle_classes = [RealtimeTicketThrottle]
+
+    @extend_schema(
+        operation_id="realtime_ticket",
+        request=None,
+        responses={201: RealtimeTicketOutput},
+        description="A single-use websocket ticket valid for 30 s: connect to "
+        "`ws/v1/?ticket=<ticket>`.\n\n" + realtime.CLOSE_CODES_MARKDOWN,
+    )
+    def create(self, request: Request) -> Response:
+        ticket = ws_ticket_issue(user=request.user)
+        data = {"ticket": ticket, "expires_in_seconds": TICKET_TTL_SECONDS}
+        return Response(RealtimeTicketOutput(data).data, status=status.HTTP_201_CREATED)

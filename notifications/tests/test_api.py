@@ -8,6 +8,7 @@ from django.core.cache import cache
 from conftest import bearer
 from notifications.models import Notification
 from notifications.selectors import notification_cursor
+from notifications.services import notification_email_status
 from notifications.tests.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -216,6 +217,43 @@ def test_reading_a_missing_notification_is_404(auth_client):
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("pk", ["abc", "1.5", "99999999999999999999999"])
+def test_reading_a_non_integer_or_huge_id_is_the_one_404(auth_client, pk):
+    response = auth_client.patch(f"/api/v1/notifications/{pk}/read")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("get", "/api/v1/notifications", 200),
+        ("get", "/api/v1/notifications/unread-count", 200),
+        ("patch", "/api/v1/notifications/read-all", 200),
+        ("post", "/api/v1/notifications/test", 201),
+        ("post", "/api/v1/realtime/ticket", 201),
+    ],
+)
+@pytest.mark.parametrize("slash", ["", "/"])
+def test_routes_answer_with_and_without_the_trailing_slash(
+    auth_client, method, path, expected, slash
+):
+    response = getattr(auth_client, method)(path + slash)
+
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("slash", ["", "/"])
+def test_read_answers_with_and_without_the_trailing_slash(auth_client, user, slash):
+    note = NotificationFactory(user=user)
+
+    response = auth_client.patch(f"/api/v1/notifications/{note.pk}/read{slash}")
+
+    assert response.status_code == 200
+    assert response.json()["id"] == note.pk
+
+
 def test_read_all_marks_only_the_users_notifications(auth_client, user, other_user):
     _series(user, 3)
     theirs = NotificationFactory(user=other_user)
@@ -276,7 +314,7 @@ def test_test_notification_is_created_for_the_caller(auth_client, user):
     note = Notification.objects.get(user=user)
     assert response.json()["id"] == note.pk
     assert note.title == "Test notification"
-    assert note.email_status == Notification.EmailStatus.NONE
+    assert notification_email_status(notification=note) == "none"
 
 
 def test_test_notifications_are_throttled(auth_client, user, settings):

@@ -36,6 +36,14 @@ async def test_a_receive_outlasts_the_layers_blocking_pop():
     await layer.close_pools()
 
 
+PROGRESS = {
+    "session_id": 1,
+    "progress_seconds": 30,
+    "planned_duration_seconds": 600,
+    "device_id": "",
+}
+
+
 def test_a_push_gives_up_within_the_redis_socket_timeout_when_redis_hangs(
     settings, tmp_path, caplog
 ):
@@ -46,7 +54,7 @@ def test_a_push_gives_up_within_the_redis_socket_timeout_when_redis_hangs(
         channel_layers.backends.clear()
         started = time.monotonic()
         with caplog.at_level(logging.WARNING, logger="notifications.realtime"):
-            delivered = realtime.push_to_user(7, "notification.created", {"id": 1})
+            delivered = realtime.push_to_user(7, realtime.SESSION_PROGRESS, PROGRESS)
         elapsed = time.monotonic() - started
 
     assert delivered is False

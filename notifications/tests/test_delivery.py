@@ -12,11 +12,14 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
 from accounts.tests.factories import UserFactory
+from kaya.models import OutboxEmail
+from kaya.outbox import outbox_sweep
 from notifications import realtime
 from notifications.models import Notification
 from notifications.services import (
+    EMAIL_KIND,
     notification_create,
-    notification_emails_dispatch,
+    notification_email_status,
 )
 from notifications.timing import quiet_hours_end
 
@@ -67,6 +70,10 @@ def _pushed(layer, channel):
     return async_to_sync(drain)()
 
 
+def _outbox(note):
+    return OutboxEmail.objects.get(kind=EMAIL_KIND, object_id=note.pk)
+
+
 def _create(user, capture, **kwargs):
     fields = {"type": Notification.Type.BOOKING_UPDATE, "title": "Booking confirmed"}
     fields.update(kwargs)
@@ -103,8 +110,7 @@ def test_outside_quiet_hours_it_is_pushed_and_emailed(
     assert message.to == ["member@example.com"]
     assert message.subject == "KAYA: Booking update"
     assert "Booking confirmed" in message.body
-    note.refresh_from_db()
-    assert note.email_status == Notification.EmailStatus.SENT
+    assert notification_email_status(notification=note) == "sent"
 
 
 def test_emails_never_carry_the_body_or_data(
@@ -185,7 +191,7 @@ def test_no_email_when_off_or_the_address_is_unverified(
         note = _create(member, django_capture_on_commit_callbacks)
 
     assert mail.outbox == []
-    assert note.email_status == Notification.EmailStatus.NONE
+    assert notification_email_status(notification=note) == "none"
 
 
 def test_push_off_means_no_live_event_but_still_email(
@@ -215,9 +221,8 @@ def test_quiet_hours_hold_back_push_and_email_but_not_the_row(
     assert Notification.objects.filter(pk=note.pk, user=member).exists()
     assert events == []
     assert mail.outbox == []
-    note.refresh_from_db()
-    assert note.email_status == Notification.EmailStatus.PENDING
-    assert note.email_send_after == QUIET_END
+    assert notification_email_status(notification=note) == "pending"
+    assert _outbox(note).send_after == QUIET_END
 
 
 def test_a_held_back_email_goes_out_when_quiet_hours_end(
@@ -227,14 +232,13 @@ def test_a_held_back_email_goes_out_when_quiet_hours_end(
         note = _create(member, django_capture_on_commit_callbacks)
 
     with time_machine.travel(QUIET_END - timedelta(seconds=1), tick=False):
-        assert notification_emails_dispatch() == 0
+        assert outbox_sweep() == 0
     with time_machine.travel(QUIET_END, tick=False):
-        assert notification_emails_dispatch() == 1
-        assert notification_emails_dispatch() == 0
+        assert outbox_sweep() == 1
+        assert outbox_sweep() == 0
 
     assert len(mail.outbox) == 1
-    note.refresh_from_db()
-    assert note.email_status == Notification.EmailStatus.SENT
+    assert notification_email_status(notification=note) == "sent"
 
 
 def test_a_held_back_email_is_skipped_if_the_user_turned_email_off(
@@ -246,28 +250,31 @@ def test_a_held_back_email_is_skipped_if_the_user_turned_email_off(
     member.save()
 
     with time_machine.travel(QUIET_END, tick=False):
-        assert notification_emails_dispatch() == 0
+        assert outbox_sweep() == 0
 
     assert mail.outbox == []
-    note.refresh_from_db()
-    assert note.email_status == Notification.EmailStatus.SKIPPED
+    assert notification_email_status(notification=note) == "skipped"
 
 
 def test_a_failing_provider_is_retried_then_given_up(
     member, django_capture_on_commit_callbacks, settings
 ):
     settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
-    settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 3
+    settings.EMAIL_OUTBOX_MAX_ATTEMPTS = 3
     with time_machine.travel(AFTERNOON, tick=False):
         note = _create(member, django_capture_on_commit_callbacks)  # attempt 1
-        notification_emails_dispatch()  # attempt 2
-        note.refresh_from_db()
-        assert note.email_status == Notification.EmailStatus.PENDING
-        notification_emails_dispatch()  # attempt 3
+        outbox_sweep()  # not yet: the retry waits out its backoff
+    with time_machine.travel(AFTERNOON + timedelta(minutes=10), tick=False):
+        outbox_sweep()  # attempt 2
+        assert notification_email_status(notification=note) == "pending"
+    with time_machine.travel(AFTERNOON + timedelta(minutes=20), tick=False):
+        outbox_sweep()  # attempt 3
+    with time_machine.travel(AFTERNOON + timedelta(minutes=30), tick=False):
+        outbox_sweep()  # given up: nothing more
 
-    note.refresh_from_db()
-    assert note.email_attempts == 3
-    assert note.email_status == Notification.EmailStatus.FAILED
+    assert _outbox(note).attempts == 3
+    assert notification_email_status(notification=note) == "failed"
+    assert mail.outbox == []
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ def test_every_beat_entry_names_a_registered_task():
     assert tasks <= set(app.tasks)
     assert {
         "notifications.dispatch_due_notifications",
-        "notifications.dispatch_due_emails",
+        "kaya.sweep_email_outbox",
         "notifications.send_practice_reminders",
         "notifications.purge_scheduled_notifications",
         "kaya.flush_expired_tokens",

@@ -28,6 +28,15 @@ def own_redis(settings, tmp_path):
         processes_stop([server])
 
 
+def _progress(session_id: int) -> dict:
+    return {
+        "session_id": session_id,
+        "progress_seconds": 30,
+        "planned_duration_seconds": 600,
+        "device_id": "",
+    }
+
+
 def _connections_opened(client) -> int:
     return int(client.info("stats")["total_connections_received"])
 
@@ -37,11 +46,11 @@ def test_pushes_from_sync_code_reuse_one_channel_layer_connection(own_redis):
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(realtime.user_group(7), channel)
-    assert realtime.push_to_user(7, "notification.created", {"id": 0})
+    assert realtime.push_to_user(7, realtime.SESSION_PROGRESS, _progress(1))
     before = _connections_opened(own_redis)
 
-    for n in range(1, 6):
-        assert realtime.push_to_user(7, "notification.created", {"id": n})
+    for n in range(2, 7):
+        assert realtime.push_to_user(7, realtime.SESSION_PROGRESS, _progress(n))
 
     assert _connections_opened(own_redis) == before
 
@@ -49,4 +58,4 @@ def test_pushes_from_sync_code_reuse_one_channel_layer_connection(own_redis):
         return [(await layer.receive(channel))["event"] for _ in range(6)]
 
     received = async_to_sync(receive_all)()
-    assert [event["data"]["id"] for event in received] == [0, 1, 2, 3, 4, 5]
+    assert [event["data"]["session_id"] for event in received] == [1, 2, 3, 4, 5, 6]

@@ -10,7 +10,7 @@ from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from notifications.models import Notification, ScheduledNotification
-from notifications.services import practice_reminders_send
+from notifications.services import notification_email_status, practice_reminders_send
 from notifications.tasks import send_practice_reminders
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_the_reminder_is_recorded_under_its_local_date_key():
     assert record.dedupe_key == "practice_reminder:2026-06-02"
     assert record.status == ScheduledNotification.Status.SENT
     assert record.notification == Notification.objects.get(user=user)
-    assert record.notification.email_status == Notification.EmailStatus.NONE
+    assert notification_email_status(notification=record.notification) == "none"
 
 
 @pytest.mark.postgres

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from conftest import bearer
-from notifications.views import RealtimeTicketThrottle
+from kaya.throttles import RealtimeTicketThrottle
 
 TICKET = "/api/v1/realtime/ticket"
 

@@ -191,20 +191,25 @@ async def test_a_notification_created_over_rest_reaches_only_its_owner(
     await theirs.disconnect()
 
 
-async def test_an_achievement_pushed_by_a_service_reaches_only_its_owner(
+async def test_an_event_pushed_by_a_service_reaches_only_its_owner(
     auth_client, other_client, user
 ):
     mine = await _connect(auth_client)
     theirs = await _connect(other_client)
-    data = {"achievement": "first_session", "title": "First steps"}
+    data = {
+        "session_id": 12,
+        "progress_seconds": 30,
+        "planned_duration_seconds": 600,
+        "device_id": "phone",
+    }
 
     delivered = await sync_to_async(realtime.push_to_user)(
-        user.pk, realtime.ACHIEVEMENT_UNLOCKED, data
+        user.pk, realtime.SESSION_PROGRESS, data
     )
 
     assert delivered is True
     assert await mine.receive_json_from(timeout=3) == {
-        "type": "achievement.unlocked",
+        "type": "session.progress",
         "data": data,
     }
     assert await theirs.receive_nothing(timeout=0.3)

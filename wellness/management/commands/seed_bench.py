@@ -31,7 +31,7 @@ from django.utils import timezone
 from accounts.jwt import access_token_for
 from accounts.models import User
 from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
-from notifications.models import EmailStatus, Notification
+from notifications.models import Notification
 from wellness.models import (
     ProgramDay,
     ProgramEnrollment,
@@ -355,7 +355,6 @@ class Command(BaseCommand):
                 body="A few minutes of breathing is waiting for you.",
                 data={"n": n},
                 read_at=None if n % 4 == 0 else timezone.now(),
-                email_status=EmailStatus.SKIPPED,
             )
             for user in heavy
             for n in range(300)
