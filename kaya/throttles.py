@@ -81,3 +81,14 @@ class AtomicRateThrottle(MultiUnitRateMixin, SimpleRateThrottle):
         if start is None:
             return float(self.duration_seconds)
         return float(max(0.0, start + self.duration_seconds - self.now))
+
+
+class CommunityPostThrottle(AtomicRateThrottle):
+    """Per user and exact: community posts and comments written."""
+
+    scope = "community_post"
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
