@@ -7,8 +7,8 @@ class CommunityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accounts.registry import privacy, stats
-        from community.privacy import community_erase, community_export, community_stats
+        from accounts.registry import privacy
+        from community.privacy import community_erase, community_export
 
         privacy.register(
             "community",
@@ -25,4 +25,3 @@ class CommunityConfig(AppConfig):
         )
         privacy.exclude("community.SupportGroup", "staff-created groups, no user data")
         privacy.exclude("community.BlockedTerm", "staff-curated terms, no user data")
-        stats.register("community", community_stats)

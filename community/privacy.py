@@ -1,4 +1,4 @@
-"""The community app's part of the privacy export, account erasure and stats."""
+"""The community app's part of the privacy export and account erasure."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from community.models import (
     Report,
     SupportGroupMember,
 )
-from community.selectors import community_counts
 from kaya.timeutils import instant_text
 
 
@@ -113,7 +112,3 @@ def community_erase(user: Any) -> None:
         like_count=Coalesce(Subquery(likes), 0),
         comment_count=Coalesce(Subquery(comments), 0),
     )
-
-
-def community_stats(user: Any) -> dict[str, int]:
-    return community_counts(user=user)

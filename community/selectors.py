@@ -154,10 +154,3 @@ def blocked_terms() -> list[str]:
 
 def is_community_banned(*, user: User) -> bool:
     return CommunityBan.objects.filter(user=user).exists()
-
-
-def community_counts(*, user: Any) -> dict[str, int]:
-    return {
-        "community_posts_count": Post.objects.for_user(user).alive().count(),
-        "community_comments_count": Comment.objects.for_user(user).alive().count(),
-    }

@@ -3,12 +3,16 @@ author where it touches them."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import AuditLog, User
 from accounts.tests.factories import UserFactory
+from community.management.commands.community_moderators import moderators_group
 from community.models import (
     CommunityBan,
     ContentStatus,
@@ -182,3 +186,17 @@ def test_comment_queue_and_hide(staff_client, user):
     comment.refresh_from_db()
     assert comment.status == ContentStatus.HIDDEN
     assert audit_actions() == [("hide", "community.comment", str(comment.pk))]
+
+
+def test_moderators_see_community_content_only(client):
+    call_command("community_moderators", stdout=StringIO())
+    moderator = UserFactory(is_staff=True)
+    moderator.groups.add(moderators_group())
+    client.force_login(moderator)
+    PostFactory()
+
+    assert client.get("/admin/community/post/?review=all").status_code == 200
+    assert client.get("/admin/community/blockedterm/").status_code == 200
+    for journal_page in ("journalentry", "moodentry", "gratitudeentry"):
+        assert client.get(f"/admin/journal/{journal_page}/").status_code == 403
+    assert client.get("/admin/accounts/user/").status_code == 403
