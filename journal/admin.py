@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from journal.models import (
+    CrisisPhrase,
     CrisisResource,
     GratitudeEntry,
     JournalEntry,
@@ -36,13 +37,32 @@ class PromptAdmin(admin.ModelAdmin):
 
 @admin.register(CrisisResource)
 class CrisisResourceAdmin(admin.ModelAdmin):
-    list_display = ("name", "locale", "phone", "sms", "url", "sort_order", "is_active")
+    list_display = (
+        "name",
+        "locale",
+        "countries",
+        "phone",
+        "sms",
+        "url",
+        "sort_order",
+        "is_active",
+    )
     list_filter = ("locale", "is_active")
     search_fields = ("name", "description")
     list_editable = ("sort_order", "is_active")
     ordering = ("locale", "sort_order", "id")
     # Crisis lines are served over HTTPS; also silences Django 5's scheme warning.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(CrisisPhrase)
+class CrisisPhraseAdmin(admin.ModelAdmin):
+    """The phrases of the one crisis check (journal.crisis.crisis_check)."""
+
+    list_display = ("phrase", "locale", "category", "is_active", "updated_at")
+    list_filter = ("locale", "category", "is_active")
+    search_fields = ("phrase",)
+    list_editable = ("is_active",)
 
 
 class MetadataOnlyAdmin(ReadOnlyAdmin):

@@ -26,4 +26,7 @@ class JournalConfig(AppConfig):
         privacy.exclude(
             "journal.CrisisResource", "staff-curated crisis lines, no user data"
         )
+        privacy.exclude(
+            "journal.CrisisPhrase", "staff-curated crisis check phrases, no user data"
+        )
         stats.register("journal", journal_stats)

@@ -109,6 +109,13 @@ class CrisisResource(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     sms = models.CharField(max_length=80, blank=True)
     url = models.URLField(max_length=300, blank=True)
+    countries = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="ISO 3166 country codes where this line answers, separated by "
+        "spaces (e.g. 'US' or 'DE FR IT'); empty for a line that answers "
+        "everywhere. A user's country comes from their time zone.",
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -121,6 +128,37 @@ class CrisisResource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.locale})"
+
+
+class CrisisPhrase(models.Model):
+    """A staff-maintained phrase that signals self-harm or suicide risk.
+
+    Matched by ``journal.crisis.crisis_check`` case-insensitively on word
+    boundaries, after folding apostrophes and whitespace.
+    """
+
+    class Category(models.TextChoices):
+        SUICIDE = "suicide", "Suicide"
+        SELF_HARM = "self_harm", "Self-harm"
+
+    locale = models.CharField(
+        max_length=10, help_text="Language code, e.g. 'en'; matched by language."
+    )
+    phrase = models.CharField(max_length=120)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("locale", "phrase")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locale", "phrase"], name="journal_crisis_phrase_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} ({self.locale}, {self.category})"
 
 
 class MoodEntry(models.Model):

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, QuerySet
 
+from journal.crisis import crisis_support, locale_candidates
 from journal.models import (
-    CrisisResource,
     GratitudeEntry,
     JournalEntry,
     JournalTag,
@@ -194,20 +194,10 @@ def mood_calendar(*, user: User, month: date | None = None) -> dict[str, Any]:
     return {"month": f"{first.year:04d}-{first.month:02d}", "days": cells}
 
 
-def _locale_candidates(locale: str | None) -> list[str]:
-    """``"pt-BR"`` -> ``["pt-br", "pt", <fallback>]``."""
-    candidates: list[str] = []
-    if locale:
-        lowered = locale.strip().lower().replace("_", "-")
-        candidates += [lowered, lowered.split("-")[0]]
-    candidates.append(settings.JOURNAL_FALLBACK_LOCALE.lower())
-    return list(dict.fromkeys(c for c in candidates if c))
-
-
 def prompt_for_day(*, locale: str | None, day: date) -> Prompt | None:
     """The active prompt of the day for a locale (else the fallback locale),
     rotating through the curated list in id order, one step per local day."""
-    for candidate in _locale_candidates(locale):
+    for candidate in locale_candidates(locale):
         ids = list(
             Prompt.objects.filter(locale__iexact=candidate, is_active=True)
             .order_by("id")
@@ -227,34 +217,12 @@ def daily_prompt(*, user: User) -> dict[str, Any]:
     }
 
 
-def crisis_resources_for(*, locale: str | None) -> tuple[str, list[CrisisResource]]:
-    """The active crisis resources of the first locale that has any: the user's
-    locale, its language, then the fallback locale."""
-    candidates = _locale_candidates(locale)
-    for candidate in candidates:
-        resources = list(
-            CrisisResource.objects.filter(
-                locale__iexact=candidate, is_active=True
-            ).order_by("sort_order", "id")
-        )
-        if resources:
-            return candidate, resources
-    return candidates[-1], []
-
-
 def journal_counts(*, user: User) -> dict[str, int]:
     return {
         "journal_entries_count": JournalEntry.objects.for_user(user).count(),
         "gratitude_entries_count": GratitudeEntry.objects.for_user(user).count(),
         "mood_entries_count": MoodEntry.objects.for_user(user).count(),
     }
-
-
-SUPPORT_MESSAGE = (
-    "It sounds like things are really hard right now. You don't have to go "
-    "through this alone: these services are free, confidential and there to "
-    "listen. If you are in immediate danger, call your local emergency number."
-)
 
 
 def mood_support(*, user: User, entry: MoodEntry) -> dict[str, Any] | None:
@@ -267,5 +235,4 @@ def mood_support(*, user: User, entry: MoodEntry) -> dict[str, Any] | None:
         or entry.intensity < settings.JOURNAL_SUPPORT_MIN_INTENSITY
     ):
         return None
-    locale, resources = crisis_resources_for(locale=user.locale)
-    return {"message": SUPPORT_MESSAGE, "locale": locale, "resources": resources}
+    return crisis_support(user=user)

@@ -623,6 +623,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     # every 15 minutes. 30 leaves room for retries; a loop of refreshes is cut.
     "auth_refresh": env_str("THROTTLE_AUTH_REFRESH", "30/15m"),
     "export": env_str("THROTTLE_EXPORT", "10/h"),
+    # Per user: community posts and comments (kaya.throttles.CommunityPostThrottle).
+    "community_post": env_str("THROTTLE_COMMUNITY_POST", "20/h"),
 }
 # Refresh rotation, blacklisting and reuse detection are done by
 # accounts.services.token_refresh (SimpleJWT 5.5.1 has no token families and its
@@ -669,5 +671,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
     {
         "StatusEnum": "wellness.models.WellnessSession.Status",
         "BookingStatusEnum": "coaching.models.BookingStatus",
+        "CommunityContentStatusEnum": "community.models.ContentStatus",
+        "CommunityReportStatusEnum": "community.models.Report.Status",
+        "CommunityMembershipStatusEnum": "community.models.SupportGroupMember.Status",
+        "CommunityMembershipRoleEnum": "community.models.SupportGroupMember.Role",
     }
 )

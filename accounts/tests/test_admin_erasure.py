@@ -19,6 +19,9 @@ from coaching.models import AvailabilityException
 from coaching.selectors.therapists import therapist_slots
 from coaching.services.bookings import booking_create
 from coaching.tests.factories import TherapistFactory
+from community import services as community_services
+from community.models import SupportGroup
+from community.tests.factories import PostFactory
 from journal import services as journal_services
 from notifications.services import notification_create, notification_schedule
 from wellness import services as wellness_services
@@ -65,6 +68,17 @@ def _user_with_a_row_in_every_model(django_capture_on_commit_callbacks) -> User:
             program_day_id=day.pk,
         )
         wellness_services.session_complete(session=session, actual_duration_seconds=300)
+        group = SupportGroup.objects.create(name="Grief", slug="grief", created_by=user)
+        community_services.group_join(group=group, user=user)
+        post = community_services.post_create(
+            author=user, body="a public post", group_id=group.pk
+        ).obj
+        other = PostFactory()
+        community_services.post_like(post=other, user=user)
+        community_services.comment_create(post=other, author=user, body="hello")
+        community_services.report_create(reporter=user, post=other, reason="spam")
+        community_services.user_ban_community(user=user, actor=user)
+        assert post.pk
         notification_create(user=user, type="system", title="Welcome")
         notification_schedule(
             user=user,

@@ -72,6 +72,9 @@ CRISIS_RESOURCES = [
         "description": "If you are in immediate danger, call your local emergency "
         "number.",
         "phone": "112",
+        # The EU's number: shown only to users whose time zone is in the EU.
+        "countries": "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL "
+        "PL PT RO SK SI ES SE",
     },
     {
         "locale": "en",
@@ -79,6 +82,7 @@ CRISIS_RESOURCES = [
         "description": "Free, confidential support, 24/7.",
         "phone": "988",
         "sms": "988",
+        "countries": "US",
         "url": "https://988lifeline.org",
     },
 ]
