@@ -243,6 +243,11 @@ class RealtimeTicketThrottle(AtomicRateThrottle):
     def get_rate(self) -> str | None:
         return str(settings.THROTTLE_REALTIME_TICKET)
 
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
 
 class CommunityPostThrottle(AtomicRateThrottle):
     """Per user and exact: community posts and comments written."""

@@ -39,6 +39,8 @@ def _object(required: dict[str, Any], optional: dict[str, Any] | None = None) ->
     }
 
 
+AUTHOR = _object({"display_name": {"type": "string"}, "avatar_url": {"type": "string"}})
+
 ERROR_CODES = (
     "invalid_json",
     "invalid_message",
@@ -80,6 +82,28 @@ DATA_SCHEMAS: dict[str, dict[str, Any]] = {
         },
         # Left out in gentle mode (no streak pressure).
         {"current_streak": SECONDS, "longest_streak": SECONDS},
+    ),
+    # community.services.post_payload / comment_payload: the author as shown to
+    # others ("Anonymous" and no avatar for an anonymous post), never an id.
+    realtime.COMMUNITY_POST_CREATED: _object(
+        {
+            "post_id": ID,
+            "group_id": {"anyOf": [ID, {"type": "null"}]},
+            "author": AUTHOR,
+            "body": {"type": "string"},
+            "topics": {"type": "array", "items": {"type": "string"}},
+            "created_at": INSTANT,
+        }
+    ),
+    realtime.COMMUNITY_COMMENT_CREATED: _object(
+        {
+            "comment_id": ID,
+            "post_id": ID,
+            "parent_id": {"anyOf": [ID, {"type": "null"}]},
+            "author": AUTHOR,
+            "body": {"type": "string"},
+            "created_at": INSTANT,
+        }
     ),
     # The consumer's answers to the client.
     realtime.PONG: _object({}),
