@@ -15,7 +15,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.jwt import access_token_for
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, _test_password_hash
 from kaya.cache import reset_breakers
 
 REQUIRE_SERVICES = os.environ.get("KAYA_REQUIRE_SERVICES") == "1"
@@ -34,6 +34,9 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = [FAST_PASSWORD_HASHER, *PRODUCTION_PASSWORD_HASHERS]
     get_hashers.cache_clear()
     get_hashers_by_algorithm.cache_clear()
+    # The factories hash their shared password once per process: make it the fast
+    # hash now, whichever test (an Argon2 one included) builds the first user.
+    _test_password_hash()
 
 
 def _missing(reason: str) -> None:
