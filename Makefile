@@ -6,6 +6,10 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Parallel test workers (pytest-xdist): one per core, at most 4, so the
+# service-backed run's per-worker Redis databases (REDIS_URL's number + 0..3)
+# stay within Redis's default 16. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 BENCH_ARGS ?=
 
 .PHONY: run install install-dev migrate demo test lint format typecheck schema migrations-check ci bench worker beat clean
@@ -34,8 +38,10 @@ migrate: install
 run: install
 	$(PY) -m kaya.devserver --host $(HOST) --port $(PORT)
 
+## Each file runs on one worker (--dist loadfile), so a module's server stack
+## starts once; each worker has its own test database and Redis database.
 test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

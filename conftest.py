@@ -15,10 +15,28 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.jwt import access_token_for
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, _test_password_hash
 from kaya.cache import reset_breakers
 
 REQUIRE_SERVICES = os.environ.get("KAYA_REQUIRE_SERVICES") == "1"
+
+# The hashers kaya.settings ships (Argon2 first). Tests hash with MD5 instead:
+# Argon2 is slow by design and cost the suite about 35 s of CPU. The production
+# hashers stay listed after it, so a hash made by a server process under test
+# still verifies; tests about hashing take them back with ``@pytest.mark.argon2``.
+PRODUCTION_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
+FAST_PASSWORD_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    settings.PASSWORD_HASHERS = [FAST_PASSWORD_HASHER, *PRODUCTION_PASSWORD_HASHERS]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+    # The factories hash their shared password once per process: make it the fast
+    # hash now, whichever test (an Argon2 one included) builds the first user.
+    _test_password_hash()
 
 
 def _missing(reason: str) -> None:
@@ -46,6 +64,18 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             _missing("needs Redis: set REDIS_URL")
         elif not redis_reachable():
             _missing("Redis at REDIS_URL is unreachable")
+
+
+@pytest.fixture(autouse=True)
+def _production_hashers(request: pytest.FixtureRequest):
+    """``@pytest.mark.argon2``: hash as production does (MD5 stays last so the
+    shared factory users still log in)."""
+    if request.node.get_closest_marker("argon2") is None:
+        yield
+        return
+    override = request.getfixturevalue("settings")
+    override.PASSWORD_HASHERS = [*PRODUCTION_PASSWORD_HASHERS, FAST_PASSWORD_HASHER]
+    yield
 
 
 @pytest.fixture(autouse=True)

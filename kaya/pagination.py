@@ -24,7 +24,6 @@ def _page_size(request: Request, param: str, default: int | None) -> int | None:
 
 class DefaultPagination(PageNumberPagination):
     page_size_query_param = "page_size"
-    max_page_size = settings.API_MAX_PAGE_SIZE
 
     def get_page_size(self, request: Request) -> int | None:
         return _page_size(request, self.page_size_query_param, self.page_size)
@@ -35,7 +34,6 @@ class NewestFirstCursorPagination(CursorPagination):
 
     ordering = ("-created_at", "-id")
     page_size_query_param = "page_size"
-    max_page_size = settings.API_MAX_PAGE_SIZE
 
     def get_page_size(self, request: Request) -> int | None:
         return _page_size(request, self.page_size_query_param, self.page_size)

@@ -1,7 +1,7 @@
 """KAYA settings: one file, read from the environment.
 
 With nothing set this is the embedded default (SQLite under var/, in-memory channel
-layer, eager Celery, local-memory cache, console email, offline AI) so a newcomer
+layer, eager Celery, local-memory cache, console email) so a newcomer
 runs the project with no services. Production values come from the environment
 variables documented in .env.example.
 """
@@ -338,8 +338,10 @@ API_MAX_PAGE_SIZE = 100
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 REST_FRAMEWORK = {
+    # SimpleJWT's authentication plus the user's token epoch: logout-all and a
+    # password change reject every access token minted before them.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.EpochJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # orjson, with the same bytes as DRF's JSONRenderer (kaya/renderers.py).
@@ -358,6 +360,16 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "100/15m"),
         "user": env_str("THROTTLE_USER", "1000/15m"),
+        # Per client (address, or user when logged in) on the auth endpoints.
+        "auth": env_str("THROTTLE_AUTH", "30/15m"),
+        "auth_email": env_str("THROTTLE_AUTH_EMAIL", "10/h"),
+        # Per login (token family), not per address: users behind one NAT all
+        # refresh every 15 minutes. 30 leaves room for retries; a loop of
+        # refreshes is cut.
+        "auth_refresh": env_str("THROTTLE_AUTH_REFRESH", "30/15m"),
+        "export": env_str("THROTTLE_EXPORT", "10/h"),
+        # Per user: community posts and comments (kaya.throttles.CommunityPostThrottle).
+        "community_post": env_str("THROTTLE_COMMUNITY_POST", "20/h"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -390,7 +402,17 @@ SPECTACULAR_SETTINGS = {
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["kaya.routing.strip_trailing_slashes"],
-    "ENUM_NAME_OVERRIDES": {},
+    # One OpenAPI enum for the session types (sessions, program days, analytics).
+    "ENUM_NAME_OVERRIDES": {
+        "SessionTypeEnum": "wellness.models.SessionType",
+        # "status" names several choice sets: each keeps one stable enum name.
+        "StatusEnum": "wellness.models.WellnessSession.Status",
+        "BookingStatusEnum": "coaching.models.BookingStatus",
+        "CommunityContentStatusEnum": "community.models.ContentStatus",
+        "CommunityReportStatusEnum": "community.models.Report.Status",
+        "CommunityMembershipStatusEnum": "community.models.SupportGroupMember.Status",
+        "CommunityMembershipRoleEnum": "community.models.SupportGroupMember.Role",
+    },
 }
 
 # ---------------------------------------------------------------------------
@@ -482,23 +504,6 @@ ANYMAIL = {
     }.items()
     if value
 }
-# Links in emails point at FRONTEND_URL (set with CORS above).
-
-# ---------------------------------------------------------------------------
-# AI
-# ---------------------------------------------------------------------------
-GEMINI_API_KEY = env_str("GEMINI_API_KEY")
-AI_PROVIDER = env_choice(
-    "AI_PROVIDER", "gemini" if GEMINI_API_KEY else "offline", ("offline", "gemini")
-)
-GEMINI_MODEL = env_str("GEMINI_MODEL", "gemini-2.5-flash")
-GEMINI_BASE_URL = env_str("GEMINI_BASE_URL")
-GEMINI_TIMEOUT_MS = env_int("GEMINI_TIMEOUT_MS", 20000, minimum=1000)
-
-# ---------------------------------------------------------------------------
-# Realtime
-# ---------------------------------------------------------------------------
-# Websockets accept the origins of CORS_ALLOWED_ORIGINS and of ALLOWED_HOSTS.
 
 # ---------------------------------------------------------------------------
 # I18N / time
@@ -551,10 +556,10 @@ if LOG_FILE_ENABLED:
     _log_handlers.append("file")
 
 # ---------------------------------------------------------------------------
-# Journal: encrypted fields, mood support
+# Encryption at rest
 # ---------------------------------------------------------------------------
-# Fernet keys for kaya.fields (journal, gratitude, mood notes, AI chat), comma
-# separated, NEWEST FIRST. Rotate: put a new key in front, run
+# Fernet keys for kaya.fields (journal entries, gratitude, mood notes, session
+# notes), comma separated, NEWEST FIRST. Rotate: put a new key in front, run
 # `manage.py rotate_encryption_keys`, then drop the old key.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS and DEBUG:
@@ -568,6 +573,9 @@ if not FIELD_ENCRYPTION_KEYS and DEBUG:
         _field_key_file.write_text(Fernet.generate_key().decode("ascii"))
     FIELD_ENCRYPTION_KEYS = [_field_key_file.read_text().strip()]
 
+# ---------------------------------------------------------------------------
+# Journal: mood support
+# ---------------------------------------------------------------------------
 # A mood of "very_low" logged with at least this intensity (1-10) returns crisis
 # resources in the same response. No text is scanned for this.
 JOURNAL_SUPPORT_MIN_INTENSITY = env_int("JOURNAL_SUPPORT_MIN_INTENSITY", 7, minimum=1)
@@ -610,23 +618,8 @@ PUBLIC_API_URL = env_str("PUBLIC_API_URL", "http://127.0.0.1:8000").rstrip("/")
 # ---------------------------------------------------------------------------
 # Accounts: authentication, sessions, lockout, email links
 # ---------------------------------------------------------------------------
-# Access tokens carry the user's token epoch; this class rejects stale ones.
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "accounts.authentication.EpochJWTAuthentication",
-]
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
-    **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # type: ignore[dict-item]
-    # Per client (address, or user when logged in) on the auth endpoints.
-    "auth": env_str("THROTTLE_AUTH", "30/15m"),
-    "auth_email": env_str("THROTTLE_AUTH_EMAIL", "10/h"),
-    # Per login (token family), not per address: users behind one NAT all refresh
-    # every 15 minutes. 30 leaves room for retries; a loop of refreshes is cut.
-    "auth_refresh": env_str("THROTTLE_AUTH_REFRESH", "30/15m"),
-    "export": env_str("THROTTLE_EXPORT", "10/h"),
-    # Per user: community posts and comments (kaya.throttles.CommunityPostThrottle).
-    "community_post": env_str("THROTTLE_COMMUNITY_POST", "20/h"),
-}
-# Refresh rotation, blacklisting and reuse detection are done by
+# The authentication class and the auth throttle rates are in REST_FRAMEWORK
+# above. Refresh rotation, blacklisting and reuse detection are done by
 # accounts.services.token_refresh (SimpleJWT 5.5.1 has no token families and its
 # own rotation races), so SimpleJWT's token views are not routed.
 # Django logins (the admin) go through the same database-counted lockout.
@@ -661,19 +654,4 @@ ACCOUNTS_REQUESTED_EMAILS_WINDOW_SECONDS = env_int(
 # in the admin invalidate it at once.
 WELLNESS_PROGRAM_CACHE_SECONDS = env_int(
     "WELLNESS_PROGRAM_CACHE_SECONDS", 600, minimum=1
-)
-# One OpenAPI enum for the session types (sessions, program days, analytics).
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["SessionTypeEnum"] = (  # type: ignore[index]
-    "wellness.models.SessionType"
-)
-# "status" names two choice sets: each keeps one stable enum name.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
-    {
-        "StatusEnum": "wellness.models.WellnessSession.Status",
-        "BookingStatusEnum": "coaching.models.BookingStatus",
-        "CommunityContentStatusEnum": "community.models.ContentStatus",
-        "CommunityReportStatusEnum": "community.models.Report.Status",
-        "CommunityMembershipStatusEnum": "community.models.SupportGroupMember.Status",
-        "CommunityMembershipRoleEnum": "community.models.SupportGroupMember.Role",
-    }
 )

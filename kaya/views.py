@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wellness.management.commands.seed_demo import DEMO_PASSWORD
+from kaya.management.commands.seed_demo import DEMO_PASSWORD
 
 
 class ApiIndexOutput(serializers.Serializer):

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
 
 
 # --- register -----------------------------------------------------------------
+@pytest.mark.argon2
 def test_register_creates_an_unverified_user_that_logs_in_once_verified(
     api_client, django_capture_on_commit_callbacks, mailoutbox
 ):
@@ -514,6 +515,7 @@ def test_forged_tokens_are_401(user, session, forge):
     assert "error" in response.json()
 
 
+@pytest.mark.argon2
 def test_register_and_login_passwords_are_hashed_with_argon2(api_client):
     api_client.post(REGISTER, register_payload())
 

@@ -29,8 +29,6 @@ def _run(args, env_overrides, tmp_path):
             "CELERY_BROKER_URL",
             "CELERY_TASK_ALWAYS_EAGER",
             "EMAIL_BACKEND",
-            "GEMINI_API_KEY",
-            "AI_PROVIDER",
             "DB_POOL",
             "DB_CONN_MAX_AGE",
         }
@@ -76,7 +74,6 @@ print(json.dumps({
     "eager": s.CELERY_TASK_ALWAYS_EAGER,
     "broker": s.CELERY_BROKER_URL,
     "email": s.EMAIL_BACKEND,
-    "ai": s.AI_PROVIDER,
 }))
 """
 SERVICES = {
@@ -102,7 +99,6 @@ def test_nothing_set_gives_the_embedded_default(tmp_path):
         "eager": True,
         "broker": "",
         "email": "django.core.mail.backends.console.EmailBackend",
-        "ai": "offline",
     }
 
 
@@ -118,7 +114,6 @@ def test_database_and_redis_urls_switch_to_the_services(tmp_path):
         "eager": False,
         "broker": "redis://redis.invalid:6379/0",
         "email": "django.core.mail.backends.console.EmailBackend",
-        "ai": "offline",
     }
 
 

@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from journal.management.commands.rotate_encryption_keys import encrypted_models
 from journal.models import GratitudeEntry, JournalEntry, MoodEntry
 from journal.tests.factories import (
     GratitudeEntryFactory,
@@ -19,6 +18,7 @@ from journal.tests.factories import (
     MoodEntryFactory,
 )
 from journal.tests.test_fields import raw_column
+from kaya.management.commands.rotate_encryption_keys import encrypted_models
 
 pytestmark = pytest.mark.django_db
 

@@ -38,3 +38,13 @@ def test_seed_demo_refuses_without_debug(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert not User.objects.filter(email="demo@kaya.local").exists()
+
+
+def test_the_cross_app_commands_belong_to_kaya():
+    from django.core.management import get_commands
+
+    commands = get_commands()
+
+    assert commands["seed_demo"] == "kaya"
+    assert commands["rotate_encryption_keys"] == "kaya"
+    assert commands["seed_bench"] == "wellness"

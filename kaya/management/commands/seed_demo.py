@@ -1,7 +1,7 @@
 """Load demo data for local development: `make run` calls this.
 
-Idempotent (safe to run on every start). It lives in wellness, the highest app,
-because it fills several apps. It refuses to run with DEBUG off unless --force,
+Idempotent (safe to run on every start). It lives in kaya, with the other
+commands that reach across apps. It refuses to run with DEBUG off unless --force,
 since it creates accounts with a published password.
 """
 

@@ -1,0 +1,120 @@
+"""The settings module: each framework dict assigned once with its final value,
+the effective REST framework classes, the shipped password hashers, and one
+Redis database per parallel test worker."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import os
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+from kaya.pytest_workers import worker_redis_url
+from kaya.testing import ROOT
+
+SETTINGS_FILE = ROOT / "kaya" / "settings.py"
+
+
+def _assigned_names(tree: ast.Module) -> list[str]:
+    """Names bound or mutated at module level (``X = ...``, ``X[...] = ...``,
+    ``X.update(...)``), once per statement."""
+    names = []
+    for node in ast.walk(tree):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"update", "setdefault", "append", "extend"}
+        ):
+            targets = [node.func.value]
+        for target in targets:
+            while isinstance(target, (ast.Subscript, ast.Attribute)):
+                target = target.value
+            if isinstance(target, ast.Name):
+                names.append(target.id)
+    return names
+
+
+def test_each_framework_settings_dict_is_assigned_once():
+    names = _assigned_names(ast.parse(SETTINGS_FILE.read_text()))
+
+    assert names.count("REST_FRAMEWORK") == 1
+    assert names.count("SPECTACULAR_SETTINGS") == 1
+    assert names.count("SIMPLE_JWT") == 1
+
+
+def test_rest_framework_has_the_expected_classes():
+    rest = settings.REST_FRAMEWORK
+
+    assert rest["DEFAULT_AUTHENTICATION_CLASSES"] == [
+        "accounts.authentication.EpochJWTAuthentication"
+    ]
+    assert rest["DEFAULT_PERMISSION_CLASSES"] == [
+        "rest_framework.permissions.IsAuthenticated"
+    ]
+    assert rest["DEFAULT_PARSER_CLASSES"] == ["kaya.parsers.JSONParser"]
+    assert rest["DEFAULT_RENDERER_CLASSES"][0] == "kaya.renderers.ORJSONRenderer"
+    assert rest["DEFAULT_PAGINATION_CLASS"] == "kaya.pagination.DefaultPagination"
+    assert rest["DEFAULT_SCHEMA_CLASS"] == "kaya.schema.KayaAutoSchema"
+    assert rest["EXCEPTION_HANDLER"] == "kaya.exceptions.api_exception_handler"
+    assert rest["DEFAULT_THROTTLE_CLASSES"] == [
+        "kaya.throttles.AnonBurstThrottle",
+        "kaya.throttles.UserBurstThrottle",
+    ]
+    assert rest["DEFAULT_THROTTLE_RATES"] == {
+        "anon": "100/15m",
+        "user": "1000/15m",
+        "auth": "30/15m",
+        "auth_email": "10/h",
+        "auth_refresh": "30/15m",
+        "export": "10/h",
+        "community_post": "20/h",
+    }
+    assert settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] == {
+        "SessionTypeEnum": "wellness.models.SessionType"
+    }
+
+
+def test_the_shipped_settings_hash_passwords_with_argon2():
+    # The test run hashes with MD5 (conftest.py); the module keeps what ships.
+    shipped = importlib.import_module("kaya.settings").PASSWORD_HASHERS
+
+    assert shipped == [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
+def test_each_xdist_worker_takes_its_own_redis_database():
+    base = "redis://127.0.0.1:6379/6"
+
+    assert worker_redis_url(base, "") == base
+    assert worker_redis_url(base, "gw0") == base
+    assert worker_redis_url(base, "gw2") == "redis://127.0.0.1:6379/8"
+    assert worker_redis_url("redis://:pw@h:1", "gw3") == "redis://:pw@h:1/3"
+
+
+def test_the_settings_use_this_workers_redis_database():
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not settings.REDIS_URL or not worker:
+        pytest.skip("only in a parallel run against Redis")
+    index = int(worker.removeprefix("gw"))
+
+    databases = {
+        int(urlsplit(url).path.lstrip("/"))
+        for url in (
+            settings.REDIS_URL,
+            settings.CACHES["default"]["LOCATION"],
+            settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"],
+            settings.CELERY_BROKER_URL,
+        )
+    }
+    assert len(databases) == 1
+    assert databases.pop() >= index
