@@ -78,7 +78,13 @@ def test_rest_framework_has_the_expected_classes():
         "community_post": "20/h",
     }
     assert settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] == {
-        "SessionTypeEnum": "wellness.models.SessionType"
+        "SessionTypeEnum": "wellness.models.SessionType",
+        "StatusEnum": "wellness.models.WellnessSession.Status",
+        "BookingStatusEnum": "coaching.models.BookingStatus",
+        "CommunityContentStatusEnum": "community.models.ContentStatus",
+        "CommunityReportStatusEnum": "community.models.Report.Status",
+        "CommunityMembershipStatusEnum": "community.models.SupportGroupMember.Status",
+        "CommunityMembershipRoleEnum": "community.models.SupportGroupMember.Role",
     }
 
 
