@@ -655,3 +655,11 @@ WELLNESS_PROGRAM_CACHE_SECONDS = env_int(
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["SessionTypeEnum"] = (  # type: ignore[index]
     "wellness.models.SessionType"
 )
+# Programs and achievements both have a "category": one enum name each (the
+# programs' keeps its established name).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["CategoryEnum"] = (  # type: ignore[index]
+    "wellness.models.WellnessProgram.Category"
+)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["AchievementCategoryEnum"] = (  # type: ignore[index]
+    "wellness.models.Achievement.Category"
+)
