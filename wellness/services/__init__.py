@@ -4,7 +4,9 @@ notifications and domain events happen after commit. ``from wellness import
 services`` gives every public name."""
 
 from wellness.services.achievements import (
+    RecomputeBatch,
     achievements_evaluate,
+    achievements_recompute_batch,
     achievements_subscribe,
 )
 from wellness.services.programs import (
@@ -26,7 +28,9 @@ from wellness.services.streaks import streak_recompute, streak_record_activity
 
 __all__ = [
     "PROGRAM_DAY_READY_AT",
+    "RecomputeBatch",
     "achievements_evaluate",
+    "achievements_recompute_batch",
     "achievements_subscribe",
     "enrollment_day_complete",
     "program_catalog_changed",
