@@ -492,3 +492,17 @@ def test_recompute_resumes_after_a_user_id_and_can_notify(
     assert list(Notification.objects.values_list("user_id", "type")) == [
         (second.pk, "achievement_unlocked")
     ]
+
+
+def test_users_me_stats_counts_my_unlocks(
+    auth_client, user, other_user, django_capture_on_commit_callbacks
+):
+    AchievementFactory(threshold=1)
+    AchievementFactory(threshold=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        _practise(user, days=1)
+        _practise(other_user, days=2)
+
+    body = auth_client.get("/api/v1/users/me/stats").json()
+
+    assert body["achievements_count"] == 1
