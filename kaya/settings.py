@@ -412,6 +412,10 @@ SPECTACULAR_SETTINGS = {
         "CommunityReportStatusEnum": "community.models.Report.Status",
         "CommunityMembershipStatusEnum": "community.models.SupportGroupMember.Status",
         "CommunityMembershipRoleEnum": "community.models.SupportGroupMember.Role",
+        # Programs and achievements both have a "category": one name each (the
+        # programs' keeps its established name).
+        "CategoryEnum": "wellness.models.WellnessProgram.Category",
+        "AchievementCategoryEnum": "wellness.models.Achievement.Category",
     },
 }
 

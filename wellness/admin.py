@@ -1,4 +1,5 @@
-"""The staff console: programs with their days, read-only practice records.
+"""The staff console: programs with their days, achievements, read-only practice
+records.
 
 Every change to a program or its days goes through program_catalog_changed, which
 refreshes the stored day count and invalidates the cached published catalogue.
@@ -19,9 +20,11 @@ from django.utils.html import format_html, format_html_join
 
 from kaya.admin import ReadOnlyAdmin
 from wellness.models import (
+    Achievement,
     ProgramDay,
     ProgramEnrollment,
     Streak,
+    UserAchievement,
     WellnessProgram,
     WellnessSession,
 )
@@ -248,3 +251,37 @@ class StreakAdmin(ReadOnlyAdmin):
     list_display = ("user", "current_length", "longest_length", "last_active_date")
     search_fields = ("user__email",)
     list_select_related = ("user",)
+
+
+@admin.register(Achievement)
+class AchievementAdmin(admin.ModelAdmin):
+    """Staff curate the rules here; after adding or changing one, run
+    ``manage.py recompute_achievements`` to bring every user's progress up to
+    date. Retire an achievement by unticking Is active: users keep what they
+    unlocked."""
+
+    list_display = (
+        "code",
+        "name",
+        "category",
+        "rule_kind",
+        "threshold",
+        "session_type",
+        "points",
+        "is_active",
+    )
+    list_filter = ("is_active", "category", "rule_kind")
+    search_fields = ("code", "name")
+    prepopulated_fields = {"code": ("name",)}
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting would erase users' unlocks with it; deactivate instead.
+        return False
+
+
+@admin.register(UserAchievement)
+class UserAchievementAdmin(ReadOnlyAdmin):
+    list_display = ("user", "achievement", "progress", "unlocked_at")
+    list_filter = ("achievement",)
+    search_fields = ("user__email", "achievement__code")
+    list_select_related = ("user", "achievement")

@@ -79,8 +79,7 @@ class DashboardOutput(StreakOutput):
     latest_moods = MoodSummaryOutput(many=True)
     active_enrollments = EnrollmentOutput(many=True)
     achievements_count = serializers.IntegerField(
-        required=False,
-        help_text="Present once achievements exist (not yet): absent, not zero.",
+        help_text="Achievements the user has unlocked."
     )
     next_event = serializers.DictField(
         required=False,

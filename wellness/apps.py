@@ -10,6 +10,7 @@ class WellnessConfig(AppConfig):
         from accounts.registry import privacy, stats
         from wellness.privacy import wellness_erase, wellness_export
         from wellness.selectors import wellness_user_stats
+        from wellness.services import achievements_subscribe
 
         privacy.register(
             "wellness",
@@ -20,6 +21,7 @@ class WellnessConfig(AppConfig):
                 "wellness.Streak",
                 "wellness.ProgramEnrollment",
                 "wellness.ProgramDayProgress",
+                "wellness.UserAchievement",
             ],
         )
         privacy.exclude(
@@ -28,4 +30,8 @@ class WellnessConfig(AppConfig):
         privacy.exclude(
             "wellness.ProgramDay", "staff-curated program content, no user data"
         )
+        privacy.exclude(
+            "wellness.Achievement", "staff-curated achievement rules, no user data"
+        )
         stats.register("wellness", wellness_user_stats)
+        achievements_subscribe()

@@ -1,4 +1,4 @@
-"""Wellness practice: sessions, streaks and multi-day programs.
+"""Wellness practice: sessions, streaks, multi-day programs and achievements.
 
 Every user-facing day is a *local date* in the user's time zone, computed once
 when the row is written and stored (``local_date``); see ``wellness.streaks`` for
@@ -325,3 +325,142 @@ class Streak(models.Model):
 
     def __str__(self) -> str:
         return f"streak of user {self.user_id}: {self.current_length}"
+
+
+class AchievementRule(models.TextChoices):
+    """What an achievement counts. Each kind is measured from stored rows (see
+    ``wellness.selectors.achievements``), never incremented, so a redelivered
+    event changes nothing."""
+
+    SESSIONS_COMPLETED = "sessions_completed", "Sessions completed"
+    SECONDS_PRACTISED = "seconds_practised", "Seconds practised"
+    STREAK_DAYS = "streak_days", "Longest streak (days)"
+    JOURNAL_ENTRIES = "journal_entries", "Journal entries"
+    GRATITUDE_ENTRIES = "gratitude_entries", "Gratitude entries"
+    MOOD_LOGS = "mood_logs", "Mood logs"
+    PROGRAMS_COMPLETED = "programs_completed", "Programs completed"
+    CHALLENGES_COMPLETED = "challenges_completed", "Challenges completed"
+    COMMUNITY_POSTS = "community_posts", "Community posts"
+    EVENTS_ATTENDED = "events_attended", "Events attended"
+    FIRST_OF_TYPE = "first_of_type", "First session of a type"
+
+
+class AchievementQuerySet(models.QuerySet["Achievement"]):
+    def active(self) -> AchievementQuerySet:
+        return self.filter(is_active=True)
+
+
+class Achievement(models.Model):
+    """A staff-curated achievement (content, not user data): unlocked when the
+    user's measure of ``rule_kind`` reaches ``threshold``."""
+
+    class Category(models.TextChoices):
+        PRACTICE = "practice", "Practice"
+        CONSISTENCY = "consistency", "Consistency"
+        REFLECTION = "reflection", "Reflection"
+        PROGRAMS = "programs", "Programs"
+        COMMUNITY = "community", "Community"
+        EXPLORATION = "exploration", "Exploration"
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    icon = models.CharField(
+        max_length=64, blank=True, help_text="An icon name the apps know."
+    )
+    category = models.CharField(max_length=16, choices=Category.choices)
+    points = models.PositiveIntegerField(default=10)
+    is_active = models.BooleanField(default=True)
+    rule_kind = models.CharField(max_length=32, choices=AchievementRule.choices)
+    threshold = models.PositiveIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="Seconds for seconds_practised, days for streak_days, a count "
+        "otherwise; 1 for first_of_type.",
+    )
+    # Only for first_of_type: the session type whose first completion counts.
+    session_type = models.CharField(
+        max_length=16, choices=SessionType.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AchievementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("category", "threshold", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(threshold__gte=1),
+                name="wellness_achievement_threshold_positive",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(rule_kind="first_of_type")
+                | (~models.Q(session_type="") & models.Q(threshold=1)),
+                name="wellness_achievement_first_of_type_rule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.rule_kind == AchievementRule.FIRST_OF_TYPE:
+            errors = {}
+            if not self.session_type:
+                errors["session_type"] = "first_of_type needs a session type."
+            if self.threshold != 1:
+                errors["threshold"] = "first_of_type unlocks on the first: use 1."
+            if errors:
+                raise ValidationError(errors)
+        elif self.session_type:
+            raise ValidationError(
+                {"session_type": "Only first_of_type uses a session type."}
+            )
+
+
+class UserAchievementQuerySet(OwnedQuerySet["UserAchievement"]):
+    def unlocked(self) -> UserAchievementQuerySet:
+        return self.filter(unlocked_at__isnull=False)
+
+
+class UserAchievement(models.Model):
+    """One user's progress toward one achievement. ``progress`` is capped at the
+    threshold and frozen once unlocked: an unlock is never taken back."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="achievements",
+    )
+    achievement = models.ForeignKey(
+        Achievement, on_delete=models.CASCADE, related_name="user_achievements"
+    )
+    progress = models.PositiveIntegerField(default=0)
+    unlocked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserAchievementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-unlocked_at", "-id")
+        constraints = [
+            # With the conditional update in the engine, this makes an unlock
+            # happen once even when two events race.
+            models.UniqueConstraint(
+                fields=["user", "achievement"], name="wellness_user_achievement_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "-unlocked_at", "-id"],
+                condition=models.Q(unlocked_at__isnull=False),
+                name="wellness_user_ach_unlocked_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} achievement {self.achievement_id}"

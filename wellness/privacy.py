@@ -9,6 +9,7 @@ from wellness.models import (
     ProgramDayProgress,
     ProgramEnrollment,
     Streak,
+    UserAchievement,
     WellnessSession,
 )
 
@@ -61,6 +62,17 @@ def wellness_export(user: User) -> dict[str, Any]:
             .order_by("id")
             .values("enrollment__program__slug", "day_number", "completed_at")
         ),
+        "achievements": [
+            {
+                "code": a.achievement.code,
+                "name": a.achievement.name,
+                "progress": a.progress,
+                "unlocked_at": instant_text(a.unlocked_at),
+            }
+            for a in UserAchievement.objects.for_user(user)
+            .select_related("achievement")
+            .order_by("id")
+        ],
     }
 
 
@@ -69,3 +81,4 @@ def wellness_erase(user: User) -> None:
     ProgramDayProgress.objects.filter(enrollment__user=user).delete()
     ProgramEnrollment.objects.for_user(user).delete()
     Streak.objects.for_user(user).delete()
+    UserAchievement.objects.for_user(user).delete()

@@ -1,9 +1,10 @@
-"""/api/v1/sessions, /programs, /analytics: every path answers with and without
-a trailing slash; the schema documents the form without one."""
+"""/api/v1/sessions, /programs, /analytics, /achievements: every path answers
+with and without a trailing slash; the schema documents the form without one."""
 
 from __future__ import annotations
 
 from kaya.routing import ApiRouter
+from wellness.achievement_views import AchievementViewSet
 from wellness.analytics_views import AnalyticsViewSet
 from wellness.views import EnrollmentViewSet, ProgramViewSet, SessionViewSet
 
@@ -15,5 +16,6 @@ router.register("sessions", SessionViewSet, basename="session")
 router.register("programs/enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("programs", ProgramViewSet, basename="program")
 router.register("analytics", AnalyticsViewSet, basename="analytics")
+router.register("achievements", AchievementViewSet, basename="achievement")
 
 urlpatterns = [*router.urls]

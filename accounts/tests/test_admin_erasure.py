@@ -25,6 +25,7 @@ from community.tests.factories import PostFactory
 from journal import services as journal_services
 from notifications.services import notification_create, notification_schedule
 from wellness import services as wellness_services
+from wellness.models import Achievement, AchievementRule
 from wellness.tests.factories import ProgramDayFactory, WellnessProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,14 @@ def _user_with_a_row_in_every_model(django_capture_on_commit_callbacks) -> User:
             planned_duration_seconds=300,
             enrollment_id=enrollment.pk,
             program_day_id=day.pk,
+        )
+        # The first completed session unlocks this achievement (a UserAchievement).
+        Achievement.objects.create(
+            code="first-steps",
+            name="First steps",
+            category=Achievement.Category.PRACTICE,
+            rule_kind=AchievementRule.SESSIONS_COMPLETED,
+            threshold=1,
         )
         wellness_services.session_complete(session=session, actual_duration_seconds=300)
         group = SupportGroup.objects.create(name="Grief", slug="grief", created_by=user)

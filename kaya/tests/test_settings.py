@@ -85,6 +85,8 @@ def test_rest_framework_has_the_expected_classes():
         "CommunityReportStatusEnum": "community.models.Report.Status",
         "CommunityMembershipStatusEnum": "community.models.SupportGroupMember.Status",
         "CommunityMembershipRoleEnum": "community.models.SupportGroupMember.Role",
+        "CategoryEnum": "wellness.models.WellnessProgram.Category",
+        "AchievementCategoryEnum": "wellness.models.Achievement.Category",
     }
 
 

@@ -1,8 +1,16 @@
 """Wellness reads, one module per entity: ``sessions``, ``streaks``,
-``programs``, ``analytics``. Every read of user data starts from
+``programs``, ``analytics``, ``achievements``. Every read of user data starts from
 ``for_user()``. ``from wellness import selectors`` gives every public name."""
 
 from wellness.selectors._shared import week_bounds
+from wellness.selectors.achievements import (
+    AchievementMeasures,
+    achievement_available_list,
+    achievement_measures,
+    achievement_rules_for,
+    achievement_unlocked_count,
+    achievement_unlocked_list,
+)
 from wellness.selectors.analytics import (
     analytics_activity_breakdown,
     analytics_correlations,
@@ -28,6 +36,12 @@ from wellness.selectors.sessions import (
 from wellness.selectors.streaks import streak_fields, streak_for_user
 
 __all__ = [
+    "AchievementMeasures",
+    "achievement_available_list",
+    "achievement_measures",
+    "achievement_rules_for",
+    "achievement_unlocked_count",
+    "achievement_unlocked_list",
     "analytics_activity_breakdown",
     "analytics_correlations",
     "analytics_dashboard",

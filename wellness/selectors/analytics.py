@@ -25,6 +25,7 @@ from journal.models import MoodEntry, MoodTag
 from kaya.timeutils import local_today
 from wellness.models import SessionType, WellnessSession
 from wellness.selectors._shared import practice_totals, rounded, week_bounds
+from wellness.selectors.achievements import achievement_unlocked_count
 from wellness.selectors.programs import enrollment_list
 from wellness.selectors.streaks import streak_fields, streak_for_user
 
@@ -38,8 +39,8 @@ CORRELATION_MIN_DAYS = 3
 
 
 def analytics_dashboard(*, user: User) -> dict[str, Any]:
-    """Today's and this week's practice, streak, latest moods and active
-    enrollments. Four queries."""
+    """Today's and this week's practice, streak, latest moods, active
+    enrollments and unlocked achievements. Five queries."""
     today = local_today(user.timezone)
     this_monday, _, _ = week_bounds(today)
     is_today = Q(local_date=today)
@@ -72,8 +73,9 @@ def analytics_dashboard(*, user: User) -> dict[str, Any]:
         "this_week": practice_totals(totals["week_sessions"], totals["week_seconds"]),
         "latest_moods": latest_moods,
         "active_enrollments": enrollments,
-        # achievements_count and next_event are added once achievements,
-        # events and bookings exist: absent until then, never invented.
+        "achievements_count": achievement_unlocked_count(user=user),
+        # next_event is added once events and bookings exist: absent until
+        # then, never invented.
     }
     view = streak_for_user(user=user, today=today)
     result.update(streak_fields(user=user, view=view))

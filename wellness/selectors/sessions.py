@@ -18,6 +18,7 @@ from wellness.models import (
     WellnessSession,
 )
 from wellness.selectors._shared import practice_totals, rounded, week_bounds
+from wellness.selectors.achievements import achievement_unlocked_count
 from wellness.selectors.streaks import streak_fields, streak_for_user
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ def wellness_user_stats(user: User) -> dict[str, Any]:
         **practice_totals(totals["sessions"], totals["seconds"]),
         "programs_enrolled_count": programs["enrolled"],
         "programs_completed_count": programs["completed"],
+        "achievements_count": achievement_unlocked_count(user=user),
     }
     stats.update(streak_fields(user=user, view=streak_for_user(user=user)))
     return stats

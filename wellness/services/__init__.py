@@ -1,8 +1,14 @@
 """Wellness workflows, one module per entity: ``sessions``, ``programs``,
-``streaks``. Services are keyword-only and atomic; pushes, notifications and
-domain events happen after commit. ``from wellness import services`` gives every
-public name."""
+``streaks``, ``achievements``. Services are keyword-only and atomic; pushes,
+notifications and domain events happen after commit. ``from wellness import
+services`` gives every public name."""
 
+from wellness.services.achievements import (
+    RecomputeBatch,
+    achievements_evaluate,
+    achievements_recompute_batch,
+    achievements_subscribe,
+)
 from wellness.services.programs import (
     PROGRAM_DAY_READY_AT,
     enrollment_day_complete,
@@ -22,6 +28,10 @@ from wellness.services.streaks import streak_recompute, streak_record_activity
 
 __all__ = [
     "PROGRAM_DAY_READY_AT",
+    "RecomputeBatch",
+    "achievements_evaluate",
+    "achievements_recompute_batch",
+    "achievements_subscribe",
     "enrollment_day_complete",
     "program_catalog_changed",
     "program_days_problem",

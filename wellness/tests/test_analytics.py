@@ -460,8 +460,9 @@ def test_dashboard_numbers(auth_client, user, other_user):
         "unlocked": True,
         "unlocks_on": "2026-04-15",
     }
-    # Achievements, events and bookings do not exist yet: absent, not invented.
-    assert "achievements_count" not in body
+    # No achievement is defined here, so none is unlocked.
+    assert body["achievements_count"] == 0
+    # Events and bookings do not exist yet: absent, not invented.
     assert "next_event" not in body
 
 
@@ -502,7 +503,8 @@ def test_dashboard_query_count_is_fixed(
         completed_session(user, datetime(2026, 4, 13 + i % 3, 8, tzinfo=UTC))
         mood(user, date(2026, 4, 13), 3)
         program_enroll(user=user, program=program_with_days(2))
-    with frozen(auth_client, user, NOW), django_assert_num_queries(5):
+    # Six: the five reads above plus the unlocked achievements count.
+    with frozen(auth_client, user, NOW), django_assert_num_queries(6):
         body = auth_client.get(f"{URL}/dashboard").json()
     assert len(body["active_enrollments"]) == count
 
