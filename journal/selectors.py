@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, QuerySet
+from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, QuerySet
 
 from journal.crisis import crisis_support, locale_candidates
 from journal.models import (
@@ -19,6 +19,7 @@ from journal.models import (
     MoodTag,
     Prompt,
 )
+from kaya.expressions import StringList
 from kaya.sync import changed_since
 from kaya.timeutils import local_today
 
@@ -53,9 +54,14 @@ def journal_entry_list(
         if include_deleted or updated_since is not None
         else JournalEntry.objects.for_user(user)
     )
+    # ``tag_names``: the entry's tag names in id order, in the same query.
     qs: QuerySet[JournalEntry] = (
         rows.select_related("prompt")
-        .prefetch_related(Prefetch("tags", queryset=JournalTag.objects.order_by("id")))
+        .annotate(
+            tag_names=StringList(
+                JournalTag.objects.filter(entry=OuterRef("pk")).order_by("id"), "name"
+            )
+        )
         .order_by("-occurred_at", "-id")
     )
     if updated_since is not None:
@@ -86,6 +92,13 @@ def gratitude_entry_list(
     return _in_range(qs, date_from, date_to)
 
 
+def _mood_tag_values(kind: str) -> StringList:
+    return StringList(
+        MoodTag.objects.filter(entry=OuterRef("pk"), kind=kind).order_by("id"),
+        "value",
+    )
+
+
 def mood_entry_list(
     *,
     user: User,
@@ -93,11 +106,15 @@ def mood_entry_list(
     date_to: date | None = None,
     updated_since: datetime | None = None,
 ) -> QuerySet[MoodEntry]:
-    """The user's mood entries, newest first, with their tags prefetched; with
+    """The user's mood entries, newest first, each with its ``emotion_values``
+    and ``factor_values`` (tag values in id order, read in the same query); with
     ``updated_since``, those changed since, in the order they changed."""
     qs: QuerySet[MoodEntry] = (
         MoodEntry.objects.for_user(user)
-        .prefetch_related(Prefetch("tags", queryset=MoodTag.objects.order_by("id")))
+        .annotate(
+            emotion_values=_mood_tag_values(MoodTag.Kind.EMOTION),
+            factor_values=_mood_tag_values(MoodTag.Kind.FACTOR),
+        )
         .order_by("-logged_at", "-id")
     )
     if updated_since is not None:

@@ -39,6 +39,35 @@ MAX_HISTORY_DAYS = 92
 DEFAULT_HISTORY_DAYS = 30
 
 
+# --- output helpers ----------------------------------------------------------
+
+# The hot output serializers write their dicts directly; these are the
+# conversions DRF's own fields apply (its DateTimeField and DateField, used as
+# is: the current time zone, ISO 8601, ``Z`` for UTC), so the JSON is the same.
+_INSTANT_FIELD = serializers.DateTimeField()
+_DAY_FIELD = serializers.DateField()
+
+
+def _instant(value: Any) -> Any:
+    return None if value is None else _INSTANT_FIELD.to_representation(value)
+
+
+def _day(value: Any) -> Any:
+    return None if value is None else _DAY_FIELD.to_representation(value)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _uuid(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 # --- fields -----------------------------------------------------------------
 
 
@@ -141,6 +170,31 @@ class JournalEntryOutput(serializers.ModelSerializer):
             "deleted_at": {
                 "help_text": "Set on a deleted entry's tombstone (delta sync only)."
             }
+        }
+
+    def to_representation(self, instance: JournalEntry) -> dict[str, Any]:
+        """The declared fields, written without DRF's per-field lookups (the
+        journal page's hottest path); the same JSON, field for field. Tags come
+        from the selector's ``tag_names`` when present (one query per page)."""
+        names = getattr(instance, "tag_names", None)
+        if names is None:
+            names = [tag.name for tag in instance.tags.all()]
+        prompt = instance.prompt
+        return {
+            "id": instance.pk,
+            "title": _text(instance.title),
+            "body": _text(instance.body),
+            "tags": list(names),
+            "prompt": (
+                None if prompt is None else {"id": prompt.pk, "text": prompt.text}
+            ),
+            "mood_entry_id": instance.mood_entry_id,
+            "client_id": _uuid(instance.client_id),
+            "occurred_at": _instant(instance.occurred_at),
+            "local_date": _day(instance.local_date),
+            "created_at": _instant(instance.created_at),
+            "updated_at": _instant(instance.updated_at),
+            "deleted_at": _instant(instance.deleted_at),
         }
 
 
@@ -287,14 +341,41 @@ class MoodEntryOutput(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    # Built from the prefetched tags: no query per entry.
+    # Read from the selector's ``emotion_values``/``factor_values`` (same query)
+    # when present, else from the entry's tags (a freshly logged mood).
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_emotions(self, obj: MoodEntry) -> list[str]:
-        return [t.value for t in obj.tags.all() if t.kind == MoodTag.Kind.EMOTION]
+        return _mood_tags(obj, "emotion_values", MoodTag.Kind.EMOTION)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_factors(self, obj: MoodEntry) -> list[str]:
-        return [t.value for t in obj.tags.all() if t.kind == MoodTag.Kind.FACTOR]
+        return _mood_tags(obj, "factor_values", MoodTag.Kind.FACTOR)
+
+    def to_representation(self, instance: MoodEntry) -> dict[str, Any]:
+        """The declared fields without DRF's per-field lookups (mood history's
+        hottest path); the same JSON, field for field."""
+        mood = instance.mood
+        return {
+            "id": instance.pk,
+            "mood": mood if mood in ("", None) else str(mood),
+            "score": _int(instance.score),
+            "intensity": _int(instance.intensity),
+            "emotions": self.get_emotions(instance),
+            "factors": self.get_factors(instance),
+            "note": _text(instance.note),
+            "client_id": _uuid(instance.client_id),
+            "logged_at": _instant(instance.logged_at),
+            "local_date": _day(instance.local_date),
+            "created_at": _instant(instance.created_at),
+            "updated_at": _instant(instance.updated_at),
+        }
+
+
+def _mood_tags(obj: MoodEntry, annotation: str, kind: str) -> list[str]:
+    values = getattr(obj, annotation, None)
+    if values is None:
+        return [t.value for t in obj.tags.all() if t.kind == kind]
+    return list(values)
 
 
 class MoodEntryCreatedOutput(MoodEntryOutput):

@@ -280,8 +280,9 @@ def test_list_query_count_does_not_grow(
     for _ in range(count):
         journal_entry(user, prompt=prompt, mood_entry=mood, tag_names=["a", "b"])
 
-    # user (authentication), count, page (with prompt), tags
-    with django_assert_num_queries(4):
+    # user (authentication), count, page (with prompt and tags). Was 4: the
+    # tags are now aggregated in the page's query, not prefetched after it.
+    with django_assert_num_queries(3):
         response = auth_client.get("/api/v1/journal")
 
     assert len(response.json()["results"]) == count
@@ -837,8 +838,9 @@ def test_mood_history_query_count_does_not_grow(
             local_date=entry.local_date,
         )
 
-    # user (authentication), day aggregates, entries, tags
-    with django_assert_num_queries(4):
+    # user (authentication), day aggregates, entries (with tags). Was 4: the
+    # tags are now aggregated in the entries' query, not prefetched after it.
+    with django_assert_num_queries(3):
         response = auth_client.get(path)
 
     assert len(response.json()["entries"]) == count

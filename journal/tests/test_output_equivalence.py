@@ -1,0 +1,104 @@
+"""The hot output serializers write their dicts directly (no per-field DRF
+lookups); these tests hold them to the JSON DRF's generic path writes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from rest_framework import serializers
+
+from journal import selectors
+from journal.models import JournalTag, MoodTag
+from journal.serializers import JournalEntryOutput, MoodEntryOutput
+from journal.services import journal_entry_delete
+from journal.tests.factories import JournalEntryFactory, MoodEntryFactory, PromptFactory
+from kaya.renderers import ORJSONRenderer
+
+pytestmark = pytest.mark.django_db
+
+
+def _json(data):
+    return ORJSONRenderer().render(data)
+
+
+def test_journal_entry_output_is_drfs_json(user):
+    mood = MoodEntryFactory(user=user)
+    tagged = JournalEntryFactory(
+        user=user, prompt=PromptFactory(), mood_entry=mood, client_id=uuid.uuid4()
+    )
+    for name in ("zeta", "alpha", "mid"):
+        JournalTag.objects.create(entry=tagged, user=user, name=name)
+    JournalEntryFactory(user=user, title="")
+    journal_entry_delete(entry=JournalEntryFactory(user=user))
+
+    rows = list(selectors.journal_entry_list(user=user, include_deleted=True))
+    assert len(rows) == 3
+    for row in rows:
+        generic = serializers.ModelSerializer.to_representation(
+            JournalEntryOutput(), row
+        )
+        assert _json(JournalEntryOutput(row).data) == _json(generic)
+        # Without the selector's annotation (a freshly written entry), the same.
+        fresh = type(row).objects.get(pk=row.pk)
+        assert _json(JournalEntryOutput(fresh).data) == _json(generic)
+    assert [r.tag_names for r in rows if r.pk == tagged.pk] == [
+        ["zeta", "alpha", "mid"]
+    ]
+
+
+def test_mood_entry_output_is_drfs_json(user):
+    entry = MoodEntryFactory(user=user, note="private", client_id=uuid.uuid4())
+    for kind, value in (
+        ("factor", "sleep"),
+        ("emotion", "calm"),
+        ("factor", "work"),
+        ("emotion", "anxious"),
+    ):
+        MoodTag.objects.create(
+            entry=entry, user=user, kind=kind, value=value, local_date=entry.local_date
+        )
+    MoodEntryFactory(user=user, note="")
+
+    rows = list(selectors.mood_entry_list(user=user))
+    assert len(rows) == 2
+    for row in rows:
+        generic = serializers.ModelSerializer.to_representation(MoodEntryOutput(), row)
+        assert _json(MoodEntryOutput(row).data) == _json(generic)
+        fresh = type(row).objects.get(pk=row.pk)
+        assert _json(MoodEntryOutput(fresh).data) == _json(generic)
+    mine = next(r for r in rows if r.pk == entry.pk)
+    assert MoodEntryOutput(mine).data["emotions"] == ["calm", "anxious"]
+    assert MoodEntryOutput(mine).data["factors"] == ["sleep", "work"]
+
+
+def test_mood_trends_output_is_drfs_json():
+    from wellness.analytics_serializers import MoodTrendsOutput
+
+    data = {
+        "date_from": date(2026, 1, 1),
+        "date_to": date(2026, 12, 31),
+        "granularity": "day",
+        "buckets": [
+            {
+                "bucket": date(2026, 1, 1),
+                "average_score": 3.5,
+                "average_intensity": 6.0,
+                "entries_count": 2,
+                "top_emotions": [{"value": "calm", "count": 2}],
+                "top_factors": [],
+            }
+        ],
+        "sessions_mood": [
+            {
+                "type": "meditation",
+                "sessions_count": 3,
+                "average_mood_before": 2.33,
+                "average_mood_after": None,
+                "average_mood_change": 1.0,
+            }
+        ],
+    }
+    generic = serializers.Serializer.to_representation(MoodTrendsOutput(), data)
+    assert _json(MoodTrendsOutput(data).data) == _json(generic)
