@@ -97,6 +97,62 @@ def _validate_realtime_events():
     yield
 
 
+# Test modules whose responses still drift from the document (issue 11/18 work in
+# progress): each entry is a known drift to fix, then remove from this set.
+RESPONSE_SCHEMA_PENDING: frozenset[str] = frozenset(
+    {
+        "coaching/tests/test_bookings_api.py",
+        "coaching/tests/test_therapists_api.py",
+        "community/tests/test_posts_api.py",
+        "community/tests/test_safety_and_groups.py",
+        "journal/tests/test_api.py",
+        "journal/tests/test_crisis.py",
+        "kaya/tests/test_errors.py",
+        "kaya/tests/test_health.py",
+        "kaya/tests/test_hostile_input.py",
+        "kaya/tests/test_index_and_not_found.py",
+        "kaya/tests/test_origins.py",
+        "kaya/tests/test_outages.py",
+        "kaya/tests/test_pagination.py",
+        "kaya/tests/test_security.py",
+        "wellness/tests/test_admin.py",
+        "wellness/tests/test_analytics.py",
+        "wellness/tests/test_programs_api.py",
+        "wellness/tests/test_routes_and_filters.py",
+        "wellness/tests/test_seed_demo.py",
+    }
+)
+
+
+@pytest.fixture(autouse=True)
+def _validate_api_responses(request, monkeypatch):
+    """Every response a test client receives from an /api/v1/ path is checked
+    against the OpenAPI document (kaya/tests/response_schema.py): a drifted
+    response or an undocumented status code fails the test that received it.
+    Opt out with ``@pytest.mark.no_response_schema`` (and say why)."""
+    if request.node.get_closest_marker("no_response_schema") or (
+        request.node.nodeid.split("::")[0] in RESPONSE_SCHEMA_PENDING
+    ):
+        yield
+        return
+    from django.test import Client
+
+    from kaya.tests.response_schema import check_response
+
+    original = Client.request
+
+    def request_and_check(self, **environ):
+        response = original(self, **environ)
+        sent = getattr(response, "request", None) or environ
+        check_response(
+            sent.get("REQUEST_METHOD", "GET"), sent.get("PATH_INFO", ""), response
+        )
+        return response
+
+    monkeypatch.setattr(Client, "request", request_and_check)
+    yield
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _eager_celery():
     """Tasks run in-process in tests, against the real database and cache."""

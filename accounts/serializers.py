@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from accounts.models import User, validate_timezone
 from accounts.services import email_canonical_or_400
+from kaya.schema import BlankOrEmailOutputField, BlankOrURLOutputField
 
 LOCALE_CHOICES = [code for code, _ in settings.LANGUAGES]
 
@@ -48,6 +49,9 @@ class CanonicalEmailField(serializers.EmailField):
 # ---------------------------------------------------------------------------
 class UserOutput(serializers.ModelSerializer):
     email_verified = serializers.BooleanField(read_only=True)
+    # Blank means "not set" (the model fields are blank=True).
+    pending_email = BlankOrEmailOutputField(read_only=True)
+    avatar_url = BlankOrURLOutputField(read_only=True)
 
     class Meta:
         model = User

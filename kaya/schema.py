@@ -7,12 +7,35 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 from kaya.charset import ACCEPTED_CHARSETS_TEXT
 from kaya.exceptions import SERVER_ERROR_MESSAGE, ServiceUnavailableError
 from kaya.parsers import MAX_JSON_DEPTH
+
+
+def _blank_or(fmt: str, what: str) -> dict[str, Any]:
+    # The shape drf-spectacular gives a blank-allowed input field.
+    return {
+        "oneOf": [
+            {"type": "string", "format": fmt},
+            {"type": "string", "maxLength": 0},
+        ],
+        "description": f"{what}, or an empty string when not set.",
+    }
+
+
+@extend_schema_field(_blank_or("uri", "An absolute URL"))
+class BlankOrURLOutputField(serializers.CharField):
+    """Output of an optional ``URLField(blank=True)``: a URL or ``""``. The
+    document says so, so a client validating ``format: uri`` accepts ``""``."""
+
+
+@extend_schema_field(_blank_or("email", "An email address"))
+class BlankOrEmailOutputField(serializers.CharField):
+    """Output of an optional ``EmailField(blank=True)``: an address or ``""``."""
 
 
 class ErrorDetailSerializer(serializers.Serializer):
