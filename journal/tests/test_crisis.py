@@ -16,6 +16,21 @@ from journal.tests.factories import CrisisResourceFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _starter_list(db):
+    """The data migration's starter list. A transactional test that ran earlier
+    in the same worker (the service-backed run is parallel) flushes the tables,
+    rows seeded by migrations included, so the migration's own function puts them
+    back (idempotent: get_or_create)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("journal.migrations.0005_crisis_phrases_starter_list").seed(
+        apps, None
+    )
+
+
 def test_the_starter_list_is_seeded_by_the_data_migration():
     phrases = set(CrisisPhrase.objects.values_list("locale", "phrase", "category"))
 
