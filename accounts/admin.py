@@ -331,7 +331,8 @@ class AuditLogAdmin(CanonicalEmailSearchMixin, ReadOnlyAdmin):
 class EmailDeliveryAdmin(CanonicalEmailSearchMixin, ReadOnlyAdmin):
     email_search_field = "user__email"
 
-    list_display = ("created_at", "kind", "user", "attempts", "sent_at")
-    list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
+    # Delivery state (attempts, sent) is on the outbox row, key accounts.email:<id>.
+    list_display = ("created_at", "kind", "user")
+    list_filter = ("kind",)
     search_fields = ("user__email",)
     list_select_related = ("user",)

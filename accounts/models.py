@@ -223,7 +223,9 @@ class LoginFailure(models.Model):
 
 
 class EmailDelivery(models.Model):
-    """The idempotency record of one account email: it is sent at most once."""
+    """The record of one account email (what, to whom, when asked for). It is
+    sent through the one outbox (``kaya.outbox``, kind ``accounts.email``, key
+    ``accounts.email:<id>``), whose row holds the delivery state."""
 
     class Kind(models.TextChoices):
         WELCOME = "welcome", "Welcome"
@@ -239,18 +241,9 @@ class EmailDelivery(models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices)
     to_email = models.EmailField(max_length=254)
     created_at = models.DateTimeField(default=dj_timezone.now)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "email deliveries"
-        indexes = [
-            models.Index(
-                fields=["created_at"],
-                condition=models.Q(sent_at__isnull=True),
-                name="accounts_email_pending_idx",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.kind} email {self.pk}"

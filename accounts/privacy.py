@@ -15,6 +15,8 @@ from django.contrib.contenttypes.models import ContentType
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import AuditLog, EmailDelivery, LoginFailure, TokenFamily, User
+from accounts.services.emails import EMAIL_KIND
+from kaya.models import OutboxEmail
 
 MODELS = (
     "accounts.User",
@@ -55,6 +57,26 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _emails_export(user: User) -> list[dict[str, Any]]:
+    """Account emails, with when each went out: the delivery state is on its
+    outbox row (``kaya.outbox``, key ``accounts.email:<delivery id>``)."""
+    deliveries = list(EmailDelivery.objects.filter(user=user).order_by("id"))
+    sent_at = dict(
+        OutboxEmail.objects.filter(
+            idempotency_key__in=[f"{EMAIL_KIND}:{d.pk}" for d in deliveries]
+        ).values_list("idempotency_key", "sent_at")
+    )
+    return [
+        {
+            "kind": delivery.kind,
+            "to": delivery.to_email,
+            "queued_at": _iso(delivery.created_at),
+            "sent_at": _iso(sent_at.get(f"{EMAIL_KIND}:{delivery.pk}")),
+        }
+        for delivery in deliveries
+    ]
+
+
 def accounts_export(user: User) -> dict[str, Any]:
     emails = {user.email, user.pending_email} - {""}
     return {
@@ -81,15 +103,7 @@ def accounts_export(user: User) -> dict[str, Any]:
             .select_related("blacklistedtoken")
             .order_by("id")
         ],
-        "emails_sent": [
-            {
-                "kind": delivery.kind,
-                "to": delivery.to_email,
-                "queued_at": _iso(delivery.created_at),
-                "sent_at": _iso(delivery.sent_at),
-            }
-            for delivery in EmailDelivery.objects.filter(user=user).order_by("id")
-        ],
+        "emails_sent": _emails_export(user),
         "security_events": [
             {
                 "action": entry.action,

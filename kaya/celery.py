@@ -62,16 +62,13 @@ app.conf.beat_schedule["purge-scheduled-notifications"] = {
     "schedule": crontab(hour=3, minute=37),
 }
 
-# Accounts: login-failure rows, unsent emails, expired token families.
+# Accounts: login-failure rows, expired token families. (Account emails go
+# through the email outbox above.)
 app.conf.beat_schedule["accounts-login-failures-purge"] = {
-    "task": "accounts.tasks.accounts_login_failures_purge",
+    "task": "accounts.purge_login_failures",
     "schedule": 3600.0,
 }
-app.conf.beat_schedule["accounts-email-sweep"] = {
-    "task": "accounts.tasks.accounts_email_sweep",
-    "schedule": 300.0,
-}
 app.conf.beat_schedule["accounts-tokens-purge"] = {
-    "task": "accounts.tasks.accounts_tokens_purge",
+    "task": "accounts.purge_tokens",
     "schedule": 86400.0,
 }

@@ -639,7 +639,6 @@ ACCOUNTS_EMAIL_VERIFY_MAX_AGE = env_int(
     "ACCOUNTS_EMAIL_VERIFY_MAX_AGE", 24 * 3600, minimum=60
 )
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
-ACCOUNTS_EMAIL_MAX_ATTEMPTS = env_int("ACCOUNTS_EMAIL_MAX_ATTEMPTS", 6, minimum=1)
 # Emails that anyone can make us send to an account (reset links, sign-up attempt
 # notices, verification links after a login attempt), per kind and window, from
 # any number of client addresses: per-address throttles alone let a botnet flood

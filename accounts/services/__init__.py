@@ -27,8 +27,8 @@ from accounts.services.auth import (
     user_register,
 )
 from accounts.services.emails import (
-    email_delivery_send,
-    email_outbox_sweep,
+    EMAIL_KIND,
+    email_delivery_build,
     email_queue,
     requested_email_queue,
 )
@@ -61,11 +61,11 @@ from accounts.services.verification import (
 )
 
 __all__ = [
+    "EMAIL_KIND",
     "audit_record",
     "email_canonical_or_400",
     "email_change_request",
-    "email_delivery_send",
-    "email_outbox_sweep",
+    "email_delivery_build",
     "email_queue",
     "email_verify",
     "login_attempt",

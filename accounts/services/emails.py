@@ -1,39 +1,30 @@
-"""Account emails: outbox rows, sent by ``accounts.tasks`` after commit."""
+"""Account emails: an ``EmailDelivery`` record each, sent through the one outbox."""
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts import email_tokens
 from accounts.models import EmailDelivery, User
-from kaya.mail import send_templated_email
+from kaya import outbox
 
-logger = logging.getLogger(__name__)
-
-
-def _email_enqueue(delivery_id: int) -> None:
-    from accounts.tasks import account_email_send
-
-    try:
-        account_email_send.apply_async(kwargs={"delivery_id": delivery_id})
-    except Exception:
-        # A broker outage must not fail the request; the outbox sweep
-        # (accounts_email_sweep in the beat schedule) sends it later.
-        logger.warning("could not enqueue account email %s", delivery_id, exc_info=True)
+# The outbox kind of account emails; object_id is the EmailDelivery id.
+EMAIL_KIND = "accounts.email"
 
 
 def email_queue(*, user: User, kind: str, to_email: str = "") -> EmailDelivery:
+    """Record an account email and put it in the one outbox (``kaya.outbox``),
+    in the caller's transaction; it is sent after commit, at least once."""
     delivery = EmailDelivery.objects.create(
         user=user, kind=kind, to_email=to_email or user.email
     )
-    transaction.on_commit(lambda: _email_enqueue(delivery.pk))
+    outbox.email_enqueue(
+        kind=EMAIL_KIND, object_id=delivery.pk, key=f"{EMAIL_KIND}:{delivery.pk}"
+    )
     return delivery
 
 
@@ -42,7 +33,7 @@ def requested_email_queue(*, user: User, kind: str) -> bool:
     link, a sign-up attempt notice, a verification link after a login attempt),
     unless the account already got ``ACCOUNTS_REQUESTED_EMAILS_PER_ACCOUNT`` of
     that kind within ``ACCOUNTS_REQUESTED_EMAILS_WINDOW_SECONDS``, so that no
-    number of client addresses can flood an inbox. Counted in the outbox rows,
+    number of client addresses can flood an inbox. Counted in the delivery rows,
     so it holds with Redis down. Returns whether the email was queued.
     """
     # Parallel requests for one account count one at a time (row lock).
@@ -89,47 +80,18 @@ def _email_context(delivery: EmailDelivery) -> dict[str, Any]:
     return context
 
 
-def email_delivery_send(*, delivery_id: int) -> bool:
-    """Send one queued account email unless it was already sent.
-
-    Idempotent: the row is locked while sending and marked sent in the same
-    transaction, so a redelivered task sends nothing. Raises on provider failure
-    (the task retries). Returns whether an email went out.
-    """
-    EmailDelivery.objects.filter(pk=delivery_id, sent_at__isnull=True).update(
-        attempts=F("attempts") + 1
+def email_delivery_build(delivery_id: int) -> outbox.OutboxMessage | None:
+    """The message of one account email, built when the outbox sends it (see
+    ``kaya.outbox``): links and tokens are made then, never stored. None
+    (skipped) if the delivery is gone (the account was erased)."""
+    delivery = (
+        EmailDelivery.objects.select_related("user").filter(pk=delivery_id).first()
     )
-    with transaction.atomic():
-        delivery = (
-            EmailDelivery.objects.select_for_update()
-            .select_related("user")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None or delivery.sent_at is not None:
-            return False
-        send_templated_email(
-            to=delivery.to_email,
-            name=f"accounts/{delivery.kind}",
-            context=_email_context(delivery),
-            locale=delivery.user.locale,
-        )
-        delivery.sent_at = timezone.now()
-        delivery.save(update_fields=["sent_at"])
-    return True
-
-
-def email_outbox_sweep() -> int:
-    """Re-enqueue account emails whose task never ran (e.g. broker outage)."""
-    now = timezone.now()
-    pending = EmailDelivery.objects.filter(
-        sent_at__isnull=True,
-        created_at__lt=now - timedelta(minutes=10),
-        created_at__gt=now - timedelta(days=1),
-        attempts__lt=settings.ACCOUNTS_EMAIL_MAX_ATTEMPTS,
-    ).values_list("pk", flat=True)
-    count = 0
-    for delivery_id in pending:
-        _email_enqueue(delivery_id)
-        count += 1
-    return count
+    if delivery is None:
+        return None
+    return outbox.OutboxMessage(
+        to=delivery.to_email,
+        template=f"accounts/{delivery.kind}",
+        context=_email_context(delivery),
+        locale=delivery.user.locale,
+    )

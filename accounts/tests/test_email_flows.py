@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -7,8 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import AuditLog, EmailDelivery, User
-from accounts.services import email_delivery_send
-from accounts.tasks import account_email_send
+from accounts.services import EMAIL_KIND, email_queue
 from accounts.tests.backends import FailingEmailBackend, FlakyEmailBackend
 from accounts.tests.conftest import (
     ME,
@@ -21,6 +21,9 @@ from accounts.tests.conftest import (
     register_payload,
 )
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from kaya import outbox
+from kaya.models import OutboxEmail
+from kaya.tasks import send_email, sweep_email_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -371,9 +374,24 @@ def test_change_password_bad_input_changes_nothing(auth_client, user, payload, f
     assert user.token_epoch == 0
 
 
-# --- delivery: retries, at most once, never failing the request -----------------
+# --- delivery: through the one outbox, retried, never failing the request ------
+def _outbox_row(delivery: EmailDelivery) -> OutboxEmail:
+    return OutboxEmail.objects.get(idempotency_key=f"{EMAIL_KIND}:{delivery.pk}")
+
+
+def _sweep_until_settled(limit: int = 20) -> None:
+    """Run the outbox sweep as the beat would, each time past the backoff."""
+    for _ in range(limit):
+        if not OutboxEmail.objects.filter(
+            status__in=[OutboxEmail.Status.PENDING, OutboxEmail.Status.SENDING]
+        ).exists():
+            return
+        outbox.outbox_sweep(now=timezone.now() + timedelta(days=1))
+    raise AssertionError("the outbox did not settle")
+
+
 def test_failing_provider_never_fails_the_request(
-    api_client, settings, django_capture_on_commit_callbacks
+    api_client, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = "accounts.tests.backends.FailingEmailBackend"
     FailingEmailBackend.calls = 0
@@ -382,15 +400,22 @@ def test_failing_provider_never_fails_the_request(
         response = api_client.post(REGISTER, register_payload())
 
     assert response.status_code == 202
-    deliveries = EmailDelivery.objects.order_by("kind")
-    assert [(d.kind, d.sent_at) for d in deliveries] == [
-        ("verify_email", None),
-        ("welcome", None),
+    deliveries = list(EmailDelivery.objects.order_by("kind"))
+    assert [d.kind for d in deliveries] == ["verify_email", "welcome"]
+    # Tried once each on commit, then left pending for a retry with backoff.
+    rows = [_outbox_row(d) for d in deliveries]
+    assert [(r.status, r.attempts) for r in rows] == [("pending", 1), ("pending", 1)]
+    assert all(r.send_after > timezone.now() for r in rows)
+    # Each email is retried up to the limit, then given up.
+    _sweep_until_settled()
+    attempts = settings.EMAIL_OUTBOX_MAX_ATTEMPTS
+    rows = [_outbox_row(d) for d in deliveries]
+    assert [(r.status, r.attempts, r.sent_at) for r in rows] == [
+        ("failed", attempts, None),
+        ("failed", attempts, None),
     ]
-    # Each email was retried up to the limit, then left for the outbox sweep.
-    attempts = settings.ACCOUNTS_EMAIL_MAX_ATTEMPTS
-    assert [d.attempts for d in deliveries] == [attempts, attempts]
     assert FailingEmailBackend.calls == 2 * attempts
+    assert mailoutbox == []
 
 
 def test_a_retried_email_is_sent_exactly_once(
@@ -398,52 +423,119 @@ def test_a_retried_email_is_sent_exactly_once(
 ):
     settings.EMAIL_BACKEND = "accounts.tests.backends.FlakyEmailBackend"
     FlakyEmailBackend.failures = 2
-    delivery = EmailDelivery.objects.create(
-        user=user, kind="welcome", to_email=user.email
-    )
 
-    account_email_send.delay(delivery_id=delivery.pk)
-    account_email_send.delay(delivery_id=delivery.pk)  # a redelivery
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = email_queue(user=user, kind="welcome")
+    _sweep_until_settled()
+    row = _outbox_row(delivery)
+    # A redelivered task sends nothing more.
+    assert outbox.email_send(email_id=row.pk) is False
 
-    delivery.refresh_from_db()
+    row.refresh_from_db()
     assert len(mailoutbox) == 1
-    assert delivery.sent_at is not None
-    assert delivery.attempts == 3
+    assert mailoutbox[0].to == [user.email]
+    assert mailoutbox[0].extra_headers["Message-ID"] == outbox.message_id(row)
+    assert row.status == OutboxEmail.Status.SENT
+    assert row.sent_at is not None
+    assert row.attempts == 3
 
 
-def test_sending_a_sent_delivery_does_nothing(user, mailoutbox):
-    delivery = EmailDelivery.objects.create(
-        user=user, kind="welcome", to_email=user.email
-    )
+def test_sending_a_sent_email_does_nothing(
+    user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        delivery = email_queue(user=user, kind="welcome")
+    row = _outbox_row(delivery)
 
-    assert email_delivery_send(delivery_id=delivery.pk) is True
-    assert email_delivery_send(delivery_id=delivery.pk) is False
+    assert outbox.email_send(email_id=row.pk) is True
+    assert outbox.email_send(email_id=row.pk) is False
+    assert outbox.outbox_sweep() == 0
     assert len(mailoutbox) == 1
 
 
 def test_register_survives_a_broker_outage(
-    api_client, monkeypatch, django_capture_on_commit_callbacks
+    api_client, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(account_email_send, "apply_async", broker_down)
+    monkeypatch.setattr(send_email, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post(REGISTER, register_payload())
 
     assert response.status_code == 202
-    assert EmailDelivery.objects.filter(sent_at=None).count() == 2
+    assert mailoutbox == []
+    assert OutboxEmail.objects.filter(kind=EMAIL_KIND, status="pending").count() == 2
+    # The beat's outbox sweep sends them once the task is lost.
+    assert outbox.outbox_sweep() == 2
+    assert sorted(m.to[0] for m in mailoutbox) == ["ana@example.com"] * 2
 
 
-def test_outbox_sweep_sends_emails_whose_task_never_ran(user, mailoutbox):
-    from accounts.tasks import accounts_email_sweep
+def test_outbox_sweep_sends_emails_whose_task_never_ran(
+    user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        email_queue(user=user, kind="welcome")
 
-    with time_machine.travel(timezone.now() - timedelta(minutes=30)):
-        EmailDelivery.objects.create(user=user, kind="welcome", to_email=user.email)
-
-    assert accounts_email_sweep() == 1
+    assert sweep_email_outbox() == 1
     assert len(mailoutbox) == 1
-    assert accounts_email_sweep() == 0
+    assert mailoutbox[0].to == [user.email]
+    assert sweep_email_outbox() == 0
+
+
+def test_an_erased_accounts_pending_email_is_skipped(
+    user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        delivery = email_queue(user=user, kind="password_reset")
+    row = _outbox_row(delivery)
+    EmailDelivery.objects.filter(pk=delivery.pk).delete()
+
+    assert outbox.email_send(email_id=row.pk) is False
+    row.refresh_from_db()
+    assert row.status == OutboxEmail.Status.SKIPPED
+    assert mailoutbox == []
+
+
+def test_reset_links_are_never_logged(
+    api_client, user, settings, caplog, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "accounts.tests.backends.FlakyEmailBackend"
+    FlakyEmailBackend.failures = 1
+
+    with caplog.at_level(logging.DEBUG):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api_client.post(RESET_REQUEST, {"email": user.email})
+        _sweep_until_settled()
+
+    assert response.status_code == 202
+    assert len(mailoutbox) == 1
+    token = link_token(mailoutbox[0], "reset-password")
+    assert caplog.records  # the failed attempt was logged
+    for record in caplog.records:
+        logged = f"{record.getMessage()} {record.__dict__}"
+        assert token not in logged
+        assert "reset-password" not in logged
+
+
+def test_the_export_shows_when_each_account_email_went_out(
+    user, mailoutbox, django_capture_on_commit_callbacks
+):
+    from accounts.privacy import accounts_export
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = email_queue(user=user, kind="welcome")
+    with django_capture_on_commit_callbacks(execute=False):
+        email_queue(user=user, kind="password_changed")
+
+    emails = accounts_export(user)["emails_sent"]
+    assert [(e["kind"], e["to"]) for e in emails] == [
+        ("welcome", user.email),
+        ("password_changed", user.email),
+    ]
+    assert emails[0]["sent_at"] == _outbox_row(sent).sent_at.isoformat()
+    assert emails[0]["queued_at"] == sent.created_at.isoformat()
+    assert emails[1]["sent_at"] is None
 
 
 def test_emails_never_carry_the_password(

@@ -331,7 +331,7 @@ def test_no_token_reaches_the_output_of_any_process(stack):
     api_output = stack.api.output()
     assert "GET /api/v1/auth/verify-email/[redacted] HTTP/1.1" in api_output
     assert "/api/v1/notifications/email-preferences?token=[redacted]" in api_output
-    assert "Task accounts.tasks." in stack.worker.output()
+    assert "Task kaya.send_email" in stack.worker.output()
 
 
 # ---------------------------------------------------------------------------
