@@ -13,6 +13,7 @@ from rest_framework.fields import empty
 from coaching.models import BookingTransition, Therapist, TherapistBooking
 from coaching.selectors.bookings import PAST, UPCOMING
 from coaching.selectors.therapists import MAX_SLOT_RANGE_DAYS, therapist_list
+from kaya.schema import BlankOrURLOutputField
 from kaya.timeutils import local_day_bounds, local_today, zone
 
 
@@ -27,6 +28,7 @@ class TherapistOutput(serializers.ModelSerializer):
     specialties = serializers.ListField(child=serializers.CharField())
     languages = serializers.ListField(child=serializers.CharField())
     rating_average = serializers.FloatField(allow_null=True)
+    photo_url = BlankOrURLOutputField(read_only=True)
 
     class Meta:
         model = Therapist

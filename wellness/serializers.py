@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kaya.idempotency import CLIENT_ID_HELP
+from kaya.schema import BlankOrURLOutputField
 from kaya.sync import UpdatedSinceInput
 from wellness.models import (
     MAX_SESSION_SECONDS,
@@ -237,6 +238,8 @@ class ProgramListInput(_QueryInput):
 
 
 class ProgramOutput(serializers.ModelSerializer):
+    cover_image_url = BlankOrURLOutputField(read_only=True)
+
     class Meta:
         model = WellnessProgram
         fields = (
