@@ -45,6 +45,10 @@ from kaya.schema import ErrorSerializer
 from kaya.timeutils import local_day_bounds
 
 BAD_INPUT = OpenApiResponse(ErrorSerializer, description="Invalid input.")
+NOT_A_THERAPIST = OpenApiResponse(
+    ErrorSerializer,
+    description="The account is not linked to a therapist profile (`not_a_therapist`).",
+)
 CONFLICT = OpenApiResponse(
     ErrorSerializer,
     description="Refused by the booking rules: `slot_taken`, `slot_unavailable`, "
@@ -252,11 +256,15 @@ class IsTherapistUser(BasePermission):
         description="For an account linked to a therapist; others get 403 "
         "`not_a_therapist`.",
         parameters=[BookingListInput],
-        responses={200: TherapistBookingOutput(many=True), 400: BAD_INPUT},
+        responses={
+            200: TherapistBookingOutput(many=True),
+            400: BAD_INPUT,
+            403: NOT_A_THERAPIST,
+        },
     ),
     retrieve=extend_schema(
         summary="Get one of my clients' bookings (therapists)",
-        responses={200: TherapistBookingOutput},
+        responses={200: TherapistBookingOutput, 403: NOT_A_THERAPIST},
     ),
 )
 @extend_schema(tags=["bookings"])
@@ -282,7 +290,11 @@ class TherapistBookingViewSet(
     @extend_schema(
         summary="Confirm a pending booking (therapists)",
         request=None,
-        responses={200: TherapistBookingOutput, 409: CONFLICT},
+        responses={
+            200: TherapistBookingOutput,
+            403: NOT_A_THERAPIST,
+            409: CONFLICT,
+        },
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
@@ -294,7 +306,11 @@ class TherapistBookingViewSet(
     @extend_schema(
         summary="Decline a pending booking (therapists)",
         request=None,
-        responses={200: TherapistBookingOutput, 409: CONFLICT},
+        responses={
+            200: TherapistBookingOutput,
+            403: NOT_A_THERAPIST,
+            409: CONFLICT,
+        },
     )
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None) -> Response:
