@@ -17,10 +17,14 @@ class Notification(models.Model):
         SESSION_REMINDER = "session_reminder", "Session reminder"
         PROGRAM_DAY_READY = "program_day_ready", "Program day ready"
         EVENT_REMINDER = "event_reminder", "Event reminder"
+        EVENT_UPDATE = "event_update", "Event update"
+        CHALLENGE_COMPLETED = "challenge_completed", "Challenge completed"
         BOOKING_UPDATE = "booking_update", "Booking update"
         COMMUNITY_REPLY = "community_reply", "Community reply"
         COMMUNITY_LIKE = "community_like", "Community like"
         MODERATION = "moderation", "Moderation"
+        AI_GENERATION_COMPLETED = "ai_generation_completed", "AI generation completed"
+        ANNOUNCEMENT = "announcement", "Announcement"
         SYSTEM = "system", "System"
 
     user = models.ForeignKey(

@@ -36,9 +36,12 @@ EMAIL_TYPES = frozenset(
         Notification.Type.SESSION_REMINDER,
         Notification.Type.PROGRAM_DAY_READY,
         Notification.Type.EVENT_REMINDER,
+        Notification.Type.EVENT_UPDATE,
+        Notification.Type.CHALLENGE_COMPLETED,
         Notification.Type.BOOKING_UPDATE,
         Notification.Type.MODERATION,
         Notification.Type.SYSTEM,
+        Notification.Type.ANNOUNCEMENT,
     }
 )
 
