@@ -671,3 +671,19 @@ def test_seed_demo_challenges_is_idempotent_and_around_today():
         Goal.GRATITUDE_ENTRIES,
         Goal.MOOD_LOGS,
     }
+
+
+def test_every_challenge_endpoint_is_in_the_schema_with_its_codes(api_client):
+    paths = api_client.get("/api/v1/schema/?format=json").json()["paths"]
+
+    assert set(paths[URL]) - {"parameters"} == {"get"}
+    assert set(paths[f"{URL}/my-challenges"]) - {"parameters"} == {"get"}
+    assert set(paths[f"{URL}/{{id}}/join"]) - {"parameters"} == {"post", "delete"}
+    assert set(paths[f"{URL}/{{id}}/leaderboard"]) - {"parameters"} == {"get"}
+    join = paths[f"{URL}/{{id}}/join"]
+    assert {"200", "201", "403", "404", "409"} <= set(join["post"]["responses"])
+    assert "challenge_ended" in join["post"]["responses"]["409"]["description"]
+    assert {"204", "404", "409"} <= set(join["delete"]["responses"])
+    assert "challenge_completed" in join["delete"]["responses"]["409"]["description"]
+    for path in (URL, f"{URL}/my-challenges", f"{URL}/{{id}}/leaderboard"):
+        assert "400" in paths[path]["get"]["responses"], path
