@@ -95,6 +95,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     gentle_mode = models.BooleanField(
         default=False, help_text="Hide streaks and streak-based nudges."
     )
+    leaderboard_opt_out = models.BooleanField(
+        default=False, help_text="Never list me on challenge leaderboards."
+    )
 
     subscription_tier = models.CharField(
         max_length=16, choices=Tier.choices, default=Tier.FREE
@@ -133,6 +136,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         "quiet_hours_start",
         "quiet_hours_end",
         "gentle_mode",
+        "leaderboard_opt_out",
     )
 
     class Meta:

@@ -206,6 +206,7 @@ class UserUpdateInput(serializers.Serializer):
     quiet_hours_start = serializers.TimeField(allow_null=True, required=False)
     quiet_hours_end = serializers.TimeField(allow_null=True, required=False)
     gentle_mode = serializers.BooleanField(required=False)
+    leaderboard_opt_out = serializers.BooleanField(required=False)
     email = CanonicalEmailField(
         max_length=254,
         required=False,

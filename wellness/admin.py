@@ -1,5 +1,5 @@
-"""The staff console: programs with their days, achievements, read-only practice
-records.
+"""The staff console: programs with their days, achievements, challenges with
+their participants, read-only practice records.
 
 Every change to a program or its days goes through program_catalog_changed, which
 refreshes the stored day count and invalidates the cached published catalogue.
@@ -21,6 +21,8 @@ from django.utils.html import format_html, format_html_join
 from kaya.admin import ReadOnlyAdmin
 from wellness.models import (
     Achievement,
+    Challenge,
+    ChallengeParticipant,
     ProgramDay,
     ProgramEnrollment,
     Streak,
@@ -285,3 +287,69 @@ class UserAchievementAdmin(ReadOnlyAdmin):
     list_filter = ("achievement",)
     search_fields = ("user__email", "achievement__code")
     list_select_related = ("user", "achievement")
+
+
+class ChallengeParticipantInline(admin.TabularInline):
+    """Who joined and how far they are: read-only (progress comes from their
+    activity, never from staff)."""
+
+    model = ChallengeParticipant
+    fields = ("user", "progress", "joined_at", "completed_at")
+    readonly_fields = fields
+    ordering = ("-progress", "joined_at")
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("user")
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(admin.ModelAdmin):
+    """Staff curate challenges here. Dates are each participant's local dates,
+    both inclusive. Retire a challenge by unticking Is active: it leaves every
+    list, and participants keep what they completed."""
+
+    list_display = (
+        "title",
+        "goal_kind",
+        "goal_target",
+        "start_date",
+        "end_date",
+        "is_active",
+        "is_premium",
+        "participants_total",
+    )
+    list_filter = (
+        "is_active",
+        "is_premium",
+        "goal_kind",
+        ("start_date", admin.DateFieldListFilter),
+    )
+    search_fields = ("title", "slug", "description")
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "start_date"
+    inlines = [ChallengeParticipantInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(participants_total=Count("participants"))
+        )
+
+    @admin.display(description="participants", ordering="participants_total")
+    def participants_total(self, obj: Any) -> int:
+        return obj.participants_total
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting would erase participants' progress and completions with it;
+        # deactivate instead.
+        return False

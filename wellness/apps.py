@@ -10,7 +10,7 @@ class WellnessConfig(AppConfig):
         from accounts.registry import privacy, stats
         from wellness.privacy import wellness_erase, wellness_export
         from wellness.selectors import wellness_user_stats
-        from wellness.services import achievements_subscribe
+        from wellness.services import achievements_subscribe, challenges_subscribe
 
         privacy.register(
             "wellness",
@@ -22,6 +22,7 @@ class WellnessConfig(AppConfig):
                 "wellness.ProgramEnrollment",
                 "wellness.ProgramDayProgress",
                 "wellness.UserAchievement",
+                "wellness.ChallengeParticipant",
             ],
         )
         privacy.exclude(
@@ -33,5 +34,9 @@ class WellnessConfig(AppConfig):
         privacy.exclude(
             "wellness.Achievement", "staff-curated achievement rules, no user data"
         )
+        privacy.exclude(
+            "wellness.Challenge", "staff-curated challenge content, no user data"
+        )
         stats.register("wellness", wellness_user_stats)
         achievements_subscribe()
+        challenges_subscribe()

@@ -19,3 +19,7 @@ program_day_completed = Signal()
 
 # kwargs: user_id: int, enrollment_id: int, program_id: int
 program_completed = Signal()
+
+# A participant reached a challenge's goal (sent once per participation).
+# kwargs: user_id: int, challenge_id: int, participant_id: int
+challenge_completed = Signal()

@@ -68,3 +68,18 @@ class ProgramDayNotFoundError(WellnessFieldError):
 class ProgramDayNumberError(WellnessFieldError):
     field = "day_number"
     field_message = "This program has no such day."
+
+
+class ChallengePremiumRequiredError(PremiumRequiredError):
+    # The programs' check and code, with words for a challenge.
+    message = "This challenge is part of KAYA Premium. Upgrade to join."
+
+
+class ChallengeEndedError(ConflictError):
+    code = "challenge_ended"
+    message = "This challenge has ended, so it can no longer be joined."
+
+
+class ChallengeCompletedLeaveError(ConflictError):
+    code = "challenge_completed"
+    message = "You completed this challenge; it stays in your challenges."

@@ -464,3 +464,117 @@ class UserAchievement(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} achievement {self.achievement_id}"
+
+
+class ChallengeGoal(models.TextChoices):
+    """What a challenge counts inside its window. Like the achievement rules,
+    each is measured from stored rows (see ``wellness.selectors.challenges``),
+    never incremented."""
+
+    SESSIONS_COMPLETED = "sessions_completed", "Sessions completed"
+    SECONDS_PRACTISED = "seconds_practised", "Seconds practised"
+    PRACTICE_DAYS = "practice_days", "Days with a completed session"
+    JOURNAL_ENTRIES = "journal_entries", "Journal entries"
+    GRATITUDE_ENTRIES = "gratitude_entries", "Gratitude entries"
+    MOOD_LOGS = "mood_logs", "Mood logs"
+
+
+class ChallengeQuerySet(models.QuerySet["Challenge"]):
+    def active(self) -> ChallengeQuerySet:
+        return self.filter(is_active=True)
+
+
+class Challenge(models.Model):
+    """A staff-curated challenge (content, not user data): reach ``goal_target``
+    of ``goal_kind`` between ``start_date`` and ``end_date``, both inclusive and
+    read as each participant's own local dates."""
+
+    slug = models.SlugField(max_length=200, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    goal_kind = models.CharField(max_length=32, choices=ChallengeGoal.choices)
+    goal_target = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="Seconds for seconds_practised, days for practice_days, a count "
+        "otherwise.",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    is_active = models.BooleanField(
+        default=True, help_text="Untick to retire: it leaves every list."
+    )
+    is_premium = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChallengeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("start_date", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(goal_target__gte=1),
+                name="wellness_challenge_target_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="wellness_challenge_dates_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["end_date", "start_date", "id"],
+                condition=models.Q(is_active=True),
+                name="wellness_challenge_active_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "Ends before it starts."})
+
+
+class ChallengeParticipant(models.Model):
+    """One user in one challenge. ``progress`` is recomputed from the database
+    on each relevant event, capped at the target and frozen once completed:
+    a completion is never taken back."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="challenge_participations",
+    )
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.PROTECT, related_name="participants"
+    )
+    progress = models.PositiveIntegerField(default=0)
+    joined_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet["ChallengeParticipant"].as_manager()
+
+    class Meta:
+        ordering = ("-joined_at", "-id")
+        constraints = [
+            # With the conditional update in the service, this makes a
+            # completion happen once even when two events race.
+            models.UniqueConstraint(
+                fields=["user", "challenge"],
+                name="wellness_challenge_participant_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["challenge", "-progress", "completed_at", "joined_at"],
+                name="wellness_challenge_board_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} in challenge {self.challenge_id}"

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from kaya.timeutils import instant_text
 from wellness.models import (
+    ChallengeParticipant,
     ProgramDayProgress,
     ProgramEnrollment,
     Streak,
@@ -73,6 +74,18 @@ def wellness_export(user: User) -> dict[str, Any]:
             .select_related("achievement")
             .order_by("id")
         ],
+        "challenges": [
+            {
+                "slug": p.challenge.slug,
+                "title": p.challenge.title,
+                "progress": p.progress,
+                "joined_at": instant_text(p.joined_at),
+                "completed_at": instant_text(p.completed_at),
+            }
+            for p in ChallengeParticipant.objects.for_user(user)
+            .select_related("challenge")
+            .order_by("id")
+        ],
     }
 
 
@@ -82,3 +95,4 @@ def wellness_erase(user: User) -> None:
     ProgramEnrollment.objects.for_user(user).delete()
     Streak.objects.for_user(user).delete()
     UserAchievement.objects.for_user(user).delete()
+    ChallengeParticipant.objects.for_user(user).delete()

@@ -1,11 +1,13 @@
-"""/api/v1/sessions, /programs, /analytics, /achievements: every path answers
-with and without a trailing slash; the schema documents the form without one."""
+"""/api/v1/sessions, /programs, /analytics, /achievements, /challenges: every
+path answers with and without a trailing slash; the schema documents the form
+without one."""
 
 from __future__ import annotations
 
 from kaya.routing import ApiRouter
 from wellness.achievement_views import AchievementViewSet
 from wellness.analytics_views import AnalyticsViewSet
+from wellness.challenge_views import ChallengeViewSet
 from wellness.views import EnrollmentViewSet, ProgramViewSet, SessionViewSet
 
 app_name = "wellness"
@@ -17,5 +19,6 @@ router.register("programs/enrollments", EnrollmentViewSet, basename="enrollment"
 router.register("programs", ProgramViewSet, basename="program")
 router.register("analytics", AnalyticsViewSet, basename="analytics")
 router.register("achievements", AchievementViewSet, basename="achievement")
+router.register("challenges", ChallengeViewSet, basename="challenge")
 
 urlpatterns = [*router.urls]

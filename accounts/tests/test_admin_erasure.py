@@ -25,7 +25,7 @@ from community.tests.factories import PostFactory
 from journal import services as journal_services
 from notifications.services import notification_create, notification_schedule
 from wellness import services as wellness_services
-from wellness.models import Achievement, AchievementRule
+from wellness.models import Achievement, AchievementRule, Challenge, ChallengeGoal
 from wellness.tests.factories import ProgramDayFactory, WellnessProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,15 @@ def _user_with_a_row_in_every_model(django_capture_on_commit_callbacks) -> User:
             threshold=1,
         )
         wellness_services.session_complete(session=session, actual_duration_seconds=300)
+        challenge = Challenge.objects.create(
+            slug="one-sit",
+            title="One sit",
+            goal_kind=ChallengeGoal.SESSIONS_COMPLETED,
+            goal_target=1,
+            start_date=timezone.localdate(),
+            end_date=timezone.localdate(),
+        )
+        wellness_services.challenge_join(user=user, challenge=challenge)
         group = SupportGroup.objects.create(name="Grief", slug="grief", created_by=user)
         community_services.group_join(group=group, user=user)
         post = community_services.post_create(

@@ -43,6 +43,7 @@ def test_patch_updates_profile_and_preferences(auth_client, user):
         "quiet_hours_start": "22:00",
         "quiet_hours_end": "07:00",
         "gentle_mode": True,
+        "leaderboard_opt_out": True,
     }
 
     response = auth_client.patch(ME, payload)
@@ -55,11 +56,12 @@ def test_patch_updates_profile_and_preferences(auth_client, user):
     assert user.timezone == "Asia/Tokyo"
     assert user.locale == "fr"
     assert user.reminder_time == time(7, 30)
-    assert (user.notify_email, user.notify_push, user.gentle_mode) == (
-        False,
-        False,
-        True,
-    )
+    assert (
+        user.notify_email,
+        user.notify_push,
+        user.gentle_mode,
+        user.leaderboard_opt_out,
+    ) == (False, False, True, True)
     assert (user.quiet_hours_start, user.quiet_hours_end) == (time(22), time(7))
     assert response.json()["reminder_time"] == "07:30:00"
     entry = AuditLog.objects.get(action="profile_update")

@@ -1,6 +1,7 @@
 """Wellness reads, one module per entity: ``sessions``, ``streaks``,
-``programs``, ``analytics``, ``achievements``. Every read of user data starts from
-``for_user()``. ``from wellness import selectors`` gives every public name."""
+``programs``, ``analytics``, ``achievements``, ``challenges``. Every read of
+user data starts from ``for_user()``. ``from wellness import selectors`` gives
+every public name."""
 
 from wellness.selectors._shared import week_bounds
 from wellness.selectors.achievements import (
@@ -16,6 +17,15 @@ from wellness.selectors.analytics import (
     analytics_correlations,
     analytics_dashboard,
     analytics_mood_trends,
+)
+from wellness.selectors.challenges import (
+    challenge_detail_queryset,
+    challenge_leaderboard,
+    challenge_list,
+    challenge_measures,
+    challenge_my_list,
+    challenge_participation_list,
+    challenge_with_user_state,
 )
 from wellness.selectors.programs import (
     enrollment_day_states,
@@ -46,6 +56,13 @@ __all__ = [
     "analytics_correlations",
     "analytics_dashboard",
     "analytics_mood_trends",
+    "challenge_detail_queryset",
+    "challenge_leaderboard",
+    "challenge_list",
+    "challenge_measures",
+    "challenge_my_list",
+    "challenge_participation_list",
+    "challenge_with_user_state",
     "enrollment_day_states",
     "enrollment_for_program",
     "enrollment_list",

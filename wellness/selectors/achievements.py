@@ -25,6 +25,7 @@ from journal.models import GratitudeEntry, JournalEntry, MoodEntry
 from wellness.models import (
     Achievement,
     AchievementRule,
+    ChallengeParticipant,
     ProgramEnrollment,
     Streak,
     UserAchievement,
@@ -45,8 +46,7 @@ SESSION_KINDS = frozenset(
 @dataclass(frozen=True)
 class AchievementMeasures:
     """The user's current value for each measured kind. Kinds with no source
-    yet (challenges, community posts, events) measure 0 until their apps
-    exist."""
+    yet (community posts, events) measure 0 until their apps exist."""
 
     totals: dict[str, int] = field(default_factory=dict)
     sessions_by_type: dict[str, int] = field(default_factory=dict)
@@ -60,7 +60,7 @@ class AchievementMeasures:
 def achievement_measures(*, user: User, kinds: Iterable[str]) -> AchievementMeasures:
     """Count, in the database, what each of ``kinds`` measures for the user:
     at most one query per source (sessions, streak, journal, gratitude, mood,
-    programs)."""
+    programs, challenges)."""
     wanted = set(kinds)
     totals: dict[str, int] = {}
     by_type: dict[str, int] = {}
@@ -102,6 +102,12 @@ def achievement_measures(*, user: User, kinds: Iterable[str]) -> AchievementMeas
     if Kind.PROGRAMS_COMPLETED in wanted:
         totals[Kind.PROGRAMS_COMPLETED] = (
             ProgramEnrollment.objects.for_user(user)
+            .filter(completed_at__isnull=False)
+            .count()
+        )
+    if Kind.CHALLENGES_COMPLETED in wanted:
+        totals[Kind.CHALLENGES_COMPLETED] = (
+            ChallengeParticipant.objects.for_user(user)
             .filter(completed_at__isnull=False)
             .count()
         )

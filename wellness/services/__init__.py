@@ -1,13 +1,19 @@
 """Wellness workflows, one module per entity: ``sessions``, ``programs``,
-``streaks``, ``achievements``. Services are keyword-only and atomic; pushes,
-notifications and domain events happen after commit. ``from wellness import
-services`` gives every public name."""
+``streaks``, ``achievements``, ``challenges``. Services are keyword-only and
+atomic; pushes, notifications and domain events happen after commit.
+``from wellness import services`` gives every public name."""
 
 from wellness.services.achievements import (
     RecomputeBatch,
     achievements_evaluate,
     achievements_recompute_batch,
     achievements_subscribe,
+)
+from wellness.services.challenges import (
+    challenge_join,
+    challenge_leave,
+    challenge_progress_refresh,
+    challenges_subscribe,
 )
 from wellness.services.programs import (
     PROGRAM_DAY_READY_AT,
@@ -32,6 +38,10 @@ __all__ = [
     "achievements_evaluate",
     "achievements_recompute_batch",
     "achievements_subscribe",
+    "challenge_join",
+    "challenge_leave",
+    "challenge_progress_refresh",
+    "challenges_subscribe",
     "enrollment_day_complete",
     "program_catalog_changed",
     "program_days_problem",

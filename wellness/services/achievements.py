@@ -55,6 +55,11 @@ SUBSCRIPTIONS: tuple[tuple[str, Signal, frozenset[str]], ...] = (
         wellness_events.program_completed,
         frozenset({Kind.PROGRAMS_COMPLETED}),
     ),
+    (
+        "challenge_completed",
+        wellness_events.challenge_completed,
+        frozenset({Kind.CHALLENGES_COMPLETED}),
+    ),
     ("entry_created", journal_events.entry_created, frozenset({Kind.JOURNAL_ENTRIES})),
     (
         "gratitude_created",
