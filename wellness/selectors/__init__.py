@@ -18,6 +18,7 @@ from wellness.selectors.analytics import (
     analytics_mood_trends,
 )
 from wellness.selectors.programs import (
+    content_languages,
     enrollment_day_states,
     enrollment_for_program,
     enrollment_list,
@@ -46,6 +47,7 @@ __all__ = [
     "analytics_correlations",
     "analytics_dashboard",
     "analytics_mood_trends",
+    "content_languages",
     "enrollment_day_states",
     "enrollment_for_program",
     "enrollment_list",
