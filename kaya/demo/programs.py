@@ -1083,8 +1083,36 @@ Termina quieto, de pie o sentado, con las manos en el vientre, durante unas resp
 ]
 
 
+def _old_placeholder(day: ProgramDay) -> bool:
+    # What seed_demo wrote before the days had scripts ("Day 1: Arriving.").
+    return day.content == f"Day {day.day_number}: {day.title}." and not (
+        day.translations
+    )
+
+
+def _upgrade(run: SeedRun, program: WellnessProgram, spec: dict[str, Any]) -> None:
+    """Replace the placeholders an earlier seed_demo left, and nothing else."""
+    if program.description == program.summary and not program.translations:
+        program.description = spec["description"]
+        program.translations = {"es": spec["es"]}
+        program.save(update_fields=["description", "translations", "updated_at"])
+        run.count("programs upgraded")
+    for day in ProgramDay.objects.filter(program=program):
+        written = (
+            spec["days"][day.day_number - 1]
+            if day.day_number <= len(spec["days"])
+            else None
+        )
+        if written is not None and _old_placeholder(day):
+            day.content = written["content"]
+            day.translations = written["translations"]
+            day.save(update_fields=["content", "translations"])
+            run.count("program days upgraded")
+
+
 def seed(run: SeedRun) -> list[WellnessProgram]:
-    """The six programs and their days; only missing rows are created."""
+    """The six programs and their days; only missing rows are created (and
+    the placeholder text of an earlier seed_demo is replaced)."""
     programs = []
     for order, spec in enumerate(PROGRAMS):
         program = run.ensure(
@@ -1110,6 +1138,7 @@ def seed(run: SeedRun) -> list[WellnessProgram]:
                 {"program": program, "day_number": number},
                 day,
             )
+        _upgrade(run, program, spec)
         programs.append(program)
     # Counts days and drops the cached catalogue (a no-op when nothing changed).
     program_catalog_changed(program_ids=[p.pk for p in programs])

@@ -301,3 +301,40 @@ def test_the_cross_app_commands_belong_to_kaya():
     assert commands["seed_demo"] == "kaya"
     assert commands["rotate_encryption_keys"] == "kaya"
     assert commands["seed_bench"] == "wellness"
+
+
+def test_seed_demo_replaces_the_placeholders_of_the_earlier_seed(settings):
+    settings.DEBUG = True
+    old = WellnessProgram.objects.create(
+        slug="calm-in-seven-days",
+        title="Calm in Seven Days",
+        summary="A gentle first week.",
+        description="A gentle first week.",
+        category="stress",
+        is_published=True,
+    )
+    ProgramDay.objects.create(
+        program=old,
+        day_number=1,
+        title="Arriving",
+        content="Day 1: Arriving.",
+        session_type="breathing",
+    )
+    edited = ProgramDay.objects.create(
+        program=old,
+        day_number=2,
+        title="Noticing the body",
+        content="Staff wrote this.",
+        session_type="body_scan",
+    )
+
+    call_command("seed_demo", verbosity=0)
+
+    old.refresh_from_db()
+    first = old.days.get(day_number=1)
+    assert first.content.startswith("Find a place where you can sit")
+    assert first.translations["es"]["title"] == "Llegar"
+    assert old.translations["es"]["title"] == "Calma en siete días"
+    edited.refresh_from_db()
+    assert edited.content == "Staff wrote this."
+    assert old.days.count() == 7
