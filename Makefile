@@ -38,6 +38,10 @@ migrate: install
 run: install
 	$(PY) -m kaya.devserver --host $(HOST) --port $(PORT)
 
+## Load the demo data on its own (idempotent; `make run` does it too).
+demo: migrate
+	$(PY) manage.py seed_demo
+
 ## Each file runs on one worker (--dist loadfile), so a module's server stack
 ## starts once; each worker has its own test database and Redis database.
 test: install-dev

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kaya.management.commands.seed_demo import DEMO_PASSWORD
+from kaya.demo.users import DEMO_LOGINS
 
 
 class ApiIndexOutput(serializers.Serializer):
@@ -53,12 +53,6 @@ class ApiIndexView(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response(ApiIndexOutput(_links(request)).data)
-
-
-DEMO_LOGINS = [
-    {"email": "demo@kaya.local", "password": DEMO_PASSWORD, "use": "API"},
-    {"email": "admin@kaya.local", "password": DEMO_PASSWORD, "use": "admin"},
-]
 
 
 def dev_home(request: HttpRequest) -> JsonResponse:

@@ -65,7 +65,14 @@ class ProgramDayInline(admin.StackedInline):
     # One blank day, numbered after the last one.
     extra = 1
     ordering = ("day_number",)
-    fields = ("day_number", "title", "session_type", "duration_minutes", "content")
+    fields = (
+        "day_number",
+        "title",
+        "session_type",
+        "duration_minutes",
+        "content",
+        "translations",
+    )
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)

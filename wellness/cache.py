@@ -43,14 +43,20 @@ def program_catalog_invalidate() -> None:
         program_catalog_version()
 
 
-def program_list_cache_key(*, host: str, path: str, query: QueryDict) -> str:
+def program_list_cache_key(
+    *, host: str, path: str, query: QueryDict, languages: tuple[str, ...] = ()
+) -> str:
     """The key of one page of the catalogue as requested: the host and path
-    (the page's ``next``/``previous`` links carry them) and every query
-    parameter, in a canonical order so equal requests share one entry."""
+    (the page's ``next``/``previous`` links carry them), every query
+    parameter, in a canonical order so equal requests share one entry, and the
+    languages the text is shown in (a Spanish page is not an English one)."""
     canonical = "&".join(
         f"{key}={value}" for key, values in sorted(query.lists()) for value in values
     )
-    digest = hashlib.sha256(f"{host}{path}?{canonical}".encode()).hexdigest()[:32]
+    shown_in = ",".join(languages)
+    digest = hashlib.sha256(
+        f"{host}{path}?{canonical}#{shown_in}".encode()
+    ).hexdigest()[:32]
     return f"wellness:programs:v{program_catalog_version()}:{digest}"
 
 

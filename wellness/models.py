@@ -39,6 +39,58 @@ class SessionType(models.TextChoices):
 MOOD_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
 
+# Programs and their days are written in English (the fields themselves); other
+# languages live beside them in a small JSON map rather than a translation table,
+# since only a few short fields are translated and they are always read with
+# their row. The API shows the user's language when it has the field.
+TRANSLATIONS_HELP = (
+    'Other languages by language code, e.g. {{"es": {{"title": "..."}}}}; '
+    "translatable: {fields}. A missing or empty value falls back to the English "
+    "field."
+)
+
+
+class TranslationsValidator:
+    """A translations map: language code -> {field: string}, known fields only."""
+
+    def __init__(self, *fields: str) -> None:
+        self.fields = fields
+
+    def __call__(self, value: Any) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not isinstance(value, dict):
+            raise ValidationError('Use an object: {"es": {"title": "..."}}.')
+        for language, texts in value.items():
+            if not isinstance(texts, dict):
+                raise ValidationError(f"{language}: use an object of texts.")
+            unknown = sorted(set(texts) - set(self.fields))
+            if unknown:
+                raise ValidationError(
+                    f"{language}: unknown field(s) {', '.join(unknown)}; "
+                    f"translatable: {', '.join(self.fields)}."
+                )
+            if not all(isinstance(text, str) for text in texts.values()):
+                raise ValidationError(f"{language}: every value must be text.")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TranslationsValidator) and other.fields == self.fields
+
+    def deconstruct(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        return ("wellness.models.TranslationsValidator", self.fields, {})
+
+
+def translated(obj: Any, field: str, languages: tuple[str, ...]) -> Any:
+    """``obj.<field>`` in the first of ``languages`` that has it, else the
+    field itself (English)."""
+    translations = getattr(obj, "translations", None) or {}
+    for language in languages:
+        value = (translations.get(language) or {}).get(field)
+        if isinstance(value, str) and value.strip():
+            return value
+    return getattr(obj, field)
+
+
 class WellnessProgramQuerySet(models.QuerySet["WellnessProgram"]):
     def published(self) -> WellnessProgramQuerySet:
         return self.filter(is_published=True)
@@ -75,6 +127,12 @@ class WellnessProgram(models.Model):
     ordering = models.PositiveIntegerField(
         default=0, help_text="Lower numbers are listed first."
     )
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=TRANSLATIONS_HELP.format(fields="title, summary, description"),
+        validators=[TranslationsValidator("title", "summary", "description")],
+    )
     # Kept in step with the days by the admin (program_days_count_refresh).
     days_count = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -106,6 +164,12 @@ class ProgramDay(models.Model):
     session_type = models.CharField(max_length=16, choices=SessionType.choices)
     duration_minutes = models.PositiveSmallIntegerField(
         default=10, validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=TRANSLATIONS_HELP.format(fields="title, content"),
+        validators=[TranslationsValidator("title", "content")],
     )
 
     class Meta:

@@ -17,6 +17,7 @@ from wellness.models import (
     SessionType,
     WellnessProgram,
     WellnessSession,
+    translated,
 )
 from wellness.streaks import STREAK_RULE
 
@@ -237,7 +238,23 @@ class ProgramListInput(_QueryInput):
     )
 
 
-class ProgramOutput(serializers.ModelSerializer):
+class _TranslatedOutput(serializers.ModelSerializer):
+    """Shows ``translated_fields`` in the languages of ``context["languages"]``
+    (the user's locale first; see ``selectors.content_languages``)."""
+
+    translated_fields: tuple[str, ...] = ()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        languages = self.context.get("languages", ())
+        for name in self.translated_fields:
+            if name in data and data[name] is not None:
+                data[name] = translated(instance, name, languages)
+        return data
+
+
+class ProgramOutput(_TranslatedOutput):
+    translated_fields = ("title", "summary", "description")
     cover_image_url = BlankOrURLOutputField(read_only=True)
 
     class Meta:
@@ -256,7 +273,8 @@ class ProgramOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgramDayOutput(serializers.ModelSerializer):
+class ProgramDayOutput(_TranslatedOutput):
+    translated_fields = ("title", "content")
     duration_seconds = serializers.SerializerMethodField(
         help_text="Suggested practice length."
     )
@@ -305,6 +323,7 @@ class NextDayOutput(serializers.Serializer):
 
 
 class EnrollmentOutput(serializers.ModelSerializer):
+    # Nested: shares this serializer's context (and so its languages).
     program = ProgramOutput(read_only=True)
     days_completed_count = serializers.IntegerField(
         source="days_completed", read_only=True

@@ -166,20 +166,27 @@ class ProgramViewSet(GenericViewSet):
     @extend_schema(
         summary="List published programs",
         description="Cached; the cache is invalidated when staff change a program "
-        "or its days.",
+        "or its days. Titles and summaries are in the user's locale when the "
+        "program has that translation, else in English.",
         parameters=[ProgramListInput],
         responses={200: ProgramOutput(many=True), 400: BAD_QUERY_400},
     )
     def list(self, request: Request) -> Response:
         filters = validated(ProgramListInput, request.query_params)
+        languages = selectors.content_languages(user=request.user)
         key = program_list_cache_key(
-            host=request.get_host(), path=request.path, query=request.query_params
+            host=request.get_host(),
+            path=request.path,
+            query=request.query_params,
+            languages=languages,
         )
         cached = program_list_cache_get(key)
         if cached is not None:
             return Response(cached)
         page = self.paginate_queryset(selectors.program_list(**filters))
-        response = self.get_paginated_response(ProgramOutput(page, many=True).data)
+        response = self.get_paginated_response(
+            ProgramOutput(page, many=True, context={"languages": languages}).data
+        )
         program_list_cache_set(key, response.data)
         return response
 
@@ -188,7 +195,8 @@ class ProgramViewSet(GenericViewSet):
         description="For an enrolled user each day has a status (done, unlocked, "
         "locked) and `enrollment` carries the progress; otherwise both are null. "
         "The days' `content` of a premium program is null for a free-tier user "
-        "(titles, types and durations stay visible as a preview).",
+        "(titles, types and durations stay visible as a preview). Text is in "
+        "the user's locale when translated, else in English.",
         responses={200: ProgramDetailOutput},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -217,7 +225,10 @@ class ProgramViewSet(GenericViewSet):
             user=request.user, program=program
         )
         enrollment.program = program
-        context = {"today": local_today(request.user.timezone)}
+        context = {
+            "today": local_today(request.user.timezone),
+            "languages": selectors.content_languages(user=request.user),
+        }
         return Response(
             EnrollmentOutput(enrollment, context=context).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -240,7 +251,10 @@ class EnrollmentViewSet(GenericViewSet):
     @action(detail=False, methods=["get"])
     def my(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        context = {"today": local_today(request.user.timezone)}
+        context = {
+            "today": local_today(request.user.timezone),
+            "languages": selectors.content_languages(user=request.user),
+        }
         return self.get_paginated_response(
             EnrollmentOutput(page, many=True, context=context).data
         )
@@ -265,5 +279,8 @@ class EnrollmentViewSet(GenericViewSet):
         values = validated(EnrollmentProgressInput, request.data)
         updated = services.enrollment_day_complete(enrollment=enrollment, **values)
         updated.program = enrollment.program
-        context = {"today": local_today(request.user.timezone)}
+        context = {
+            "today": local_today(request.user.timezone),
+            "languages": selectors.content_languages(user=request.user),
+        }
         return Response(EnrollmentOutput(updated, context=context).data)

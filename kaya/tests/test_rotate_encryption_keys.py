@@ -147,3 +147,21 @@ def test_rotation_locks_each_batch(settings, old_rows):
     # Batches of 2, 2, 1 and the final empty read.
     assert len(locked) == 4
     assert all("LIMIT 2" in sql for sql in locked)
+
+
+def test_dry_run_checks_and_counts_but_writes_nothing(settings, old_rows):
+    before = raw_column(JournalEntry, old_rows["journal"][0].pk, "body")
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+
+    output = rotate("--dry-run")
+
+    assert raw_column(JournalEntry, old_rows["journal"][0].pk, "body") == before
+    assert "journal.JournalEntry: 5/5 checked, 5 to re-encrypt" in output
+    assert "Dry run: 8 rows would be re-encrypted; nothing was written." in output
+
+
+def test_dry_run_still_fails_on_a_value_no_key_opens(settings, old_rows):
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+
+    with pytest.raises(CommandError, match="no key in FIELD_ENCRYPTION_KEYS"):
+        rotate("--dry-run", "--model", "journal.JournalEntry")

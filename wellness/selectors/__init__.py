@@ -28,6 +28,7 @@ from wellness.selectors.challenges import (
     challenge_with_user_state,
 )
 from wellness.selectors.programs import (
+    content_languages,
     enrollment_day_states,
     enrollment_for_program,
     enrollment_list,
@@ -63,6 +64,7 @@ __all__ = [
     "challenge_my_list",
     "challenge_participation_list",
     "challenge_with_user_state",
+    "content_languages",
     "enrollment_day_states",
     "enrollment_for_program",
     "enrollment_list",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
+from journal.crisis import locale_candidates
 from kaya.timeutils import local_today
 from wellness.models import ProgramEnrollment, WellnessProgram
 
@@ -33,6 +34,12 @@ def program_list(
     if search:
         programs = programs.filter(title__icontains=search)
     return programs.order_by("ordering", "id")
+
+
+def content_languages(*, user: User) -> tuple[str, ...]:
+    """The languages to show program text in, best first: the user's locale
+    (``es-MX``, then ``es``), then the fallback locale (the English fields)."""
+    return tuple(locale_candidates(getattr(user, "locale", None)))
 
 
 def program_detail_queryset() -> QuerySet[WellnessProgram]:
@@ -87,6 +94,7 @@ def program_detail_context(*, user: User, program: WellnessProgram) -> dict[str,
     today = local_today(user.timezone)
     return {
         "today": today,
+        "languages": content_languages(user=user),
         "enrollment": enrollment,
         "content_visible": program_content_visible(user=user, program=program),
         "day_states": enrollment_day_states(

@@ -5,9 +5,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import User
+from coaching.models import Therapist, TherapistBooking
+from community.models import Comment, Post, PostLike, SupportGroupMember
 from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
 from notifications.models import Notification
-from wellness.management.commands.seed_bench import EMAIL_DOMAIN
+from wellness.management.commands.seed_bench import EMAIL_DOMAIN, Command
 from wellness.models import ProgramEnrollment, Streak, WellnessSession
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +120,48 @@ def test_seed_bench_leaves_fresh_planner_statistics(settings):
         analysed = [row[0] for row in cursor.fetchall()]
 
     assert analysed == ["journal_moodtag", "wellness_wellnesssession"]
+
+
+def _community_and_care():
+    bench = {"user__email__endswith": "@" + EMAIL_DOMAIN}
+    return {
+        "memberships": SupportGroupMember.objects.filter(**bench).count(),
+        "posts": Post.objects.filter(author__email__endswith=EMAIL_DOMAIN).count(),
+        "likes": PostLike.objects.filter(**bench).count(),
+        "comments": Comment.objects.filter(
+            author__email__endswith=EMAIL_DOMAIN
+        ).count(),
+        "therapists": Therapist.objects.filter(
+            display_name__startswith="Bench therapist"
+        ).count(),
+        "bookings": TherapistBooking.objects.filter(**bench).count(),
+    }
+
+
+def test_seed_bench_loads_the_community_and_care_as_planned(settings):
+    settings.DEBUG = True
+    call_command("seed_bench", users=6, heavy=2, open_sessions=0)
+
+    plan = Command.plan(users=6, heavy=2, open_sessions=0)
+    loaded = _community_and_care()
+    assert loaded == {label: plan[label] for label in loaded}
+    assert loaded["posts"] == 80
+    # Stored counters agree with the rows.
+    for post in Post.objects.filter(author__email__endswith=EMAIL_DOMAIN)[:20]:
+        assert post.like_count == post.likes.count()
+        assert post.comment_count == post.comments.count()
+    statuses = set(TherapistBooking.objects.values_list("status", flat=True))
+    assert {"completed", "confirmed"} <= statuses
+
+
+def test_seed_bench_dry_run_prints_the_plan_and_writes_nothing(settings, capsys):
+    settings.DEBUG = True
+
+    call_command("seed_bench", users=6, heavy=2, open_sessions=1, dry_run=True)
+
+    assert not User.objects.filter(email__endswith=EMAIL_DOMAIN).exists()
+    assert not Post.objects.exists()
+    out = capsys.readouterr().out
+    total = sum(Command.plan(users=6, heavy=2, open_sessions=1).values())
+    assert "posts          80 rows" in out
+    assert f"Dry run: would load {total} rows; nothing was written." in out

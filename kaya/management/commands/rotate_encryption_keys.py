@@ -7,6 +7,7 @@ Rows are walked in primary-key order, batch by batch, each batch in its own
 transaction. Values already encrypted with the newest key are left alone, so an
 interrupted run is resumed by running it again (or, to skip straight to where it
 stopped, with --model and --after-pk from the last progress line).
+``--dry-run`` decrypts and counts what would be re-encrypted, writing nothing.
 """
 
 from __future__ import annotations
@@ -42,7 +43,18 @@ class Command(BaseCommand):
     help = "Re-encrypt all encrypted fields with the newest FIELD_ENCRYPTION_KEYS key."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=500,
+            help="Rows read, locked and re-encrypted per transaction (default 500).",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check every value decrypts and count what would be re-encrypted; "
+            "write nothing.",
+        )
         parser.add_argument(
             "--model",
             action="append",
@@ -75,8 +87,20 @@ class Command(BaseCommand):
         total_rotated = 0
         for model, fields in targets:
             total_rotated += self._rotate_model(
-                model, fields, batch_size=batch_size, after_pk=options["after_pk"]
+                model,
+                fields,
+                batch_size=batch_size,
+                after_pk=options["after_pk"],
+                dry_run=options["dry_run"],
             )
+        if options["dry_run"]:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Dry run: {total_rotated} rows would be re-encrypted; nothing "
+                    "was written."
+                )
+            )
+            return
         self.stdout.write(
             self.style.SUCCESS(f"Done: {total_rotated} rows re-encrypted.")
         )
@@ -88,6 +112,7 @@ class Command(BaseCommand):
         *,
         batch_size: int,
         after_pk: Any,
+        dry_run: bool = False,
     ) -> int:
         label = model._meta.label
         manager = model._base_manager
@@ -122,14 +147,14 @@ class Command(BaseCommand):
                     for name, token in zip(fields, tokens, strict=True):
                         setattr(obj, name, self._rotate(token, label, pk))
                     updates.append(obj)
-                if updates:
+                if updates and not dry_run:
                     manager.bulk_update(updates, fields)
             checked += len(rows)
             rotated += len(updates)
             last = rows[-1][0]
+            verb = "to re-encrypt" if dry_run else "re-encrypted"
             self.stdout.write(
-                f"{label}: {checked}/{total} checked, {rotated} re-encrypted, "
-                f"last pk {last}"
+                f"{label}: {checked}/{total} checked, {rotated} {verb}, last pk {last}"
             )
         return rotated
 

@@ -1,158 +1,120 @@
 """Load demo data for local development: `make run` calls this.
 
-Idempotent (safe to run on every start). It lives in kaya, with the other
-commands that reach across apps. It refuses to run with DEBUG off unless --force,
+The content lives in ``kaya.demo`` (one module per concern). Idempotent: a row
+that exists is never changed, and a member's history is written only once, so
+a second run writes nothing. Refuses to run with DEBUG off unless --force,
 since it creates accounts with a published password.
+
+Features built beside it join in when present: the staff role groups
+(``manage.py staff_roles``), demo challenges
+(``wellness.demo_challenges.seed_demo_challenges``) and demo events
+(``wellness.demo_events.seed_demo_events``).
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+from io import StringIO
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.selectors import user_by_email
-from journal.models import CrisisResource, Prompt
-from wellness.models import ProgramDay, SessionType, WellnessProgram
-from wellness.services import program_catalog_changed
+from kaya.demo import achievements, care, community, journal, programs, users
+from kaya.demo.base import SeedRun
+from kaya.demo.users import DEMO_LOGINS
 
-DEMO_PASSWORD = "kaya-demo-password"
-
-PROGRAMS: list[dict[str, Any]] = [
-    {
-        "slug": "calm-in-seven-days",
-        "title": "Calm in Seven Days",
-        "summary": "A gentle first week of short breathing and body-scan practices.",
-        "category": WellnessProgram.Category.STRESS,
-        "difficulty": WellnessProgram.Difficulty.BEGINNER,
-        "is_premium": False,
-        "days": [
-            ("Arriving", SessionType.BREATHING, 5),
-            ("Noticing the body", SessionType.BODY_SCAN, 8),
-            ("Softening", SessionType.MEDITATION, 8),
-            ("Kindness", SessionType.GRATITUDE, 6),
-            ("Steady breath", SessionType.BREATHING, 10),
-            ("Letting go", SessionType.MEDITATION, 10),
-            ("Carrying calm", SessionType.MEDITATION, 12),
-        ],
-    },
-    {
-        "slug": "deeper-sleep",
-        "title": "Deeper Sleep",
-        "summary": "Five evenings of wind-down practices for restful nights.",
-        "category": WellnessProgram.Category.SLEEP,
-        "difficulty": WellnessProgram.Difficulty.BEGINNER,
-        "is_premium": True,
-        "days": [
-            ("Winding down", SessionType.SLEEP, 10),
-            ("Heavy and warm", SessionType.BODY_SCAN, 12),
-            ("Quiet mind", SessionType.SLEEP, 15),
-            ("Slow breath", SessionType.BREATHING, 10),
-            ("Drifting off", SessionType.SLEEP, 20),
-        ],
-    },
+# Another feature's demo seeder, run when its module exists: (module, function).
+OPTIONAL_SEEDERS = [
+    ("wellness.demo_challenges", "seed_demo_challenges"),
+    ("wellness.demo_events", "seed_demo_events"),
 ]
+# Commands that create the staff role groups, the first that exists is run.
+ROLE_COMMANDS = ("staff_roles", "community_moderators")
 
-PROMPTS = [
-    "What is one small thing that went well today?",
-    "What are you carrying right now that you could set down?",
-    "Who helped you recently, and how?",
-    "What does your body need this evening?",
-    "Describe a moment today when you felt at ease.",
-]
 
-CRISIS_RESOURCES = [
-    {
-        "locale": "en",
-        "name": "Emergency services",
-        "description": "If you are in immediate danger, call your local emergency "
-        "number.",
-        "phone": "112",
-        # The EU's number: shown only to users whose time zone is in the EU.
-        "countries": "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL "
-        "PL PT RO SK SI ES SE",
-    },
-    {
-        "locale": "en",
-        "name": "988 Suicide & Crisis Lifeline (US)",
-        "description": "Free, confidential support, 24/7.",
-        "phone": "988",
-        "sms": "988",
-        "countries": "US",
-        "url": "https://988lifeline.org",
-    },
-]
+def optional_seeders() -> list[tuple[str, Any]]:
+    """The optional seeders whose modules exist, as (label, function)."""
+    found = []
+    for module_name, function in OPTIONAL_SEEDERS:
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        module = importlib.import_module(module_name)
+        found.append((module_name, getattr(module, function)))
+    return found
 
 
 class Command(BaseCommand):
-    help = "Load demo users, programs, prompts and crisis resources (idempotent)."
+    help = (
+        "Load the demo catalogue (programs in English and Spanish, achievements, "
+        "therapists, support groups, prompts, crisis lines) and demo accounts "
+        "with four weeks of history. Idempotent: existing rows are left alone."
+    )
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--force",
             action="store_true",
             help="Run even with DEBUG off (creates accounts with a known password).",
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Report what would be created, then roll everything back.",
+        )
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError("seed_demo runs only with DEBUG on (or --force).")
-        self._users()
-        program_ids = [self._program(spec) for spec in PROGRAMS]
-        program_catalog_changed(program_ids=program_ids)
-        for text in PROMPTS:
-            Prompt.objects.get_or_create(text=text, locale="en")
-        for resource in CRISIS_RESOURCES:
-            CrisisResource.objects.get_or_create(
-                locale=resource["locale"], name=resource["name"], defaults=resource
-            )
-        self.stdout.write(
-            "Demo data ready. Log in as demo@kaya.local (API) or admin@kaya.local "
-            f"(admin at /admin/), password {DEMO_PASSWORD!r}."
-        )
-
-    def _users(self) -> None:
-        if user_by_email(email="admin@kaya.local") is None:
-            User.objects.create_superuser(
-                "admin@kaya.local", DEMO_PASSWORD, display_name="KAYA Staff"
-            )
-        if user_by_email(email="demo@kaya.local") is None:
-            User.objects.create_user(
-                "demo@kaya.local",
-                DEMO_PASSWORD,
-                display_name="Demo User",
-                timezone="Europe/London",
-                # The API logs in verified addresses only.
-                email_verified_at=timezone.now(),
+        dry_run = options["dry_run"]
+        run = SeedRun(say=self.stdout.write)
+        try:
+            with transaction.atomic():
+                self._seed(run)
+                if dry_run:
+                    transaction.set_rollback(True)
+        except DatabaseError as exc:
+            raise CommandError(
+                f"seed_demo failed, nothing was saved: {exc}. Is the database "
+                "migrated (manage.py migrate)?"
+            ) from exc
+        created = ", ".join(f"{n} {label}" for label, n in run.created.items())
+        if dry_run:
+            self.stdout.write(f"Dry run: would create {created or 'nothing'}.")
+            return
+        self.stdout.write(f"Created {created}." if created else "Nothing to add.")
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins:"))
+        for login in DEMO_LOGINS:
+            self.stdout.write(
+                f"  {login['email']} / {login['password']} ({login['use']})"
             )
 
-    def _program(self, spec: dict[str, Any]) -> int:
-        program, _ = WellnessProgram.objects.get_or_create(
-            slug=spec["slug"],
-            defaults={
-                "title": spec["title"],
-                "summary": spec["summary"],
-                "description": spec["summary"],
-                "category": spec["category"],
-                "difficulty": spec["difficulty"],
-                "is_premium": spec["is_premium"],
-                "is_published": True,
-            },
-        )
-        for number, (title, session_type, minutes) in enumerate(spec["days"], 1):
-            ProgramDay.objects.get_or_create(
-                program=program,
-                day_number=number,
-                defaults={
-                    "title": title,
-                    "content": f"Day {number}: {title}.",
-                    "session_type": session_type,
-                    "duration_minutes": minutes,
-                },
-            )
-        return program.pk
+    def _seed(self, run: SeedRun) -> None:
+        now = timezone.now()
+        commands = get_commands()
+        for name in ROLE_COMMANDS:
+            if name in commands:
+                run.say(f"staff roles ({name})")
+                call_command(name, stdout=StringIO())
+                break
+        run.say("accounts")
+        accounts = users.seed_accounts(run, now=now)
+        run.say("programs")
+        programs.seed(run)
+        run.say("achievements")
+        achievements.seed(run)
+        run.say("prompts and crisis resources")
+        journal.seed(run)
+        run.say("therapists")
+        care.seed(run, therapist_users={"therapist@kaya.local": accounts["therapist"]})
+        run.say("community")
+        community.seed(run, users=accounts, now=now)
+        run.say("history of the demo members")
+        users.seed_history(run, users=accounts, now=now)
+        for label, seeder in optional_seeders():
+            run.say(label)
+            seeder()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, transaction
 
 from wellness.services import achievements_recompute_batch
 
@@ -25,7 +25,12 @@ class Command(BaseCommand):
             default=0,
             help="Resume after this user id (the last one a previous run printed).",
         )
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=500,
+            help="Users per transaction (default 500).",
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -39,16 +44,24 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         after = options["after_user_id"]
-        size = max(1, options["batch_size"])
+        size = options["batch_size"]
+        if size < 1:
+            raise CommandError("--batch-size must be at least 1.")
         dry_run = options["dry_run"]
         users = unlocked = 0
         while True:
-            with transaction.atomic():
-                batch = achievements_recompute_batch(
-                    after_user_id=after, batch_size=size, notify=options["notify"]
-                )
-                if dry_run:
-                    transaction.set_rollback(True)
+            try:
+                with transaction.atomic():
+                    batch = achievements_recompute_batch(
+                        after_user_id=after, batch_size=size, notify=options["notify"]
+                    )
+                    if dry_run:
+                        transaction.set_rollback(True)
+            except DatabaseError as exc:
+                raise CommandError(
+                    f"Recompute failed after user id {after} (that batch was rolled "
+                    f"back; resume with --after-user-id {after}): {exc}"
+                ) from exc
             if batch.last_user_id is None:
                 break
             after = batch.last_user_id

@@ -2,10 +2,15 @@
 
 2,000 users by default; the first 50 ("heavy") have two years of history: 2,000
 sessions, 1,500 moods with tags, 500 journal entries with tags, 300 gratitude
-entries, 300 notifications and enrollments. Rows go in with set-based
+entries, 300 notifications and enrollments. The community (support groups,
+memberships, 40 posts per heavy user with likes and comments from the whole
+population, stored counters set) and care (30 therapists over three time zones
+with weekly hours, 20 bookings per heavy user) come with them; the AI tables
+will join at the marked extension point in ``_load``. Rows go in with set-based
 ``bulk_create`` in large batches; encrypted fields are written as real
 ciphertext (their ``get_db_prep_value`` runs). Idempotent: a second run finds the
 bench users and leaves them as they are (``--reset`` deletes and reloads them).
+``--dry-run`` prints the volumes it would load and writes nothing.
 
 It lives in wellness, the highest app, because it fills several apps. Like
 seed_demo it refuses to run with DEBUG off unless --force, since its accounts share
@@ -30,6 +35,13 @@ from django.utils import timezone
 
 from accounts.jwt import access_token_for
 from accounts.models import User
+from coaching.models import (
+    AvailabilityWindow,
+    BookingStatus,
+    Therapist,
+    TherapistBooking,
+)
+from community.models import Comment, Post, PostLike, SupportGroup, SupportGroupMember
 from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
 from notifications.models import Notification
 from wellness.models import (
@@ -50,6 +62,24 @@ TIMEZONES = ["UTC", "Europe/London", "America/New_York", "Asia/Tokyo"]
 EMOTIONS = ["calm", "anxious", "tired", "hopeful", "sad", "grateful", "restless"]
 FACTORS = ["sleep", "work", "family", "exercise", "weather", "health"]
 JOURNAL_TAGS = ["work", "family", "sleep", "gratitude", "health", "friends"]
+# Community and care volumes (deterministic formulas, so --dry-run is exact).
+GROUPS = 10
+POSTS_PER_HEAVY = 40
+LIKES_CYCLE = 31  # post n has (7n mod 31) likes: 0..30, about 15 on average
+COMMENTS_CYCLE = 9  # post n has (n mod 9) comments: about 4 on average
+THERAPISTS = 30
+THERAPIST_ZONES = ["America/New_York", "Europe/London", "Europe/Madrid"]
+BOOKINGS_PER_HEAVY = 20
+POST_BODY = (
+    "Tried the evening body scan again tonight. It took a while to settle, but "
+    "I slept better than last week. How do you all wind down?"
+)
+COMMENT_BODIES = [
+    "Thank you for sharing this.",
+    "Same here, the breathing helps me too.",
+    "Sending you a calm evening.",
+    "I needed to read this today.",
+]
 SENTENCE = (
     "Today I noticed my breath slowing down after the walk, and the evening felt "
     "a little lighter than yesterday. "
@@ -61,19 +91,43 @@ def bench_email(index: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Load deterministic benchmark data (bench users with long histories)."
+    help = (
+        "Load deterministic benchmark data: bench users with long histories, "
+        "community posts, likes and comments, therapists and bookings."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--users", type=int, default=2000)
-        parser.add_argument("--heavy", type=int, default=50)
-        parser.add_argument("--seed", type=int, default=20261203)
+        parser.add_argument(
+            "--users", type=int, default=2000, help="Bench accounts (default 2000)."
+        )
+        parser.add_argument(
+            "--heavy",
+            type=int,
+            default=50,
+            help="Of those, accounts with two years of history (default 50).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=20261203,
+            help="Random seed: the same seed loads the same rows.",
+        )
         parser.add_argument(
             "--open-sessions",
             type=int,
             default=40,
             help="In-progress sessions per light user, for the completion benchmark.",
         )
-        parser.add_argument("--reset", action="store_true")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete the bench accounts (and their rows) first, then reload.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Print the volumes that would be loaded; write nothing.",
+        )
         parser.add_argument(
             "--tokens",
             type=Path,
@@ -92,6 +146,9 @@ class Command(BaseCommand):
         if options["users"] < options["heavy"] or options["heavy"] < 1:
             raise CommandError("--users must be at least --heavy, and --heavy >= 1.")
         bench_users = User.objects.filter(email__endswith="@" + EMAIL_DOMAIN)
+        if options["dry_run"]:
+            self._dry_run(options, loaded=bench_users.exists())
+            return
         if options["reset"]:
             deleted, _ = bench_users.delete()
             self.stdout.write(f"deleted {deleted} bench rows")
@@ -107,6 +164,48 @@ class Command(BaseCommand):
                 cursor.execute("ANALYZE")
         if options["tokens"]:
             self._write_tokens(options["tokens"], options["heavy"])
+
+    # -- planning ----------------------------------------------------------
+
+    @staticmethod
+    def plan(users: int, heavy: int, open_sessions: int) -> dict[str, int]:
+        """The rows a load creates, by table (what --dry-run prints)."""
+        light = users - heavy
+        posts = heavy * POSTS_PER_HEAVY
+        return {
+            "users": users,
+            "sessions": heavy * 2000 + light * open_sessions,
+            "moods": heavy * 1500 + light * 10,
+            "mood tags": heavy * 1500 * 3,
+            "journal": heavy * 500,
+            "journal tags": heavy * 500 * 2,
+            "gratitude": heavy * 300,
+            "notifications": heavy * 300,
+            "enrollments": heavy * 3,
+            "streaks": users,
+            "memberships": heavy * GROUPS + light,
+            "posts": posts,
+            "likes": sum(min((7 * n) % LIKES_CYCLE, users) for n in range(posts)),
+            "comments": sum(n % COMMENTS_CYCLE for n in range(posts)),
+            "therapists": THERAPISTS,
+            "bookings": heavy * BOOKINGS_PER_HEAVY,
+        }
+
+    def _dry_run(self, options: dict[str, Any], *, loaded: bool) -> None:
+        if loaded and not options["reset"]:
+            self.stdout.write(
+                "Dry run: bench data already loaded; nothing would change "
+                "(--reset would reload it)."
+            )
+            return
+        plan = self.plan(options["users"], options["heavy"], options["open_sessions"])
+        for label, rows in plan.items():
+            self.stdout.write(f"{label:<14} {rows} rows")
+        prefix = "delete the bench accounts, then " if loaded else ""
+        self.stdout.write(
+            f"Dry run: would {prefix}load {sum(plan.values())} rows; nothing was "
+            "written."
+        )
 
     # -- loading -----------------------------------------------------------
 
@@ -159,6 +258,12 @@ class Command(BaseCommand):
         self._notifications(rng, heavy)
         self._enrollments(heavy, programs, now)
         self._streaks(users, now)
+        self._community(heavy, users)
+        self._care(heavy, now)
+        # Extension point: the AI tables (coaching's conversations, messages
+        # and usage) load here once they exist, in the same shape: rows built
+        # in memory from deterministic formulas, `self._bulk(label, Model,
+        # rows)` for batches and progress, and their volumes added to plan().
 
     def _programs(self) -> list[WellnessProgram]:
         programs = []
@@ -389,6 +494,113 @@ class Command(BaseCommand):
             for i, user in enumerate(users)
         ]
         self._bulk("streaks", Streak, rows)
+
+    def _community(self, heavy: list[User], users: list[User]) -> None:
+        groups = []
+        for n in range(GROUPS):
+            group, _ = SupportGroup.objects.get_or_create(
+                slug=f"bench-group-{n}",
+                defaults={"name": f"Bench group {n}", "topic": "bench"},
+            )
+            groups.append(group)
+        heavy_ids = {u.pk for u in heavy}
+        members = [
+            SupportGroupMember(group=group, user=user)
+            for user in heavy
+            for group in groups
+        ] + [
+            SupportGroupMember(group=groups[i % GROUPS], user=user)
+            for i, user in enumerate(users)
+            if user.pk not in heavy_ids
+        ]
+        self._bulk("memberships", SupportGroupMember, members)
+        posts = []
+        for n in range(len(heavy) * POSTS_PER_HEAVY):
+            posts.append(
+                Post(
+                    author=heavy[n % len(heavy)],
+                    # Every third post is in the main feed, the rest in a group.
+                    group=None if n % 3 == 0 else groups[n % GROUPS],
+                    body=POST_BODY,
+                    topics=["sleep"],
+                    like_count=min((7 * n) % LIKES_CYCLE, len(users)),
+                    comment_count=n % COMMENTS_CYCLE,
+                )
+            )
+        self._bulk("posts", Post, posts)
+        post_ids = list(
+            Post.objects.filter(author__in=heavy)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        likes, comments = [], []
+        for n, post_id in enumerate(post_ids):
+            for j in range(min((7 * n) % LIKES_CYCLE, len(users))):
+                liker = users[(n + j) % len(users)]
+                likes.append(PostLike(post_id=post_id, user=liker))
+            for j in range(n % COMMENTS_CYCLE):
+                comments.append(
+                    Comment(
+                        post_id=post_id,
+                        author=users[(3 * n + j + 1) % len(users)],
+                        body=COMMENT_BODIES[j % len(COMMENT_BODIES)],
+                    )
+                )
+        self._bulk("likes", PostLike, likes)
+        self._bulk("comments", Comment, comments)
+
+    def _care(self, heavy: list[User], now: datetime) -> None:
+        therapists = []
+        for n in range(THERAPISTS):
+            therapist, created = Therapist.objects.get_or_create(
+                display_name=f"Bench therapist {n:02d}",
+                defaults={
+                    "timezone": THERAPIST_ZONES[n % len(THERAPIST_ZONES)],
+                    "bio": "A therapist for the benchmark.",
+                    "specialties": ["anxiety", "sleep"],
+                    "languages": ["en"],
+                },
+            )
+            if created:
+                AvailabilityWindow.objects.bulk_create(
+                    AvailabilityWindow(
+                        therapist=therapist,
+                        weekday=day,
+                        start_time=time(9),
+                        end_time=time(17),
+                    )
+                    for day in range(5)
+                )
+            therapists.append(therapist)
+        self._progress("therapists", THERAPISTS, THERAPISTS)
+        base = datetime.combine(
+            now.date() - timedelta(days=30), time(0), tzinfo=ZoneInfo("UTC")
+        )
+        bookings = []
+        for n in range(len(heavy) * BOOKINGS_PER_HEAVY):
+            # A therapist's k-th booking is on day (7k + 11t) mod 60 from 30
+            # days ago (t: the therapist's index): distinct days for k < 60,
+            # then another hour, so a therapist's active bookings never overlap
+            # (the PostgreSQL exclusion constraint); about half are past.
+            t, k = n % THERAPISTS, n // THERAPISTS
+            therapist = therapists[t]
+            starts = base + timedelta(
+                days=(7 * k + 11 * t) % 60, hours=9 + 2 * ((k // 60) % 4)
+            )
+            if starts < now:
+                status = BookingStatus.COMPLETED if n % 10 else BookingStatus.CANCELLED
+            else:
+                status = BookingStatus.CONFIRMED if n % 3 else BookingStatus.PENDING
+            bookings.append(
+                TherapistBooking(
+                    user=heavy[n % len(heavy)],
+                    therapist=therapist,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(minutes=50),
+                    status=status,
+                )
+            )
+        self._bulk("bookings", TherapistBooking, bookings)
 
     # -- tokens ------------------------------------------------------------
 
