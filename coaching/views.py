@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -41,6 +40,7 @@ from coaching.serializers import (
 )
 from coaching.services import bookings as booking_services
 from kaya.api import validated
+from kaya.calendar import ICS_RESPONSES, CalendarRenderer, ics_response
 from kaya.schema import ErrorSerializer
 from kaya.timeutils import local_day_bounds
 
@@ -219,27 +219,19 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVi
 
     @extend_schema(
         summary="The booking as a calendar file (iCalendar)",
-        responses={
-            (200, "text/calendar"): OpenApiResponse(
-                OpenApiTypes.STR, description="An iCalendar file with one event."
-            )
-        },
+        responses=ICS_RESPONSES,
     )
     @action(
         detail=True,
         methods=["get"],
         url_path="calendar.ics",
-        renderer_classes=[JSONRenderer, calendar.CalendarRenderer],
+        renderer_classes=[JSONRenderer, CalendarRenderer],
     )
     def calendar(self, request: Request, pk: str | None = None) -> HttpResponse:
         booking = self.get_object()
-        response = HttpResponse(
-            calendar.booking_ics(booking), content_type="text/calendar; charset=utf-8"
+        return ics_response(
+            calendar.booking_ics(booking), filename=f"kaya-booking-{booking.pk}.ics"
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="kaya-booking-{booking.pk}.ics"'
-        )
-        return response
 
 
 # --- bookings, the therapist's side -----------------------------------------------

@@ -416,6 +416,8 @@ SPECTACULAR_SETTINGS = {
         # programs' keeps its established name).
         "CategoryEnum": "wellness.models.WellnessProgram.Category",
         "AchievementCategoryEnum": "wellness.models.Achievement.Category",
+        "EventKindEnum": "wellness.models.WellnessEvent.Kind",
+        "EventRegistrationStatusEnum": "wellness.models.EventRegistration.Status",
     },
 }
 

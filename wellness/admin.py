@@ -1,5 +1,6 @@
 """The staff console: programs with their days, achievements, challenges with
-their participants, read-only practice records.
+their participants, events with their registrations (attendance, attendee
+export), read-only practice records.
 
 Every change to a program or its days goes through program_catalog_changed, which
 refreshes the stored day count and invalidates the cached published catalogue.
@@ -7,6 +8,7 @@ refreshes the stored day count and invalidates the cached published catalogue.
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django import forms
@@ -15,22 +17,29 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Max, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from kaya.admin import ReadOnlyAdmin
+from kaya.timeutils import instant_text
 from wellness.models import (
     Achievement,
     Challenge,
     ChallengeParticipant,
+    EventRegistration,
     ProgramDay,
     ProgramEnrollment,
     Streak,
     UserAchievement,
+    WellnessEvent,
     WellnessProgram,
     WellnessSession,
 )
 from wellness.services import (
+    event_attendance_mark,
+    event_seats_fill,
+    event_time_changed,
     program_catalog_changed,
     program_days_problem,
     program_publish_problems,
@@ -360,3 +369,227 @@ class ChallengeAdmin(admin.ModelAdmin):
         # Deleting would erase participants' progress and completions with it;
         # deactivate instead.
         return False
+
+
+# --- events -----------------------------------------------------------------
+# Spreadsheet apps run a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def _attendance_message(
+    model_admin: admin.ModelAdmin, request: HttpRequest, marked: int, skipped: int
+) -> None:
+    model_admin.message_user(
+        request, f"Marked {marked} registration(s) attended.", messages.SUCCESS
+    )
+    if skipped:
+        model_admin.message_user(
+            request,
+            f"Skipped {skipped}: only registered seats of events that have "
+            "started can be marked attended.",
+            messages.WARNING,
+        )
+
+
+class EventRegistrationInlineForm(forms.ModelForm):
+    mark_attended = forms.BooleanField(
+        required=False, label="Mark attended", help_text="Registered seats only."
+    )
+
+    class Meta:
+        model = EventRegistration
+        fields: tuple[str, ...] = ()
+
+
+class EventRegistrationInline(admin.TabularInline):
+    """The event's registrations; a registration changes only through the
+    services (the tick box records attendance), so seats stay counted."""
+
+    model = EventRegistration
+    form = EventRegistrationInlineForm
+    extra = 0
+    can_delete = False
+    fields = (
+        "user",
+        "display_name",
+        "status",
+        "created_at",
+        "registered_at",
+        "attended_at",
+        "mark_attended",
+    )
+    readonly_fields = (
+        "user",
+        "display_name",
+        "status",
+        "created_at",
+        "registered_at",
+        "attended_at",
+    )
+    ordering = ("created_at", "id")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description="Display name")
+    def display_name(self, obj: EventRegistration) -> str:
+        return obj.user.display_name
+
+
+@admin.register(WellnessEvent)
+class WellnessEventAdmin(admin.ModelAdmin):
+    """Staff curate events here. Seats are counted by the registration
+    services: raising the capacity gives the new seats to the waitlist, and
+    moving an event moves its reminders and tells its users."""
+
+    list_display = (
+        "title",
+        "kind",
+        "host",
+        "starts_at",
+        "capacity",
+        "seats_taken",
+        "is_premium",
+        "is_published",
+    )
+    list_filter = ("is_published", "is_premium", "kind")
+    search_fields = ("title", "slug", "host")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("seats_taken",)
+    date_hierarchy = "starts_at"
+    inlines = [EventRegistrationInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ("export_attendees_csv", "mark_registered_attended")
+
+    def save_model(
+        self, request: HttpRequest, obj: WellnessEvent, form: Any, change: bool
+    ) -> None:
+        moved = change and {"starts_at", "ends_at"} & set(form.changed_data)
+        previous_starts_at = (
+            WellnessEvent.objects.values_list("starts_at", flat=True).get(pk=obj.pk)
+            if moved
+            else None
+        )
+        super().save_model(request, obj, form, change)
+        if previous_starts_at is not None:
+            notified = event_time_changed(
+                event=obj, previous_starts_at=previous_starts_at
+            )
+            self.message_user(
+                request, f"Told {notified} user(s) about the new time.", messages.INFO
+            )
+        if change and "capacity" in form.changed_data:
+            promoted = event_seats_fill(event=obj)
+            if promoted:
+                self.message_user(
+                    request,
+                    f"Gave {promoted} new seat(s) to the waitlist.",
+                    messages.INFO,
+                )
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: Any, change: bool
+    ) -> None:
+        if formset.model is not EventRegistration:
+            super().save_formset(request, form, formset, change)
+            return
+        # Nothing else in the inline is editable and nothing is saved from it
+        # (commit=False only lists the ticked rows for the change history):
+        # attendance goes through its service.
+        formset.save(commit=False)
+        ticked = [
+            row.instance.pk
+            for row in formset.forms
+            if row.cleaned_data.get("mark_attended")
+        ]
+        if ticked:
+            result = event_attendance_mark(registration_ids=ticked)
+            _attendance_message(
+                self, request, result.marked_count, result.skipped_count
+            )
+
+    @admin.action(description="Export attendees (CSV)")
+    def export_attendees_csv(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse:
+        """Seat holders (registered or attended) of the selected events, with
+        their display name and email: a staff export."""
+        registrations = (
+            EventRegistration.objects.filter(
+                event__in=queryset,
+                status__in=[
+                    EventRegistration.Status.REGISTERED,
+                    EventRegistration.Status.ATTENDED,
+                ],
+            )
+            .select_related("user", "event")
+            .order_by("event__starts_at", "event_id", "registered_at", "id")
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = (
+            f'attachment; filename="kaya-event-attendees-{stamp}.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow(
+            ["event_id", "event", "starts_at", "display_name", "email", "status"]
+        )
+        for registration in registrations:
+            writer.writerow(
+                [
+                    registration.event_id,
+                    _csv_cell(registration.event.title),
+                    instant_text(registration.event.starts_at),
+                    _csv_cell(registration.user.display_name),
+                    _csv_cell(registration.user.email),
+                    registration.status,
+                ]
+            )
+        return response
+
+    @admin.action(description="Mark every registered seat attended")
+    def mark_registered_attended(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> None:
+        ids = EventRegistration.objects.filter(
+            event__in=queryset, status=EventRegistration.Status.REGISTERED
+        ).values_list("pk", flat=True)
+        result = event_attendance_mark(registration_ids=list(ids))
+        _attendance_message(self, request, result.marked_count, result.skipped_count)
+
+
+@admin.register(EventRegistration)
+class EventRegistrationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "user",
+        "event",
+        "status",
+        "created_at",
+        "registered_at",
+        "attended_at",
+    )
+    list_filter = ("status", ("event", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("user__email", "event__title")
+    list_select_related = ("user", "event")
+    actions = ("mark_attended",)
+
+    def has_mark_attended_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("wellness.change_eventregistration")
+
+    @admin.action(
+        description="Mark the selected registrations attended",
+        permissions=["mark_attended"],
+    )
+    def mark_attended(self, request: HttpRequest, queryset: QuerySet) -> None:
+        result = event_attendance_mark(
+            registration_ids=list(queryset.values_list("pk", flat=True))
+        )
+        _attendance_message(self, request, result.marked_count, result.skipped_count)

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from journal.models import MoodEntry, MoodTag
 from kaya.timeutils import local_today
+from wellness.event_serializers import EventOutput
 from wellness.models import SessionType
 from wellness.serializers import (
     EnrollmentOutput,
@@ -81,9 +82,10 @@ class DashboardOutput(StreakOutput):
     achievements_count = serializers.IntegerField(
         help_text="Achievements the user has unlocked."
     )
-    next_event = serializers.DictField(
-        required=False,
-        help_text="Next event or booking; present once events and bookings exist.",
+    next_event = EventOutput(
+        allow_null=True,
+        help_text="The next event I hold a seat at (one in progress included); "
+        "null without one.",
     )
 
 

@@ -47,7 +47,7 @@ class AnalyticsViewSet(ViewSet):
         summary="My dashboard",
         description="Today's and this week's sessions and practice seconds "
         "(local dates), streak (omitted in gentle mode), latest moods, active "
-        "enrollments.",
+        "enrollments, unlocked achievements and my next event (or null).",
         responses={200: DashboardOutput},
     )
     @action(detail=False, methods=["get"])

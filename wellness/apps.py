@@ -23,6 +23,7 @@ class WellnessConfig(AppConfig):
                 "wellness.ProgramDayProgress",
                 "wellness.UserAchievement",
                 "wellness.ChallengeParticipant",
+                "wellness.EventRegistration",
             ],
         )
         privacy.exclude(
@@ -36,6 +37,9 @@ class WellnessConfig(AppConfig):
         )
         privacy.exclude(
             "wellness.Challenge", "staff-curated challenge content, no user data"
+        )
+        privacy.exclude(
+            "wellness.WellnessEvent", "staff-curated event content, no user data"
         )
         stats.register("wellness", wellness_user_stats)
         achievements_subscribe()

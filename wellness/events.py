@@ -23,3 +23,6 @@ program_completed = Signal()
 # A participant reached a challenge's goal (sent once per participation).
 # kwargs: user_id: int, challenge_id: int, participant_id: int
 challenge_completed = Signal()
+# Staff recorded that the user attended a wellness event.
+# kwargs: user_id: int, event_id: int, registration_id: int
+event_attended = Signal()

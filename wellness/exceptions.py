@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from kaya.exceptions import ApplicationError, ConflictError, ForbiddenError
+from kaya.exceptions import (
+    ApplicationError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+)
 from wellness.models import MAX_SESSION_SECONDS
 
 
@@ -16,6 +21,30 @@ class SessionNotInProgressError(ConflictError):
 class PremiumRequiredError(ForbiddenError):
     code = "premium_required"
     message = "This program is part of KAYA Premium. Upgrade to enroll."
+
+
+class EventPremiumRequiredError(PremiumRequiredError):
+    message = "This event is part of KAYA Premium. Upgrade to register."
+
+
+class EventStartedError(ConflictError):
+    code = "event_started"
+    message = "This event has already started or is over."
+
+
+class EventNotPublishedError(NotFoundError):
+    # An unpublished event is not there for users: the same 404 as no event.
+    pass
+
+
+class EventNotRegisteredError(NotFoundError):
+    code = "not_registered"
+    message = "You are not registered or waitlisted for this event."
+
+
+class EventAttendedError(ConflictError):
+    code = "event_attended"
+    message = "Your attendance is recorded: it cannot be cancelled."
 
 
 class ProgramDayLockedError(ConflictError):

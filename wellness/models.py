@@ -642,3 +642,158 @@ class ChallengeParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} in challenge {self.challenge_id}"
+
+
+class WellnessEventQuerySet(models.QuerySet["WellnessEvent"]):
+    def published(self) -> WellnessEventQuerySet:
+        return self.filter(is_published=True)
+
+
+class WellnessEvent(models.Model):
+    """A staff-curated live event (content, not user data): a class, workshop,
+    group meditation or webinar with a fixed number of seats."""
+
+    class Kind(models.TextChoices):
+        LIVE_CLASS = "live_class", "Live class"
+        WORKSHOP = "workshop", "Workshop"
+        GROUP_MEDITATION = "group_meditation", "Group meditation"
+        WEBINAR = "webinar", "Webinar"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    host = models.CharField(
+        max_length=120, help_text="Who leads it, as shown to users."
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    online_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="The join link; shown only to users holding a seat.",
+    )
+    place = models.CharField(
+        max_length=300, blank=True, help_text="Where it happens in person."
+    )
+    is_published = models.BooleanField(default=False)
+    is_premium = models.BooleanField(default=False)
+    # Seats held (registered or attended). Written only by the registration
+    # services, under the event's row lock; the check constraint below makes
+    # overbooking impossible even for a writer that skips them.
+    seats_taken = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WellnessEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("starts_at", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="wellness_event_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1),
+                name="wellness_event_capacity_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seats_taken__lte=models.F("capacity")),
+                name="wellness_event_not_overbooked",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(online_url="") | ~models.Q(place=""),
+                name="wellness_event_has_url_or_place",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["starts_at", "id"],
+                condition=models.Q(is_published=True),
+                name="wellness_event_pub_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.capacity - self.seats_taken)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, str] = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = "The event must end after it starts."
+        if not self.online_url and not self.place:
+            errors["place"] = "Give an online URL, a place, or both."
+        if self.capacity is not None and self.capacity < self.seats_taken:
+            errors["capacity"] = (
+                f"{self.seats_taken} seats are taken: the capacity cannot be "
+                "lower. Cancel registrations first."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class EventRegistrationQuerySet(OwnedQuerySet["EventRegistration"]):
+    def active(self) -> EventRegistrationQuerySet:
+        return self.exclude(status=EventRegistration.Status.CANCELLED)
+
+
+class EventRegistration(models.Model):
+    """One user's place at an event. A cancelled row stays (history); registering
+    again makes a new row. The waitlist is the waitlisted rows in ``created_at``
+    order."""
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", "Registered"
+        WAITLISTED = "waitlisted", "Waitlisted"
+        CANCELLED = "cancelled", "Cancelled"
+        ATTENDED = "attended", "Attended"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="event_registrations",
+    )
+    event = models.ForeignKey(
+        WellnessEvent, on_delete=models.PROTECT, related_name="registrations"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the seat was given (at once, or on promotion from the waitlist).
+    registered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attended_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventRegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event"],
+                condition=~models.Q(status="cancelled"),
+                name="wellness_event_registration_active_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "-created_at", "-id"],
+                name="wellness_event_reg_user_idx",
+            ),
+            models.Index(
+                fields=["event", "created_at", "id"],
+                condition=models.Q(status="waitlisted"),
+                name="wellness_event_waitlist_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} at event {self.event_id} ({self.status})"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
+
 from kaya.timeutils import instant_text
 from wellness.models import (
     ChallengeParticipant,
+    EventRegistration,
     ProgramDayProgress,
     ProgramEnrollment,
     Streak,
@@ -86,6 +89,20 @@ def wellness_export(user: User) -> dict[str, Any]:
             .select_related("challenge")
             .order_by("id")
         ],
+        "event_registrations": [
+            {
+                "event": r.event.title,
+                "event_starts_at": instant_text(r.event.starts_at),
+                "status": r.status,
+                "created_at": instant_text(r.created_at),
+                "registered_at": instant_text(r.registered_at),
+                "cancelled_at": instant_text(r.cancelled_at),
+                "attended_at": instant_text(r.attended_at),
+            }
+            for r in EventRegistration.objects.for_user(user)
+            .select_related("event")
+            .order_by("id")
+        ],
     }
 
 
@@ -96,3 +113,21 @@ def wellness_erase(user: User) -> None:
     Streak.objects.for_user(user).delete()
     UserAchievement.objects.for_user(user).delete()
     ChallengeParticipant.objects.for_user(user).delete()
+    _event_registrations_erase(user)
+
+
+def _event_registrations_erase(user: User) -> None:
+    """The user's registrations go. Seats at events still to come are given
+    back first (to the waitlist), in the erasure's transaction; a seat at an
+    event that has started stays counted, as it was used."""
+    from wellness.services.events import event_registration_cancel
+
+    upcoming = (
+        EventRegistration.objects.for_user(user)
+        .active()
+        .filter(event__starts_at__gt=timezone.now())
+        .select_related("event")
+    )
+    for registration in upcoming:
+        event_registration_cancel(user=user, event=registration.event)
+    EventRegistration.objects.for_user(user).delete()

@@ -26,7 +26,11 @@ from journal import services as journal_services
 from notifications.services import notification_create, notification_schedule
 from wellness import services as wellness_services
 from wellness.models import Achievement, AchievementRule, Challenge, ChallengeGoal
-from wellness.tests.factories import ProgramDayFactory, WellnessProgramFactory
+from wellness.tests.factories import (
+    ProgramDayFactory,
+    WellnessEventFactory,
+    WellnessProgramFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +90,10 @@ def _user_with_a_row_in_every_model(django_capture_on_commit_callbacks) -> User:
             end_date=timezone.localdate(),
         )
         wellness_services.challenge_join(user=user, challenge=challenge)
+        # A seat at an upcoming event: the erasure gives it back.
+        wellness_services.event_register(
+            user=user, event=WellnessEventFactory(capacity=1)
+        )
         group = SupportGroup.objects.create(name="Grief", slug="grief", created_by=user)
         community_services.group_join(group=group, user=user)
         post = community_services.post_create(

@@ -87,6 +87,8 @@ def test_rest_framework_has_the_expected_classes():
         "CommunityMembershipRoleEnum": "community.models.SupportGroupMember.Role",
         "CategoryEnum": "wellness.models.WellnessProgram.Category",
         "AchievementCategoryEnum": "wellness.models.Achievement.Category",
+        "EventKindEnum": "wellness.models.WellnessEvent.Kind",
+        "EventRegistrationStatusEnum": "wellness.models.EventRegistration.Status",
     }
 
 

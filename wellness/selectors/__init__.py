@@ -1,7 +1,7 @@
 """Wellness reads, one module per entity: ``sessions``, ``streaks``,
-``programs``, ``analytics``, ``achievements``, ``challenges``. Every read of
-user data starts from ``for_user()``. ``from wellness import selectors`` gives
-every public name."""
+``programs``, ``analytics``, ``achievements``, ``challenges``, ``events``. Every
+read of user data starts from ``for_user()``. ``from wellness import selectors``
+gives every public name."""
 
 from wellness.selectors._shared import week_bounds
 from wellness.selectors.achievements import (
@@ -26,6 +26,12 @@ from wellness.selectors.challenges import (
     challenge_my_list,
     challenge_participation_list,
     challenge_with_user_state,
+)
+from wellness.selectors.events import (
+    event_detail_queryset,
+    event_list,
+    event_next_for_user,
+    event_registration_list,
 )
 from wellness.selectors.programs import (
     content_languages,
@@ -68,6 +74,10 @@ __all__ = [
     "enrollment_day_states",
     "enrollment_for_program",
     "enrollment_list",
+    "event_detail_queryset",
+    "event_list",
+    "event_next_for_user",
+    "event_registration_list",
     "program_content_visible",
     "program_detail_context",
     "program_detail_queryset",

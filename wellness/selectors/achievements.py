@@ -26,6 +26,7 @@ from wellness.models import (
     Achievement,
     AchievementRule,
     ChallengeParticipant,
+    EventRegistration,
     ProgramEnrollment,
     Streak,
     UserAchievement,
@@ -46,7 +47,7 @@ SESSION_KINDS = frozenset(
 @dataclass(frozen=True)
 class AchievementMeasures:
     """The user's current value for each measured kind. Kinds with no source
-    yet (community posts, events) measure 0 until their apps exist."""
+    yet (community posts) measure 0 until their app exists."""
 
     totals: dict[str, int] = field(default_factory=dict)
     sessions_by_type: dict[str, int] = field(default_factory=dict)
@@ -60,7 +61,7 @@ class AchievementMeasures:
 def achievement_measures(*, user: User, kinds: Iterable[str]) -> AchievementMeasures:
     """Count, in the database, what each of ``kinds`` measures for the user:
     at most one query per source (sessions, streak, journal, gratitude, mood,
-    programs, challenges)."""
+    programs, challenges, events)."""
     wanted = set(kinds)
     totals: dict[str, int] = {}
     by_type: dict[str, int] = {}
@@ -109,6 +110,12 @@ def achievement_measures(*, user: User, kinds: Iterable[str]) -> AchievementMeas
         totals[Kind.CHALLENGES_COMPLETED] = (
             ChallengeParticipant.objects.for_user(user)
             .filter(completed_at__isnull=False)
+            .count()
+        )
+    if Kind.EVENTS_ATTENDED in wanted:
+        totals[Kind.EVENTS_ATTENDED] = (
+            EventRegistration.objects.for_user(user)
+            .filter(status=EventRegistration.Status.ATTENDED)
             .count()
         )
     return AchievementMeasures(totals=totals, sessions_by_type=by_type)

@@ -26,6 +26,7 @@ from kaya.timeutils import local_today
 from wellness.models import SessionType, WellnessSession
 from wellness.selectors._shared import practice_totals, rounded, week_bounds
 from wellness.selectors.achievements import achievement_unlocked_count
+from wellness.selectors.events import event_next_for_user
 from wellness.selectors.programs import enrollment_list
 from wellness.selectors.streaks import streak_fields, streak_for_user
 
@@ -40,7 +41,8 @@ CORRELATION_MIN_DAYS = 3
 
 def analytics_dashboard(*, user: User) -> dict[str, Any]:
     """Today's and this week's practice, streak, latest moods, active
-    enrollments and unlocked achievements. Five queries."""
+    enrollments, unlocked achievements and the next event the user holds a
+    seat at. Seven queries, whatever the history."""
     today = local_today(user.timezone)
     this_monday, _, _ = week_bounds(today)
     is_today = Q(local_date=today)
@@ -74,8 +76,7 @@ def analytics_dashboard(*, user: User) -> dict[str, Any]:
         "latest_moods": latest_moods,
         "active_enrollments": enrollments,
         "achievements_count": achievement_unlocked_count(user=user),
-        # next_event is added once events and bookings exist: absent until
-        # then, never invented.
+        "next_event": event_next_for_user(user=user),
     }
     view = streak_for_user(user=user, today=today)
     result.update(streak_fields(user=user, view=view))

@@ -1,7 +1,7 @@
 """Wellness workflows, one module per entity: ``sessions``, ``programs``,
-``streaks``, ``achievements``, ``challenges``. Services are keyword-only and
-atomic; pushes, notifications and domain events happen after commit.
-``from wellness import services`` gives every public name."""
+``streaks``, ``achievements``, ``challenges``, ``events``. Services are
+keyword-only and atomic; pushes, notifications and domain events happen after
+commit. ``from wellness import services`` gives every public name."""
 
 from wellness.services.achievements import (
     RecomputeBatch,
@@ -14,6 +14,14 @@ from wellness.services.challenges import (
     challenge_leave,
     challenge_progress_refresh,
     challenges_subscribe,
+)
+from wellness.services.events import (
+    AttendanceResult,
+    event_attendance_mark,
+    event_register,
+    event_registration_cancel,
+    event_seats_fill,
+    event_time_changed,
 )
 from wellness.services.programs import (
     PROGRAM_DAY_READY_AT,
@@ -34,6 +42,7 @@ from wellness.services.streaks import streak_recompute, streak_record_activity
 
 __all__ = [
     "PROGRAM_DAY_READY_AT",
+    "AttendanceResult",
     "RecomputeBatch",
     "achievements_evaluate",
     "achievements_recompute_batch",
@@ -43,6 +52,11 @@ __all__ = [
     "challenge_progress_refresh",
     "challenges_subscribe",
     "enrollment_day_complete",
+    "event_attendance_mark",
+    "event_register",
+    "event_registration_cancel",
+    "event_seats_fill",
+    "event_time_changed",
     "program_catalog_changed",
     "program_days_problem",
     "program_enroll",

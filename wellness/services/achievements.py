@@ -60,6 +60,11 @@ SUBSCRIPTIONS: tuple[tuple[str, Signal, frozenset[str]], ...] = (
         wellness_events.challenge_completed,
         frozenset({Kind.CHALLENGES_COMPLETED}),
     ),
+    (
+        "event_attended",
+        wellness_events.event_attended,
+        frozenset({Kind.EVENTS_ATTENDED}),
+    ),
     ("entry_created", journal_events.entry_created, frozenset({Kind.JOURNAL_ENTRIES})),
     (
         "gratitude_created",

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import factory
 import time_machine
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from wellness.models import ProgramDay, SessionType, WellnessProgram, WellnessSession
+from wellness.models import (
+    ProgramDay,
+    SessionType,
+    WellnessEvent,
+    WellnessProgram,
+    WellnessSession,
+)
 from wellness.services import session_complete, session_create
 
 
@@ -35,6 +41,24 @@ class ProgramDayFactory(factory.django.DjangoModelFactory):
     content = "Breathe in, breathe out."
     session_type = SessionType.MEDITATION
     duration_minutes = 10
+
+
+class WellnessEventFactory(factory.django.DjangoModelFactory):
+    """A published online event two days from now (an hour long, 5 seats)."""
+
+    class Meta:
+        model = WellnessEvent
+
+    title = factory.Sequence(lambda n: f"Evening calm {n}")
+    slug = factory.Sequence(lambda n: f"evening-calm-{n}")
+    description = "Thirty quiet minutes together."
+    kind = WellnessEvent.Kind.GROUP_MEDITATION
+    host = "Maya Chen"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+    capacity = 5
+    online_url = "https://meet.example.com/evening-calm"
+    is_published = True
 
 
 def program_with_days(days: int = 3, **kwargs) -> WellnessProgram:

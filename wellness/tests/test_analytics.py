@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -6,8 +6,9 @@ import time_machine
 
 from journal.models import MoodEntry, MoodTag
 from journal.tests.factories import MoodEntryFactory
-from wellness.services import enrollment_day_complete, program_enroll
+from wellness.services import enrollment_day_complete, event_register, program_enroll
 from wellness.tests.factories import (
+    WellnessEventFactory,
     WellnessSessionFactory,
     completed_session,
     frozen,
@@ -462,8 +463,8 @@ def test_dashboard_numbers(auth_client, user, other_user):
     }
     # No achievement is defined here, so none is unlocked.
     assert body["achievements_count"] == 0
-    # Events and bookings do not exist yet: absent, not invented.
-    assert "next_event" not in body
+    # No event registration: null, never invented.
+    assert body["next_event"] is None
 
 
 def test_dashboard_in_gentle_mode_has_no_streak(auth_client, user):
@@ -503,10 +504,15 @@ def test_dashboard_query_count_is_fixed(
         completed_session(user, datetime(2026, 4, 13 + i % 3, 8, tzinfo=UTC))
         mood(user, date(2026, 4, 13), 3)
         program_enroll(user=user, program=program_with_days(2))
-    # Six: the five reads above plus the unlocked achievements count.
-    with frozen(auth_client, user, NOW), django_assert_num_queries(6):
+        event = WellnessEventFactory(starts_at=NOW + timedelta(days=i + 1))
+        with time_machine.travel(NOW, tick=False):
+            event_register(user=user, event=event)
+    # Seven: the five reads above, the unlocked achievements count and the
+    # next event.
+    with frozen(auth_client, user, NOW), django_assert_num_queries(7):
         body = auth_client.get(f"{URL}/dashboard").json()
     assert len(body["active_enrollments"]) == count
+    assert body["next_event"]["starts_at"] == "2026-04-16T10:00:00Z"
 
 
 # --- the stats registry and privacy -------------------------------------------
