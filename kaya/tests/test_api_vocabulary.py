@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -23,6 +23,9 @@ from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
 
 from notifications import realtime
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -291,7 +294,7 @@ def _payload_errors(value: Any, where: str) -> list[str]:
     return errors
 
 
-def _drain(user: Any) -> Any:
+def _drain(user: User) -> Any:
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(realtime.user_group(user.pk), channel)
