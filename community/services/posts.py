@@ -43,12 +43,27 @@ def post_payload(post: Post) -> dict[str, Any]:
     }
 
 
-def _push_post_created(post: Post) -> None:
-    if post.group_id is None or post.group is None:
-        # No feed subscription channel exists yet: public posts are read by
-        # polling the feed.
+def _push_post_created(post_id: int) -> None:
+    """``community.post.created``, after commit: to the other active members of
+    the post's group, or, for a post in no group, to every socket subscribed to
+    the public feed (``realtime.FEED_CHANNEL``; the author's own included, so
+    each of their devices sees it). The post is read again here: only one still
+    published is pushed, never one held by the crisis check, hidden by a
+    moderator or deleted in the meantime."""
+    post = (
+        Post.objects.alive()
+        .filter(pk=post_id, status=ContentStatus.PUBLISHED)
+        .select_related("author", "group")
+        .first()
+    )
+    if post is None:
         return
     payload = post_payload(post)
+    if post.group is None:
+        realtime.push_to_channel(
+            realtime.FEED_CHANNEL, realtime.COMMUNITY_POST_CREATED, payload
+        )
+        return
     for user_id in selectors.active_member_ids(group=post.group):
         if user_id != post.author_id:
             realtime.push_to_user(user_id, realtime.COMMUNITY_POST_CREATED, payload)
@@ -66,7 +81,8 @@ def post_create(
     """Publish a post, or hold it for review when the crisis check flags it.
 
     Side effects (after commit): ``community.post.created`` to the other active
-    members of the post's group (published posts only).
+    members of the post's group, or to the feed's subscribers for a post in no
+    group (published posts only).
     """
     group = None
     if group_id is not None:
@@ -92,7 +108,7 @@ def post_create(
         crisis_flagged=support is not None,
     )
     if support is None:
-        transaction.on_commit(lambda: _push_post_created(post))
+        transaction.on_commit(lambda: _push_post_created(post.pk))
     return Published(post, support)
 
 

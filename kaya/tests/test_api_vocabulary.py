@@ -392,11 +392,14 @@ def _pushed_event_constants() -> set[str]:
         names |= _constants_in(Path(settings.BASE_DIR) / app)
     values = {getattr(realtime, name, None) for name in names}
     # Event types are dotted lower-case names ("notification.created"); close
-    # codes and their documentation are not events.
+    # codes and their documentation are not events, nor are the names of the
+    # public channels a socket subscribes to ("community.feed").
     return {
         value
         for value in values
-        if isinstance(value, str) and EVENT_TYPE.fullmatch(value)
+        if isinstance(value, str)
+        and EVENT_TYPE.fullmatch(value)
+        and value not in realtime.CHANNELS
     }
 
 
