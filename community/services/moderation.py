@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 
 from accounts.context import RequestContext
 from accounts.models import AuditLog
@@ -31,7 +31,7 @@ def _audit(
     *,
     actor: User,
     action: str,
-    target: Any,
+    target: Model,
     context: RequestContext | None,
     **metadata: Any,
 ) -> None:
