@@ -15,6 +15,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from rest_framework_simplejwt.token_blacklist import admin as token_admin
+from rest_framework_simplejwt.token_blacklist.models import (
+    BlacklistedToken,
+    OutstandingToken,
+)
 
 from accounts import services
 from accounts.addresses import EmailAddressError, email_canonical
@@ -410,3 +415,34 @@ class GroupAdmin(AuditedAdminMixin, BaseGroupAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
+
+
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(token_admin.OutstandingTokenAdmin):
+    """Issued refresh tokens (SimpleJWT's record), read-only; found by email."""
+
+    search_fields = ("user__email", "jti")
+    list_filter = (("expires_at", admin.DateFieldListFilter),)
+    list_select_related = ("user",)
+    ordering = ("-created_at",)
+
+
+@admin.register(BlacklistedToken)
+class BlacklistedTokenAdmin(token_admin.BlacklistedTokenAdmin):
+    """Revoked refresh tokens, read-only: staff revoke a member's sessions with
+    the user admin's deactivate action, which also records it in the audit log."""
+
+    search_fields = ("token__user__email", "token__jti")
+    list_filter = (("blacklisted_at", admin.DateFieldListFilter),)
+    list_select_related = ("token__user",)
+    ordering = ("-blacklisted_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -17,6 +17,12 @@ class KayaConfig(AppConfig):
 
         checks.register(check_encryption_keys)
         checks.register(check_encryption_keys_deployed, deploy=True)
+        # Admins are registered by now (django.contrib.admin is ready first).
+        from django.contrib import admin
+
+        from kaya.admin import audit_fields_read_only
+
+        audit_fields_read_only(admin.site)
         # The staff role groups follow kaya.staff after every migrate.
         from kaya.staff import roles_sync_after_migrate
 

@@ -61,7 +61,7 @@ CONTENT_EDITORS = Role(
 )
 
 MODERATORS = Role(
-    name="Moderators",
+    name="Community moderators",
     description="The community moderation queue: hide, restore, dismiss "
     "reports, warn and ban; blocked terms.",
     models={

@@ -37,7 +37,8 @@ class NotificationAdmin(admin.ModelAdmin):
     )
     list_filter = ("type",)
     search_fields = ("user__email", "title")
-    raw_id_fields = ("user",)
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
     date_hierarchy = "created_at"
     fields = ("user", "type", "title", "body", "data")
 
@@ -83,7 +84,8 @@ class ScheduledNotificationAdmin(admin.ModelAdmin):
     list_display = ("id", "user", "type", "dedupe_key", "send_at", "status", "sent_at")
     list_filter = ("status", "type")
     search_fields = ("user__email", "dedupe_key")
-    raw_id_fields = ("user", "notification")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user", "notification")
     readonly_fields = ("created_at", "sent_at")
 
 

@@ -84,7 +84,7 @@ def test_staff_roles_dry_run_changes_nothing():
 
     call_command("staff_roles", "--dry-run", stdout=out)
 
-    assert "[dry run] Moderators: created" in out.getvalue()
+    assert "[dry run] Community moderators: created" in out.getvalue()
     assert not Group.objects.filter(name__in=ROLE_NAMES).exists()
 
 
