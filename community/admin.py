@@ -260,7 +260,9 @@ class SupportGroupMemberAdmin(admin.ModelAdmin):
     list_filter = ("status", "role", "group")
     search_fields = ("user__email", "group__name")
     list_select_related = ("user", "group")
-    autocomplete_fields = ("user", "group")
+    autocomplete_fields = ("group",)
+    # By id: moderators may not browse users (an autocomplete needs that).
+    raw_id_fields = ("user",)
     actions = ["approve", "ban"]
 
     @admin.action(description="Approve (pending requests)")

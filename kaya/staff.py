@@ -63,11 +63,14 @@ CONTENT_EDITORS = Role(
 MODERATORS = Role(
     name="Community moderators",
     description="The community moderation queue: hide, restore, dismiss "
-    "reports, warn and ban; blocked terms.",
+    "reports, warn and ban; support groups and their members; blocked terms.",
     models={
         "community.post": REVIEW,
         "community.comment": REVIEW,
         "community.report": REVIEW,
+        # Groups and join requests (approve, ban from a group).
+        "community.supportgroup": ("view", "add", "change"),
+        "community.supportgroupmember": REVIEW,
         "community.communityban": ALL,
         "community.blockedterm": ALL,
     },
