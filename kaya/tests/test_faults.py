@@ -22,6 +22,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -383,4 +384,74 @@ def test_broker_down_requests_answer_fast_and_emails_go_once_when_it_returns(
         forgetful.email,
         booker.email,
     }
+    assert_each_sent_once(provider)
+
+
+# ---------------------------------------------------------------------------
+# Email provider down
+# ---------------------------------------------------------------------------
+def test_provider_down_requests_unaffected_email_retried_and_sent_once(
+    started, provider, tmp_path
+):
+    broker = redis_server_start("broker", log_dir=tmp_path)
+    started.append(broker)
+    broker_url = f"redis://127.0.0.1:{broker.port}/0"
+    env = server_env(
+        CELERY_BROKER_URL=broker_url,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        **provider_env(provider),
+    )
+    api = start_gunicorn(env, tmp_path)
+    started.append(api)
+    worker = start_worker(env, tmp_path)
+    started.append(worker)
+    provider.up = False
+    # Warm a worker up: the bound is about the provider, not a cold start.
+    assert call(api.url(""), "GET", "/api/v1/programs").status == 401
+
+    signed_up = call(
+        api.url(""),
+        "POST",
+        "/api/v1/auth/register",
+        {
+            "email": "provider-down@example.com",
+            "password": PASSWORD,
+            "display_name": "Provider",
+            "timezone": "UTC",
+            "locale": "en",
+        },
+    )
+
+    assert signed_up.status == 202, signed_up.body
+    assert signed_up.seconds < 2.0
+
+    # The worker tried each (welcome, verify), the provider refused, and each
+    # row waits for its retry.
+    def refused_rows() -> list[OutboxEmail]:
+        rows = list(OutboxEmail.objects.order_by("pk"))
+        done = all(row.attempts == 1 and row.status == "pending" for row in rows)
+        return rows if done else []
+
+    rows = eventually(refused_rows, what="the refused sends", logs=[worker])
+    assert len(rows) == 2
+    assert provider.refused == 2
+    for row in rows:
+        assert row.last_error == "anymail.exceptions.AnymailRequestsAPIError"
+        assert row.send_after > timezone.now() + timedelta(seconds=20)
+    assert provider.accepted == []
+
+    # The provider recovers; the backoff has passed (moved, not waited for);
+    # beat's sweep runs, and once more.
+    provider.up = True
+    OutboxEmail.objects.update(send_after=timezone.now())
+    send_task(broker_url, "kaya.sweep_email_outbox")
+    eventually(
+        lambda: outbox_statuses() == ["sent", "sent"], what="the retry", logs=[worker]
+    )
+    send_task(broker_url, "kaya.sweep_email_outbox")
+    eventually(lambda: broker_idle(broker_url), what="the second sweep", logs=[worker])
+
+    assert list(OutboxEmail.objects.values_list("attempts", flat=True)) == [2, 2]
+    assert provider.recipients() == ["provider-down@example.com"] * 2
+    assert provider.refused == 2
     assert_each_sent_once(provider)
