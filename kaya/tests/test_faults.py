@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 import time
 import urllib.error
@@ -27,6 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import redis
 from celery import Celery
@@ -455,3 +457,93 @@ def test_provider_down_requests_unaffected_email_retried_and_sent_once(
     assert provider.recipients() == ["provider-down@example.com"] * 2
     assert provider.refused == 2
     assert_each_sent_once(provider)
+
+
+# ---------------------------------------------------------------------------
+# A worker killed mid-task
+# ---------------------------------------------------------------------------
+def _backends_waiting_to_insert(table: str) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND query LIKE %s",
+            [f'INSERT INTO "{table}"%'],
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def _backend_alive(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+        return bool(cursor.fetchone()[0])
+
+
+VISIBILITY_SECONDS = 2
+
+
+def test_a_worker_killed_mid_task_runs_it_again_and_its_effect_happens_once(
+    started, user, tmp_path
+):
+    from notifications.models import Notification, ScheduledNotification
+
+    broker = redis_server_start("broker", log_dir=tmp_path)
+    started.append(broker)
+    broker_url = f"redis://127.0.0.1:{broker.port}/0"
+    env = server_env(
+        CELERY_BROKER_URL=broker_url,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS),
+    )
+    first = start_worker(env, tmp_path, name="celery-killed")
+    started.append(first)
+    scheduled = ScheduledNotification.objects.create(
+        user=user,
+        type=Notification.Type.SYSTEM,
+        title="Your weekly summary is ready",
+        send_at=timezone.now(),
+        dedupe_key="faults:weekly-summary",
+    )
+    table = Notification._meta.db_table
+
+    # Inserts into the notifications table wait on this lock, so the task stops
+    # mid-way: the scheduled row claimed, its notification not yet written.
+    with psycopg.connect(test_database_url()) as blocker:
+        blocker.execute(f'LOCK TABLE "{table}" IN SHARE MODE')
+        send_task(broker_url, "notifications.dispatch_due_notifications")
+        (backend,) = eventually(
+            lambda: _backends_waiting_to_insert(table),
+            what="the task to reach its insert",
+            logs=[first],
+        )
+        # The whole worker dies at once: its main process, then its pool.
+        pool = child_pids(first.process.pid)
+        os.kill(first.process.pid, signal.SIGKILL)
+        for pid in pool:
+            os.kill(pid, signal.SIGKILL)
+        first.process.wait(timeout=10)
+        blocker.rollback()
+
+    # PostgreSQL drops the dead worker's session and rolls its work back.
+    eventually(lambda: not _backend_alive(backend), what="the session to end")
+    scheduled.refresh_from_db()
+    assert scheduled.status == ScheduledNotification.Status.PENDING
+    assert Notification.objects.count() == 0
+
+    # The message was never acknowledged (acks_late): once the visibility
+    # timeout has passed, the next worker takes it again.
+    time.sleep(VISIBILITY_SECONDS + 0.5)
+    second = start_worker(env, tmp_path, name="celery-next")
+    started.append(second)
+    eventually(
+        lambda: ScheduledNotification.objects.filter(
+            pk=scheduled.pk, status=ScheduledNotification.Status.SENT
+        ).exists(),
+        what="the task to run again",
+        logs=[second],
+    )
+    eventually(lambda: broker_idle(broker_url), what="the queue to drain")
+
+    assert "notifications.dispatch_due_notifications" in second.output()
+    assert list(Notification.objects.values_list("user_id", "title")) == [
+        (user.pk, "Your weekly summary is ready")
+    ]
