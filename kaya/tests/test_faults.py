@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
+import socket
 import threading
 import time
 import urllib.error
@@ -547,3 +549,146 @@ def test_a_worker_killed_mid_task_runs_it_again_and_its_effect_happens_once(
     assert list(Notification.objects.values_list("user_id", "title")) == [
         (user.pk, "Your weekly summary is ready")
     ]
+
+
+# ---------------------------------------------------------------------------
+# PostgreSQL restarted (through a proxy this test owns)
+# ---------------------------------------------------------------------------
+class TcpProxy:
+    """Forwards 127.0.0.1:<port> to PostgreSQL. ``cut()`` drops every session
+    and refuses new ones, as a restarting server does; ``restore()`` listens
+    again on the same port."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        self.listener: socket.socket | None = None
+        self.restore()
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        assert self.listener is not None
+        listener, self.listener = self.listener, None
+        # shutdown() wakes the thread blocked in accept(); close() alone does not.
+        try:
+            listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        listener.close()
+        with self.lock:
+            doomed, self.sockets = self.sockets, []
+        for each in doomed:
+            try:
+                each.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            each.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            if self.listener is not listener:
+                client.close()
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.sockets += [client, upstream]
+            threading.Thread(
+                target=self._pump, args=(client, upstream), daemon=True
+            ).start()
+
+    @staticmethod
+    def _pump(client: socket.socket, upstream: socket.socket) -> None:
+        pair = {client: upstream, upstream: client}
+        try:
+            while True:
+                readable, _, _ = select.select(list(pair), [], [], 1)
+                for source in readable:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    pair[source].sendall(data)
+        except (OSError, ValueError):
+            return
+        finally:
+            for each in pair:
+                each.close()
+
+
+@pytest.fixture
+def database_proxy() -> Iterator[TcpProxy]:
+    db = connection.settings_dict
+    proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
+    try:
+        yield proxy
+    finally:
+        if proxy.listener is not None:
+            proxy.cut()
+
+
+def test_database_restart_is_503_on_ready_then_served_and_no_write_lost(
+    started, user, database_proxy, tmp_path
+):
+    from journal.models import JournalEntry
+
+    db = connection.settings_dict
+    env = server_env(
+        DATABASE_URL=test_database_url().replace(
+            f":{db['PORT'] or 5432}/", f":{database_proxy.port}/"
+        ),
+        DB_CONNECT_TIMEOUT="2",
+        HEALTH_CHECK_TIMEOUT_MS="1500",
+    )
+    api = start_gunicorn(env, tmp_path)
+    started.append(api)
+    base, token = api.url(""), bearer(user)
+
+    def write(n: int) -> Reply:
+        return call(
+            base, "POST", "/api/v1/journal", {"body": f"entry {n}"}, token=token
+        )
+
+    before = [write(n) for n in range(6)]
+    ready_before = call(base, "GET", "/health/ready")
+
+    database_proxy.cut()
+    ready_during = call(base, "GET", "/health/ready")
+    during = [write(n) for n in range(6, 9)]
+    database_proxy.restore()
+    first_after = write(9)
+    ready_after = call(base, "GET", "/health/ready")
+    after = [write(n) for n in range(10, 13)]
+
+    assert [r.status for r in before] == [201] * 6, [r.body for r in before]
+    assert ready_before.status == 200, ready_before.body
+    assert ready_during.status == 503
+    assert ready_during.body["checks"]["database"]["status"] == "down"
+    assert ready_during.seconds < 3
+    # Refused in the error shape, never acknowledged.
+    assert [r.status for r in during] == [503] * 3, [r.body for r in during]
+    assert {r.body["error"]["code"] for r in during} == {"service_unavailable"}
+    assert first_after.status == 201, first_after.body
+    assert ready_after.status == 200, ready_after.body
+    assert [r.status for r in after] == [201] * 3
+    # Every acknowledged write is there, and nothing else.
+    acknowledged = {r.body["id"] for r in [*before, first_after, *after]}
+    assert set(JournalEntry.objects.values_list("id", flat=True)) == acknowledged
+    assert sorted(JournalEntry.objects.values_list("body", flat=True)) == sorted(
+        f"entry {n}" for n in [*range(6), 9, 10, 11, 12]
+    )
