@@ -13,6 +13,7 @@ behaviour under test; the margins are generous.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -579,18 +580,14 @@ class TcpProxy:
         assert self.listener is not None
         listener, self.listener = self.listener, None
         # shutdown() wakes the thread blocked in accept(); close() alone does not.
-        try:
+        with contextlib.suppress(OSError):
             listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         listener.close()
         with self.lock:
             doomed, self.sockets = self.sockets, []
         for each in doomed:
-            try:
+            with contextlib.suppress(OSError):
                 each.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             each.close()
 
     def _accept(self, listener: socket.socket) -> None:
