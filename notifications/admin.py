@@ -20,6 +20,7 @@ from accounts.admin import AuditedAdminMixin
 from notifications.models import Announcement, Notification, ScheduledNotification
 from notifications.services import (
     announcement_queue,
+    announcement_resume,
     notification_create,
     notification_email_status,
 )
@@ -116,7 +117,7 @@ class AnnouncementAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "queued_at",
         "finished_at",
     )
-    actions = ("broadcast",)
+    actions = ("broadcast", "resume")
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -177,3 +178,13 @@ class AnnouncementAdmin(AuditedAdminMixin, admin.ModelAdmin):
             f"Queued {queued} announcement(s); the progress column follows them.",
             messages.SUCCESS,
         )
+
+    @admin.action(
+        description="Resume the selected broadcasts (if one has stalled)",
+        permissions=["change"],
+    )
+    def resume(self, request: HttpRequest, queryset: QuerySet) -> None:
+        resumed = sum(
+            announcement_resume(announcement=announcement) for announcement in queryset
+        )
+        self.message_user(request, f"Resumed {resumed} broadcast(s).", messages.SUCCESS)

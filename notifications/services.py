@@ -447,6 +447,27 @@ def announcement_queue(*, announcement: Announcement) -> Announcement:
     return announcement
 
 
+def announcement_resume(*, announcement: Announcement) -> bool:
+    """Queue the broadcast task again for an announcement under way (its task
+    was lost, e.g. the broker was down when it was queued). Harmless when the
+    task is still running: batches take the row lock and move the cursor.
+
+    Side effects: ``notifications.broadcast_announcement`` queued after commit.
+    """
+    from notifications.tasks import broadcast_announcement
+
+    if announcement.status not in (
+        Announcement.Status.QUEUED,
+        Announcement.Status.SENDING,
+    ):
+        return False
+    announcement_id = announcement.pk
+    transaction.on_commit(
+        lambda: broadcast_announcement.delay(announcement_id=announcement_id)
+    )
+    return True
+
+
 def announcement_broadcast_batch(
     *, announcement_id: int, batch_size: int = ANNOUNCEMENT_BATCH_SIZE
 ) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
 from kaya.staff import SUPPORT
 from kaya.tests.staff_helpers import staff_member
@@ -166,3 +167,40 @@ def test_support_staff_cannot_broadcast():
     client.force_login(staff_member(SUPPORT.name))
 
     assert client.get(ANNOUNCEMENTS).status_code == 403
+
+
+def test_resume_finishes_a_stalled_broadcast_without_repeating_anyone(
+    root_client, django_capture_on_commit_callbacks
+):
+    members = [UserFactory() for _ in range(3)]
+    announcement = AnnouncementFactory(status=Announcement.Status.QUEUED)
+    # One batch went out, then the task was lost.
+    announcement_broadcast_batch(announcement_id=announcement.pk, batch_size=2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = root_client.post(
+            ANNOUNCEMENTS,
+            {"action": "resume", "_selected_action": [str(announcement.pk)]},
+        )
+
+    announcement.refresh_from_db()
+    assert response.status_code == 302
+    assert announcement.status == "sent"
+    everyone = sorted(User.objects.values_list("pk", flat=True))
+    assert len(everyone) == len(members) + 2  # the author and the root client
+    assert _told(announcement) == everyone
+    assert announcement.recipients_done == len(everyone)
+
+
+def test_resume_leaves_drafts_and_sent_announcements_alone(root_client):
+    draft = AnnouncementFactory()
+    sent = AnnouncementFactory(status=Announcement.Status.SENT)
+
+    root_client.post(
+        ANNOUNCEMENTS,
+        {"action": "resume", "_selected_action": [str(draft.pk), str(sent.pk)]},
+    )
+
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert Notification.objects.filter(type="announcement").count() == 0
