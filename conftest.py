@@ -59,6 +59,10 @@ def redis_reachable() -> bool:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres") and settings.DB_VENDOR != "postgresql":
         _missing("needs PostgreSQL: set DATABASE_URL")
+    if item.get_closest_marker("browser"):
+        chromium = os.environ.get("KAYA_CHROMIUM", "/usr/bin/chromium")
+        if not os.access(chromium, os.X_OK):
+            _missing(f"needs Chromium at {chromium} (apt-get install chromium)")
     if item.get_closest_marker("redis"):
         if not settings.REDIS_URL:
             _missing("needs Redis: set REDIS_URL")

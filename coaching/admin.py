@@ -41,6 +41,8 @@ class TherapistAdmin(admin.ModelAdmin):
     list_display = ("display_name", "is_active", "accepts_new_clients", "timezone")
     list_filter = ("is_active", "accepts_new_clients")
     search_fields = ("display_name",)
+    # By id: content editors may link a therapist's account without the
+    # permission to browse users that an autocomplete would need.
     raw_id_fields = ("user",)
     inlines = (AvailabilityWindowInline, AvailabilityExceptionInline)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -122,8 +124,9 @@ class TherapistBookingAdmin(admin.ModelAdmin):
     """Read-only rows; state changes only through the actions (the services)."""
 
     list_display = ("id", "therapist", "starts_at", "status", "cancelled_late")
-    list_filter = ("status",)
+    list_filter = ("status", ("starts_at", admin.DateFieldListFilter))
     list_select_related = ("therapist",)
+    search_fields = ("therapist__display_name", "user__email")
     actions = (confirm, decline, complete, no_show)
     inlines = (BookingTransitionInline,)
     # The client's private note is not shown to staff.

@@ -5,7 +5,7 @@ The AI coach (``coaching/ai/``) will sit beside these; nothing here depends on i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,9 @@ from django.db import models
 from accounts.models import validate_timezone
 from kaya.fields import EncryptedTextField
 from kaya.models import OwnedQuerySet
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class TherapistQuerySet(models.QuerySet["Therapist"]):
@@ -155,7 +158,7 @@ class TherapistBookingQuerySet(OwnedQuerySet["TherapistBooking"]):
     def active(self) -> TherapistBookingQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)
 
-    def for_therapist_user(self, user: Any) -> TherapistBookingQuerySet:
+    def for_therapist_user(self, user: User) -> TherapistBookingQuerySet:
         return self.filter(therapist__user=user)
 
 

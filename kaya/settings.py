@@ -269,8 +269,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Publishing runs on request paths (on commit): a down broker must fail fast.
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
+# A task a dead worker never acknowledged (acks_late) goes back on the queue this
+# many seconds after it was taken: above the longest task, or it runs twice.
+BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
     # Short, for publishes on request paths. It never cuts the worker's blocking
     # read: kombu sends BRPOP with a 1 s server-side timeout and reads the reply
     # from its event loop, where no socket timeout applies (its health check
@@ -520,6 +523,8 @@ ANYMAIL = {
     key: value
     for key, value in {
         "POSTMARK_SERVER_TOKEN": env_str("POSTMARK_SERVER_TOKEN"),
+        # Postmark's API root (its default when unset); tests point it at a stub.
+        "POSTMARK_API_URL": env_str("POSTMARK_API_URL"),
         "SENDGRID_API_KEY": env_str("SENDGRID_API_KEY"),
         "MAILGUN_API_KEY": env_str("MAILGUN_API_KEY"),
         "MAILGUN_SENDER_DOMAIN": env_str("MAILGUN_SENDER_DOMAIN"),

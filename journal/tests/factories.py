@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from journal.models import (
+    CrisisPhrase,
     CrisisResource,
     GratitudeEntry,
     JournalEntry,
@@ -66,3 +67,12 @@ class MoodEntryFactory(factory.django.DjangoModelFactory):
     note = ""
     logged_at = factory.LazyFunction(timezone.now)
     local_date = factory.LazyAttribute(lambda o: o.logged_at.date())
+
+
+class CrisisPhraseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CrisisPhrase
+
+    locale = "en"
+    phrase = factory.Sequence(lambda n: f"test crisis phrase {n}")
+    category = "self_harm"
