@@ -152,6 +152,74 @@ def _validate_api_responses(request, monkeypatch):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _scan_api_responses(request, monkeypatch):
+    """Every response a test client receives from an /api/ path is scanned for
+    password hashes, other users' tokens and emails, refresh tokens outside the
+    token endpoints, internal fields and ciphertext (kaya/tests/response_scan.py).
+    Opt out with ``@pytest.mark.no_response_scan(reason="...")``."""
+    marker = request.node.get_closest_marker("no_response_scan")
+    if marker is not None:
+        if not marker.kwargs.get("reason"):
+            pytest.fail("no_response_scan needs a reason=", pytrace=False)
+        yield
+        return
+    from django.test import Client
+
+    from kaya.tests.response_scan import scan_response
+
+    original = Client.request
+
+    def request_and_scan(self, **environ):
+        response = original(self, **environ)
+        sent = getattr(response, "request", None) or environ
+        # What the client sent (FakePayload keeps it in a private buffer): an
+        # address the request itself carries may come back (login, sign-up).
+        payload = sent.get("wsgi.input")
+        buffer = getattr(payload, "_FakePayload__content", None)
+        scan_response(
+            sent.get("REQUEST_METHOD", "GET"),
+            sent.get("PATH_INFO", ""),
+            buffer.getvalue() if buffer is not None else b"",
+            response,
+        )
+        return response
+
+    monkeypatch.setattr(Client, "request", request_and_scan)
+    yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _log_scanner():
+    """Every log record of the run, as the production handler would write it,
+    is scanned for JWTs, the test password, email-link tokens and the journal
+    canary (kaya/tests/log_scan.py)."""
+    from kaya.tests.log_scan import LogScanner, describe
+
+    scanner = LogScanner()
+    scanner.install()
+    yield scanner
+    scanner.uninstall()
+    if scanner.findings:
+        pytest.fail(
+            "secrets logged outside any test:\n" + describe(scanner.findings),
+            pytrace=False,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _no_secrets_in_logs(_log_scanner):
+    """Fails the test during which a secret reached a log line."""
+    from kaya.tests.log_scan import describe
+
+    seen = len(_log_scanner.findings)
+    yield
+    leaked = _log_scanner.findings[seen:]
+    del _log_scanner.findings[seen:]
+    if leaked:
+        pytest.fail("secrets in the logs:\n" + describe(leaked), pytrace=False)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _eager_celery():
     """Tasks run in-process in tests, against the real database and cache."""

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "kaya.middleware.RequestIdMiddleware",
     "kaya.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "kaya.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Inside CORS, so a browser can read the JSON 404 it returns.
@@ -461,6 +462,22 @@ SECURE_REDIRECT_EXEMPT = [r"^health"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (kaya.middleware.ContentSecurityPolicyMiddleware; Django
+# 5.2 has no built-in CSP). No inline script anywhere: the docs load their start-up
+# scripts as files (kaya/views.py). Redoc and Swagger UI inject <style> elements
+# and Redoc searches in a blob: worker, so the docs allow those two; the admin
+# needs neither.
+_CSP_COMMON = (
+    "default-src 'self'; script-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+CSP_ADMIN = f"{_CSP_COMMON}; style-src 'self'"
+CSP_DOCS = f"{_CSP_COMMON}; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:"
+CSP_DOCS_PATHS = ("/api/v1/docs", "/api/v1/redoc")
+# JSON and files: nothing to load, never framed.
+CSP_API = "default-src 'none'; frame-ancestors 'none'"
 
 SILENCED_SYSTEM_CHECKS: list[str] = [
     # HSTS preload is a one-way commitment for the whole domain; operators opt in
