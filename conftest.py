@@ -8,10 +8,12 @@ missing or unreachable service fails them instead, so they never pass by skippin
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from rest_framework.test import APIClient
 
 from accounts.jwt import access_token_for
@@ -68,6 +70,27 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             _missing("needs Redis: set REDIS_URL")
         elif not redis_reachable():
             _missing("Redis at REDIS_URL is unreachable")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test databases, dropped with no statement timeout.
+
+    kaya.settings gives every PostgreSQL session a ``statement_timeout``
+    (DB_STATEMENT_TIMEOUT_MS, 10 s). ``DROP DATABASE`` waits for a forced
+    checkpoint, which on a busy server (other databases' writes to flush) can
+    take longer, and the session's teardown then failed with "canceling statement
+    due to statement timeout" after every test had passed. The deploy's migrate
+    job runs without the timeout for the same reason; so does the teardown here
+    (after this fixture's own teardown, pytest-django's drops the databases)."""
+    yield
+    for connection in connections.all():
+        options = connection.settings_dict.get("OPTIONS", {})
+        if "statement_timeout" in options.get("options", ""):
+            options["options"] = re.sub(
+                r"-c statement_timeout=\d+", "", options["options"]
+            ).strip()
+            connection.close()
 
 
 @pytest.fixture(autouse=True)
