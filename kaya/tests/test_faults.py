@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -143,6 +144,19 @@ def server_env(**overrides: str) -> dict[str, str]:
         no_proxy="127.0.0.1,localhost",
     )
     return process_env(**{**defaults, **overrides})
+
+
+def warm_up(base: str) -> None:
+    """Load every gunicorn worker (imports, connections, the password hasher)
+    with a few concurrent logins: a wrong password still hashes."""
+    wrong = {"email": "nobody@example.com", "password": "not the password 1"}
+    with ThreadPoolExecutor(6) as pool:
+        replies = list(
+            pool.map(
+                lambda _: call(base, "POST", "/api/v1/auth/login", wrong), range(6)
+            )
+        )
+    assert {r.status for r in replies} == {401}, [r.body for r in replies]
 
 
 def start_gunicorn(env: dict[str, str], log_dir: Path, name="gunicorn") -> Started:
@@ -336,8 +350,8 @@ def test_broker_down_requests_answer_fast_and_emails_go_once_when_it_returns(
     booker = UserFactory()
     forgetful = UserFactory()
     therapist = TherapistFactory()
-    # Warm a worker up: the bound is about the broker, not a cold start.
-    assert call(base, "GET", "/api/v1/users/me", token=bearer(booker)).status == 200
+    # The bound is about the broker, not a cold start.
+    warm_up(base)
 
     signed_up = call(
         base,
@@ -367,7 +381,10 @@ def test_broker_down_requests_answer_fast_and_emails_go_once_when_it_returns(
 
     replies = [signed_up, reset, booked]
     assert [r.status for r in replies] == [202, 202, 201], [r.body for r in replies]
-    assert max(r.seconds for r in replies) < 1.0, [r.seconds for r in replies]
+    assert max(r.seconds for r in replies) < 1.0, [
+        (path, round(r.seconds, 2))
+        for path, r in zip(["register", "reset", "booking"], replies, strict=True)
+    ]
     # The emails wait in the outbox; nothing reached the provider.
     queued = outbox_statuses()
     assert len(queued) >= 3 and set(queued) == {"pending"}, queued
@@ -414,8 +431,8 @@ def test_provider_down_requests_unaffected_email_retried_and_sent_once(
     worker = start_worker(env, tmp_path)
     started.append(worker)
     provider.up = False
-    # Warm a worker up: the bound is about the provider, not a cold start.
-    assert call(api.url(""), "GET", "/api/v1/programs").status == 401
+    # The bound is about the provider, not a cold start.
+    warm_up(api.url(""))
 
     signed_up = call(
         api.url(""),
