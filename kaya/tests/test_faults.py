@@ -880,3 +880,52 @@ def test_redis_frozen_every_request_finishes_within_two_seconds(
     assert ready.status == 503
     assert ready.body["checks"]["cache"]["status"] == "down"
     assert ready.seconds < 3.0
+
+
+def test_broker_frozen_sign_up_answers_fast_and_its_emails_go_once_after(
+    started, provider, tmp_path
+):
+    broker = redis_server_start("broker", log_dir=tmp_path)
+    started.append(broker)
+    broker_url = f"redis://127.0.0.1:{broker.port}/0"
+    env = server_env(
+        CELERY_BROKER_URL=broker_url,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        **provider_env(provider),
+    )
+    api = start_gunicorn(env, tmp_path)
+    started.append(api)
+    warm_up(api.url(""))
+
+    os.kill(broker.process.pid, signal.SIGSTOP)
+    try:
+        signed_up = call(
+            api.url(""),
+            "POST",
+            "/api/v1/auth/register",
+            {
+                "email": "broker-frozen@example.com",
+                "password": PASSWORD,
+                "display_name": "Frozen",
+                "timezone": "UTC",
+                "locale": "en",
+            },
+        )
+    finally:
+        os.kill(broker.process.pid, signal.SIGCONT)
+
+    assert signed_up.status == 202, signed_up.body
+    assert signed_up.seconds < 1.0
+    # The broker answers again: whatever the publisher got through, and the
+    # sweep for the rest, send each email once.
+    worker = start_worker(env, tmp_path)
+    started.append(worker)
+    send_task(broker_url, "kaya.sweep_email_outbox")
+    eventually(
+        lambda: outbox_statuses() == ["sent", "sent"], what="the emails", logs=[worker]
+    )
+    send_task(broker_url, "kaya.sweep_email_outbox")
+    eventually(lambda: broker_idle(broker_url), what="the second sweep", logs=[worker])
+
+    assert provider.recipients() == ["broker-frozen@example.com"] * 2
+    assert_each_sent_once(provider)
