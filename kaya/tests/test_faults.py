@@ -69,6 +69,7 @@ pytestmark = [
 ]
 
 PASSWORD = "a calm river at dawn 42"
+UNKNOWN_LOGIN = {"email": "nobody@example.com", "password": "not the password 1"}
 
 
 # ---------------------------------------------------------------------------
@@ -147,14 +148,11 @@ def server_env(**overrides: str) -> dict[str, str]:
 
 
 def warm_up(base: str) -> None:
-    """Load every gunicorn worker (imports, connections, the password hasher)
-    with a few concurrent logins: a wrong password still hashes."""
-    wrong = {"email": "nobody@example.com", "password": "not the password 1"}
+    """Load every gunicorn worker (imports, URL resolution, connections) with a
+    few concurrent requests that count against no auth throttle."""
     with ThreadPoolExecutor(6) as pool:
         replies = list(
-            pool.map(
-                lambda _: call(base, "POST", "/api/v1/auth/login", wrong), range(6)
-            )
+            pool.map(lambda _: call(base, "GET", "/api/v1/programs"), range(9))
         )
     assert {r.status for r in replies} == {401}, [r.body for r in replies]
 
@@ -381,9 +379,19 @@ def test_broker_down_requests_answer_fast_and_emails_go_once_when_it_returns(
 
     replies = [signed_up, reset, booked]
     assert [r.status for r in replies] == [202, 202, 201], [r.body for r in replies]
-    assert max(r.seconds for r in replies) < 1.0, [
-        (path, round(r.seconds, 2))
-        for path, r in zip(["register", "reset", "booking"], replies, strict=True)
+    # Sign-up hashes a password (Argon2, CPU-bound by design): its bound is 1 s
+    # on top of what one hash costs on this machine right now (a login with an
+    # unknown email hashes once too), so a busy CI host does not fail it.
+    hash_seconds = min(
+        call(base, "POST", "/api/v1/auth/login", UNKNOWN_LOGIN).seconds
+        for _ in range(2)
+    )
+    bounds = [1.0 + hash_seconds, 1.0, 1.0]
+    assert all(r.seconds < bound for r, bound in zip(replies, bounds, strict=True)), [
+        (path, round(r.seconds, 2), round(bound, 2))
+        for path, r, bound in zip(
+            ["register", "reset", "booking"], replies, bounds, strict=True
+        )
     ]
     # The emails wait in the outbox; nothing reached the provider.
     queued = outbox_statuses()
@@ -914,8 +922,13 @@ def test_broker_frozen_sign_up_answers_fast_and_its_emails_go_once_after(
     finally:
         os.kill(broker.process.pid, signal.SIGCONT)
 
+    hash_seconds = min(
+        call(api.url(""), "POST", "/api/v1/auth/login", UNKNOWN_LOGIN).seconds
+        for _ in range(2)
+    )
     assert signed_up.status == 202, signed_up.body
-    assert signed_up.seconds < 1.0
+    # 1 s on top of one password hash (see the broker-down test).
+    assert signed_up.seconds < 1.0 + hash_seconds, (signed_up.seconds, hash_seconds)
     # The broker answers again: whatever the publisher got through, and the
     # sweep for the rest, send each email once.
     worker = start_worker(env, tmp_path)
