@@ -196,6 +196,10 @@ CACHE_SOCKET_TIMEOUT = env_int("CACHE_SOCKET_TIMEOUT_MS", 300, minimum=10) / 100
 # enough to notice recovery soon, long enough that a stuck Redis costs one timeout
 # per process every few seconds rather than one per call.
 CACHE_BREAKER_SECONDS = env_int("CACHE_BREAKER_SECONDS", 5, minimum=1)
+# How long a websocket push (on a request path, after commit) may wait on the
+# channel layer, in ms: a push is best effort (clients catch up over REST), and a
+# frozen Redis must not hold a request for REDIS_SOCKET_TIMEOUT.
+REALTIME_SEND_TIMEOUT = env_int("REALTIME_SEND_TIMEOUT_MS", 500, minimum=10) / 1000
 if REDIS_URL:
     CACHES = {
         "default": {

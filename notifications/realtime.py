@@ -17,6 +17,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,16 @@ def _push_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
+async def _redis_group_send(layer: Any, group: str, message: dict[str, Any]) -> None:
+    try:
+        await layer.group_send(group, message)
+    except RedisConnectionError:
+        # After a Redis restart the pool still holds connections the old server
+        # closed: the first send on one fails, and a second opens a new one
+        # (measured: without this, each process lost its first push).
+        await layer.group_send(group, message)
+
+
 def _group_send(group: str, message: dict[str, Any]) -> bool:
     layer = get_channel_layer()
     if layer is None:
@@ -124,13 +135,13 @@ def _group_send(group: str, message: dict[str, Any]) -> bool:
             async_to_sync(layer.group_send)(group, message)
         else:
             future = asyncio.run_coroutine_threadsafe(
-                layer.group_send(group, message), _push_loop()
+                _redis_group_send(layer, group, message), _push_loop()
             )
             try:
                 # The layer's Redis read timeout sits above its blocking receive
                 # (see CHANNEL_LAYERS); a send runs on a request path and must
-                # give up as fast as any other Redis call there when Redis hangs.
-                future.result(timeout=settings.REDIS_SOCKET_TIMEOUT)
+                # give up fast when Redis hangs (REALTIME_SEND_TIMEOUT_MS).
+                future.result(timeout=settings.REALTIME_SEND_TIMEOUT)
             except FutureTimeout:
                 future.cancel()
                 raise

@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,8 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.sync.client import connect
 
 from conftest import bearer
 from kaya import outbox
@@ -46,6 +49,7 @@ from kaya.models import OutboxEmail
 from kaya.testing import (
     Started,
     celery_worker_start,
+    daphne_start,
     free_port,
     gunicorn_start,
     http,
@@ -65,6 +69,7 @@ pytestmark = [
 ]
 
 PASSWORD = "a calm river at dawn 42"
+UNKNOWN_LOGIN = {"email": "nobody@example.com", "password": "not the password 1"}
 
 
 # ---------------------------------------------------------------------------
@@ -140,6 +145,16 @@ def server_env(**overrides: str) -> dict[str, str]:
         no_proxy="127.0.0.1,localhost",
     )
     return process_env(**{**defaults, **overrides})
+
+
+def warm_up(base: str) -> None:
+    """Load every gunicorn worker (imports, URL resolution, connections) with a
+    few concurrent requests that count against no auth throttle."""
+    with ThreadPoolExecutor(6) as pool:
+        replies = list(
+            pool.map(lambda _: call(base, "GET", "/api/v1/programs"), range(9))
+        )
+    assert {r.status for r in replies} == {401}, [r.body for r in replies]
 
 
 def start_gunicorn(env: dict[str, str], log_dir: Path, name="gunicorn") -> Started:
@@ -333,8 +348,8 @@ def test_broker_down_requests_answer_fast_and_emails_go_once_when_it_returns(
     booker = UserFactory()
     forgetful = UserFactory()
     therapist = TherapistFactory()
-    # Warm a worker up: the bound is about the broker, not a cold start.
-    assert call(base, "GET", "/api/v1/users/me", token=bearer(booker)).status == 200
+    # The bound is about the broker, not a cold start.
+    warm_up(base)
 
     signed_up = call(
         base,
@@ -364,7 +379,20 @@ def test_broker_down_requests_answer_fast_and_emails_go_once_when_it_returns(
 
     replies = [signed_up, reset, booked]
     assert [r.status for r in replies] == [202, 202, 201], [r.body for r in replies]
-    assert max(r.seconds for r in replies) < 1.0, [r.seconds for r in replies]
+    # Sign-up hashes a password (Argon2, CPU-bound by design): its bound is 1 s
+    # on top of what one hash costs on this machine right now (a login with an
+    # unknown email hashes once too), so a busy CI host does not fail it.
+    hash_seconds = min(
+        call(base, "POST", "/api/v1/auth/login", UNKNOWN_LOGIN).seconds
+        for _ in range(2)
+    )
+    bounds = [1.0 + hash_seconds, 1.0, 1.0]
+    assert all(r.seconds < bound for r, bound in zip(replies, bounds, strict=True)), [
+        (path, round(r.seconds, 2), round(bound, 2))
+        for path, r, bound in zip(
+            ["register", "reset", "booking"], replies, bounds, strict=True
+        )
+    ]
     # The emails wait in the outbox; nothing reached the provider.
     queued = outbox_statuses()
     assert len(queued) >= 3 and set(queued) == {"pending"}, queued
@@ -411,8 +439,8 @@ def test_provider_down_requests_unaffected_email_retried_and_sent_once(
     worker = start_worker(env, tmp_path)
     started.append(worker)
     provider.up = False
-    # Warm a worker up: the bound is about the provider, not a cold start.
-    assert call(api.url(""), "GET", "/api/v1/programs").status == 401
+    # The bound is about the provider, not a cold start.
+    warm_up(api.url(""))
 
     signed_up = call(
         api.url(""),
@@ -689,3 +717,228 @@ def test_database_restart_is_503_on_ready_then_served_and_no_write_lost(
     assert sorted(JournalEntry.objects.values_list("body", flat=True)) == sorted(
         f"entry {n}" for n in [*range(6), 9, 10, 11, 12]
     )
+
+
+# ---------------------------------------------------------------------------
+# Redis stopped, then back
+# ---------------------------------------------------------------------------
+READS = [
+    "/api/v1/journal",
+    "/api/v1/journal/mood",
+    "/api/v1/programs",
+    "/api/v1/community",
+    "/api/v1/notifications",
+]
+
+
+def _seed_reads(user) -> None:
+    from community.tests.factories import PostFactory
+    from journal.tests.factories import JournalEntryFactory, MoodEntryFactory
+    from wellness.tests.factories import WellnessProgramFactory
+
+    JournalEntryFactory(user=user)
+    MoodEntryFactory(user=user)
+    WellnessProgramFactory(is_published=True)
+    PostFactory(author=user)
+
+
+def _ws_connect(ws: Started, base: str, token: str):
+    ticket = call(base, "POST", "/api/v1/realtime/ticket", token=token)
+    assert ticket.status == 201, ticket.body
+    return connect(
+        f"ws://127.0.0.1:{ws.port}/ws/v1/?ticket={ticket.body['ticket']}",
+        origin="http://127.0.0.1",
+        proxy=None,
+        open_timeout=10,
+    )
+
+
+def test_redis_stopped_reads_answer_lockout_holds_and_sockets_catch_up(
+    started, user, tmp_path
+):
+    _seed_reads(user)
+    redis_server = redis_server_start("redis", log_dir=tmp_path)
+    started.append(redis_server)
+    env = server_env(
+        REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/0",
+        ACCOUNTS_LOGIN_MAX_FAILURES="3",
+        CACHE_BREAKER_SECONDS="1",
+    )
+    api = start_gunicorn(env, tmp_path)
+    started.append(api)
+    ws = daphne_start("daphne", env=env, log_dir=tmp_path)
+    started.append(ws)
+    wait_until_serving(ws)
+    base, token = api.url(""), bearer(user)
+
+    # Before: every read answers (and fills the cache), a push arrives live.
+    assert [call(base, "GET", path, token=token).status for path in READS] == [
+        200
+    ] * len(READS)
+    with _ws_connect(ws, base, token) as socket_before:
+        live = call(base, "POST", "/api/v1/notifications/test", token=token)
+        assert live.status == 201
+        frame = json.loads(socket_before.recv(timeout=10))
+        assert frame["data"]["id"] == live.body["id"]
+        seen_cursor = call(base, "GET", "/api/v1/notifications", token=token).body[
+            "results"
+        ][0]["cursor"]
+
+        processes_stop([redis_server])
+
+        # The open socket is closed by the server (not left hanging), with a
+        # close frame the client can act on (reconnect, then catch up).
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                socket_before.recv(timeout=30)
+    reads = [call(base, "GET", path, token=token) for path in READS]
+    missed = call(base, "POST", "/api/v1/notifications/test", token=token)
+    ticket = call(base, "POST", "/api/v1/realtime/ticket", token=token)
+    wrong = {"email": user.email, "password": "wrong password!!"}
+    logins = [call(base, "POST", "/api/v1/auth/login", wrong) for _ in range(4)]
+
+    assert closed.value.rcvd is not None, "closed without a close frame"
+    assert [r.status for r in reads] == [200] * len(READS), [r.body for r in reads]
+    assert max(r.seconds for r in reads) < 2.0
+    assert missed.status == 201, missed.body
+    # No ticket that no server could honour: the client is told to retry.
+    assert ticket.status == 503
+    # The lockout counts in the database.
+    assert [r.status for r in logins] == [401, 401, 401, 429]
+    assert logins[-1].body["error"]["code"] == "login_locked"
+    # The cache fell back to the database, and said so.
+    assert "skipping it for 1 s" in api.output()
+
+    # Redis returns on the same port: a new socket, and REST catches up on
+    # what was pushed while the socket was gone.
+    started.append(
+        redis_server_start("redis-back", log_dir=tmp_path, port=redis_server.port)
+    )
+
+    def reconnected():
+        # A client retries with a fresh ticket until the socket opens.
+        try:
+            return _ws_connect(ws, base, token)
+        except (AssertionError, InvalidHandshake):
+            return None
+
+    with eventually(
+        reconnected, what="a socket again", seconds=30, logs=[ws]
+    ) as socket_after:
+        caught_up = call(
+            base, "GET", f"/api/v1/notifications?after={seen_cursor}", token=token
+        )
+        again = call(base, "POST", "/api/v1/notifications/test", token=token)
+        frame_after = json.loads(socket_after.recv(timeout=10))
+
+    assert caught_up.status == 200
+    # The one pushed while the socket was gone is fetched (``after`` may repeat
+    # the last one seen, by design: clients drop ids they hold).
+    caught_ids = {row["id"] for row in caught_up.body["results"]}
+    assert missed.body["id"] in caught_ids
+    assert caught_ids <= {live.body["id"], missed.body["id"]}
+    assert frame_after["data"]["id"] == again.body["id"]
+
+
+# ---------------------------------------------------------------------------
+# Redis frozen (SIGSTOP)
+# ---------------------------------------------------------------------------
+def test_redis_frozen_every_request_finishes_within_two_seconds(
+    started, user, tmp_path
+):
+    _seed_reads(user)
+    redis_server = redis_server_start("redis", log_dir=tmp_path)
+    started.append(redis_server)
+    env = server_env(REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/0")
+    api = start_gunicorn(env, tmp_path)
+    started.append(api)
+    base, token = api.url(""), bearer(user)
+    requests: list[tuple[str, str, Any]] = [
+        *[("GET", path, None) for path in READS],
+        ("GET", "/api/v1/users/me", None),
+        ("POST", "/api/v1/journal", {"body": "written while Redis hangs"}),
+        # Creating a notification pushes it through the channel layer.
+        ("POST", "/api/v1/notifications/test", None),
+        ("POST", "/api/v1/realtime/ticket", None),
+    ]
+    # Warm every worker up: the bound is about Redis, not a cold start.
+    for _ in range(3):
+        for method, path, _body in requests[:5]:
+            call(base, method, path, token=token)
+
+    os.kill(redis_server.process.pid, signal.SIGSTOP)
+    try:
+        replies = [
+            call(base, method, path, body, token=token)
+            for _ in range(2)
+            for method, path, body in requests
+        ]
+        ready = call(base, "GET", "/health/ready")
+    finally:
+        os.kill(redis_server.process.pid, signal.SIGCONT)
+
+    statuses = [r.status for r in replies]
+    expected = [200] * 6 + [201, 201, 503]
+    assert statuses == expected * 2, [r.body for r in replies]
+    slowest = max(replies, key=lambda r: r.seconds)
+    assert slowest.seconds < 2.0, [
+        (path, round(r.seconds, 2))
+        for (_, path, _), r in zip(requests * 2, replies, strict=True)
+    ]
+    assert ready.status == 503
+    assert ready.body["checks"]["cache"]["status"] == "down"
+    assert ready.seconds < 3.0
+
+
+def test_broker_frozen_sign_up_answers_fast_and_its_emails_go_once_after(
+    started, provider, tmp_path
+):
+    broker = redis_server_start("broker", log_dir=tmp_path)
+    started.append(broker)
+    broker_url = f"redis://127.0.0.1:{broker.port}/0"
+    env = server_env(
+        CELERY_BROKER_URL=broker_url,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        **provider_env(provider),
+    )
+    api = start_gunicorn(env, tmp_path)
+    started.append(api)
+    warm_up(api.url(""))
+
+    os.kill(broker.process.pid, signal.SIGSTOP)
+    try:
+        signed_up = call(
+            api.url(""),
+            "POST",
+            "/api/v1/auth/register",
+            {
+                "email": "broker-frozen@example.com",
+                "password": PASSWORD,
+                "display_name": "Frozen",
+                "timezone": "UTC",
+                "locale": "en",
+            },
+        )
+    finally:
+        os.kill(broker.process.pid, signal.SIGCONT)
+
+    hash_seconds = min(
+        call(api.url(""), "POST", "/api/v1/auth/login", UNKNOWN_LOGIN).seconds
+        for _ in range(2)
+    )
+    assert signed_up.status == 202, signed_up.body
+    # 1 s on top of one password hash (see the broker-down test).
+    assert signed_up.seconds < 1.0 + hash_seconds, (signed_up.seconds, hash_seconds)
+    # The broker answers again: whatever the publisher got through, and the
+    # sweep for the rest, send each email once.
+    worker = start_worker(env, tmp_path)
+    started.append(worker)
+    send_task(broker_url, "kaya.sweep_email_outbox")
+    eventually(
+        lambda: outbox_statuses() == ["sent", "sent"], what="the emails", logs=[worker]
+    )
+    send_task(broker_url, "kaya.sweep_email_outbox")
+    eventually(lambda: broker_idle(broker_url), what="the second sweep", logs=[worker])
+
+    assert provider.recipients() == ["broker-frozen@example.com"] * 2
+    assert_each_sent_once(provider)
