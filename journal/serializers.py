@@ -481,8 +481,12 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class MoodCalendarInput(serializers.Serializer):
-    month = serializers.CharField(
-        required=False, help_text="YYYY-MM; defaults to the user's current month."
+    # The pattern puts the form in the document: months 01-12, years from 0001.
+    month = serializers.RegexField(
+        r"^(\d{3}[1-9]|\d{2}[1-9]\d|\d[1-9]\d{2}|[1-9]\d{3})-(0[1-9]|1[0-2])$",
+        required=False,
+        error_messages={"invalid": "Use the form YYYY-MM."},
+        help_text="YYYY-MM; defaults to the user's current month.",
     )
 
     def validate_month(self, value: str) -> date:
