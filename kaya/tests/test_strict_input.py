@@ -32,11 +32,17 @@ def test_a_bare_list_of_errors_is_non_field_errors():
     [
         ({"body": 5}, "body", "Not a valid string."),
         ({"body": "ok", "title": 1.5}, "title", "Not a valid string."),
-        ({"body": "ok", "tags": "calm"}, "tags", 'Expected a list of items but got type "str".'),
+        (
+            {"body": "ok", "tags": "calm"},
+            "tags",
+            'Expected a list of items but got type "str".',
+        ),
         ({"body": "ok", "tags": [1]}, "tags", "Not a valid string."),
     ],
 )
-def test_a_json_value_of_the_wrong_type_is_refused(auth_client, payload, field, message):
+def test_a_json_value_of_the_wrong_type_is_refused(
+    auth_client, payload, field, message
+):
     response = auth_client.post("/api/v1/journal", payload, format="json")
 
     assert response.status_code == 400
