@@ -27,6 +27,7 @@ from journal.services import MoodLogged, moment_error
 from journal.text import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, normalise_text
 from journal.text import reject_markup as _reject_markup
 from kaya.idempotency import CLIENT_ID_HELP
+from kaya.schema import BlankOrURLOutputField
 from kaya.sync import UPDATED_SINCE_HELP, AwareDateTimeField
 from kaya.timeutils import local_today
 
@@ -129,6 +130,9 @@ class DailyPromptOutput(serializers.Serializer):
 
 
 class CrisisResourceOutput(serializers.ModelSerializer):
+    # A helpline may have no website: "" then, which the document allows.
+    url = BlankOrURLOutputField(read_only=True)
+
     class Meta:
         model = CrisisResource
         fields = ("name", "description", "phone", "sms", "url")

@@ -13,6 +13,7 @@ document calls invalid is never served (the contract fuzzing test checks it).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import QueryDict
@@ -24,6 +25,10 @@ NOT_AN_INTEGER = "A valid integer is required."
 NOT_A_NUMBER = "A valid number is required."
 NOT_A_BOOLEAN = "Must be a valid boolean."
 NOT_A_LIST = 'Expected a list of items but got type "{kind}".'
+BAD_LOCAL_TIME = "Time has wrong format. Use hh:mm[:ss[.uuuuuu]]."
+# kaya.schema.LOCAL_TIME_PATTERN: DRF's TimeField alone also reads "0730" or
+# "07:30+02:00", which the document does not allow.
+_LOCAL_TIME = re.compile(r"\A([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?\Z")
 
 
 def _type_error(field: serializers.Field, value: Any) -> str | None:
@@ -36,6 +41,10 @@ def _type_error(field: serializers.Field, value: Any) -> str | None:
         if keys and all(isinstance(key, str) for key in keys):
             return None if isinstance(value, str) else NOT_A_STRING
         return None
+    if isinstance(field, serializers.TimeField):
+        if isinstance(value, str) and _LOCAL_TIME.match(value):
+            return None
+        return BAD_LOCAL_TIME
     if isinstance(
         field,
         serializers.CharField

@@ -187,6 +187,25 @@ def _error_response(code: str, description: str) -> dict[str, Any]:
     }
 
 
+# A wall-clock time in the user's zone (reminders, quiet hours), as DRF's
+# TimeField reads and writes it. Not OpenAPI's `format: time` (RFC 3339
+# full-time, which needs an offset): a local time has none.
+LOCAL_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
+
+def _local_times(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _local_times(item)
+    elif isinstance(node, dict):
+        if node.get("format") == "time":
+            del node["format"]
+            node["pattern"] = LOCAL_TIME_PATTERN
+            node.setdefault("example", "07:30:00")
+        for value in node.values():
+            _local_times(value)
+
+
 def document_global_responses(
     result: dict[str, Any], generator: Any, request: Any, public: Any
 ) -> dict[str, Any]:
@@ -194,7 +213,9 @@ def document_global_responses(
     view. A paginated list refuses a page number below 1 (the parameters say
     ``minimum: 1``) and answers 404 past the last page or for a foreign cursor,
     and 400 for a malformed page size; every operation can meet a 414 from the
-    server in front of it for an overlong query string."""
+    server in front of it for an overlong query string. Local times are
+    documented by their pattern (LOCAL_TIME_PATTERN), not ``format: time``."""
+    _local_times(result)
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in ("get", "put", "post", "patch", "delete"):
