@@ -68,3 +68,43 @@ def test_an_empty_query_value_is_refused_not_read_as_absent(auth_client):
 
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"date_to"}
+
+
+def test_an_empty_page_number_is_refused(auth_client):
+    response = auth_client.get("/api/v1/sessions?page=")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "page": ["A whole number is required."]
+    }
+
+
+def test_the_document_bounds_pages_and_lists_their_404_and_414():
+    from kaya.tests.response_schema import document
+
+    operation = document()["paths"]["/api/v1/sessions"]["get"]
+    params = {p["name"]: p["schema"] for p in operation["parameters"]}
+
+    assert params["page"]["minimum"] == 1
+    assert params["page_size"]["minimum"] == 1
+    assert {"400", "404", "414"} <= set(operation["responses"])
+    assert "414" in document()["paths"]["/api/v1/users/me"]["get"]["responses"]
+
+
+def test_local_times_are_documented_by_pattern_not_rfc3339_time():
+    from kaya.tests.response_schema import document
+
+    schemas = document()["components"]["schemas"]
+    reminder = schemas["PatchedUserUpdateInputRequest"]["properties"]["reminder_time"]
+
+    assert "format" not in reminder
+    assert reminder["pattern"].startswith("^([01]")
+
+
+def test_a_local_time_with_an_offset_is_refused(auth_client):
+    response = auth_client.patch(
+        "/api/v1/users/me", {"reminder_time": "07:30:00+02:00"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"reminder_time"}
