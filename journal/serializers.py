@@ -27,6 +27,7 @@ from journal.services import MoodLogged, moment_error
 from journal.text import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, normalise_text
 from journal.text import reject_markup as _reject_markup
 from kaya.idempotency import CLIENT_ID_HELP
+from kaya.schema import BlankOrURLOutputField
 from kaya.sync import UPDATED_SINCE_HELP, AwareDateTimeField
 from kaya.timeutils import local_today
 
@@ -129,6 +130,9 @@ class DailyPromptOutput(serializers.Serializer):
 
 
 class CrisisResourceOutput(serializers.ModelSerializer):
+    # A helpline may have no website: "" then, which the document allows.
+    url = BlankOrURLOutputField(read_only=True)
+
     class Meta:
         model = CrisisResource
         fields = ("name", "description", "phone", "sms", "url")
@@ -481,8 +485,12 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class MoodCalendarInput(serializers.Serializer):
-    month = serializers.CharField(
-        required=False, help_text="YYYY-MM; defaults to the user's current month."
+    # The pattern puts the form in the document: months 01-12, years from 0001.
+    month = serializers.RegexField(
+        r"^(\d{3}[1-9]|\d{2}[1-9]\d|\d[1-9]\d{2}|[1-9]\d{3})-(0[1-9]|1[0-2])$",
+        required=False,
+        error_messages={"invalid": "Use the form YYYY-MM."},
+        help_text="YYYY-MM; defaults to the user's current month.",
     )
 
     def validate_month(self, value: str) -> date:

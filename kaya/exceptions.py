@@ -155,12 +155,29 @@ def _drf_message(exc: drf_exceptions.APIException) -> str:
     return str(detail)
 
 
-def _validation_fields(detail: Any) -> dict[str, Any]:
+def _flatten(path: str, detail: Any, out: dict[str, list[Any]]) -> None:
     if isinstance(detail, dict):
-        return detail
-    if isinstance(detail, list):
-        return {"non_field_errors": detail}
-    return {"non_field_errors": [detail]}
+        for key, value in detail.items():
+            _flatten(f"{path}.{key}" if path else str(key), value, out)
+    elif isinstance(detail, list) and any(
+        isinstance(item, dict | list) for item in detail
+    ):
+        # One entry per item of a list (of a ListSerializer: {} for a good item).
+        for index, item in enumerate(detail):
+            if item:
+                _flatten(f"{path}.{index}" if path else str(index), item, out)
+    else:
+        items = detail if isinstance(detail, list) else [detail]
+        out.setdefault(path or "non_field_errors", []).extend(items)
+
+
+def _validation_fields(detail: Any) -> dict[str, Any]:
+    """``fields`` is always a flat map of messages: an error inside a list or
+    an object is keyed by its dotted path (``topics.0``, ``support.phone``), as
+    the document says, never a nested object."""
+    out: dict[str, list[Any]] = {}
+    _flatten("", detail, out)
+    return out
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:

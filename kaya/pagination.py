@@ -4,6 +4,7 @@ to a hard cap, and a 400 (not a silent default) for a malformed page size."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.request import Request
@@ -27,6 +28,14 @@ class DefaultPagination(PageNumberPagination):
 
     def get_page_size(self, request: Request) -> int | None:
         return _page_size(request, self.page_size_query_param, self.page_size)
+
+    def get_page_number(self, request: Request, paginator: Paginator) -> str | int:
+        # DRF reads an empty ``?page=`` as page 1; the document says an integer.
+        if request.query_params.get(self.page_query_param) == "":
+            raise ValidationError(
+                {self.page_query_param: ["A whole number is required."]}
+            )
+        return super().get_page_number(request, paginator)
 
 
 class NewestFirstCursorPagination(CursorPagination):

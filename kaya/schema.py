@@ -44,7 +44,9 @@ class ErrorDetailSerializer(serializers.Serializer):
     fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
-        help_text="Per-field messages, for validation errors.",
+        help_text="Per-field messages, for validation errors. An error inside a "
+        "list or an object is keyed by its dotted path (`topics.0`, "
+        "`support.phone`).",
     )
     request_id = serializers.CharField(
         required=False, help_text="Quote this id when contacting support."
@@ -155,3 +157,82 @@ class KayaAutoSchema(AutoSchema):
                     media["examples"] = {code: {"value": example}}
                 responses[code] = response
         return responses
+
+
+_PAGE_PARAMS = ("page", "page_size")
+
+_PAGINATION_DESCRIPTIONS = {
+    "400": "Invalid input: `validation_error` with `fields` (for a list, also a "
+    "malformed `page_size`).",
+    "404": "Not found: `not_found` for a page number past the last page or a "
+    "cursor that is not one this list issued.",
+}
+
+_URI_TOO_LONG = (
+    "Request line too long: answered by the HTTP server in front of the "
+    "application (gunicorn's `limit_request_line`), before it is read, so not in "
+    "the error shape."
+)
+
+
+def _error_response(code: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/Error"},
+                "examples": {code: {"value": _EXAMPLES[code]}},
+            }
+        },
+    }
+
+
+# A wall-clock time in the user's zone (reminders, quiet hours), as DRF's
+# TimeField reads and writes it. Not OpenAPI's `format: time` (RFC 3339
+# full-time, which needs an offset): a local time has none.
+LOCAL_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
+
+def _local_times(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _local_times(item)
+    elif isinstance(node, dict):
+        if node.get("format") == "time":
+            del node["format"]
+            node["pattern"] = LOCAL_TIME_PATTERN
+            node.setdefault("example", "07:30:00")
+        for value in node.values():
+            _local_times(value)
+
+
+def document_global_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: Any
+) -> dict[str, Any]:
+    """A postprocessing hook: what any operation can answer beyond its own
+    view. A paginated list refuses a page number below 1 (the parameters say
+    ``minimum: 1``) and answers 404 past the last page or for a foreign cursor,
+    and 400 for a malformed page size; every operation can meet a 414 from the
+    server in front of it for an overlong query string. Local times are
+    documented by their pattern (LOCAL_TIME_PATTERN), not ``format: time``."""
+    _local_times(result)
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in ("get", "put", "post", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            names = {p.get("name") for p in operation.get("parameters", [])}
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter["name"] in (
+                    _PAGE_PARAMS
+                ):
+                    parameter.setdefault("schema", {})["minimum"] = 1
+            paginated = bool(names & {"page", "page_size", "cursor"})
+            if paginated:
+                for code, description in _PAGINATION_DESCRIPTIONS.items():
+                    if code == "404" and not names & {"page", "cursor"}:
+                        continue
+                    if code not in responses:
+                        responses[code] = _error_response(code, description)
+            responses.setdefault("414", {"description": _URI_TOO_LONG})
+    return result

@@ -410,6 +410,11 @@ SPECTACULAR_SETTINGS = {
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["kaya.routing.strip_trailing_slashes"],
+    # Responses any operation can give beyond its view's own (kaya/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kaya.schema.document_global_responses",
+    ],
     # One OpenAPI enum for the session types (sessions, program days, analytics).
     "ENUM_NAME_OVERRIDES": {
         "SessionTypeEnum": "wellness.models.SessionType",

@@ -66,7 +66,7 @@ class NotificationPagination(NewestFirstCursorPagination):
 
 TOKEN_PARAMETER = OpenApiParameter(
     "token",
-    str,
+    {"type": "string", "minLength": 1},
     OpenApiParameter.QUERY,
     required=True,
     description="The signed token from the link in a notification email.",

@@ -25,37 +25,27 @@ MOOD_HELP = "1 (very low) to 5 (great)."
 
 
 class _QueryInput(serializers.Serializer):
-    """List filters from a query string: an empty value of a ``blank_is_unset``
-    parameter (``?type=``) is no filter, not a bad value, as the lists have
-    always read them (``updated_since`` stays strict, like every list's)."""
-
-    blank_is_unset: tuple[str, ...] = ()
-
-    def to_internal_value(self, data: Any) -> Any:
-        present = {
-            key: data.get(key)
-            for key in data
-            if not (key in self.blank_is_unset and data.get(key) == "")
-        }
-        return super().to_internal_value(present)
+    """List filters from a query string. An empty value (``?type=``) is refused
+    like any other value the document does not allow (kaya.api.validated reads
+    it as given); leave a filter out to not filter."""
 
 
 class _FilterBooleanField(serializers.BooleanField):
-    """``true``/``false``/``1``/``0`` in any case; any other value is no filter
-    (as the list has always read it)."""
+    """``true``/``false``/``1``/``0`` in any case; anything else is a 400."""
 
     def to_internal_value(self, data: Any) -> bool | None:
-        return {"true": True, "1": True, "false": False, "0": False}.get(
+        value = {"true": True, "1": True, "false": False, "0": False}.get(
             str(data).lower()
         )
+        if value is None:
+            self.fail("invalid", input=data)
+        return value
 
 
 # ---------------------------------------------------------------------------
 # Sessions
 # ---------------------------------------------------------------------------
 class SessionListInput(_QueryInput, UpdatedSinceInput):
-    blank_is_unset = ("type", "status", "date_from", "date_to")
-
     type = serializers.ChoiceField(choices=SessionType.choices, required=False)
     status = serializers.ChoiceField(
         choices=WellnessSession.Status.choices, required=False
@@ -224,8 +214,6 @@ class SessionStatsOutput(StreakOutput):
 # Programs
 # ---------------------------------------------------------------------------
 class ProgramListInput(_QueryInput):
-    blank_is_unset = ("category", "difficulty", "premium", "search")
-
     category = serializers.ChoiceField(
         choices=WellnessProgram.Category.choices, required=False
     )

@@ -82,13 +82,18 @@ def test_an_id_that_is_not_a_number_is_not_found(auth_client, method, path):
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_empty_session_filters_are_no_filter(auth_client, user):
-    sessions = WellnessSessionFactory.create_batch(2, user=user)
+def test_empty_session_filters_are_refused_as_the_schema_says(auth_client, user):
+    WellnessSessionFactory.create_batch(2, user=user)
 
     response = auth_client.get("/api/v1/sessions?type=&status=&date_from=&date_to=")
 
-    assert response.status_code == 200
-    assert {s["id"] for s in response.json()["results"]} == {s.pk for s in sessions}
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {
+        "type",
+        "status",
+        "date_from",
+        "date_to",
+    }
 
 
 def test_an_empty_updated_since_is_still_refused(auth_client):
@@ -98,12 +103,23 @@ def test_an_empty_updated_since_is_still_refused(auth_client):
     assert set(response.json()["error"]["fields"]) == {"updated_since"}
 
 
-def test_empty_program_filters_are_no_filter(auth_client):
+def test_empty_program_filters_are_refused_as_the_schema_says(auth_client):
+    WellnessProgramFactory.create_batch(2)
+
+    response = auth_client.get("/api/v1/programs?category=&difficulty=&premium=")
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {
+        "category",
+        "difficulty",
+        "premium",
+    }
+
+
+def test_a_blank_program_search_is_no_filter(auth_client):
     programs = WellnessProgramFactory.create_batch(2)
 
-    response = auth_client.get(
-        "/api/v1/programs?category=&difficulty=&premium=&search=%20"
-    )
+    response = auth_client.get("/api/v1/programs?search=%20")
 
     assert response.status_code == 200
     assert {p["id"] for p in response.json()["results"]} == {p.pk for p in programs}
@@ -119,14 +135,13 @@ def test_premium_filter_reads_true_false_one_and_zero(auth_client, value, expect
     assert [p["is_premium"] for p in response.json()["results"]] == expected
 
 
-def test_an_unknown_premium_value_is_no_filter_as_before(auth_client):
+def test_an_unknown_premium_value_is_refused(auth_client):
     WellnessProgramFactory(is_premium=True)
-    WellnessProgramFactory(is_premium=False)
 
     response = auth_client.get("/api/v1/programs", {"premium": "maybe"})
 
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == 2
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"premium"}
 
 
 def test_the_same_filters_in_another_order_share_one_cached_page(
