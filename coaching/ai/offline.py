@@ -143,12 +143,12 @@ def _insights(request: AIRequest) -> str:
                 "text": f"You checked in on your mood {len(moods)} time"
                 f"{'s' if len(moods) != 1 else ''}; on a 1-5 scale your moods "
                 f"averaged {average:.1f}.",
-                "data_point_ids": [p["id"] for p in moods],
+                "data_point_ids": [p["ref"] for p in moods],
             }
         )
-        practice_days = {p["date"] for p in sessions}
-        with_practice = [p for p in moods if p["date"] in practice_days]
-        without = [p for p in moods if p["date"] not in practice_days]
+        practice_days = {p["local_date"] for p in sessions}
+        with_practice = [p for p in moods if p["local_date"] in practice_days]
+        without = [p for p in moods if p["local_date"] not in practice_days]
         if with_practice and without:
             a = sum(p["score"] for p in with_practice) / len(with_practice)
             b = sum(p["score"] for p in without) / len(without)
@@ -156,26 +156,26 @@ def _insights(request: AIRequest) -> str:
                 {
                     "text": f"On days you practised, your moods averaged {a:.1f}; "
                     f"on other days {b:.1f}.",
-                    "data_point_ids": [p["id"] for p in with_practice + without],
+                    "data_point_ids": [p["ref"] for p in with_practice + without],
                 }
             )
     if sessions:
-        minutes = sum(p.get("duration_seconds", 0) for p in sessions) // 60
+        minutes = sum(p.get("duration_seconds") or 0 for p in sessions) // 60
         insights.append(
             {
                 "text": f"You completed {len(sessions)} session"
                 f"{'s' if len(sessions) != 1 else ''}, about {minutes} minutes "
                 "of practice in all.",
-                "data_point_ids": [p["id"] for p in sessions],
+                "data_point_ids": [p["ref"] for p in sessions],
             }
         )
     if journals:
-        days = len({p["date"] for p in journals})
+        days = len({p["local_date"] for p in journals})
         insights.append(
             {
                 "text": f"You wrote in your journal on {days} "
                 f"day{'s' if days != 1 else ''} in this period.",
-                "data_point_ids": [p["id"] for p in journals],
+                "data_point_ids": [p["ref"] for p in journals],
             }
         )
     return json.dumps({"insights": insights})
