@@ -7,12 +7,18 @@ from __future__ import annotations
 import time
 
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
+from django.db import connections
 from django.utils import timezone
 
+from coaching.ai import safety
 from coaching.models import AIGenerationJob
+from coaching.tests.gemini_stub import Answer, text_body
+from journal.models import CrisisPhrase
+from journal.tests.factories import CrisisResourceFactory
 from kaya.asgi import application
 from kaya.celery import app
 from kaya.testing import (
@@ -21,6 +27,7 @@ from kaya.testing import (
     process_stop,
     test_database_url,
 )
+from notifications import realtime
 
 ORIGIN = b"http://localhost"
 
@@ -30,6 +37,57 @@ def _now():
     """Real time here (the package's conftest freezes it): channels-redis orders
     a channel's messages by their send time, so frozen time reorders them."""
     yield
+
+
+@pytest.fixture(autouse=True)
+async def _close_worker_thread_connections():
+    """ORM calls from async code run on asgiref's worker thread, which keeps its
+    own database connection; close it so PostgreSQL can drop the test database."""
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """One channel layer per test (see notifications/tests/conftest.py)."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def crisis_lines(db):
+    CrisisPhrase.objects.get_or_create(
+        locale="en", phrase="kill myself", defaults={"category": "suicide"}
+    )
+    return CrisisResourceFactory(
+        name="Lifeline", phone="988", url="https://988lifeline.org", countries=""
+    )
+
+
+@pytest.fixture
+def consenting(user):
+    _consent(user)
+    return user
+
+
+def _drain(user):
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(realtime.user_group(user.pk), channel)
+
+    async def drain():
+        import asyncio
+
+        events = []
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), 0.5)
+            except TimeoutError:
+                return events
+            events.append(message["event"])
+
+    return lambda: async_to_sync(drain)()
 
 
 def _consent(user) -> None:
@@ -135,3 +193,74 @@ def test_a_generation_job_is_done_by_a_real_worker(worker, auth_client, user):
     assert job.status == "succeeded", worker.log_path.read_text()[-3000:]
     assert job.result["title"] == "Meditation: a calmer evening"
     assert sum(s["duration_seconds"] for s in job.result["steps"]) == 300
+
+
+# --- streaming ---
+@pytest.mark.django_db
+def test_streamed_chat_pushes_deltas_then_done_to_my_socket(
+    auth_client, consenting, gemini, django_capture_on_commit_callbacks
+):
+    gemini.reply(
+        Answer(
+            chunks=[
+                text_body("Breathe in slowly. ", ""),
+                text_body("Then out", ""),
+                text_body(" a little longer."),
+            ]
+        )
+    )
+    drain = _drain(consenting)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        body = auth_client.post(
+            "/api/v1/ai/chat",
+            {"message": "Help me relax", "stream": True},
+            format="json",
+        ).json()
+
+    events = drain()
+    deltas = [e["data"]["delta"] for e in events if e["type"] == "ai.chat.delta"]
+    done = [e["data"] for e in events if e["type"] == "ai.chat.done"]
+    assert deltas == ["Breathe in slowly. ", "Then out a little longer."]
+    assert done == [
+        {
+            "conversation_id": body["conversation_id"],
+            "message_id": body["reply"]["id"],
+            "body": "Breathe in slowly. Then out a little longer.",
+            "replaced": False,
+            "crisis": False,
+        }
+    ]
+    assert body["reply"]["body"] == "Breathe in slowly. Then out a little longer."
+
+
+@pytest.mark.django_db
+def test_a_streamed_crisis_output_stops_and_done_carries_the_safe_message(
+    auth_client, consenting, crisis_lines, gemini, django_capture_on_commit_callbacks
+):
+    gemini.reply(
+        Answer(
+            chunks=[
+                text_body("That sounds hard. ", ""),
+                text_body("Maybe you want to kill myself", ""),
+                text_body(" too."),
+            ]
+        )
+    )
+    drain = _drain(consenting)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        body = auth_client.post(
+            "/api/v1/ai/chat", {"message": "Hi", "stream": True}, format="json"
+        ).json()
+
+    events = drain()
+    deltas = [e["data"]["delta"] for e in events if e["type"] == "ai.chat.delta"]
+    assert deltas == ["That sounds hard. "]
+    done = next(e["data"] for e in events if e["type"] == "ai.chat.done")
+    assert (done["body"], done["replaced"], done["crisis"]) == (
+        safety.CRISIS_REPLY,
+        True,
+        True,
+    )
+    assert body["support"]["resources"][0]["name"] == "Lifeline"
