@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from coaching.models import (
+    AICrisisReferralDay,
     AvailabilityException,
     AvailabilityWindow,
     BookingStatus,
@@ -141,6 +142,25 @@ class TherapistBookingAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AICrisisReferralDay)
+class AICrisisReferralDayAdmin(admin.ModelAdmin):
+    """The AI companion's crisis referrals per day, for reporting: counts only,
+    no user and no content. Written by the service, never by hand."""
+
+    list_display = ("date", "count")
+    ordering = ("-date",)
+    readonly_fields = ("date", "count")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -1,9 +1,11 @@
 """The AI companion's endpoints under /api/v1/ai/: thin, as everywhere.
 
 The processing endpoints (chat, generate, insights) need the user's AI
-consent (403 ``ai_consent_required``, checked before anything else, so no
-provider is called). Reading and deleting one's own conversations and jobs
-does not: withdrawing consent must not lock a user out of their data.
+consent: their services check it first (403 ``ai_consent_required``), before
+any quota, write or provider call; the body is parsed and validated before
+that, so malformed input is a 400 either way. Reading and deleting one's own
+conversations and jobs does not: withdrawing consent must not lock a user out
+of their data.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -56,12 +58,6 @@ QUOTA = OpenApiResponse(
 )
 
 
-class HasAIConsent(BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        ai_services.ai_consent_require(user=request.user)
-        return True
-
-
 def _fake(view: Any) -> bool:
     return bool(getattr(view, "swagger_fake_view", False))
 
@@ -77,7 +73,7 @@ def _support(support: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 class AIChatView(APIView):
-    permission_classes = [IsAuthenticated, HasAIConsent]
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         tags=TAGS,
@@ -125,7 +121,7 @@ class AIChatView(APIView):
 
 
 class _GenerateView(APIView):
-    permission_classes = [IsAuthenticated, HasAIConsent]
+    permission_classes = [IsAuthenticated]
     input_class: Any = None
     kind = ""
 
@@ -198,7 +194,7 @@ class AISleepStoryGenerateView(_GenerateView):
 
 
 class AIMoodInsightsView(APIView):
-    permission_classes = [IsAuthenticated, HasAIConsent]
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         tags=TAGS,

@@ -195,6 +195,13 @@ def ai_chat_send(
     ``ai.chat.done`` with the stored reply.
     """
     ai_consent_require(user=user)
+    if (
+        conversation_id is not None
+        and not AIConversation.objects.for_user(user)
+        .filter(pk=conversation_id)
+        .exists()
+    ):
+        raise NotFoundError()  # before the quota: a wrong id costs nothing
     ai_quota_take(user=user, counter=CHAT)
     now = timezone.now()
     with transaction.atomic():

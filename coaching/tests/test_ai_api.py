@@ -198,6 +198,7 @@ def test_chat_into_another_users_conversation_is_404_and_stores_nothing(
     assert response.status_code == 404
     assert _error(response) == "not_found"
     assert AIMessage.objects.count() == 0
+    assert not AIUsageDay.objects.filter(chat_messages__gt=0).exists()
 
 
 @pytest.mark.parametrize(
