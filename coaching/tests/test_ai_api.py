@@ -762,3 +762,31 @@ def test_other_users_cannot_read_my_conversations_via_their_token(other_user, us
 
     assert client.get(CONVERSATIONS).json()["results"] == []
     assert client.get(f"{CONVERSATIONS}/{mine.pk}").status_code == 404
+
+
+# --- privacy ------------------------------------------------------------------
+def test_the_privacy_export_holds_my_ai_chats_jobs_and_consent(
+    auth_client, consenting, django_capture_on_commit_callbacks
+):
+    from accounts.services import user_erase, user_export
+
+    auth_client.post(CHAT, {"message": "Hello there"}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        auth_client.post(SESSION, SESSION_BODY, format="json")
+
+    exported = user_export(user=consenting)
+    coaching = exported["apps"]["coaching"]
+
+    conversation = coaching["ai_conversations"][0]
+    assert conversation["messages"][0]["body"] == "Hello there"
+    assert coaching["ai_generation_jobs"][0]["params"]["goal"] == "unwind after work"
+    assert coaching["ai_usage_days"] == [
+        {"local_date": "2027-03-01", "chat_messages": 1, "generations": 1}
+    ]
+    assert exported["apps"]["accounts"]["profile"]["ai_consent_version"] == 1
+
+    user_erase(user=consenting)
+
+    assert AIConversation.objects.count() == 0
+    assert AIGenerationJob.objects.count() == 0
+    assert AIUsageDay.objects.count() == 0
