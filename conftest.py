@@ -8,10 +8,12 @@ missing or unreachable service fails them instead, so they never pass by skippin
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from rest_framework.test import APIClient
 
 from accounts.jwt import access_token_for
@@ -59,11 +61,36 @@ def redis_reachable() -> bool:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres") and settings.DB_VENDOR != "postgresql":
         _missing("needs PostgreSQL: set DATABASE_URL")
+    if item.get_closest_marker("browser"):
+        chromium = os.environ.get("KAYA_CHROMIUM", "/usr/bin/chromium")
+        if not os.access(chromium, os.X_OK):
+            _missing(f"needs Chromium at {chromium} (apt-get install chromium)")
     if item.get_closest_marker("redis"):
         if not settings.REDIS_URL:
             _missing("needs Redis: set REDIS_URL")
         elif not redis_reachable():
             _missing("Redis at REDIS_URL is unreachable")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test databases, dropped with no statement timeout.
+
+    kaya.settings gives every PostgreSQL session a ``statement_timeout``
+    (DB_STATEMENT_TIMEOUT_MS, 10 s). ``DROP DATABASE`` waits for a forced
+    checkpoint, which on a busy server (other databases' writes to flush) can
+    take longer, and the session's teardown then failed with "canceling statement
+    due to statement timeout" after every test had passed. The deploy's migrate
+    job runs without the timeout for the same reason; so does the teardown here
+    (after this fixture's own teardown, pytest-django's drops the databases)."""
+    yield
+    for connection in connections.all():
+        options = connection.settings_dict.get("OPTIONS", {})
+        if "statement_timeout" in options.get("options", ""):
+            options["options"] = re.sub(
+                r"-c statement_timeout=\d+", "", options["options"]
+            ).strip()
+            connection.close()
 
 
 @pytest.fixture(autouse=True)
@@ -146,6 +173,74 @@ def _validate_api_responses(request, monkeypatch):
 
     monkeypatch.setattr(Client, "request", request_and_check)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _scan_api_responses(request, monkeypatch):
+    """Every response a test client receives from an /api/ path is scanned for
+    password hashes, other users' tokens and emails, refresh tokens outside the
+    token endpoints, internal fields and ciphertext (kaya/tests/response_scan.py).
+    Opt out with ``@pytest.mark.no_response_scan(reason="...")``."""
+    marker = request.node.get_closest_marker("no_response_scan")
+    if marker is not None:
+        if not marker.kwargs.get("reason"):
+            pytest.fail("no_response_scan needs a reason=", pytrace=False)
+        yield
+        return
+    from django.test import Client
+
+    from kaya.tests.response_scan import scan_response
+
+    original = Client.request
+
+    def request_and_scan(self, **environ):
+        response = original(self, **environ)
+        sent = getattr(response, "request", None) or environ
+        # What the client sent (FakePayload keeps it in a private buffer): an
+        # address the request itself carries may come back (login, sign-up).
+        payload = sent.get("wsgi.input")
+        buffer = getattr(payload, "_FakePayload__content", None)
+        scan_response(
+            sent.get("REQUEST_METHOD", "GET"),
+            sent.get("PATH_INFO", ""),
+            buffer.getvalue() if buffer is not None else b"",
+            response,
+        )
+        return response
+
+    monkeypatch.setattr(Client, "request", request_and_scan)
+    yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _log_scanner():
+    """Every log record of the run, as the production handler would write it,
+    is scanned for JWTs, the test password, email-link tokens and the journal
+    canary (kaya/tests/log_scan.py)."""
+    from kaya.tests.log_scan import LogScanner, describe
+
+    scanner = LogScanner()
+    scanner.install()
+    yield scanner
+    scanner.uninstall()
+    if scanner.findings:
+        pytest.fail(
+            "secrets logged outside any test:\n" + describe(scanner.findings),
+            pytrace=False,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _no_secrets_in_logs(_log_scanner):
+    """Fails the test during which a secret reached a log line."""
+    from kaya.tests.log_scan import describe
+
+    seen = len(_log_scanner.findings)
+    yield
+    leaked = _log_scanner.findings[seen:]
+    del _log_scanner.findings[seen:]
+    if leaked:
+        pytest.fail("secrets in the logs:\n" + describe(leaked), pytrace=False)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -6,13 +6,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
-from django.db.models import QuerySet
+from django.contrib.auth.models import Group
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from rest_framework_simplejwt.token_blacklist import admin as token_admin
+from rest_framework_simplejwt.token_blacklist.models import (
+    BlacklistedToken,
+    OutstandingToken,
+)
 
 from accounts import services
 from accounts.addresses import EmailAddressError, email_canonical
@@ -120,6 +127,27 @@ class EmailVerifiedFilter(admin.SimpleListFilter):
 
 # Only superusers may grant or take away staff powers.
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
+def _may_manage(request: HttpRequest, target: User) -> bool:
+    """Whether the requesting staff member may edit or act on ``target``.
+
+    Superusers manage everyone; other staff manage members only (and their own
+    account, whose privilege fields stay read-only to them).
+    """
+    actor = request.user
+    if actor.is_superuser:
+        return True
+    if target.pk == actor.pk:
+        return True
+    return not (target.is_staff or target.is_superuser)
+
+
+def _members_only(request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    """The part of a selection a non-superuser's bulk action may touch."""
+    if request.user.is_superuser:
+        return queryset
+    return queryset.filter(is_staff=False, is_superuser=False)
 
 
 @admin.register(User)
@@ -233,6 +261,18 @@ class UserAdmin(AuditedAdminMixin, CanonicalEmailSearchMixin, BaseUserAdmin):
             fields += PRIVILEGE_FIELDS
         return fields
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A staff member who is not a superuser may not edit another staff
+        # account: its email or password is a way into that account's powers.
+        if obj is not None and not _may_manage(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not _may_manage(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(
         self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool
     ) -> None:
@@ -273,14 +313,14 @@ class UserAdmin(AuditedAdminMixin, CanonicalEmailSearchMixin, BaseUserAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         context = RequestContext.from_request(request)
-        for user in queryset:
+        for user in _members_only(request, queryset):
             services.user_erase(user=user, actor=request.user, context=context)
 
     @admin.action(description="Deactivate (and revoke every session)")
     def deactivate_users(self, request: HttpRequest, queryset: QuerySet) -> None:
         context = RequestContext.from_request(request)
         count = 0
-        for user in queryset:
+        for user in _members_only(request, queryset):
             services.user_deactivate(user=user, actor=request.user, context=context)
             count += 1
         self.message_user(request, f"Deactivated {count} account(s).", messages.SUCCESS)
@@ -289,7 +329,9 @@ class UserAdmin(AuditedAdminMixin, CanonicalEmailSearchMixin, BaseUserAdmin):
     def resend_verification(self, request: HttpRequest, queryset: QuerySet) -> None:
         context = RequestContext.from_request(request)
         sent = 0
-        for user in queryset.filter(email_verified_at__isnull=True):
+        for user in _members_only(request, queryset).filter(
+            email_verified_at__isnull=True
+        ):
             services.verification_resend(user=user, context=context)
             services.audit_record(
                 action=AuditLog.Action.ADMIN_ACTION,
@@ -336,3 +378,71 @@ class EmailDeliveryAdmin(CanonicalEmailSearchMixin, ReadOnlyAdmin):
     list_filter = ("kind",)
     search_fields = ("user__email",)
     list_select_related = ("user",)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdminMixin, BaseGroupAdmin):
+    """Groups carry staff powers (the roles of kaya.staff): superusers only.
+
+    Even a staff member given the group permissions by mistake cannot change a
+    group's permissions, which would raise their own.
+    """
+
+    list_display = ("name", "member_count")
+    ordering = ("name",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(members=Count("user"))
+
+    @admin.display(description="members", ordering="members")
+    def member_count(self, obj: Group) -> int:
+        return obj.members  # type: ignore[attr-defined]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(token_admin.OutstandingTokenAdmin):
+    """Issued refresh tokens (SimpleJWT's record), read-only; found by email."""
+
+    search_fields = ("user__email", "jti")
+    list_filter = (("expires_at", admin.DateFieldListFilter),)
+    list_select_related = ("user",)
+    ordering = ("-created_at",)
+
+
+@admin.register(BlacklistedToken)
+class BlacklistedTokenAdmin(token_admin.BlacklistedTokenAdmin):
+    """Revoked refresh tokens, read-only: staff revoke a member's sessions with
+    the user admin's deactivate action, which also records it in the audit log."""
+
+    search_fields = ("token__user__email", "token__jti")
+    list_filter = (("blacklisted_at", admin.DateFieldListFilter),)
+    list_select_related = ("token__user",)
+    ordering = ("-blacklisted_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -12,12 +12,15 @@ Every token carries two extra claims:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 EPOCH_CLAIM = "epoch"
 FAMILY_CLAIM = "family"
@@ -43,14 +46,14 @@ class FamilyRefreshToken(RefreshToken):
         Token.verify(self, *args, **kwargs)
 
 
-def refresh_token_new(*, user: Any) -> RefreshToken:
+def refresh_token_new(*, user: User) -> RefreshToken:
     token = RefreshToken()
     token[api_settings.USER_ID_CLAIM] = str(user.pk)
     token[EPOCH_CLAIM] = user.token_epoch
     return token
 
 
-def refresh_token_outstand(*, user: Any, token: RefreshToken) -> None:
+def refresh_token_outstand(*, user: User, token: RefreshToken) -> None:
     # SimpleJWT stores the whole refresh token; it is a bearer secret, so only
     # its id is kept (the blacklist works by jti).
     OutstandingToken.objects.create(
@@ -72,7 +75,7 @@ def token_pair_from(token: RefreshToken, family_id: int) -> TokenPair:
     )
 
 
-def access_token_for(user: Any) -> AccessToken:
+def access_token_for(user: User) -> AccessToken:
     """A stand-alone access token (tests, tools); logins use a token family."""
     token = AccessToken.for_user(user)
     token[EPOCH_CLAIM] = user.token_epoch

@@ -164,6 +164,8 @@ class RefreshView(AuthView):
 
 
 class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(
         tags=AUTH,
         summary="Log out this session",
@@ -181,6 +183,8 @@ class LogoutView(APIView):
 
 
 class LogoutAllView(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(
         tags=AUTH,
         summary="Log out everywhere",
@@ -246,6 +250,7 @@ class VerifyEmailView(AuthView):
 
 
 class ResendVerificationView(APIView):
+    permission_classes = [IsAuthenticated]
     throttle_classes = AUTH_THROTTLES
     throttle_scope = "auth_email"
 
@@ -347,6 +352,8 @@ class PasswordResetView(AuthView):
 
 
 class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(
         tags=AUTH,
         summary="Change the password",
@@ -451,12 +458,15 @@ class MeDeleteView(APIView):
 
 
 class MeStatsView(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(tags=USERS, summary="My totals", responses={200: UserStatsOutput})
     def get(self, request: Request) -> Response:
         return Response(selectors.user_stats(user=request.user))
 
 
 class MeExportView(APIView):
+    permission_classes = [IsAuthenticated]
     throttle_classes = AUTH_THROTTLES
     throttle_scope = "export"
 

@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from coaching.models import (
-    AICrisisReferralDay,
     AvailabilityException,
     AvailabilityWindow,
     BookingStatus,
@@ -42,6 +41,8 @@ class TherapistAdmin(admin.ModelAdmin):
     list_display = ("display_name", "is_active", "accepts_new_clients", "timezone")
     list_filter = ("is_active", "accepts_new_clients")
     search_fields = ("display_name",)
+    # By id: content editors may link a therapist's account without the
+    # permission to browse users that an autocomplete would need.
     raw_id_fields = ("user",)
     inlines = (AvailabilityWindowInline, AvailabilityExceptionInline)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -123,8 +124,9 @@ class TherapistBookingAdmin(admin.ModelAdmin):
     """Read-only rows; state changes only through the actions (the services)."""
 
     list_display = ("id", "therapist", "starts_at", "status", "cancelled_late")
-    list_filter = ("status",)
+    list_filter = ("status", ("starts_at", admin.DateFieldListFilter))
     list_select_related = ("therapist",)
+    search_fields = ("therapist__display_name", "user__email")
     actions = (confirm, decline, complete, no_show)
     inlines = (BookingTransitionInline,)
     # The client's private note is not shown to staff.
@@ -142,25 +144,6 @@ class TherapistBookingAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(AICrisisReferralDay)
-class AICrisisReferralDayAdmin(admin.ModelAdmin):
-    """The AI companion's crisis referrals per day, for reporting: counts only,
-    no user and no content. Written by the service, never by hand."""
-
-    list_display = ("date", "count")
-    ordering = ("-date",)
-    readonly_fields = ("date", "count")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -232,6 +232,7 @@ class AIMoodInsightsView(APIView):
 )
 @extend_schema(tags=TAGS)
 class AIJobViewSet(mixins.RetrieveModelMixin, GenericViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = AIJobOutput
     filter_backends: list[Any] = []
 
@@ -263,6 +264,7 @@ class AIConversationViewSet(
     mixins.DestroyModelMixin,
     GenericViewSet,
 ):
+    permission_classes = [IsAuthenticated]
     filter_backends: list[Any] = []
 
     def get_serializer_class(self) -> Any:

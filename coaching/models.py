@@ -1,12 +1,11 @@
-"""Models of the coaching app: the therapist directory, availability, bookings.
-
+"""Models of the coaching app: the therapist directory, availability, bookings,
 and the AI companion's jobs, conversations and counters (``coaching/ai/``).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +14,9 @@ from django.utils import timezone
 from accounts.models import validate_timezone
 from kaya.fields import EncryptedJSONField, EncryptedTextField
 from kaya.models import OwnedQuerySet
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class TherapistQuerySet(models.QuerySet["Therapist"]):
@@ -157,7 +159,7 @@ class TherapistBookingQuerySet(OwnedQuerySet["TherapistBooking"]):
     def active(self) -> TherapistBookingQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)
 
-    def for_therapist_user(self, user: Any) -> TherapistBookingQuerySet:
+    def for_therapist_user(self, user: User) -> TherapistBookingQuerySet:
         return self.filter(therapist__user=user)
 
 

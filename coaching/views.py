@@ -80,6 +80,7 @@ def _fake(view: Any) -> bool:
 class TherapistViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
 ):
+    permission_classes = [IsAuthenticated]
     filter_backends: list[Any] = []
 
     def get_serializer_class(self) -> Any:
@@ -160,6 +161,7 @@ class TherapistViewSet(
 )
 @extend_schema(tags=["bookings"])
 class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    permission_classes = [IsAuthenticated]
     filter_backends: list[Any] = []
 
     def get_serializer_class(self) -> Any:

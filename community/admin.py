@@ -36,14 +36,14 @@ from community.models import (
 OPEN = Q(reports__status=Report.Status.OPEN)
 
 
-def _with_reports(queryset: QuerySet) -> QuerySet:
+def _with_reports(queryset: QuerySet, related: tuple[str, ...]) -> QuerySet:
     reasons = {
         f"reports_{reason}": Count(
             "reports", filter=OPEN & Q(reports__reason=reason), distinct=True
         )
         for reason in Report.Reason.values
     }
-    return queryset.select_related("author").annotate(
+    return queryset.select_related(*related).annotate(
         open_reports=Count("reports", filter=OPEN, distinct=True), **reasons
     )
 
@@ -102,15 +102,16 @@ def _each_author(
 
 
 class ModerationAdmin(admin.ModelAdmin):
+    list_select_related: tuple[str, ...] = ("author",)
     list_filter = (NeedsReviewFilter, "status", "crisis_flagged")
     search_fields = ("body", "author__email")
     raw_id_fields = ("author",)
     actions = ["hide", "restore", "dismiss_reports", "warn_author", "ban_author"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return _with_reports(super().get_queryset(request)).order_by(
-            "-crisis_flagged", "-open_reports", "-created_at", "-id"
-        )
+        return _with_reports(
+            super().get_queryset(request), self.list_select_related
+        ).order_by("-crisis_flagged", "-open_reports", "-created_at", "-id")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -154,6 +155,7 @@ class ModerationAdmin(admin.ModelAdmin):
 
 @admin.register(Post)
 class PostAdmin(ModerationAdmin):
+    list_select_related = ("author", "group")
     list_display = (
         "id",
         "excerpt",
@@ -199,6 +201,7 @@ class PostAdmin(ModerationAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(ModerationAdmin):
+    list_select_related = ("author", "post")
     list_display = (
         "id",
         "excerpt",
@@ -256,7 +259,10 @@ class SupportGroupMemberAdmin(admin.ModelAdmin):
     list_display = ("user", "group", "role", "status", "created_at")
     list_filter = ("status", "role", "group")
     search_fields = ("user__email", "group__name")
-    raw_id_fields = ("user", "group")
+    list_select_related = ("user", "group")
+    autocomplete_fields = ("group",)
+    # By id: moderators may not browse users (an autocomplete needs that).
+    raw_id_fields = ("user",)
     actions = ["approve", "ban"]
 
     @admin.action(description="Approve (pending requests)")
@@ -279,6 +285,7 @@ class SupportGroupMemberAdmin(admin.ModelAdmin):
 @admin.register(BlockedTerm)
 class BlockedTermAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("term", "is_active", "created_at")
+    list_filter = ("is_active",)
     list_editable = ("is_active",)
     search_fields = ("term",)
 
@@ -286,6 +293,10 @@ class BlockedTermAdmin(AuditedAdminMixin, admin.ModelAdmin):
 @admin.register(CommunityBan)
 class CommunityBanAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "reason", "created_by", "created_at")
+    list_filter = (("created_at", admin.DateFieldListFilter),)
+    list_select_related = ("user", "created_by")
     search_fields = ("user__email",)
+    # By id: moderators ban from the queue's actions and may not browse users
+    # (an autocomplete needs that permission).
     raw_id_fields = ("user", "created_by")
     readonly_fields = ("created_by", "created_at")

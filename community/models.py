@@ -7,13 +7,16 @@ view) but no API, websocket payload or notification ever names them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from kaya.models import OwnedQuerySet
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 POST_MAX_LENGTH = 5000
 COMMENT_MAX_LENGTH = 2000
@@ -101,13 +104,13 @@ class SupportGroupMember(models.Model):
 class AuthoredQuerySet(OwnedQuerySet[Any]):
     """Posts and comments belong to their ``author``."""
 
-    def for_user(self, user: Any) -> AuthoredQuerySet:
+    def for_user(self, user: User) -> AuthoredQuerySet:
         return self.filter(author=user)
 
     def alive(self) -> AuthoredQuerySet:
         return self.filter(deleted_at__isnull=True)
 
-    def seen_by(self, user: Any) -> AuthoredQuerySet:
+    def seen_by(self, user: User) -> AuthoredQuerySet:
         """Published, or the viewer's own (held and hidden content stays
         visible to its author)."""
         return self.filter(Q(status=ContentStatus.PUBLISHED) | Q(author=user))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -20,12 +20,15 @@ from community.models import (
 )
 from kaya.timeutils import instant_text
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 def _iso(value: datetime | None) -> str | None:
     return instant_text(value) if value is not None else None
 
 
-def community_export(user: Any) -> dict[str, list[dict[str, Any]]]:
+def community_export(user: User) -> dict[str, list[dict[str, Any]]]:
     """Everything the user wrote or did in the community, oldest first."""
     return {
         "community_posts": [
@@ -81,7 +84,7 @@ def community_export(user: Any) -> dict[str, list[dict[str, Any]]]:
 
 
 @transaction.atomic
-def community_erase(user: Any) -> None:
+def community_erase(user: User) -> None:
     """Delete everything the user wrote or did in the community; the counters
     of other people's posts they liked or commented on are recounted."""
     touched = set(PostLike.objects.for_user(user).values_list("post_id", flat=True))

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -58,6 +59,8 @@ class PostViewSet(
     GenericViewSet,
 ):
     """Community posts. Another user's post cannot be edited or deleted (404)."""
+
+    permission_classes = [IsAuthenticated]
 
     serializer_class = PostOutput
     pagination_class = NewestFirstCursorPagination
@@ -244,6 +247,8 @@ class PostViewSet(
 class CommentViewSet(GenericViewSet):
     """Comments by id: edit and delete your own (else 404), report any you see."""
 
+    permission_classes = [IsAuthenticated]
+
     serializer_class = CommentReplyOutput
     filter_backends: list[Any] = []
 
@@ -310,6 +315,8 @@ class SupportGroupViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
 ):
     """Support groups. A private group's posts are for its members (else 404)."""
+
+    permission_classes = [IsAuthenticated]
 
     serializer_class = SupportGroupOutput
     filter_backends: list[Any] = []

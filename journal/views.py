@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -56,6 +57,7 @@ def _status(created: bool) -> int:
 
 
 class JournalEntryViewSet(GenericViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = JournalEntryOutput
     filter_backends: list[Any] = []
 
@@ -141,6 +143,8 @@ def _gratitude_list_schema(summary: str, **kwargs: Any) -> Any:
 class GratitudeEntryViewSet(GenericViewSet):
     """``GET`` and ``POST`` on one collection, like every journal resource."""
 
+    permission_classes = [IsAuthenticated]
+
     serializer_class = GratitudeEntryOutput
     filter_backends: list[Any] = []
 
@@ -191,6 +195,8 @@ def _mood_history_schema(summary: str, **kwargs: Any) -> Any:
 class MoodEntryViewSet(GenericViewSet):
     """``GET`` (the history, one object) and ``POST`` (log a mood) on one
     collection, plus the calendar."""
+
+    permission_classes = [IsAuthenticated]
 
     serializer_class = MoodEntryCreatedOutput
     # The collection's GET answers one history object, not a page of entries.
@@ -261,6 +267,7 @@ class MoodEntryViewSet(GenericViewSet):
 
 
 class PromptViewSet(GenericViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = DailyPromptOutput
     # One prompt a day: the collection's GET answers one object, not a page.
     pagination_class = None

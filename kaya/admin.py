@@ -9,6 +9,32 @@ from django.http import HttpRequest
 
 from kaya.models import OutboxEmail
 
+# The staff console's name, on every admin page and the browser tab.
+admin.site.site_header = "KAYA staff console"
+admin.site.site_title = "KAYA staff console"
+admin.site.index_title = "Dashboard"
+
+
+AUDIT_FIELDS = ("created_at", "updated_at")
+
+
+def audit_fields_read_only(site: admin.AdminSite) -> None:
+    """Every admin shows its model's creation and update times, read-only.
+
+    Run once the admins are registered (``KayaConfig.ready``), so no admin can
+    forget them; an admin with an explicit field list still decides where (or
+    whether) they appear.
+    """
+    for model, model_admin in site._registry.items():
+        names = {f.name for f in model._meta.concrete_fields}
+        missing = tuple(
+            name
+            for name in AUDIT_FIELDS
+            if name in names and name not in model_admin.readonly_fields
+        )
+        if missing:
+            model_admin.readonly_fields = (*model_admin.readonly_fields, *missing)  # type: ignore[misc]
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Staff may look, not add, edit or delete (audit trails, users' records)."""

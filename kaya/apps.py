@@ -11,8 +11,21 @@ class KayaConfig(AppConfig):
 
     def ready(self) -> None:
         from django.core import checks
+        from django.db.models.signals import post_migrate
 
         from kaya.fields import check_encryption_keys, check_encryption_keys_deployed
 
         checks.register(check_encryption_keys)
         checks.register(check_encryption_keys_deployed, deploy=True)
+        # Admins are registered by now (django.contrib.admin is ready first).
+        from django.contrib import admin
+
+        from kaya.admin import audit_fields_read_only
+
+        audit_fields_read_only(admin.site)
+        # The staff role groups follow kaya.staff after every migrate.
+        from kaya.staff import roles_sync_after_migrate
+
+        post_migrate.connect(
+            roles_sync_after_migrate, dispatch_uid="kaya.staff.roles_sync"
+        )

@@ -24,7 +24,7 @@ from django.conf import settings
 from redis import Redis
 from redis.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,10 @@ class CircuitBreaker:
             result = func(*args, **kwargs)
         except (RedisConnectionError, RedisTimeoutError) as exc:
             self.trip(exc)
+            raise
+        except NoScriptError:
+            # A new or restarted server has not seen a script yet: redis-py loads
+            # it and calls again. Not a failure worth a warning.
             raise
         except RedisError as exc:
             # The server answered (e.g. out of memory): no reason to skip it, but

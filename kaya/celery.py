@@ -30,45 +30,53 @@ def _log_through_django_settings(**kwargs: object) -> None:
 
 
 # Periodic work, declared in one place. Apps add their entries here.
-app.conf.beat_schedule = {}
+#
+# A plain dict handed to Celery once, below: reading ``app.conf`` finalizes the
+# configuration, which evaluates Django's settings. Importing the ``kaya`` package
+# must not do that, or whatever runs first (a pytest plugin that gives each xdist
+# worker its own Redis database, a command that sets environment variables) is
+# too late to change them.
+BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 # The email outbox (kaya.outbox): due, retried, held-back and stuck emails.
-app.conf.beat_schedule["sweep-email-outbox"] = {
+BEAT_SCHEDULE["sweep-email-outbox"] = {
     "task": "kaya.sweep_email_outbox",
     "schedule": 60.0,
 }
-app.conf.beat_schedule["dispatch-due-notifications"] = {
+BEAT_SCHEDULE["dispatch-due-notifications"] = {
     "task": "notifications.dispatch_due_notifications",
     "schedule": 60.0,
 }
 
 # Notifications: the daily practice reminder at each user's local time.
-app.conf.beat_schedule["send-practice-reminders"] = {
+BEAT_SCHEDULE["send-practice-reminders"] = {
     "task": "notifications.send_practice_reminders",
     "schedule": 60.0,
 }
 
 # Housekeeping (tasks in kaya/housekeeping.py and the apps), daily.
 app.autodiscover_tasks(["kaya"], related_name="housekeeping")
-app.conf.beat_schedule["flush-expired-tokens"] = {
+BEAT_SCHEDULE["flush-expired-tokens"] = {
     "task": "kaya.flush_expired_tokens",
     "schedule": crontab(hour=3, minute=17),
 }
-app.conf.beat_schedule["clear-sessions"] = {
+BEAT_SCHEDULE["clear-sessions"] = {
     "task": "kaya.clear_sessions",
     "schedule": crontab(hour=3, minute=27),
 }
-app.conf.beat_schedule["purge-scheduled-notifications"] = {
+BEAT_SCHEDULE["purge-scheduled-notifications"] = {
     "task": "notifications.purge_scheduled_notifications",
     "schedule": crontab(hour=3, minute=37),
 }
 
 # Accounts: login-failure rows, expired token families. (Account emails go
 # through the email outbox above.)
-app.conf.beat_schedule["accounts-login-failures-purge"] = {
+BEAT_SCHEDULE["accounts-login-failures-purge"] = {
     "task": "accounts.purge_login_failures",
     "schedule": 3600.0,
 }
-app.conf.beat_schedule["accounts-tokens-purge"] = {
+BEAT_SCHEDULE["accounts-tokens-purge"] = {
     "task": "accounts.purge_tokens",
     "schedule": 86400.0,
 }
+
+app.conf.beat_schedule = BEAT_SCHEDULE

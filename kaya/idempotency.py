@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import IntegrityError, models, transaction
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -35,7 +38,7 @@ def client_id_constraint(prefix: str) -> models.UniqueConstraint:
 def create_once(
     *,
     model: type[M],
-    user: Any,
+    user: User,
     client_id: uuid.UUID | None,
     create: Callable[[], M],
 ) -> tuple[M, bool]:

@@ -104,3 +104,31 @@ class ApiCacheControlMiddleware:
             ):
                 patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """A Content-Security-Policy on every response (Django 5.2 has none built in;
+    the policies are in settings): the admin's pages run only their own scripts
+    and styles, the API docs their own scripts (their widgets inject styles), and
+    anything else (JSON, files) may load nothing and be framed by nobody."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" in response:
+            return response
+        html = response.get("Content-Type", "").startswith("text/html")
+        if request.path.startswith(settings.CSP_DOCS_PATHS):
+            policy = settings.CSP_DOCS
+        elif request.path.startswith("/admin/"):
+            policy = settings.CSP_ADMIN
+        elif not html:
+            policy = settings.CSP_API
+        else:
+            # The browsable API (DEBUG only) and Django's debug pages use inline
+            # scripts; they are not served in production.
+            return response
+        response["Content-Security-Policy"] = policy
+        return response

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.db import models
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -15,7 +18,7 @@ class OwnedQuerySet(models.QuerySet[_M]):
     every read of private data from ``for_user`` so ownership is enforced by the
     read itself: another user's row is simply not found (404)."""
 
-    def for_user(self, user: Any) -> Self:
+    def for_user(self, user: User) -> Self:
         return self.filter(user=user)
 
 

@@ -4,7 +4,8 @@ Guarantee: **at least once**, with a stable Message-ID per email.
 
 1. Enqueue: a service calls ``email_enqueue`` inside its own transaction; the row
    (``kaya.models.OutboxEmail``) commits or rolls back with the change that calls
-   for the email. On commit a task (``kaya.send_email``) is queued for it.
+   for the email. On commit a task (``kaya.send_email``) is queued for it, off
+   the request thread: a down broker delays the email, never the request.
 2. Claim: the task takes the row in a short transaction of its own (``pending``
    and due -> ``sending``, ``claimed_at``, one more attempt) and commits, so no
    lock or connection is held while the provider is called.
@@ -32,7 +33,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -99,6 +102,8 @@ def email_enqueue(
 
     Side effects (after commit): a ``kaya.send_email`` task, unless the email is
     held back (``send_after`` in the future); the sweep sends those when due.
+    The task is published from a background thread, so a down broker never
+    holds up the request (the row stays pending and the sweep sends it).
     """
     if kind not in _builders:
         raise ValueError(f"no outbox builder registered for {kind!r}")
@@ -116,16 +121,42 @@ def email_enqueue(
     return email
 
 
+# Publishing a task runs off the request thread: with the broker down or frozen,
+# kombu retries its connection for seconds, and a sign-up must not wait on that.
+# One publisher thread per process, at most PUBLISH_BACKLOG emails waiting for it;
+# beyond that (a long outage) the rows simply stay pending for the sweep.
+PUBLISH_BACKLOG = 200
+_publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-publish")
+_publish_slots = threading.BoundedSemaphore(PUBLISH_BACKLOG)
+
+
 def _task_enqueue(email_id: int) -> None:
     from kaya.tasks import send_email
 
+    if send_email.app.conf.task_always_eager:
+        # No broker (the embedded default): send in-process, as before.
+        _task_publish(email_id)
+        return
+    if not _publish_slots.acquire(blocking=False):
+        logger.warning("outbox publish backlog full; the sweep will send the email")
+        return
     try:
-        # No publish retries: with the broker down this must not hold up the
-        # request that committed the email.
+        _publisher.submit(_task_publish, email_id, release=True)
+    except RuntimeError:  # the interpreter is shutting down
+        _publish_slots.release()
+
+
+def _task_publish(email_id: int, *, release: bool = False) -> None:
+    from kaya.tasks import send_email
+
+    try:
         send_email.apply_async(kwargs={"email_id": email_id}, retry=False)
     except Exception:
         # The row stays pending; the sweep sends it.
         logger.warning("could not queue an outbox email", exc_info=True)
+    finally:
+        if release:
+            _publish_slots.release()
 
 
 def email_claim(*, email_id: int, now: datetime | None = None) -> OutboxEmail | None:

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "kaya.middleware.RequestIdMiddleware",
     "kaya.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "kaya.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Inside CORS, so a browser can read the JSON 404 it returns.
@@ -195,6 +196,10 @@ CACHE_SOCKET_TIMEOUT = env_int("CACHE_SOCKET_TIMEOUT_MS", 300, minimum=10) / 100
 # enough to notice recovery soon, long enough that a stuck Redis costs one timeout
 # per process every few seconds rather than one per call.
 CACHE_BREAKER_SECONDS = env_int("CACHE_BREAKER_SECONDS", 5, minimum=1)
+# How long a websocket push (on a request path, after commit) may wait on the
+# channel layer, in ms: a push is best effort (clients catch up over REST), and a
+# frozen Redis must not hold a request for REDIS_SOCKET_TIMEOUT.
+REALTIME_SEND_TIMEOUT = env_int("REALTIME_SEND_TIMEOUT_MS", 500, minimum=10) / 1000
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -268,8 +273,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Publishing runs on request paths (on commit): a down broker must fail fast.
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
+# A task a dead worker never acknowledged (acks_late) goes back on the queue this
+# many seconds after it was taken: above the longest task, or it runs twice.
+BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
     # Short, for publishes on request paths. It never cuts the worker's blocking
     # read: kombu sends BRPOP with a 1 s server-side timeout and reads the reply
     # from its event loop, where no socket timeout applies (its health check
@@ -459,6 +467,22 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 
+# Content-Security-Policy (kaya.middleware.ContentSecurityPolicyMiddleware; Django
+# 5.2 has no built-in CSP). No inline script anywhere: the docs load their start-up
+# scripts as files (kaya/views.py). Redoc and Swagger UI inject <style> elements
+# and Redoc searches in a blob: worker, so the docs allow those two; the admin
+# needs neither.
+_CSP_COMMON = (
+    "default-src 'self'; script-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+CSP_ADMIN = f"{_CSP_COMMON}; style-src 'self'"
+CSP_DOCS = f"{_CSP_COMMON}; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:"
+CSP_DOCS_PATHS = ("/api/v1/docs", "/api/v1/redoc")
+# JSON and files: nothing to load, never framed.
+CSP_API = "default-src 'none'; frame-ancestors 'none'"
+
 SILENCED_SYSTEM_CHECKS: list[str] = [
     # HSTS preload is a one-way commitment for the whole domain; operators opt in
     # with SECURE_HSTS_PRELOAD once every subdomain serves HTTPS.
@@ -503,6 +527,8 @@ ANYMAIL = {
     key: value
     for key, value in {
         "POSTMARK_SERVER_TOKEN": env_str("POSTMARK_SERVER_TOKEN"),
+        # Postmark's API root (its default when unset); tests point it at a stub.
+        "POSTMARK_API_URL": env_str("POSTMARK_API_URL"),
         "SENDGRID_API_KEY": env_str("SENDGRID_API_KEY"),
         "MAILGUN_API_KEY": env_str("MAILGUN_API_KEY"),
         "MAILGUN_SENDER_DOMAIN": env_str("MAILGUN_SENDER_DOMAIN"),

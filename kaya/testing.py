@@ -257,11 +257,12 @@ def wait_until_worker_ready(started: Started, *, deadline_seconds: float = 60) -
     )
 
 
-def redis_server_start(name: str, *, log_dir: Path) -> Started:
-    """A private redis-server on a spare port (for tests that freeze or kill it)."""
+def redis_server_start(name: str, *, log_dir: Path, port: int | None = None) -> Started:
+    """A private redis-server on a spare port (for tests that freeze or kill it);
+    ``port`` brings one back where a stopped one was."""
     server = shutil.which("redis-server")
     assert server, "redis-server is not installed (apt-get install redis-server)"
-    port = free_port()
+    port = port or free_port()
     command = [
         server,
         "--bind",

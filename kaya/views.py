@@ -3,6 +3,7 @@ Redoc served with no request to another host."""
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 from django.conf import settings
@@ -93,10 +94,31 @@ def redoc_bundle(request: HttpRequest) -> HttpResponse:
 
 
 class OfflineRedocView(SpectacularRedocView):
-    """Redoc with no Google Fonts and no CDN logo: it works offline."""
+    """Redoc with no Google Fonts and no CDN logo: it works offline. Its start-up
+    script is served from ``?script`` rather than inline, so the page runs under
+    a Content-Security-Policy that allows no inline script (as drf-spectacular's
+    ``SpectacularSwaggerSplitView`` does for Swagger UI)."""
 
     template_name = "kaya/redoc.html"
 
     @staticmethod
     def _redoc_standalone() -> str:
         return reverse("redoc-bundle")
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        if request.GET.get("script") is None:
+            response = super().get(request, *args, **kwargs)
+            response.data["script_url"] = f"{request.path}?script"
+            return response
+        return Response(
+            data={
+                "schema_url_json": json.dumps(self._get_schema_url(request)),
+                "settings": self._dump(
+                    settings.SPECTACULAR_SETTINGS["REDOC_UI_SETTINGS"]
+                )
+                or "{}",
+            },
+            template_name="kaya/redoc_init.js",
+            content_type="application/javascript",
+        )

@@ -21,7 +21,7 @@ import hashlib
 import json
 import secrets
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -32,6 +32,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 
 from kaya.exceptions import ServiceUnavailableError
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 TICKET_TTL_SECONDS = 30
 _TICKET_KEY_PREFIX = "ws-ticket:"
@@ -51,7 +54,7 @@ def _ticket_key(ticket: str) -> str:
     return _TICKET_KEY_PREFIX + hashlib.sha256(ticket.encode()).hexdigest()
 
 
-def ws_ticket_issue(*, user: Any) -> str:
+def ws_ticket_issue(*, user: User) -> str:
     """Mint a single-use websocket ticket for ``user``, valid for 30 s.
 
     Raises ServiceUnavailableError (503) when the cache cannot store it."""

@@ -23,6 +23,10 @@ class NotificationsConfig(AppConfig):
                 "notifications.ScheduledNotification",
             ],
         )
+        privacy.exclude(
+            "notifications.Announcement",
+            "staff-written broadcasts; the author link is set null on erasure",
+        )
         outbox.register(EMAIL_KIND, notification_email_build)
         user_sessions_revoked.connect(
             sessions_revoked_close_sockets,

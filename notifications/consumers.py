@@ -1,10 +1,13 @@
 """The one websocket per client: ``ws/v1/``.
 
-The socket only ever carries the authenticated user's own stream: it joins the
-group that ``realtime.user_group`` names for ``scope["user"]`` and nothing a
-client sends can change that. Client frames are small JSON control messages
-(``{"type": "ping"}``); oversize frames and floods close the socket, frames that
-are not JSON text get an error message. When the server shuts down (daphne
+The socket carries the authenticated user's own stream: it joins the group
+that ``realtime.user_group`` names for ``scope["user"]`` and nothing a client
+sends can change that. Besides, a client may subscribe to the public channels
+of ``realtime.CHANNELS`` (``{"type": "subscribe", "channel": "community.feed"}``),
+which carry only what every signed-in user may read anyway. Client frames are
+small JSON control messages (``ping``, ``subscribe``, ``unsubscribe``); oversize
+frames and floods close the socket, frames that are not JSON text get an error
+message. When the server shuts down (daphne
 cancels every application on SIGTERM) open sockets are closed with
 ``CLOSE_SERVER_RESTARTING`` instead of being dropped. Close codes are in
 ``notifications.realtime``.
@@ -72,6 +75,8 @@ class MessageRateLimiter:
 
 class UserStreamConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
+    # The public channels (realtime.CHANNELS) this socket subscribed to.
+    subscriptions: frozenset[str] = frozenset()
     # True between our accept and the first close or disconnect.
     is_open: bool = False
 
@@ -136,6 +141,11 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.is_open = False
+        for channel in self.subscriptions:
+            await self.channel_layer.group_discard(
+                realtime.channel_group(channel), self.channel_name
+            )
+        self.subscriptions = frozenset()
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             self.group = None
@@ -177,11 +187,30 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(content, dict):
             await self._send_error("invalid_message")
             return
-        if content.get("type") == "ping":
+        kind = content.get("type")
+        if kind == "ping":
             await self.send_json({"type": realtime.PONG, "data": {}})
             return
-        # There is nothing to subscribe to: the stream is always scope["user"]'s.
+        if kind in ("subscribe", "unsubscribe"):
+            await self._subscription(content.get("channel"), join=kind == "subscribe")
+            return
         await self._send_error("unknown_type")
+
+    async def _subscription(self, channel: Any, *, join: bool) -> None:
+        """Join or leave a public channel; idempotent. Only the names in
+        ``realtime.CHANNELS``: never a user's stream, never a group's."""
+        if not isinstance(channel, str) or channel not in realtime.CHANNELS:
+            await self._send_error("unknown_channel")
+            return
+        group = realtime.channel_group(channel)
+        if join:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.subscriptions = self.subscriptions | {channel}
+        else:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.subscriptions = self.subscriptions - {channel}
+        answer = realtime.SUBSCRIBED if join else realtime.UNSUBSCRIBED
+        await self.send_json({"type": answer, "data": {"channel": channel}})
 
     async def _send_error(self, code: str) -> None:
         await self.send_json({"type": realtime.ERROR, "data": {"code": code}})
@@ -191,7 +220,8 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
             event_validate(content)
         await super().send_json(content, close=close)
 
-    # Channel layer handlers (messages built by notifications.realtime).
+    # Channel layer handlers (messages built by notifications.realtime): the
+    # user's own events and those of the subscribed channels alike.
 
     async def user_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])

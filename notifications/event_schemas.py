@@ -1,11 +1,11 @@
 """The JSON Schema of every realtime event the server sends on a websocket.
 
 Every frame is ``{"type": <event type>, "data": {...}}``. Server pushes go
-through ``realtime.push_to_user`` and the consumer's own frames (``pong``,
-``error``) through ``NotificationConsumer.send_json``; with
-``settings.KAYA_VALIDATE_EVENTS`` on (the test suite turns it on) both check the
-frame here first, so an event whose shape drifts, or a type with no schema,
-fails the test that emitted it.
+through ``realtime.push_to_user`` or ``realtime.push_to_channel`` and the
+consumer's own frames (``pong``, ``subscribed``, ``unsubscribed``, ``error``)
+through ``UserStreamConsumer.send_json``; with ``settings.KAYA_VALIDATE_EVENTS``
+on (the test suite turns it on) both check the frame here first, so an event
+whose shape drifts, or a type with no schema, fails the test that emitted it.
 
 Adding an event: name its type in ``notifications.realtime``, add its ``data``
 schema to ``DATA_SCHEMAS`` below, and document it in the README's realtime list.
@@ -45,6 +45,8 @@ ERROR_CODES = (
     "invalid_json",
     "invalid_message",
     "unknown_type",
+    # A subscribe or unsubscribe naming no channel of realtime.CHANNELS.
+    "unknown_channel",
     "binary_not_supported",
     # kaya.websocket: a handshake with no Origin header.
     "origin_required",
@@ -85,6 +87,8 @@ DATA_SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     # community.services.post_payload / comment_payload: the author as shown to
     # others ("Anonymous" and no avatar for an anonymous post), never an id.
+    # A post goes to the other members of its group, or, in no group, to the
+    # sockets subscribed to realtime.FEED_CHANNEL.
     realtime.COMMUNITY_POST_CREATED: _object(
         {
             "post_id": ID,
@@ -131,6 +135,8 @@ DATA_SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     # The consumer's answers to the client.
     realtime.PONG: _object({}),
+    realtime.SUBSCRIBED: _object({"channel": {"enum": sorted(realtime.CHANNELS)}}),
+    realtime.UNSUBSCRIBED: _object({"channel": {"enum": sorted(realtime.CHANNELS)}}),
     realtime.ERROR: _object(
         {"code": {"enum": list(ERROR_CODES)}}, {"message": {"type": "string"}}
     ),

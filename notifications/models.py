@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from accounts.models import User
 from kaya.models import OwnedQuerySet
 
 
@@ -109,3 +110,57 @@ class ScheduledNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} for user {self.user_id} at {self.send_at:%Y-%m-%d %H:%M}"
+
+
+class Announcement(models.Model):
+    """A message from staff to every member, or a segment (tier, locale).
+
+    Sent in batches by ``notifications.broadcast_announcement``: each batch is
+    one transaction that creates the notifications of the next users (by id)
+    and moves ``last_user_id`` on, so a redelivered or restarted task resumes
+    where the last committed batch stopped and nobody is told twice.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, max_length=2000)
+    # Blank means everyone.
+    tier = models.CharField(
+        max_length=16,
+        blank=True,
+        choices=User.Tier.choices,
+        help_text="Only members on this subscription tier (blank: every tier).",
+    )
+    locale = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="Only members whose locale is this language, e.g. 'es' "
+        "(also 'es-MX'); blank: every locale.",
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    recipients_total = models.PositiveIntegerField(default=0)
+    recipients_done = models.PositiveIntegerField(default=0)
+    last_user_id = models.BigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,7 +1,9 @@
 """The one place that names websocket groups and sends to them.
 
 Other apps never call the channel layer directly: their services call
-``push_to_user`` from ``transaction.on_commit``.
+``push_to_user`` (one user's sockets) or ``push_to_channel`` (every socket
+subscribed to a public channel such as the community feed) from
+``transaction.on_commit``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +31,11 @@ COMMUNITY_COMMENT_CREATED = "community.comment.created"
 AI_CHAT_DELTA = "ai.chat.delta"
 AI_CHAT_DONE = "ai.chat.done"
 AI_GENERATION_COMPLETED = "ai.generation.completed"
-# Sent by the consumer itself: the answer to a client's ping, and a refused frame.
+# Sent by the consumer itself: the answer to a client's ping, to a subscribe or
+# unsubscribe, and a refused frame.
 PONG = "pong"
+SUBSCRIBED = "subscribed"
+UNSUBSCRIBED = "unsubscribed"
 ERROR = "error"
 # Every frame sent has a JSON Schema: notifications.event_schemas.
 
@@ -58,13 +64,32 @@ CLOSE_CODES_MARKDOWN = (
     "to 60 s), then catch up with `GET /api/v1/notifications/?after=<cursor of "
     "the last notification received>`. Frames that are not JSON objects get "
     '`{"type": "error", "data": {"code": "invalid_json"}}` (or '
-    "`invalid_message`, `unknown_type`, `binary_not_supported`) and the socket "
-    "stays open."
+    "`invalid_message`, `unknown_type`, `unknown_channel`, "
+    "`binary_not_supported`) and the socket stays open. Public channels: send "
+    '`{"type": "subscribe", "channel": "community.feed"}` (answered with '
+    '`{"type": "subscribed", "data": {"channel": "community.feed"}}`) to receive '
+    "`community.post.created` for every new post outside the groups; "
+    '`{"type": "unsubscribe", "channel": ...}` leaves it. Subscriptions last as '
+    "long as the socket: subscribe again after a reconnect."
 )
+
+
+# Public channels a socket may join with {"type": "subscribe", "channel": ...}:
+# each carries only what every signed-in user may read anyway. A user's own
+# stream needs no subscription, and no frame can reach another user's.
+FEED_CHANNEL = "community.feed"  # community.post.created of posts in no group
+CHANNELS = frozenset({FEED_CHANNEL})
 
 
 def user_group(user_id: int) -> str:
     return f"user.{int(user_id)}"
+
+
+def channel_group(channel: str) -> str:
+    """The channel-layer group of a public channel (one of ``CHANNELS``)."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown realtime channel {channel!r}")
+    return f"channel.{channel}"
 
 
 _loop: asyncio.AbstractEventLoop | None = None
@@ -90,7 +115,17 @@ def _push_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
-def _group_send(user_id: int, message: dict[str, Any]) -> bool:
+async def _redis_group_send(layer: Any, group: str, message: dict[str, Any]) -> None:
+    try:
+        await layer.group_send(group, message)
+    except RedisConnectionError:
+        # After a Redis restart the pool still holds connections the old server
+        # closed: the first send on one fails, and a second opens a new one
+        # (measured: without this, each process lost its first push).
+        await layer.group_send(group, message)
+
+
+def _group_send(group: str, message: dict[str, Any]) -> bool:
     layer = get_channel_layer()
     if layer is None:
         return False
@@ -98,16 +133,16 @@ def _group_send(user_id: int, message: dict[str, Any]) -> bool:
         if isinstance(layer, InMemoryChannelLayer):
             # The in-memory layer's queues belong to the consumers' own loop;
             # it is only for one process (development, tests), where this is cheap.
-            async_to_sync(layer.group_send)(user_group(user_id), message)
+            async_to_sync(layer.group_send)(group, message)
         else:
             future = asyncio.run_coroutine_threadsafe(
-                layer.group_send(user_group(user_id), message), _push_loop()
+                _redis_group_send(layer, group, message), _push_loop()
             )
             try:
                 # The layer's Redis read timeout sits above its blocking receive
                 # (see CHANNEL_LAYERS); a send runs on a request path and must
-                # give up as fast as any other Redis call there when Redis hangs.
-                future.result(timeout=settings.REDIS_SOCKET_TIMEOUT)
+                # give up fast when Redis hangs (REALTIME_SEND_TIMEOUT_MS).
+                future.result(timeout=settings.REALTIME_SEND_TIMEOUT)
             except FutureTimeout:
                 future.cancel()
                 raise
@@ -128,12 +163,25 @@ def push_to_user(user_id: int, event_type: str, data: dict[str, Any]) -> bool:
     ``settings.KAYA_VALIDATE_EVENTS`` (tests) an event that breaks its JSON
     Schema, or has none, raises instead of being sent.
     """
+    return _group_send(user_group(user_id), _event_message(event_type, data))
+
+
+def push_to_channel(channel: str, event_type: str, data: dict[str, Any]) -> bool:
+    """Send one event to every socket subscribed to the public ``channel`` (one
+    of ``CHANNELS``). Best effort, like ``push_to_user``: subscribers catch up
+    over REST (the community feed) after a reconnect."""
+    return _group_send(channel_group(channel), _event_message(event_type, data))
+
+
+def _event_message(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The channel-layer message that makes each receiving consumer send the
+    frame ``{"type": event_type, "data": data}`` (``UserStreamConsumer.user_event``)."""
     event = {"type": event_type, "data": data}
     if settings.KAYA_VALIDATE_EVENTS:
         from notifications.event_schemas import event_validate
 
         event_validate(event)
-    return _group_send(user_id, {"type": "user.event", "event": event})
+    return {"type": "user.event", "event": event}
 
 
 def close_user_sockets(user_id: int, code: int = CLOSE_SESSION_REVOKED) -> bool:
@@ -143,4 +191,4 @@ def close_user_sockets(user_id: int, code: int = CLOSE_SESSION_REVOKED) -> bool:
     the revocation are refused anyway, because the consumer re-checks the
     user's token epoch after joining the group.
     """
-    return _group_send(user_id, {"type": "user.close", "code": code})
+    return _group_send(user_group(user_id), {"type": "user.close", "code": code})

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -17,7 +18,7 @@ from kaya.models import OutboxEmail
 from kaya.timeutils import at_local_time, zone
 from notifications import realtime
 from notifications.exceptions import EmailPreferencesLinkInvalidError
-from notifications.models import Notification, ScheduledNotification
+from notifications.models import Announcement, Notification, ScheduledNotification
 from notifications.serializers import NotificationOutput
 from notifications.timing import practice_reminder_key, quiet_hours_end
 
@@ -402,3 +403,131 @@ def scheduled_notifications_purge(
         .delete()
     )
     return deleted
+
+
+# --- announcements ----------------------------------------------------------------
+ANNOUNCEMENT_BATCH_SIZE = 500
+
+
+def announcement_recipients(*, announcement: Announcement) -> QuerySet[User]:
+    """Active members of the announcement's segment, in id order."""
+    users = User.objects.filter(is_active=True)
+    if announcement.tier:
+        users = users.filter(subscription_tier=announcement.tier)
+    if announcement.locale:
+        language = announcement.locale.lower()
+        users = users.filter(
+            Q(locale__iexact=language) | Q(locale__istartswith=f"{language}-")
+        )
+    return users.order_by("id")
+
+
+@transaction.atomic
+def announcement_queue(*, announcement: Announcement) -> Announcement:
+    """Freeze the segment's size and start the broadcast.
+
+    Side effects: ``notifications.broadcast_announcement`` queued after commit.
+    Queuing an announcement that is already under way does nothing.
+    """
+    from notifications.tasks import broadcast_announcement
+
+    announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
+    if announcement.status != Announcement.Status.DRAFT:
+        return announcement
+    announcement.status = Announcement.Status.QUEUED
+    announcement.queued_at = timezone.now()
+    announcement.recipients_total = announcement_recipients(
+        announcement=announcement
+    ).count()
+    announcement.save(update_fields=["status", "queued_at", "recipients_total"])
+    announcement_id = announcement.pk
+    transaction.on_commit(
+        lambda: broadcast_announcement.delay(announcement_id=announcement_id)
+    )
+    return announcement
+
+
+def announcement_resume(*, announcement: Announcement) -> bool:
+    """Queue the broadcast task again for an announcement under way (its task
+    was lost, e.g. the broker was down when it was queued). Harmless when the
+    task is still running: batches take the row lock and move the cursor.
+
+    Side effects: ``notifications.broadcast_announcement`` queued after commit.
+    """
+    from notifications.tasks import broadcast_announcement
+
+    if announcement.status not in (
+        Announcement.Status.QUEUED,
+        Announcement.Status.SENDING,
+    ):
+        return False
+    announcement_id = announcement.pk
+    transaction.on_commit(
+        lambda: broadcast_announcement.delay(announcement_id=announcement_id)
+    )
+    return True
+
+
+def announcement_broadcast_batch(
+    *, announcement_id: int, batch_size: int = ANNOUNCEMENT_BATCH_SIZE
+) -> bool:
+    """Notify the next batch of the segment; True while users remain.
+
+    One transaction per batch, holding the announcement's row lock (two
+    deliveries of the task would otherwise notify the same batch twice): the
+    notifications and the cursor (``last_user_id``) commit together.
+    """
+    with transaction.atomic():
+        announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
+        if announcement.status not in (
+            Announcement.Status.QUEUED,
+            Announcement.Status.SENDING,
+        ):
+            return False
+        # One more than a batch, to know whether another batch follows.
+        batch = list(
+            announcement_recipients(announcement=announcement).filter(
+                id__gt=announcement.last_user_id
+            )[: batch_size + 1]
+        )
+        more = len(batch) > batch_size
+        batch = batch[:batch_size]
+        for user in batch:
+            notification_create(
+                user=user,
+                type=Notification.Type.ANNOUNCEMENT,
+                title=announcement.title,
+                body=announcement.body,
+                data={"announcement_id": announcement.pk},
+            )
+        fields = ["status", "recipients_done", "last_user_id"]
+        announcement.recipients_done += len(batch)
+        if batch:
+            announcement.last_user_id = batch[-1].pk
+        if not more:
+            announcement.status = Announcement.Status.SENT
+            announcement.finished_at = timezone.now()
+            # Members who joined the segment after queuing are counted too.
+            announcement.recipients_total = max(
+                announcement.recipients_total, announcement.recipients_done
+            )
+            fields += ["finished_at", "recipients_total"]
+        else:
+            announcement.status = Announcement.Status.SENDING
+        announcement.save(update_fields=fields)
+        return announcement.status == Announcement.Status.SENDING
+
+
+def announcement_broadcast(
+    *, announcement_id: int, batch_size: int = ANNOUNCEMENT_BATCH_SIZE
+) -> int:
+    """Send the whole announcement, batch by batch; returns the batches run.
+
+    Resumable: each batch commits its own progress, which the admin shows.
+    """
+    batches = 0
+    while announcement_broadcast_batch(
+        announcement_id=announcement_id, batch_size=batch_size
+    ):
+        batches += 1
+    return batches + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from notifications.services import (
+    announcement_broadcast,
     practice_reminders_send,
     scheduled_notifications_dispatch,
     scheduled_notifications_purge,
@@ -24,3 +25,8 @@ def send_practice_reminders() -> int:
 @shared_task(name="notifications.purge_scheduled_notifications", ignore_result=True)
 def purge_scheduled_notifications() -> int:
     return scheduled_notifications_purge()
+
+
+@shared_task(name="notifications.broadcast_announcement", ignore_result=True)
+def broadcast_announcement(*, announcement_id: int) -> int:
+    return announcement_broadcast(announcement_id=announcement_id)

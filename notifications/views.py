@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ViewSet
@@ -79,6 +79,7 @@ BAD_TOKEN = OpenApiResponse(
 # The user's notifications: another user's is simply not found (404). No class
 # docstring: drf-spectacular would print it on every operation.
 class NotificationViewSet(GenericViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = NotificationOutput
     pagination_class = NotificationPagination
 
@@ -212,6 +213,7 @@ class EmailPreferencesViewSet(ViewSet):
 
 
 class RealtimeTicketViewSet(ViewSet):
+    permission_classes = [IsAuthenticated]
     throttle_classes = [RealtimeTicketThrottle]
 
     @extend_schema(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -26,6 +27,7 @@ BAD_PAGE_400 = OpenApiResponse(
 
 @extend_schema(tags=["achievements"])
 class AchievementViewSet(GenericViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = UnlockedAchievementOutput
 
     def get_queryset(self) -> QuerySet[UserAchievement]:

@@ -267,6 +267,7 @@ class ProgramEnrollmentAdmin(ReadOnlyAdmin):
 @admin.register(Streak)
 class StreakAdmin(ReadOnlyAdmin):
     list_display = ("user", "current_length", "longest_length", "last_active_date")
+    list_filter = (("last_active_date", admin.DateFieldListFilter),)
     search_fields = ("user__email",)
     list_select_related = ("user",)
 

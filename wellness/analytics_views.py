@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
@@ -43,6 +44,8 @@ def _range_params(default_days: int) -> list[OpenApiParameter]:
 
 @extend_schema(tags=["analytics"])
 class AnalyticsViewSet(ViewSet):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(
         summary="My dashboard",
         description="Today's and this week's sessions and practice seconds "

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -40,6 +41,7 @@ WINDOW = (
 
 @extend_schema(tags=["challenges"])
 class ChallengeViewSet(GenericViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = ChallengeOutput
 
     def get_queryset(self) -> QuerySet[Challenge]:

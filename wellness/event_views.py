@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -65,6 +66,7 @@ def _ics(event: Any) -> str:
 
 @extend_schema(tags=["events"])
 class EventViewSet(GenericViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = EventOutput
 
     def get_queryset(self) -> QuerySet[WellnessEvent]:

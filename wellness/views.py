@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -49,6 +50,7 @@ CONFLICT_409 = OpenApiResponse(
 
 @extend_schema(tags=["sessions"])
 class SessionViewSet(GenericViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = SessionOutput
 
     def get_queryset(self) -> QuerySet[WellnessSession]:
@@ -156,6 +158,7 @@ class SessionViewSet(GenericViewSet):
 # ---------------------------------------------------------------------------
 @extend_schema(tags=["programs"])
 class ProgramViewSet(GenericViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = ProgramOutput
 
     def get_queryset(self) -> QuerySet[WellnessProgram]:
@@ -237,6 +240,7 @@ class ProgramViewSet(GenericViewSet):
 
 @extend_schema(tags=["programs"])
 class EnrollmentViewSet(GenericViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = EnrollmentOutput
 
     def get_queryset(self) -> QuerySet[ProgramEnrollment]:

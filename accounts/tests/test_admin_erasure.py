@@ -24,6 +24,7 @@ from community import services as community_services
 from community.models import SupportGroup
 from community.tests.factories import PostFactory
 from journal import services as journal_services
+from notifications.models import Announcement
 from notifications.services import notification_create, notification_schedule
 from wellness import services as wellness_services
 from wellness.models import Achievement, AchievementRule, Challenge, ChallengeGoal
@@ -114,6 +115,8 @@ def _user_with_a_row_in_every_model(django_capture_on_commit_callbacks) -> User:
             send_at=timezone.now() + timedelta(days=1),
             dedupe_key="later",
         )
+        # A staff member's announcement (its author link is set null).
+        Announcement.objects.create(title="New programs", created_by=user)
         # A therapist's account (with hours and time off) that also books a
         # session with another therapist.
         own = TherapistFactory(user=user)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 import factory
+from django.utils import timezone
 
-from coaching.models import AvailabilityWindow, Therapist
+from accounts.tests.factories import UserFactory
+from coaching.models import AvailabilityWindow, Therapist, TherapistBooking
 
 
 class TherapistFactory(factory.django.DjangoModelFactory):
@@ -32,3 +34,19 @@ class TherapistFactory(factory.django.DjangoModelFactory):
             AvailabilityWindow.objects.create(
                 therapist=self, weekday=day, start_time=time(9), end_time=time(17)
             )
+
+
+class TherapistBookingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TherapistBooking
+
+    user = factory.SubFactory(UserFactory)
+    therapist = factory.SubFactory(TherapistFactory)
+    # A distinct hour per booking: a therapist's slots do not overlap.
+    starts_at = factory.Sequence(
+        lambda n: (
+            timezone.now().replace(minute=0, second=0, microsecond=0)
+            + timedelta(days=1, hours=n)
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(minutes=50))

@@ -4,7 +4,9 @@ from accounts.tests.factories import UserFactory
 from community.models import (
     BlockedTerm,
     Comment,
+    CommunityBan,
     Post,
+    Report,
     SupportGroup,
     SupportGroupMember,
 )
@@ -48,4 +50,22 @@ class BlockedTermFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = BlockedTerm
 
-    term = "spamword"
+    term = factory.Sequence(lambda n: f"spamword{n}")
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    reporter = factory.SubFactory(UserFactory)
+    post = factory.SubFactory(PostFactory)
+    reason = Report.Reason.SPAM
+
+
+class CommunityBanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommunityBan
+
+    user = factory.SubFactory(UserFactory)
+    reason = "Repeated harassment"
+    created_by = factory.SubFactory(UserFactory, is_staff=True)

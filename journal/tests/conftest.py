@@ -5,18 +5,21 @@ clock the test has frozen: every request goes through the JWT authentication
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from conftest import bearer
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 class FreshTokenClient(APIClient):
     """An API client that sends a newly minted access token with each request."""
 
-    def __init__(self, user: Any, **defaults: Any) -> None:
+    def __init__(self, user: User, **defaults: Any) -> None:
         super().__init__(**defaults)
         self.token_user = user
 

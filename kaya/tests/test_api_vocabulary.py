@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -23,6 +23,9 @@ from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
 
 from notifications import realtime
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -291,7 +294,7 @@ def _payload_errors(value: Any, where: str) -> list[str]:
     return errors
 
 
-def _drain(user: Any) -> Any:
+def _drain(user: User) -> Any:
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(realtime.user_group(user.pk), channel)
@@ -400,11 +403,14 @@ def _pushed_event_constants() -> set[str]:
         names |= _constants_in(Path(settings.BASE_DIR) / app)
     values = {getattr(realtime, name, None) for name in names}
     # Event types are dotted lower-case names ("notification.created"); close
-    # codes and their documentation are not events.
+    # codes and their documentation are not events, nor are the names of the
+    # public channels a socket subscribes to ("community.feed").
     return {
         value
         for value in values
-        if isinstance(value, str) and EVENT_TYPE.fullmatch(value)
+        if isinstance(value, str)
+        and EVENT_TYPE.fullmatch(value)
+        and value not in realtime.CHANNELS
     }
 
 

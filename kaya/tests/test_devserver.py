@@ -107,6 +107,9 @@ def test_a_missing_postgresql_database_is_created(tmp_path):
         params = {**connection.get_connection_params(), "dbname": "postgres"}
         params.pop("pool", None)
         with psycopg.connect(**params, autocommit=True) as admin:
+            # DROP DATABASE waits for a forced checkpoint, which on a busy
+            # server can outlast the settings' statement_timeout (10 s).
+            admin.execute("SET statement_timeout = 0")
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 

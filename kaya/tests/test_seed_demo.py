@@ -230,7 +230,7 @@ def test_members_have_weeks_of_history_everywhere(seeded):
 
 def test_staff_accounts_join_the_role_groups_that_exist(settings):
     settings.DEBUG = True
-    editors = Group.objects.create(name="Content editors")
+    editors, _ = Group.objects.get_or_create(name="Content editors")
 
     call_command("seed_demo", verbosity=0)
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 import ast
 import importlib
 import os
-from urllib.parse import urlsplit
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
 
-from kaya.pytest_workers import worker_redis_url
 from kaya.testing import ROOT
+from pytest_workers import worker_redis_url
 
 SETTINGS_FILE = ROOT / "kaya" / "settings.py"
 
@@ -112,21 +113,51 @@ def test_each_xdist_worker_takes_its_own_redis_database():
 
 
 def test_the_settings_use_this_workers_redis_database():
-    """Every Redis client of this process uses one database: the worker's own in
-    a parallel run, REDIS_URL's in a run in one process."""
+    """Every Redis client of this process uses the URL the plugin gave this worker
+    (pytest_workers.py shifted the environment): the worker's own database in a
+    parallel run, REDIS_URL's in a run in one process. Settings read before the
+    shift would keep REDIS_URL's number on every worker."""
     if not settings.REDIS_URL:
         pytest.skip("only against Redis")
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    index = int(worker.removeprefix("gw")) if worker else 0
 
-    databases = {
-        int(urlsplit(url).path.lstrip("/"))
-        for url in (
-            settings.REDIS_URL,
-            settings.CACHES["default"]["LOCATION"],
-            settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"],
-            settings.CELERY_BROKER_URL,
-        )
+    urls = {
+        settings.REDIS_URL,
+        settings.CACHES["default"]["LOCATION"],
+        settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"],
+        settings.CELERY_BROKER_URL,
     }
-    assert len(databases) == 1
-    assert databases.pop() >= index
+    assert urls == {os.environ["REDIS_URL"]}
+
+
+def test_importing_the_project_package_leaves_the_settings_unread():
+    """``import kaya`` (the Celery app) must not evaluate Django's settings, and
+    the worker plugin must not import the project: either way the settings would
+    be read before the plugin moves REDIS_URL to the worker's database."""
+    code = (
+        "import sys, pytest_workers, os\n"
+        "assert not [m for m in sys.modules if m == 'kaya' or m.startswith('kaya.')]\n"
+        "assert os.environ['REDIS_URL'].endswith('/9'), os.environ['REDIS_URL']\n"
+        "import kaya\n"
+        "from django.conf import settings\n"
+        "assert 'kaya.settings' not in sys.modules\n"
+        "assert not settings.configured\n"
+        "assert settings.REDIS_URL == 'redis://127.0.0.1:6379/9'\n"
+        "assert kaya.celery_app.conf.beat_schedule\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kaya.settings",
+        "PYTEST_XDIST_WORKER": "gw2",
+        "REDIS_URL": "redis://127.0.0.1:6379/7",
+    }
+    for name in ("CACHE_URL", "CHANNEL_LAYER_URL", "CELERY_BROKER_URL"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr

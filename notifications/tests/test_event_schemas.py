@@ -74,6 +74,9 @@ def test_a_read_notification_is_valid_too():
     [
         {"type": "pong", "data": {}},
         {"type": "error", "data": {"code": "invalid_json"}},
+        {"type": "error", "data": {"code": "unknown_channel"}},
+        {"type": "subscribed", "data": {"channel": "community.feed"}},
+        {"type": "unsubscribed", "data": {"channel": "community.feed"}},
         {
             "type": "error",
             "data": {"code": "origin_required", "message": ORIGIN_REQUIRED_MESSAGE},
@@ -115,6 +118,9 @@ def test_well_formed_events_pass(event):
         {"type": "session.progress", "data": {**PROGRESS, "progress_seconds": -1}},
         {"type": "error", "data": {"code": "teapot"}},
         {"type": "pong", "data": {"extra": 1}},
+        # Only the public channels can be answered as subscribed.
+        {"type": "subscribed", "data": {"channel": "user.1"}},
+        {"type": "subscribed", "data": {}},
         {"type": "pong"},
         {"type": "pong", "data": {}, "extra": 1},
     ],

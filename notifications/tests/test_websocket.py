@@ -228,7 +228,8 @@ async def test_a_client_cannot_subscribe_to_another_users_stream(
         user=other_user, type=Notification.Type.SYSTEM, title="Private to them"
     )
 
-    assert error == {"type": "error", "data": {"code": "unknown_type"}}
+    # Only the public channels (realtime.CHANNELS) can be subscribed to.
+    assert error == {"type": "error", "data": {"code": "unknown_channel"}}
     assert await mine.receive_nothing(timeout=0.3)
     await mine.disconnect()
 

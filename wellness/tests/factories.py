@@ -9,8 +9,14 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from wellness.models import (
+    Achievement,
+    Challenge,
+    EventRegistration,
     ProgramDay,
+    ProgramEnrollment,
     SessionType,
+    Streak,
+    UserAchievement,
     WellnessEvent,
     WellnessProgram,
     WellnessSession,
@@ -111,3 +117,61 @@ def frozen(client, user, when: datetime):
     with time_machine.travel(when, tick=False):
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
         yield client
+
+
+class ProgramEnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgramEnrollment
+
+    user = factory.SubFactory(UserFactory)
+    program = factory.SubFactory(WellnessProgramFactory)
+
+
+class StreakFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Streak
+
+    user = factory.SubFactory(UserFactory)
+    current_length = 3
+    longest_length = 5
+    last_active_date = factory.LazyFunction(lambda: timezone.now().date())
+
+
+class AchievementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Achievement
+
+    code = factory.Sequence(lambda n: f"achievement-{n}")
+    name = factory.Sequence(lambda n: f"Achievement {n}")
+    category = "practice"
+    rule_kind = "sessions_completed"
+    threshold = 5
+
+
+class UserAchievementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserAchievement
+
+    user = factory.SubFactory(UserFactory)
+    achievement = factory.SubFactory(AchievementFactory)
+
+
+class ChallengeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Challenge
+
+    slug = factory.Sequence(lambda n: f"challenge-{n}")
+    title = factory.Sequence(lambda n: f"Challenge {n}")
+    goal_kind = "sessions_completed"
+    goal_target = 10
+    start_date = factory.LazyFunction(lambda: timezone.now().date())
+    end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=13))
+
+
+class EventRegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventRegistration
+
+    user = factory.SubFactory(UserFactory)
+    event = factory.SubFactory(WellnessEventFactory)
+    status = "registered"

@@ -1,41 +1,33 @@
 """Create (or refresh) the "Community moderators" group: staff in it see and act
 on community content in the admin and nothing else (no journals, moods, chats
-or accounts). Idempotent."""
+or accounts). Idempotent.
+
+The role's permissions are kept in one place, ``kaya.staff`` (``staff_roles``
+syncs every role); this command is kept for the scripts that call it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-GROUP = "Community moderators"
-PERMISSIONS = {
-    "post": ("view", "change"),
-    "comment": ("view", "change"),
-    "report": ("view", "change"),
-    "supportgroup": ("view", "change", "add"),
-    "supportgroupmember": ("view", "change"),
-    "blockedterm": ("view", "change", "add", "delete"),
-    "communityban": ("view", "change", "add", "delete"),
-}
+from kaya.staff import MODERATORS, roles_sync
+
+GROUP = MODERATORS.name
 
 
 def moderators_group() -> Group:
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    codenames = [
-        f"{verb}_{model}" for model, verbs in PERMISSIONS.items() for verb in verbs
-    ]
-    group.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="community", codename__in=codenames
-        )
-    )
-    return group
+    roles_sync()
+    return Group.objects.get(name=GROUP)
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the Community moderators group (community admin only)."
+    help = (
+        "Create or refresh the Community moderators group (community admin only); "
+        "staff_roles does this for every role."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         group = moderators_group()

@@ -1,11 +1,20 @@
-"""pytest plugin (``-p kaya.pytest_workers`` in pytest.ini): one Redis database
-per pytest-xdist worker.
+"""pytest plugin (``-p pytest_workers`` in pytest.ini): one Redis database per
+pytest-xdist worker.
 
 Each worker runs with REDIS_URL's database number plus its index (gw0 keeps it,
 gw1 adds 1, ...), so parallel workers never share cache, throttle,
-channel-layer or broker state. It rewrites the environment when pytest loads
-it, before pytest-django reads the settings, so the processes a test starts
-inherit the worker's URL; they are not pytest and never shift it again.
+channel-layer or broker state (the tests' ``cache.clear()`` is a FLUSHDB). It
+rewrites the environment when pytest loads it, before pytest-django reads the
+settings, so the processes a test starts inherit the worker's URL; they are not
+pytest and never shift it again.
+
+This module lives at the top level, beside manage.py, and imports nothing of the
+project: a plugin inside the ``kaya`` package would import ``kaya/__init__.py``
+(the Celery app) first, and anything there that reads Django's settings would
+freeze the unshifted URL before this code runs; every worker then shared one
+Redis database and flushed the others' throttle counters, realtime tickets and
+channel-layer groups. (kaya/celery.py no longer reads the settings at import
+either; kaya/tests/test_settings.py pins both.)
 PostgreSQL needs nothing here: pytest-django gives each worker its own test
 database.
 """
