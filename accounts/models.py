@@ -99,6 +99,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Never list me on challenge leaderboards."
     )
 
+    # Explicit consent to AI processing (coaching.ai): the version of the consent
+    # text agreed to, and when. Consent counts only for the current version
+    # (settings.AI_CONSENT_VERSION); withdrawing clears both.
+    ai_consent_version = models.PositiveIntegerField(null=True, blank=True)
+    ai_consent_at = models.DateTimeField(null=True, blank=True)
+
     subscription_tier = models.CharField(
         max_length=16, choices=Tier.choices, default=Tier.FREE
     )
@@ -165,6 +171,15 @@ class User(AbstractBaseUser, PermissionsMixin):
             return zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return zoneinfo.ZoneInfo("UTC")
+
+    @property
+    def has_ai_consent(self) -> bool:
+        from django.conf import settings
+
+        return (
+            self.ai_consent_version is not None
+            and self.ai_consent_version == settings.AI_CONSENT_VERSION
+        )
 
     @property
     def is_premium(self) -> bool:

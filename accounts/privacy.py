@@ -42,6 +42,8 @@ PROFILE_EXPORT_FIELDS = (
     "email",
     "pending_email",
     *User.PROFILE_FIELDS,
+    "ai_consent_version",
+    "ai_consent_at",
     "subscription_tier",
     "subscription_expires_at",
     "email_verified_at",

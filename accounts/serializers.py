@@ -49,6 +49,12 @@ class CanonicalEmailField(serializers.EmailField):
 # ---------------------------------------------------------------------------
 class UserOutput(serializers.ModelSerializer):
     email_verified = serializers.BooleanField(read_only=True)
+    ai_consent = serializers.BooleanField(
+        source="has_ai_consent",
+        read_only=True,
+        help_text="Consent to AI processing is given for the current version of "
+        "its text (`ai_consent_version`); the AI endpoints need it.",
+    )
     # Blank means "not set" (the model fields are blank=True).
     pending_email = BlankOrEmailOutputField(read_only=True)
     avatar_url = BlankOrURLOutputField(read_only=True)
@@ -61,6 +67,9 @@ class UserOutput(serializers.ModelSerializer):
             "pending_email",
             "email_verified",
             *User.PROFILE_FIELDS,
+            "ai_consent",
+            "ai_consent_version",
+            "ai_consent_at",
             "subscription_tier",
             "subscription_expires_at",
             "is_staff",
@@ -207,6 +216,12 @@ class UserUpdateInput(serializers.Serializer):
     quiet_hours_end = serializers.TimeField(allow_null=True, required=False)
     gentle_mode = serializers.BooleanField(required=False)
     leaderboard_opt_out = serializers.BooleanField(required=False)
+    ai_consent = serializers.BooleanField(
+        required=False,
+        help_text="true: consent to AI processing under the current consent text; "
+        "false: withdraw it (the AI endpoints then answer 403 "
+        "`ai_consent_required`).",
+    )
     email = CanonicalEmailField(
         max_length=254,
         required=False,

@@ -14,7 +14,18 @@ class CoachingConfig(AppConfig):
             "coaching",
             export=coaching_export,
             erase=coaching_erase,
-            models=["coaching.TherapistBooking", "coaching.BookingTransition"],
+            models=[
+                "coaching.TherapistBooking",
+                "coaching.BookingTransition",
+                "coaching.AIGenerationJob",
+                "coaching.AIConversation",
+                "coaching.AIMessage",
+                "coaching.AIUsageDay",
+            ],
+        )
+        privacy.exclude(
+            "coaching.AICrisisReferralDay",
+            "an aggregate count per day, with no user and no content",
         )
         privacy.exclude(
             "coaching.Therapist",

@@ -47,3 +47,20 @@ class NotATherapistError(ApplicationError):
     status_code = status.HTTP_403_FORBIDDEN
     code = "not_a_therapist"
     message = "Only a therapist's account can see therapist bookings."
+
+
+class AIConsentRequiredError(ApplicationError):
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "ai_consent_required"
+    message = (
+        "AI features need your consent to AI processing: set `ai_consent` to true "
+        "on PATCH /api/v1/users/me."
+    )
+
+
+class AIQuotaExceededError(ApplicationError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "ai_quota_exceeded"
+    message = (
+        "You have reached today's limit for this AI feature; it resets at midnight."
+    )

@@ -1,17 +1,18 @@
-"""Models of the coaching app: the therapist directory, availability, bookings.
-
-The AI coach (``coaching/ai/``) will sit beside these; nothing here depends on it.
+"""Models of the coaching app: the therapist directory, availability, bookings,
+and the AI companion's jobs, conversations and counters (``coaching/ai/``).
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from accounts.models import validate_timezone
-from kaya.fields import EncryptedTextField
+from kaya.fields import EncryptedJSONField, EncryptedTextField
 from kaya.models import OwnedQuerySet
 
 if TYPE_CHECKING:
@@ -237,3 +238,150 @@ class BookingTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} -> {self.to_status}"
+
+
+# --- the AI companion (coaching.ai) ------------------------------------------------
+class AIGenerationJobQuerySet(OwnedQuerySet["AIGenerationJob"]):
+    pass
+
+
+class AIGenerationJob(models.Model):
+    """A generated practice (a guided session or a sleep story), made by the
+    ``coaching.generate_ai_content`` task. The finished result is content the
+    user can start a session from (``POST /sessions`` with its ``content_id``
+    as ``generated_content_id``)."""
+
+    class Kind(models.TextChoices):
+        SESSION = "session", "Guided session"
+        SLEEP_STORY = "sleep_story", "Sleep story"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ai_jobs"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    # What was asked (the goal is the user's own words): encrypted.
+    params = EncryptedJSONField(default=dict)
+    # sha256 of kind and params: an identical request within the cache window
+    # reuses a finished job instead of generating again.
+    request_hash = models.CharField(max_length=64)
+    # {"title", "steps": [{"title", "instruction", "duration_seconds"}], "script"}
+    result = EncryptedJSONField(null=True, blank=True)
+    # The opaque id a session started from this content carries.
+    content_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    error_code = models.CharField(max_length=32, blank=True)
+    provider = models.CharField(max_length=16, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AIGenerationJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(
+                fields=["user", "request_hash", "created_at"],
+                name="coaching_aijob_reuse_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} job {self.pk} ({self.status})"
+
+
+class AIConversationQuerySet(OwnedQuerySet["AIConversation"]):
+    pass
+
+
+class AIConversation(models.Model):
+    """A chat with the AI companion. Deleted by ``purge_expired`` once
+    untouched for ``AI_CHAT_RETENTION_DAYS``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="ai_conversations",
+    )
+    # The start of the first message: the user's words, encrypted.
+    title = EncryptedTextField(blank=True)
+    message_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The last message's time; retention counts from here.
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AIConversationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-updated_at", "-id")
+
+    def __str__(self) -> str:
+        return f"AI conversation {self.pk}"
+
+
+class AIMessage(models.Model):
+    class Role(models.TextChoices):
+        USER = "user", "User"
+        ASSISTANT = "assistant", "Assistant"
+
+    conversation = models.ForeignKey(
+        AIConversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    body = EncryptedTextField()
+    # The reply is the fixed safe message (crisis signal, blocked or empty
+    # answer, an output check); the model's text was not stored or shown.
+    replaced = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.role} message {self.pk}"
+
+
+class AIUsageDayQuerySet(OwnedQuerySet["AIUsageDay"]):
+    pass
+
+
+class AIUsageDay(models.Model):
+    """AI use per user and user-local day: the quota counter, in the database
+    so it holds across processes and cache outages."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    local_date = models.DateField()
+    chat_messages = models.PositiveIntegerField(default=0)
+    generations = models.PositiveIntegerField(default=0)
+
+    objects = AIUsageDayQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "local_date"], name="coaching_aiusage_user_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"AI usage {self.user_id} {self.local_date}"
+
+
+class AICrisisReferralDay(models.Model):
+    """How many times a day the AI companion answered with crisis resources:
+    for reporting. Deliberately no user and no content."""
+
+    date = models.DateField(unique=True)
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.count}"

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from coaching.models import TherapistBooking
+from coaching.models import (
+    AIConversation,
+    AIGenerationJob,
+    AIUsageDay,
+    TherapistBooking,
+)
+from coaching.selectors.ai import ai_conversation_detail_list
 from coaching.selectors.bookings import booking_detail_list
 from kaya.timeutils import instant_text
 
@@ -15,7 +21,8 @@ if TYPE_CHECKING:
 
 
 def coaching_export(user: User) -> dict[str, list[dict[str, Any]]]:
-    """The user's bookings as a client, with their notes (decrypted) and history."""
+    """The user's bookings as a client, with their notes (decrypted) and
+    history; their AI conversations, generated content and AI usage."""
     return {
         "therapist_bookings": [
             {
@@ -41,7 +48,46 @@ def coaching_export(user: User) -> dict[str, list[dict[str, Any]]]:
                 ],
             }
             for b in booking_detail_list(user=user).order_by("starts_at", "id")
-        ]
+        ],
+        "ai_conversations": [
+            {
+                "id": c.pk,
+                "title": c.title,
+                "created_at": instant_text(c.created_at),
+                "updated_at": instant_text(c.updated_at),
+                "messages": [
+                    {
+                        "role": m.role,
+                        "body": m.body,
+                        "replaced": m.replaced,
+                        "created_at": instant_text(m.created_at),
+                    }
+                    for m in c.messages.all()
+                ],
+            }
+            for c in ai_conversation_detail_list(user=user).order_by("created_at", "id")
+        ],
+        "ai_generation_jobs": [
+            {
+                "id": j.pk,
+                "kind": j.kind,
+                "status": j.status,
+                "params": j.params,
+                "result": j.result,
+                "content_id": str(j.content_id),
+                "created_at": instant_text(j.created_at),
+                "completed_at": instant_text(j.completed_at),
+            }
+            for j in AIGenerationJob.objects.for_user(user).order_by("created_at", "id")
+        ],
+        "ai_usage_days": [
+            {
+                "local_date": u.local_date.isoformat(),
+                "chat_messages": u.chat_messages,
+                "generations": u.generations,
+            }
+            for u in AIUsageDay.objects.for_user(user).order_by("local_date")
+        ],
     }
 
 
@@ -50,3 +96,7 @@ def coaching_erase(user: User) -> None:
     """Delete the user's bookings (their history cascades). Steps the user took
     on other people's bookings (as a therapist) lose their actor on deletion."""
     TherapistBooking.objects.for_user(user).delete()
+    # AI chats (their messages cascade), generated content and usage counters.
+    AIConversation.objects.for_user(user).delete()
+    AIGenerationJob.objects.for_user(user).delete()
+    AIUsageDay.objects.for_user(user).delete()

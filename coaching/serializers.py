@@ -10,9 +10,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from coaching.models import BookingTransition, Therapist, TherapistBooking
+from coaching.models import (
+    AIConversation,
+    AIGenerationJob,
+    AIMessage,
+    BookingTransition,
+    Therapist,
+    TherapistBooking,
+)
 from coaching.selectors.bookings import PAST, UPCOMING
 from coaching.selectors.therapists import MAX_SLOT_RANGE_DAYS, therapist_list
+from journal.serializers import SupportOutput
 from kaya.schema import BlankOrURLOutputField
 from kaya.timeutils import local_day_bounds, local_today, zone
 
@@ -216,3 +224,156 @@ class TherapistBookingOutput(BookingOutput):
     class Meta(BookingOutput.Meta):
         fields = (*BookingOutput.Meta.fields, "client_user_id", "client_display_name")
         read_only_fields = fields
+
+
+# --- the AI companion ------------------------------------------------------------
+# The practice kinds a guided session can be generated for (a subset of the
+# wellness session types; coaching cannot import wellness).
+AI_SESSION_TYPES = ("meditation", "breathing", "body_scan", "sleep", "focus")
+AI_VOICE_STYLES = ("calm", "warm", "energising")
+AI_MAX_INSIGHT_DAYS = 92
+
+
+class AIChatInput(serializers.Serializer):
+    message = serializers.CharField(max_length=2000, trim_whitespace=True)
+    conversation_id = serializers.IntegerField(
+        required=False, min_value=1, help_text="Continue one of my conversations."
+    )
+    stream = serializers.BooleanField(
+        default=False,
+        help_text="Also push the reply over the websocket as `ai.chat.delta` "
+        "pieces, then `ai.chat.done`.",
+    )
+
+
+class AIMessageOutput(serializers.ModelSerializer):
+    class Meta:
+        model = AIMessage
+        fields = ("id", "role", "body", "replaced", "created_at")
+        read_only_fields = fields
+
+
+class AIChatOutput(serializers.Serializer):
+    conversation_id = serializers.IntegerField(read_only=True)
+    user_message = AIMessageOutput(read_only=True)
+    reply = AIMessageOutput(read_only=True)
+    support = SupportOutput(
+        read_only=True,
+        allow_null=True,
+        help_text="Crisis lines for my locale and country, when the reply is the "
+        "crisis message; else null.",
+    )
+
+
+class AIConversationOutput(serializers.ModelSerializer):
+    class Meta:
+        model = AIConversation
+        fields = ("id", "title", "message_count", "created_at", "updated_at")
+        read_only_fields = fields
+
+
+class AIConversationDetailOutput(AIConversationOutput):
+    messages = AIMessageOutput(many=True, read_only=True)
+
+    class Meta(AIConversationOutput.Meta):
+        fields = (*AIConversationOutput.Meta.fields, "messages")
+        read_only_fields = fields
+
+
+class AISessionGenerateInput(serializers.Serializer):
+    goal = serializers.CharField(max_length=200)
+    duration_seconds = serializers.IntegerField(min_value=60, max_value=3600)
+    session_type = serializers.ChoiceField(
+        choices=AI_SESSION_TYPES, default="meditation"
+    )
+    voice_style = serializers.ChoiceField(choices=AI_VOICE_STYLES, default="calm")
+
+
+class AISleepStoryGenerateInput(serializers.Serializer):
+    theme = serializers.CharField(max_length=200)
+    duration_seconds = serializers.IntegerField(min_value=60, max_value=3600)
+
+
+class AIPracticeStepOutput(serializers.Serializer):
+    title = serializers.CharField(read_only=True)
+    instruction = serializers.CharField(read_only=True)
+    duration_seconds = serializers.IntegerField(read_only=True)
+
+
+class AIPracticeOutput(serializers.Serializer):
+    title = serializers.CharField(read_only=True)
+    steps = AIPracticeStepOutput(many=True, read_only=True)
+    script = serializers.CharField(read_only=True)
+
+
+class AIJobOutput(serializers.ModelSerializer):
+    result = AIPracticeOutput(
+        read_only=True,
+        allow_null=True,
+        help_text="Set once `status` is `succeeded`. Start a session from it with "
+        "POST /api/v1/sessions and `generated_content_id` = `content_id`.",
+    )
+    content_id = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = AIGenerationJob
+        fields = (
+            "id",
+            "kind",
+            "status",
+            "content_id",
+            "result",
+            "error_code",
+            "created_at",
+            "completed_at",
+        )
+        read_only_fields = fields
+
+
+class AIMoodInsightsInput(serializers.Serializer):
+    """Local dates, both included; at most 92 days."""
+
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    include_journal_text = serializers.BooleanField(
+        default=False,
+        help_text="Also let the AI read my journal text in the range; otherwise "
+        "only dates, moods and practice metadata are used.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError(
+                {"date_to": ["Must be on or after date_from."]}
+            )
+        if (attrs["date_to"] - attrs["date_from"]).days >= AI_MAX_INSIGHT_DAYS:
+            raise serializers.ValidationError(
+                {"date_to": [f"At most {AI_MAX_INSIGHT_DAYS} days."]}
+            )
+        return attrs
+
+
+class AIDataPointOutput(serializers.Serializer):
+    ref = serializers.CharField(
+        read_only=True, help_text='The source, e.g. "mood:12" or "session:7".'
+    )
+    kind = serializers.ChoiceField(
+        choices=("mood", "session", "journal"), read_only=True
+    )
+    local_date = serializers.DateField(read_only=True)
+    mood = serializers.CharField(read_only=True, allow_null=True)
+    score = serializers.IntegerField(read_only=True, allow_null=True)
+    intensity = serializers.IntegerField(read_only=True, allow_null=True)
+    session_type = serializers.CharField(read_only=True, allow_null=True)
+    duration_seconds = serializers.IntegerField(read_only=True, allow_null=True)
+
+
+class AIInsightOutput(serializers.Serializer):
+    text = serializers.CharField(read_only=True)
+    data_points = AIDataPointOutput(many=True, read_only=True)
+
+
+class AIMoodInsightsOutput(serializers.Serializer):
+    date_from = serializers.DateField(read_only=True)
+    date_to = serializers.DateField(read_only=True)
+    insights = AIInsightOutput(many=True, read_only=True)

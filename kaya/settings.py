@@ -691,3 +691,35 @@ ACCOUNTS_REQUESTED_EMAILS_WINDOW_SECONDS = env_int(
 WELLNESS_PROGRAM_CACHE_SECONDS = env_int(
     "WELLNESS_PROGRAM_CACHE_SECONDS", 600, minimum=1
 )
+
+# ---------------------------------------------------------------------------
+# AI companion (coaching.ai)
+# ---------------------------------------------------------------------------
+# With no key the offline provider (templates and the user's own data, no
+# network) answers, so the embedded default shows every AI feature working.
+GEMINI_API_KEY = env_str("GEMINI_API_KEY")
+GEMINI_MODEL = env_str("GEMINI_MODEL", "gemini-2.5-flash")
+# Empty: Google's endpoint. Tests point it at a stub server on 127.0.0.1.
+GEMINI_BASE_URL = env_str("GEMINI_BASE_URL")
+# Per attempt; a chat request waits at most about attempts x timeout.
+GEMINI_TIMEOUT_MS = env_int("GEMINI_TIMEOUT_MS", 20_000, minimum=100)
+# Attempts on transient errors only (429, 5xx, timeouts), with doubling backoff.
+GEMINI_MAX_ATTEMPTS = env_int("GEMINI_MAX_ATTEMPTS", 3, minimum=1)
+GEMINI_BACKOFF_MS = env_int("GEMINI_BACKOFF_MS", 500, minimum=0)
+# After this many failed calls in a row the breaker opens: calls fail fast (the
+# user gets the offline answer) for GEMINI_BREAKER_SECONDS.
+GEMINI_BREAKER_FAILURES = env_int("GEMINI_BREAKER_FAILURES", 5, minimum=1)
+GEMINI_BREAKER_SECONDS = env_int("GEMINI_BREAKER_SECONDS", 60, minimum=1)
+# The version of the AI-processing consent text; raising it asks everyone again.
+AI_CONSENT_VERSION = env_int("AI_CONSENT_VERSION", 1, minimum=1)
+# Per user-local day: chat messages and generations (sessions, stories, insights).
+AI_FREE_CHAT_PER_DAY = env_int("AI_FREE_CHAT_PER_DAY", 20, minimum=0)
+AI_FREE_GENERATIONS_PER_DAY = env_int("AI_FREE_GENERATIONS_PER_DAY", 3, minimum=0)
+AI_PREMIUM_CHAT_PER_DAY = env_int("AI_PREMIUM_CHAT_PER_DAY", 200, minimum=0)
+AI_PREMIUM_GENERATIONS_PER_DAY = env_int(
+    "AI_PREMIUM_GENERATIONS_PER_DAY", 30, minimum=0
+)
+# An identical generation request within this window reuses the stored result.
+AI_GENERATION_CACHE_SECONDS = env_int("AI_GENERATION_CACHE_SECONDS", 86_400, minimum=0)
+# Chat conversations untouched this long are deleted by purge_expired (beat).
+AI_CHAT_RETENTION_DAYS = env_int("AI_CHAT_RETENTION_DAYS", 90, minimum=1)

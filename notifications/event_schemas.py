@@ -109,6 +109,30 @@ DATA_SCHEMAS: dict[str, dict[str, Any]] = {
             "created_at": INSTANT,
         }
     ),
+    # coaching.services.ai: a streamed chat reply, piece by piece (each piece
+    # released only after the safety checks), then the stored reply.
+    realtime.AI_CHAT_DELTA: _object(
+        {"conversation_id": ID, "delta": {"type": "string", "minLength": 1}}
+    ),
+    realtime.AI_CHAT_DONE: _object(
+        {
+            "conversation_id": ID,
+            "message_id": ID,
+            "body": {"type": "string", "minLength": 1},
+            # The fixed safe message replaced the model's text; "crisis" says
+            # crisis lines are on the REST reply (support).
+            "replaced": {"type": "boolean"},
+            "crisis": {"type": "boolean"},
+        }
+    ),
+    realtime.AI_GENERATION_COMPLETED: _object(
+        {
+            "job_id": ID,
+            "kind": {"enum": ["session", "sleep_story"]},
+            "status": {"enum": ["succeeded", "failed"]},
+            "content_id": {"type": "string", "minLength": 1},
+        }
+    ),
     # The consumer's answers to the client.
     realtime.PONG: _object({}),
     realtime.SUBSCRIBED: _object({"channel": {"enum": sorted(realtime.CHANNELS)}}),

@@ -30,6 +30,7 @@ COMMUNITY_POST_CREATED = "community.post.created"
 COMMUNITY_COMMENT_CREATED = "community.comment.created"
 AI_CHAT_DELTA = "ai.chat.delta"
 AI_CHAT_DONE = "ai.chat.done"
+AI_GENERATION_COMPLETED = "ai.generation.completed"
 # Sent by the consumer itself: the answer to a client's ping, to a subscribe or
 # unsubscribe, and a refused frame.
 PONG = "pong"

@@ -42,5 +42,9 @@ class WellnessConfig(AppConfig):
             "wellness.WellnessEvent", "staff-curated event content, no user data"
         )
         stats.register("wellness", wellness_user_stats)
+        from coaching.ai import sources as ai_sources
+        from wellness.selectors.sessions import session_ai_data_points
+
+        ai_sources.register("wellness", session_ai_data_points)
         achievements_subscribe()
         challenges_subscribe()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.context import EMPTY_CONTEXT, RequestContext
 from accounts.models import AuditLog, User
@@ -24,7 +26,8 @@ def user_update(
     """Update profile and preferences; an email change waits for verification.
 
     Only ``User.PROFILE_FIELDS`` are written (anything else in ``data`` is
-    ignored).
+    ignored), plus ``ai_consent``: true records consent to the current version
+    of the AI-processing text, false withdraws it.
     Side effects (after commit) of an email change: a verification email to the
     new address and a notice to the old one.
     """
@@ -33,6 +36,13 @@ def user_update(
     ]
     for name in changed:
         setattr(user, name, data[name])
+    consent = data.get("ai_consent")
+    if (consent is True and not user.has_ai_consent) or (
+        consent is False and user.ai_consent_version is not None
+    ):
+        user.ai_consent_version = settings.AI_CONSENT_VERSION if consent else None
+        user.ai_consent_at = timezone.now() if consent else None
+        changed += ["ai_consent_version", "ai_consent_at"]
     if changed:
         user.save(update_fields=[*changed, "updated_at"])
         audit_record(

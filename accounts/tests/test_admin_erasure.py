@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -129,6 +130,16 @@ def _user_with_a_row_in_every_model(django_capture_on_commit_callbacks) -> User:
             end=timezone.now() + timedelta(days=7),
         )[0]
         booking_create(user=user, therapist=other, starts_at=slot.starts_at, note="hi")
+        # The AI companion (offline provider): a chat, a generated session and
+        # the day's usage counter.
+        from coaching.services import ai as ai_services
+
+        user.ai_consent_version = settings.AI_CONSENT_VERSION
+        user.save(update_fields=["ai_consent_version"])
+        ai_services.ai_chat_send(user=user, message="hello")
+        ai_services.ai_generation_request(
+            user=user, kind="session", params={"goal": "rest", "duration_seconds": 300}
+        )
     return user
 
 

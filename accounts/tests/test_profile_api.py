@@ -75,7 +75,10 @@ def test_the_update_input_accepts_exactly_the_profile_fields():
     # silently dropped; one the service writes but the input lacks, unreachable.
     fields = set(UserUpdateInput(User()).fields)
 
-    assert fields - {"email", "current_password"} == set(User.PROFILE_FIELDS)
+    # ai_consent is written by the service as a version and a time.
+    assert fields - {"email", "current_password", "ai_consent"} == set(
+        User.PROFILE_FIELDS
+    )
 
 
 def test_mass_assignment_changes_nothing(auth_client, user):
@@ -234,3 +237,41 @@ def test_every_stat_the_apps_provide_is_documented(auth_client, user):
     assert set(body) <= set(UserStatsOutput().fields)
     assert {"sessions_count", "duration_seconds", "journal_entries_count"} <= set(body)
     assert isinstance(body["duration_seconds"], int)
+
+
+def test_patch_ai_consent_records_the_current_version_and_withdraws(
+    auth_client, user, settings
+):
+    settings.AI_CONSENT_VERSION = 2
+    response = auth_client.patch(
+        "/api/v1/users/me", {"ai_consent": True}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["ai_consent"] is True
+    assert response.json()["ai_consent_version"] == 2
+    user.refresh_from_db()
+    assert user.ai_consent_version == 2
+    assert user.ai_consent_at is not None
+
+    settings.AI_CONSENT_VERSION = 3  # a new consent text asks again
+    assert auth_client.get("/api/v1/users/me").json()["ai_consent"] is False
+
+    response = auth_client.patch(
+        "/api/v1/users/me", {"ai_consent": False}, format="json"
+    )
+    assert response.json()["ai_consent"] is False
+    user.refresh_from_db()
+    assert (user.ai_consent_version, user.ai_consent_at) == (None, None)
+
+
+def test_patch_ai_consent_rejects_a_non_boolean(auth_client, user):
+    response = auth_client.patch(
+        "/api/v1/users/me", {"ai_consent": "maybe"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert "ai_consent" in response.json()["error"]["fields"]
+    user.refresh_from_db()
+    assert user.ai_consent_version is None

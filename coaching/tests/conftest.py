@@ -39,3 +39,23 @@ def therapist_client(therapist_user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=bearer(therapist_user))
     return client
+
+
+@pytest.fixture
+def gemini(settings):
+    """The Gemini provider pointed at a local stub server (see gemini_stub)."""
+    from coaching.ai import providers
+    from coaching.tests.gemini_stub import GeminiStub
+
+    stub = GeminiStub().start()
+    settings.GEMINI_API_KEY = "test-key"
+    settings.GEMINI_BASE_URL = stub.base_url
+    settings.GEMINI_TIMEOUT_MS = 2000
+    settings.GEMINI_BACKOFF_MS = 0
+    settings.GEMINI_MAX_ATTEMPTS = 3
+    providers.breaker_reset()
+    try:
+        yield stub
+    finally:
+        stub.stop()
+        providers.breaker_reset()

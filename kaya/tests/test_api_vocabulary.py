@@ -368,6 +368,19 @@ def _produce_every_event(auth_client, user, capture) -> dict[str, dict[str, Any]
             {"body": "Hello", "anonymous": True},
             format="json",
         )
+    # The AI companion: a streamed chat reply and a generated session.
+    user.ai_consent_version = settings.AI_CONSENT_VERSION
+    user.save(update_fields=["ai_consent_version"])
+    with capture(execute=True):
+        auth_client.post(
+            "/api/v1/ai/chat", {"message": "Hello", "stream": True}, format="json"
+        )
+    with capture(execute=True):
+        auth_client.post(
+            "/api/v1/ai/session/generate",
+            {"goal": "calm", "duration_seconds": 300},
+            format="json",
+        )
     produced: dict[str, dict[str, Any]] = {}
     for event in drain():
         produced.setdefault(event["type"], event["data"])
@@ -377,8 +390,6 @@ def _produce_every_event(auth_client, user, capture) -> dict[str, dict[str, Any]
 # Pushed by no code yet; once one is, it must be produced above and checked.
 NOT_YET_PUSHED = {
     realtime.ACHIEVEMENT_UNLOCKED,
-    realtime.AI_CHAT_DELTA,
-    realtime.AI_CHAT_DONE,
 }
 
 
@@ -425,6 +436,9 @@ def test_websocket_payloads_follow_the_rest_vocabulary(
         realtime.SESSION_COMPLETED,
         realtime.COMMUNITY_POST_CREATED,
         realtime.COMMUNITY_COMMENT_CREATED,
+        realtime.AI_CHAT_DELTA,
+        realtime.AI_CHAT_DONE,
+        realtime.AI_GENERATION_COMPLETED,
     }
     errors = [
         error
@@ -445,6 +459,9 @@ def test_every_pushed_event_is_checked_here():
         realtime.SESSION_COMPLETED,
         realtime.COMMUNITY_POST_CREATED,
         realtime.COMMUNITY_COMMENT_CREATED,
+        realtime.AI_CHAT_DELTA,
+        realtime.AI_CHAT_DONE,
+        realtime.AI_GENERATION_COMPLETED,
     }
 
 

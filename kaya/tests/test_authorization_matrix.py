@@ -162,6 +162,20 @@ def _comment_on_held_post(owner):
     return CommentFactory(author=owner, post=_held_post(owner))
 
 
+def _ai_conversation(owner):
+    from coaching.models import AIConversation
+
+    return AIConversation.objects.create(user=owner, title="a private talk")
+
+
+def _ai_job(owner):
+    from coaching.models import AIGenerationJob
+
+    return AIGenerationJob.objects.create(
+        user=owner, kind="session", params={"goal": "rest"}, request_hash="h"
+    )
+
+
 def _booking(owner):
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=9)
     return TherapistBooking.objects.create(
@@ -205,6 +219,8 @@ OWNED: dict[str, Callable[[Any], models.Model]] = {
     "post-report": _held_post,
     "post-unlike": _held_post,
     "booking-detail": _booking,
+    "ai-conversation-detail": _ai_conversation,
+    "ai-job-detail": _ai_job,
     "booking-calendar": _booking,
     "booking-cancel": _booking,
     "booking-reschedule": _booking,

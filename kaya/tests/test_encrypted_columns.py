@@ -17,7 +17,12 @@ from django.db import connection, models
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from coaching.models import TherapistBooking
+from coaching.models import (
+    AIConversation,
+    AIGenerationJob,
+    AIMessage,
+    TherapistBooking,
+)
 from coaching.tests.factories import TherapistFactory
 from journal.models import GratitudeEntry, JournalEntry, MoodEntry
 from journal.tests.factories import (
@@ -49,6 +54,20 @@ ENCRYPTED_COLUMNS: dict[tuple[type[models.Model], str], Callable[[], Any]] = {
         ends_at=timezone.now() + timedelta(days=2, hours=1),
         note=SECRET,
     ),
+    (AIConversation, "title"): lambda: AIConversation.objects.create(
+        user=UserFactory(), title=SECRET
+    ),
+    (AIMessage, "body"): lambda: AIMessage.objects.create(
+        conversation=AIConversation.objects.create(user=UserFactory()),
+        role=AIMessage.Role.USER,
+        body=SECRET,
+    ),
+    (AIGenerationJob, "params"): lambda: AIGenerationJob.objects.create(
+        user=UserFactory(), kind="session", params={"goal": SECRET}, request_hash="h"
+    ),
+    (AIGenerationJob, "result"): lambda: AIGenerationJob.objects.create(
+        user=UserFactory(), kind="session", result={"title": SECRET}, request_hash="h"
+    ),
 }
 
 
@@ -71,6 +90,10 @@ def test_the_encrypted_columns_are_exactly_the_private_text_columns():
         "journal.MoodEntry.note",
         "wellness.WellnessSession.notes",
         "coaching.TherapistBooking.note",
+        "coaching.AIConversation.title",
+        "coaching.AIMessage.body",
+        "coaching.AIGenerationJob.params",
+        "coaching.AIGenerationJob.result",
     }
     assert found == {_label(model, field) for model, field in ENCRYPTED_COLUMNS}
 
@@ -102,4 +125,6 @@ def test_each_encrypted_column_holds_ciphertext_in_the_database(model, field_nam
     assert model.objects.filter(pk=row.pk).values_list(field_name, flat=True).get() in (
         SECRET,
         [SECRET],
+        {"goal": SECRET},
+        {"title": SECRET},
     )

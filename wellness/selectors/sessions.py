@@ -146,3 +146,26 @@ def session_completion_context(
         "streak": streak_fields(user=user, view=view),
         "program_day_counted": session_program_day_counted(session=session),
     }
+
+
+def session_ai_data_points(
+    user: User, date_from: date, date_to: date
+) -> list[dict[str, Any]]:
+    """Completed sessions in the range as the AI companion's mood insights read
+    them (``coaching.ai.sources``): type and duration; never notes."""
+    rows = (
+        WellnessSession.objects.completed()
+        .for_user(user)
+        .filter(local_date__range=(date_from, date_to))
+        .values_list("id", "local_date", "type", "actual_duration_seconds")
+    )
+    return [
+        {
+            "ref": f"session:{pk}",
+            "kind": "session",
+            "local_date": day.isoformat(),
+            "session_type": kind,
+            "duration_seconds": seconds or 0,
+        }
+        for pk, day, kind, seconds in rows
+    ]

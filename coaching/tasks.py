@@ -1,0 +1,14 @@
+"""Thin Celery tasks of the coaching app."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from coaching.services import ai as ai_services
+
+
+@shared_task(name="coaching.generate_ai_content", ignore_result=True)
+def generate_ai_content(*, job_id: int) -> None:
+    """Generate a job's session or sleep story. Idempotent: a finished job is
+    left alone."""
+    ai_services.ai_generation_run(job_id=job_id)
