@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 BENCH_ARGS ?=
 
-.PHONY: run install install-dev migrate demo test lint format typecheck schema migrations-check ci bench worker beat clean
+.PHONY: run install install-dev migrate demo test fuzz lint format typecheck schema migrations-check ci bench worker beat clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ demo: migrate
 ## starts once; each worker has its own test database and Redis database.
 test: install-dev
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
+
+## Contract fuzzing (kaya/tests/test_fuzz.py) in one process: Schemathesis's
+## generated tests do not run under pytest-xdist. KAYA_FUZZ_EXAMPLES sets the
+## examples per operation (25 by default).
+fuzz: install-dev
+	KAYA_FUZZ=1 $(PY) -m pytest -p no:randomly kaya/tests/test_fuzz.py $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

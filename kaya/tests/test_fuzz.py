@@ -8,8 +8,9 @@ schema-valid requests accepted and schema-violating ones refused. It runs twice:
 as a normal user with seeded data, and anonymously.
 
 Examples per operation: ``KAYA_FUZZ_EXAMPLES`` (25 by default, as in CI; the
-README gives a longer run by hand). The embedded run deselects these tests (see
-conftest.py); the service-backed run (``KAYA_REQUIRE_SERVICES=1``) runs them.
+README gives a longer run by hand). ``make fuzz`` runs them in one process (CI
+does, on PostgreSQL + Redis); ``make test`` leaves this file out (see
+conftest.py), because under pytest-xdist Schemathesis's generated tests do not run.
 """
 
 from __future__ import annotations
