@@ -1,4 +1,4 @@
-"""Helpers for tests that start real server or worker processes.
+"""Helpers for tests: real server or worker processes, and a user's live events.
 
 The commands come from the files we ship (the Dockerfile CMD and the compose
 services), so a test runs what production runs and cannot drift from it. Every
@@ -18,7 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -290,3 +290,33 @@ def redis_server_start(name: str, *, log_dir: Path, port: int | None = None) -> 
 
     wait_until(answering, started, what="answer PING", deadline_seconds=20)
     return started
+
+
+def user_events(user_id: int, *, quiet_seconds: float = 0.2) -> Callable[[], list[Any]]:
+    """Listen to a user's realtime group on the configured channel layer.
+
+    Returns a function that collects the events pushed to the user since the
+    last call, until the layer stays quiet for ``quiet_seconds``.
+    """
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from notifications import realtime
+
+    layer = get_channel_layer()
+    assert layer is not None
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(realtime.user_group(user_id), channel)
+
+    async def drain() -> list[Any]:
+        events: list[Any] = []
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), quiet_seconds)
+            except TimeoutError:
+                return events
+            events.append(message["event"])
+
+    return lambda: async_to_sync(drain)()

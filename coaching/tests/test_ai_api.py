@@ -8,8 +8,6 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -31,7 +29,7 @@ from journal.tests.factories import (
     JournalEntryFactory,
     MoodEntryFactory,
 )
-from notifications import realtime
+from kaya.testing import user_events
 from notifications.models import Notification
 from wellness.models import WellnessSession
 from wellness.tests.factories import WellnessSessionFactory
@@ -76,25 +74,6 @@ def consenting(user, settings):
 
 def _error(response) -> str:
     return response.json()["error"]["code"]
-
-
-def _drain(user):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(realtime.user_group(user.pk), channel)
-
-    async def drain():
-        import asyncio
-
-        events = []
-        while True:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), 0.2)
-            except TimeoutError:
-                return events
-            events.append(message["event"])
-
-    return lambda: async_to_sync(drain)()
 
 
 # --- consent ---
@@ -468,7 +447,7 @@ def test_purge_expired_deletes_conversations_past_the_retention(user, settings, 
 def test_session_generation_returns_202_then_the_job_succeeds_through_celery(
     auth_client, consenting, django_capture_on_commit_callbacks
 ):
-    drain = _drain(consenting)
+    drain = user_events(consenting.pk)
     with django_capture_on_commit_callbacks(execute=True):
         response = auth_client.post(SESSION, SESSION_BODY, format="json")
 

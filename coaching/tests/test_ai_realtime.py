@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import channel_layers, get_channel_layer
+from asgiref.sync import sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.db import connections
@@ -26,8 +26,8 @@ from kaya.testing import (
     process_env,
     process_stop,
     test_database_url,
+    user_events,
 )
-from notifications import realtime
 
 ORIGIN = b"http://localhost"
 
@@ -69,25 +69,6 @@ def crisis_lines(db):
 def consenting(user):
     _consent(user)
     return user
-
-
-def _drain(user):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(realtime.user_group(user.pk), channel)
-
-    async def drain():
-        import asyncio
-
-        events = []
-        while True:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), 0.5)
-            except TimeoutError:
-                return events
-            events.append(message["event"])
-
-    return lambda: async_to_sync(drain)()
 
 
 def _consent(user) -> None:
@@ -209,7 +190,7 @@ def test_streamed_chat_pushes_deltas_then_done_to_my_socket(
             ]
         )
     )
-    drain = _drain(consenting)
+    drain = user_events(consenting.pk, quiet_seconds=0.5)
 
     with django_capture_on_commit_callbacks(execute=True):
         body = auth_client.post(
@@ -247,7 +228,7 @@ def test_a_streamed_crisis_output_stops_and_done_carries_the_safe_message(
             ]
         )
     )
-    drain = _drain(consenting)
+    drain = user_events(consenting.pk, quiet_seconds=0.5)
 
     with django_capture_on_commit_callbacks(execute=True):
         body = auth_client.post(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from rest_framework.test import APIClient
 
 from community.models import ContentStatus, Post, SupportGroupMember
 from community.tests.factories import MemberFactory, PostFactory, SupportGroupFactory
 from conftest import bearer
+from kaya.testing import user_events
 from notifications import realtime
 from notifications.models import Notification
 
@@ -20,25 +19,6 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=bearer(user))
     return client
-
-
-def listen(user):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(realtime.user_group(user.pk), channel)
-
-    async def drain():
-        import asyncio
-
-        events = []
-        while True:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), 0.2)
-            except TimeoutError:
-                return events
-            events.append(message["event"])
-
-    return lambda: async_to_sync(drain)()
 
 
 # --- crisis hold --------------------------------------------------------------
@@ -102,7 +82,7 @@ def test_group_post_is_pushed_to_members_without_the_anonymous_author(
     group = SupportGroupFactory()
     MemberFactory(group=group, user=user)
     MemberFactory(group=group, user=other_user)
-    drain = listen(user)
+    drain = user_events(user.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         client_for(other_user).post(
@@ -128,7 +108,7 @@ def test_comment_is_pushed_to_the_post_author_anonymously(
     other_user.display_name = "Secret Person"
     other_user.save()
     post = PostFactory(author=user)
-    drain = listen(user)
+    drain = user_events(user.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         client_for(other_user).post(
@@ -151,7 +131,7 @@ def test_a_held_post_is_not_pushed(
     group = SupportGroupFactory()
     MemberFactory(group=group, user=user)
     MemberFactory(group=group, user=other_user)
-    drain = listen(user)
+    drain = user_events(user.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         client_for(other_user).post(

@@ -8,7 +8,6 @@ checked against the same rules. A new app that drifts fails here.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -16,16 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.apps import apps
 from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
 
+from kaya.testing import user_events
 from notifications import realtime
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    pass
 
 pytestmark = pytest.mark.django_db
 
@@ -294,28 +292,11 @@ def _payload_errors(value: Any, where: str) -> list[str]:
     return errors
 
 
-def _drain(user: User) -> Any:
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(realtime.user_group(user.pk), channel)
-
-    async def drain() -> list[dict[str, Any]]:
-        events = []
-        while True:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), 0.2)
-            except TimeoutError:
-                return events
-            events.append(message["event"])
-
-    return lambda: async_to_sync(drain)()
-
-
 def _produce_every_event(auth_client, user, capture) -> dict[str, dict[str, Any]]:
     """Trigger each event the server pushes today, through the API."""
     from notifications.services import notification_create
 
-    drain = _drain(user)
+    drain = user_events(user.pk)
     with capture(execute=True):
         notification_create(
             user=user, type="system", title="Welcome", data={"kind": "welcome"}
@@ -470,7 +451,7 @@ def test_a_notification_has_the_same_datetimes_on_rest_and_websocket(
 ):
     from notifications.services import notification_create
 
-    drain = _drain(user)
+    drain = user_events(user.pk)
     with django_capture_on_commit_callbacks(execute=True):
         notification_create(user=user, type="system", title="Hello")
     pushed = drain()[0]["data"]
