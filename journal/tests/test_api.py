@@ -990,6 +990,9 @@ def test_paths_are_not_captured_by_the_entry_detail_route(auth_client):
         assert auth_client.get(path).status_code == 200, path
 
 
+# The seed's aliases are GET-only and left out of the document (which lists the
+# collection path); the test POSTs to one to prove the 405.
+@pytest.mark.no_response_schema
 @pytest.mark.parametrize(
     ("collection", "alias"),
     [
