@@ -49,7 +49,7 @@ test: install-dev
 
 ## Contract fuzzing (kaya/tests/test_fuzz.py) in one process: Schemathesis's
 ## generated tests do not run under pytest-xdist. KAYA_FUZZ_EXAMPLES sets the
-## examples per operation (25 by default).
+## examples per operation (50 by default).
 fuzz: install-dev
 	KAYA_FUZZ=1 $(PY) -m pytest -p no:randomly kaya/tests/test_fuzz.py $(PYTEST_ARGS)
 

@@ -159,7 +159,7 @@ class UserLoginInput(serializers.Serializer):
 
 
 class TokenRefreshInput(serializers.Serializer):
-    refresh = serializers.CharField(max_length=4096)
+    refresh = serializers.CharField(max_length=4096, trim_whitespace=False)
 
 
 class PasswordResetRequestInput(serializers.Serializer):
@@ -175,11 +175,15 @@ EMAIL_TOKEN_MAX_LENGTH = 1024
 
 
 class EmailVerifyInput(serializers.Serializer):
-    token = serializers.CharField(max_length=EMAIL_TOKEN_MAX_LENGTH, write_only=True)
+    token = serializers.CharField(
+        max_length=EMAIL_TOKEN_MAX_LENGTH, write_only=True, trim_whitespace=False
+    )
 
 
 class PasswordResetTokenInput(PasswordResetInput):
-    token = serializers.CharField(max_length=EMAIL_TOKEN_MAX_LENGTH, write_only=True)
+    token = serializers.CharField(
+        max_length=EMAIL_TOKEN_MAX_LENGTH, write_only=True, trim_whitespace=False
+    )
 
 
 class PasswordChangeInput(serializers.Serializer):

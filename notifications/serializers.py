@@ -86,7 +86,9 @@ class RealtimeTicketOutput(serializers.Serializer):
 
 class EmailPreferencesTokenInput(serializers.Serializer):
     token = serializers.CharField(
-        max_length=500, help_text="The signed token from the email's link."
+        max_length=500,
+        trim_whitespace=False,
+        help_text="The signed token from the email's link.",
     )
 
 
