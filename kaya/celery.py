@@ -46,6 +46,12 @@ BEAT_SCHEDULE["dispatch-due-notifications"] = {
     "task": "notifications.dispatch_due_notifications",
     "schedule": 60.0,
 }
+# Broadcast announcements whose task was lost (no progress for
+# ANNOUNCEMENT_STALL_SECONDS) are resumed.
+BEAT_SCHEDULE["resume-stalled-announcements"] = {
+    "task": "notifications.resume_stalled_announcements",
+    "schedule": 60.0,
+}
 
 # Notifications: the daily practice reminder at each user's local time.
 BEAT_SCHEDULE["send-practice-reminders"] = {

@@ -644,6 +644,10 @@ KAYA_VALIDATE_EVENTS = False
 NOTIFICATIONS_PREFERENCES_LINK_DAYS = env_int(
     "NOTIFICATIONS_PREFERENCES_LINK_DAYS", 90, minimum=1
 )
+# A broadcast announcement whose progress has not moved for this long (its task
+# lost: broker down, worker killed) is resumed by the beat sweep
+# (notifications.resume_stalled_announcements); well above one batch's time.
+ANNOUNCEMENT_STALL_SECONDS = env_int("ANNOUNCEMENT_STALL_SECONDS", 600, minimum=60)
 # A daily practice reminder not sent within this long of its local time (beat
 # down, or the time was set after it passed) is skipped for that day.
 PRACTICE_REMINDER_GRACE_MINUTES = env_int(
