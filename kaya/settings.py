@@ -727,3 +727,6 @@ AI_PREMIUM_GENERATIONS_PER_DAY = env_int(
 AI_GENERATION_CACHE_SECONDS = env_int("AI_GENERATION_CACHE_SECONDS", 86_400, minimum=0)
 # Chat conversations untouched this long are deleted by purge_expired (beat).
 AI_CHAT_RETENTION_DAYS = env_int("AI_CHAT_RETENTION_DAYS", 90, minimum=1)
+# Generation jobs (the goal asked and the generated script, encrypted) older than
+# this are deleted by purge_expired; sessions started from one keep its id only.
+AI_GENERATION_RETENTION_DAYS = env_int("AI_GENERATION_RETENTION_DAYS", 90, minimum=1)
