@@ -73,6 +73,11 @@ BEAT_SCHEDULE["purge-scheduled-notifications"] = {
     "task": "notifications.purge_scheduled_notifications",
     "schedule": crontab(hour=3, minute=37),
 }
+# The AI companion's chats and generation jobs past their retention.
+BEAT_SCHEDULE["purge-ai-records"] = {
+    "task": "coaching.purge_ai_records",
+    "schedule": crontab(hour=3, minute=47),
+}
 
 # Accounts: login-failure rows, expired token families. (Account emails go
 # through the email outbox above.)

@@ -7,7 +7,8 @@
 - expired admin sessions (``kaya.clear_sessions``)
 - AI chat conversations past ``AI_CHAT_RETENTION_DAYS`` and AI generation jobs
   past ``AI_GENERATION_RETENTION_DAYS``, when the AI companion is installed
-  (``coaching.services.ai_chat_purge_expired``, ``ai_generation_purge_expired``)
+  (``coaching.services.ai_chat_purge_expired``, ``ai_generation_purge_expired``;
+  beat: ``coaching.purge_ai_records``)
 
 Nothing else has a retention rule today: websocket tickets expire in the cache
 on their own, idempotency keys are columns of the rows they protect, and privacy
