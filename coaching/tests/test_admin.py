@@ -79,7 +79,9 @@ REFERRALS = "/admin/coaching/aicrisisreferralday/"
 def test_the_crisis_referral_counter_is_listed_read_only(admin_client):
     day = AICrisisReferralDay.objects.create(date=date(2026, 11, 3), count=4)
 
+    AICrisisReferralDay.objects.create(date=date(2026, 10, 1), count=1)
     listing = admin_client.get(REFERRALS)
+    found = admin_client.get(REFERRALS, {"q": "2026-11"})
     detail = admin_client.get(f"{REFERRALS}{day.pk}/change/")
     added = admin_client.post(f"{REFERRALS}add/", {"date": "2026-11-04", "count": 9})
     changed = admin_client.post(
@@ -89,14 +91,15 @@ def test_the_crisis_referral_counter_is_listed_read_only(admin_client):
 
     assert listing.status_code == detail.status_code == 200
     assert "Nov. 3, 2026" in listing.content.decode()
+    assert [row.date for row in found.context["cl"].result_list] == [day.date]
     assert (added.status_code, changed.status_code, deleted.status_code) == (
         403,
         403,
         403,
     )
-    assert list(AICrisisReferralDay.objects.values_list("date", "count")) == [
-        (date(2026, 11, 3), 4)
-    ]
+    assert list(
+        AICrisisReferralDay.objects.order_by("date").values_list("date", "count")
+    ) == [(date(2026, 10, 1), 1), (date(2026, 11, 3), 4)]
 
 
 @pytest.mark.parametrize("role", [r.name for r in ROLES])
