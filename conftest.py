@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from accounts.jwt import access_token_for
 from accounts.tests.factories import UserFactory, _test_password_hash
 from kaya.cache import reset_breakers
+from kaya.testing import celery_worker_running
 
 REQUIRE_SERVICES = os.environ.get("KAYA_REQUIRE_SERVICES") == "1"
 
@@ -284,3 +285,13 @@ def other_client(other_user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=bearer(other_user))
     return client
+
+
+@pytest.fixture
+def celery_worker_process(tmp_path):
+    """A real Celery worker process (``kaya.testing.celery_worker_running``):
+    tasks queued during the test run there, not inline. Emails it sends are
+    files in ``tmp_path / "outbox"``. Needs PostgreSQL and Redis, and
+    ``django_db(transaction=True)`` so the worker sees committed rows."""
+    with celery_worker_running(tmp_path) as started:
+        yield started

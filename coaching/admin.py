@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from coaching.models import (
+    AICrisisReferralDay,
     AvailabilityException,
     AvailabilityWindow,
     BookingStatus,
@@ -23,6 +24,7 @@ from coaching.models import (
 )
 from coaching.services import bookings as booking_services
 from coaching.services.therapists import therapist_directory_changed
+from kaya.admin import ReadOnlyAdmin
 from kaya.exceptions import ApplicationError
 
 
@@ -148,3 +150,16 @@ class TherapistBookingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AICrisisReferralDay)
+class AICrisisReferralDayAdmin(ReadOnlyAdmin):
+    """How many times a day (UTC) the AI companion answered with crisis
+    resources: a count with no user and no content, read-only. No staff role is
+    granted it (kaya.staff): superusers only; the dashboard shows every staff
+    member the same daily figures."""
+
+    list_display = ("date", "count")
+    search_fields = ("date",)
+    date_hierarchy = "date"
+    ordering = ("-date",)

@@ -46,6 +46,12 @@ BEAT_SCHEDULE["dispatch-due-notifications"] = {
     "task": "notifications.dispatch_due_notifications",
     "schedule": 60.0,
 }
+# Broadcast announcements whose task was lost (no progress for
+# ANNOUNCEMENT_STALL_SECONDS) are resumed.
+BEAT_SCHEDULE["resume-stalled-announcements"] = {
+    "task": "notifications.resume_stalled_announcements",
+    "schedule": 60.0,
+}
 
 # Notifications: the daily practice reminder at each user's local time.
 BEAT_SCHEDULE["send-practice-reminders"] = {
@@ -66,6 +72,11 @@ BEAT_SCHEDULE["clear-sessions"] = {
 BEAT_SCHEDULE["purge-scheduled-notifications"] = {
     "task": "notifications.purge_scheduled_notifications",
     "schedule": crontab(hour=3, minute=37),
+}
+# The AI companion's chats and generation jobs past their retention.
+BEAT_SCHEDULE["purge-ai-records"] = {
+    "task": "coaching.purge_ai_records",
+    "schedule": crontab(hour=3, minute=47),
 }
 
 # Accounts: login-failure rows, expired token families. (Account emails go

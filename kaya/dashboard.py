@@ -4,8 +4,15 @@ Every series is one aggregated query (grouped by day in SQL, never a row per
 user), cached for ``DASHBOARD_CACHE_SECONDS``, and drawn server-side as inline
 SVG (no script, no CDN). Activity days are the members' own local dates (the
 ``local_date`` their sessions and moods carry); sign-ups and community counts
-are grouped by UTC date. There is no crisis referral counter yet, so the
-crisis series counts posts and comments the crisis check flagged.
+are grouped by UTC date.
+
+Crisis has two series, kept apart because they count different things:
+"Crisis referrals (AI companion)" is the product's referral count, the
+per-UTC-day ``coaching.AICrisisReferralDay`` counter (each time the companion
+answered with crisis resources; no user, no content), and "Crisis-flagged posts
+and comments" counts community posts and comments the crisis check flagged
+(which routes them to moderators, not a referral). Adding them would count one
+person's crisis twice when they both post and chat.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from django.utils.safestring import SafeString
 
 DAYS = 90
 DASHBOARD_CACHE_SECONDS = 300
-CACHE_KEY = "kaya:staff-dashboard:v1"
+CACHE_KEY = "kaya:staff-dashboard:v2"
 
 
 @dataclass
@@ -82,8 +89,9 @@ def _daily_active_users(start: date) -> dict[date, float]:
 
 
 def dashboard_build(*, today: date | None = None) -> dict[str, Any]:
-    """The dashboard's series, computed now (seven aggregated queries)."""
+    """The dashboard's series, computed now (nine aggregated queries)."""
     from accounts.models import User
+    from coaching.models import AICrisisReferralDay
     from community.models import Comment, Post, Report
     from journal.models import MoodEntry
     from wellness.models import SessionType, WellnessSession
@@ -136,6 +144,12 @@ def dashboard_build(*, today: date | None = None) -> dict[str, Any]:
             .order_by()
         ):
             crisis[row["day"]] = crisis.get(row["day"], 0) + row["n"]
+    # Already one row per day: the stored counter, no aggregation over users.
+    referrals: dict[date, float] = dict(
+        AICrisisReferralDay.objects.filter(date__gte=start, date__lte=today)
+        .order_by()
+        .values_list("date", "count")
+    )
 
     return {
         "days": days,
@@ -144,6 +158,7 @@ def dashboard_build(*, today: date | None = None) -> dict[str, Any]:
             Series("New sign-ups", _counts(days, signups)),
             Series("Average mood (1-5)", _fill(days, mood), unit="/5"),
             Series("Reports filed", _counts(days, reports)),
+            Series("Crisis referrals (AI companion)", _counts(days, referrals)),
             Series("Crisis-flagged posts and comments", _counts(days, crisis)),
         ],
         "sessions": [

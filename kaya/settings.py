@@ -644,6 +644,10 @@ KAYA_VALIDATE_EVENTS = False
 NOTIFICATIONS_PREFERENCES_LINK_DAYS = env_int(
     "NOTIFICATIONS_PREFERENCES_LINK_DAYS", 90, minimum=1
 )
+# A broadcast announcement whose progress has not moved for this long (its task
+# lost: broker down, worker killed) is resumed by the beat sweep
+# (notifications.resume_stalled_announcements); well above one batch's time.
+ANNOUNCEMENT_STALL_SECONDS = env_int("ANNOUNCEMENT_STALL_SECONDS", 600, minimum=60)
 # A daily practice reminder not sent within this long of its local time (beat
 # down, or the time was set after it passed) is skipped for that day.
 PRACTICE_REMINDER_GRACE_MINUTES = env_int(
@@ -723,3 +727,6 @@ AI_PREMIUM_GENERATIONS_PER_DAY = env_int(
 AI_GENERATION_CACHE_SECONDS = env_int("AI_GENERATION_CACHE_SECONDS", 86_400, minimum=0)
 # Chat conversations untouched this long are deleted by purge_expired (beat).
 AI_CHAT_RETENTION_DAYS = env_int("AI_CHAT_RETENTION_DAYS", 90, minimum=1)
+# Generation jobs (the goal asked and the generated script, encrypted) older than
+# this are deleted by purge_expired; sessions started from one keep its id only.
+AI_GENERATION_RETENTION_DAYS = env_int("AI_GENERATION_RETENTION_DAYS", 90, minimum=1)

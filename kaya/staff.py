@@ -8,8 +8,11 @@ label, so this module imports no app.
 
 No role reaches private health text (journal, gratitude and mood entries, AI
 chat): those models are never listed here, and their admins only ever show
-metadata, even to superusers. Superusers are not a group: ``is_superuser`` is a
-flag that only another superuser (or ``createsuperuser``) can set.
+metadata, even to superusers. The AI crisis-referral counter (per-day counts,
+no user, no content) is granted to no role either: staff see its daily figures
+on the dashboard, and its admin page is for superusers. Superusers are not a
+group: ``is_superuser`` is a flag that only another superuser (or
+``createsuperuser``) can set.
 """
 
 from __future__ import annotations

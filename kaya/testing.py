@@ -18,7 +18,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,6 +247,53 @@ def celery_worker_start(
     """The compose ``worker`` command (a Celery worker), plus ``extra`` options."""
     command = [*compose_command("worker"), *extra]
     return process_start(name, executable(command), env=env, log_dir=log_dir)
+
+
+@contextmanager
+def celery_worker_running(log_dir: Path, **env: str) -> Iterator[Started]:
+    """A real Celery worker (the shipped command) on the test database and
+    broker, with this process publishing tasks to the broker instead of running
+    them inline; on exit the worker is stopped by id and eager mode restored.
+
+    The worker writes emails as files to ``log_dir / "outbox"``, runs the
+    offline AI provider, and takes ``env`` on top of that.
+    """
+    from django.conf import settings
+
+    from kaya.celery import app
+
+    environment = process_env(
+        DATABASE_URL=test_database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        SECRET_KEY=settings.SECRET_KEY,
+        FIELD_ENCRYPTION_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
+        GEMINI_API_KEY="",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(log_dir / "outbox"),
+        KAYA_VAR_DIR=str(log_dir / "var"),
+    )
+    environment.update(env)
+    # One in-process pool, no gossip or mingle: it starts faster in a test.
+    started = celery_worker_start(
+        "worker",
+        env=environment,
+        log_dir=log_dir,
+        extra=[
+            "--pool=solo",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+    )
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield started
+    finally:
+        app.conf.task_always_eager = eager
+        process_stop(started)
 
 
 def wait_until_worker_ready(started: Started, *, deadline_seconds: float = 60) -> None:

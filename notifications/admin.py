@@ -115,6 +115,7 @@ class AnnouncementAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "created_by",
         "created_at",
         "queued_at",
+        "progress_at",
         "finished_at",
     )
     actions = ("broadcast", "resume")

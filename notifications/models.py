@@ -118,7 +118,9 @@ class Announcement(models.Model):
     Sent in batches by ``notifications.broadcast_announcement``: each batch is
     one transaction that creates the notifications of the next users (by id)
     and moves ``last_user_id`` on, so a redelivered or restarted task resumes
-    where the last committed batch stopped and nobody is told twice.
+    where the last committed batch stopped and nobody is told twice. A broadcast
+    whose ``progress_at`` is older than ``ANNOUNCEMENT_STALL_SECONDS`` is resumed
+    by the beat sweep ``notifications.resume_stalled_announcements``.
     """
 
     class Status(models.TextChoices):
@@ -157,6 +159,9 @@ class Announcement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
+    # When the broadcast last moved: queued, a batch committed, or the stall
+    # sweep resumed it (so the sweep resumes it once per stall window).
+    progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any, cast
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -435,11 +437,13 @@ def announcement_queue(*, announcement: Announcement) -> Announcement:
     if announcement.status != Announcement.Status.DRAFT:
         return announcement
     announcement.status = Announcement.Status.QUEUED
-    announcement.queued_at = timezone.now()
+    announcement.queued_at = announcement.progress_at = timezone.now()
     announcement.recipients_total = announcement_recipients(
         announcement=announcement
     ).count()
-    announcement.save(update_fields=["status", "queued_at", "recipients_total"])
+    announcement.save(
+        update_fields=["status", "queued_at", "progress_at", "recipients_total"]
+    )
     announcement_id = announcement.pk
     transaction.on_commit(
         lambda: broadcast_announcement.delay(announcement_id=announcement_id)
@@ -466,6 +470,50 @@ def announcement_resume(*, announcement: Announcement) -> bool:
         lambda: broadcast_announcement.delay(announcement_id=announcement_id)
     )
     return True
+
+
+def announcements_resume_stalled(*, now: datetime | None = None) -> int:
+    """Resume every broadcast under way whose progress has not moved for
+    ``ANNOUNCEMENT_STALL_SECONDS``; the number resumed. Run by beat
+    (``notifications.resume_stalled_announcements``).
+
+    Each one is claimed by moving its ``progress_at`` to now, under its row lock,
+    so one stall queues one task per stall window however often the sweep runs.
+    A broadcast whose batch holds the row lock right now is running, not
+    stalled: it is skipped. Even when a resumed task overlaps one still running
+    (a slow worker), nobody is told twice: batches take the same row lock and
+    move the cursor (``announcement_broadcast_batch``).
+
+    Side effects: ``notifications.broadcast_announcement`` queued after commit.
+    """
+    from notifications.tasks import broadcast_announcement
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.ANNOUNCEMENT_STALL_SECONDS)
+    with transaction.atomic():
+        # The sweep against a batch of a running task: skip_locked leaves a
+        # broadcast that is moving right now alone.
+        stalled = list(
+            Announcement.objects.select_for_update(skip_locked=True)
+            .filter(
+                status__in=(Announcement.Status.QUEUED, Announcement.Status.SENDING)
+            )
+            # Rows queued before progress_at existed fall back to queued_at.
+            .alias(moved=Coalesce("progress_at", "queued_at"))
+            .filter(Q(moved__lt=cutoff) | Q(moved__isnull=True))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Announcement.objects.filter(pk__in=stalled).update(progress_at=now)
+        for announcement_id in stalled:
+            transaction.on_commit(
+                partial(broadcast_announcement.delay, announcement_id=announcement_id)
+            )
+    if stalled:
+        logger.warning(
+            "announcements resumed after a stall", extra={"announcement_ids": stalled}
+        )
+    return len(stalled)
 
 
 def announcement_broadcast_batch(
@@ -500,7 +548,8 @@ def announcement_broadcast_batch(
                 body=announcement.body,
                 data={"announcement_id": announcement.pk},
             )
-        fields = ["status", "recipients_done", "last_user_id"]
+        fields = ["status", "recipients_done", "last_user_id", "progress_at"]
+        announcement.progress_at = timezone.now()
         announcement.recipients_done += len(batch)
         if batch:
             announcement.last_user_id = batch[-1].pk

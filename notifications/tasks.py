@@ -6,6 +6,7 @@ from celery import shared_task
 
 from notifications.services import (
     announcement_broadcast,
+    announcements_resume_stalled,
     practice_reminders_send,
     scheduled_notifications_dispatch,
     scheduled_notifications_purge,
@@ -30,3 +31,8 @@ def purge_scheduled_notifications() -> int:
 @shared_task(name="notifications.broadcast_announcement", ignore_result=True)
 def broadcast_announcement(*, announcement_id: int) -> int:
     return announcement_broadcast(announcement_id=announcement_id)
+
+
+@shared_task(name="notifications.resume_stalled_announcements", ignore_result=True)
+def resume_stalled_announcements() -> int:
+    return announcements_resume_stalled()

@@ -94,6 +94,11 @@ class ProgramDayNotFoundError(WellnessFieldError):
     field_message = "No such day in this program."
 
 
+class GeneratedContentNotFoundError(WellnessFieldError):
+    field = "generated_content_id"
+    field_message = "No such generated content."
+
+
 class ProgramDayNumberError(WellnessFieldError):
     field = "day_number"
     field_message = "This program has no such day."

@@ -76,8 +76,10 @@ class SessionCreateInput(serializers.Serializer):
         help_text="A program day's `id` (the program's `days[].id`), not its "
         "`day_number`; needs `enrollment_id`.",
     )
-    generated_content_id = serializers.CharField(
-        required=False, max_length=64, default=""
+    generated_content_id = serializers.UUIDField(
+        required=False,
+        help_text="The `content_id` of one of my AI generation jobs "
+        "(`GET /ai/jobs/{id}`): the session is started from that content.",
     )
     mood_before = serializers.IntegerField(
         required=False, min_value=1, max_value=5, help_text=MOOD_HELP

@@ -312,6 +312,17 @@ def ai_chat_purge_expired(*, now: datetime | None = None) -> int:
     return count
 
 
+def ai_generation_purge_expired(*, now: datetime | None = None) -> int:
+    """Delete generation jobs created more than ``AI_GENERATION_RETENTION_DAYS``
+    ago, whatever their status; the number deleted. Sessions started from one
+    keep its ``content_id`` as a plain reference. Run by ``purge_expired``."""
+    cutoff = (now or timezone.now()) - timedelta(
+        days=settings.AI_GENERATION_RETENTION_DAYS
+    )
+    _, by_model = AIGenerationJob.objects.filter(created_at__lt=cutoff).delete()
+    return by_model.get(AIGenerationJob._meta.label, 0)
+
+
 # --- generation ---
 def _request_hash(kind: str, params: dict[str, Any]) -> str:
     canonical = json.dumps({"kind": kind, "params": params}, sort_keys=True)

@@ -443,6 +443,67 @@ def test_purge_expired_deletes_conversations_past_the_retention(user, settings, 
     assert "AI chat conversations: 1 deleted" in capsys.readouterr().out
 
 
+def test_purge_expired_deletes_generation_jobs_past_the_retention(
+    user, other_user, settings, capsys
+):
+    settings.AI_GENERATION_RETENTION_DAYS = 30
+    now = timezone.now()
+    jobs = {
+        name: AIGenerationJob.objects.create(
+            user=owner,
+            kind=AIGenerationJob.Kind.SESSION,
+            status=status,
+            request_hash=name.ljust(64, "0"),
+            created_at=now - timedelta(days=days),
+        )
+        for name, owner, status, days in (
+            ("old", user, AIGenerationJob.Status.SUCCEEDED, 31),
+            ("stuck", other_user, AIGenerationJob.Status.PENDING, 40),
+            ("recent", user, AIGenerationJob.Status.SUCCEEDED, 29),
+        )
+    }
+    session = WellnessSessionFactory(
+        user=user, generated_content_id=str(jobs["old"].content_id)
+    )
+
+    call_command("purge_expired", dry_run=True)
+    assert AIGenerationJob.objects.count() == 3
+    call_command("purge_expired")
+
+    assert list(AIGenerationJob.objects.values_list("id", flat=True)) == [
+        jobs["recent"].pk
+    ]
+    session.refresh_from_db()
+    assert session.generated_content_id == str(jobs["old"].content_id)
+    out = capsys.readouterr().out
+    assert "AI generation jobs: 2 would be deleted" in out
+    assert "AI generation jobs: 2 deleted" in out
+
+
+def test_the_daily_beat_task_purges_ai_chats_and_jobs_past_retention(user, settings):
+    from coaching.tasks import purge_ai_records
+    from kaya.celery import BEAT_SCHEDULE
+
+    settings.AI_CHAT_RETENTION_DAYS = settings.AI_GENERATION_RETENTION_DAYS = 30
+    now = timezone.now()
+    old = _conversation(user)
+    AIConversation.objects.filter(pk=old.pk).update(updated_at=now - timedelta(40))
+    kept = _conversation(user)
+    AIGenerationJob.objects.create(
+        user=user,
+        kind=AIGenerationJob.Kind.SLEEP_STORY,
+        request_hash="1" * 64,
+        created_at=now - timedelta(days=31),
+    )
+
+    deleted = purge_ai_records.delay().get()
+
+    assert BEAT_SCHEDULE["purge-ai-records"]["task"] == purge_ai_records.name
+    assert deleted == 2
+    assert list(AIConversation.objects.values_list("id", flat=True)) == [kept.pk]
+    assert AIGenerationJob.objects.count() == 0
+
+
 # --- generation ---
 def test_session_generation_returns_202_then_the_job_succeeds_through_celery(
     auth_client, consenting, django_capture_on_commit_callbacks

@@ -20,14 +20,7 @@ from coaching.tests.gemini_stub import Answer, text_body
 from journal.models import CrisisPhrase
 from journal.tests.factories import CrisisResourceFactory
 from kaya.asgi import application
-from kaya.celery import app
-from kaya.testing import (
-    celery_worker_start,
-    process_env,
-    process_stop,
-    test_database_url,
-    user_events,
-)
+from kaya.testing import user_events
 
 ORIGIN = b"http://localhost"
 
@@ -119,43 +112,12 @@ async def test_a_streamed_chat_reply_arrives_on_my_websocket(
     }
 
 
-@pytest.fixture
-def worker(tmp_path):
-    env = process_env(
-        DATABASE_URL=test_database_url(),
-        REDIS_URL=django_settings.REDIS_URL,
-        CELERY_BROKER_URL=django_settings.CELERY_BROKER_URL,
-        CELERY_TASK_ALWAYS_EAGER="0",
-        SECRET_KEY=django_settings.SECRET_KEY,
-        FIELD_ENCRYPTION_KEYS=",".join(django_settings.FIELD_ENCRYPTION_KEYS),
-        GEMINI_API_KEY="",
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(tmp_path / "outbox"),
-        KAYA_VAR_DIR=str(tmp_path / "var"),
-    )
-    started = celery_worker_start(
-        "worker",
-        env=env,
-        log_dir=tmp_path,
-        extra=[
-            "--pool=solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-    )
-    app.conf.task_always_eager = False
-    try:
-        yield started
-    finally:
-        app.conf.task_always_eager = True
-        process_stop(started)
-
-
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_generation_job_is_done_by_a_real_worker(worker, auth_client, user):
+def test_a_generation_job_is_done_by_a_real_worker(
+    celery_worker_process, auth_client, user
+):
     _consent(user)
 
     response = auth_client.post(
@@ -168,10 +130,12 @@ def test_a_generation_job_is_done_by_a_real_worker(worker, auth_client, user):
     job = AIGenerationJob.objects.get(pk=response.json()["id"])
     deadline = time.monotonic() + 60
     while job.status != "succeeded" and time.monotonic() < deadline:
-        assert worker.process.poll() is None, worker.log_path.read_text()[-3000:]
+        assert celery_worker_process.process.poll() is None, (
+            celery_worker_process.tail()
+        )
         time.sleep(0.5)
         job.refresh_from_db()
-    assert job.status == "succeeded", worker.log_path.read_text()[-3000:]
+    assert job.status == "succeeded", celery_worker_process.tail()
     assert job.result["title"] == "Meditation: a calmer evening"
     assert sum(s["duration_seconds"] for s in job.result["steps"]) == 300
 

@@ -23,6 +23,7 @@ from accounts.tests.factories import (
     EmailDeliveryFactory,
     UserFactory,
 )
+from coaching.models import AICrisisReferralDay
 from coaching.tests.factories import TherapistBookingFactory, TherapistFactory
 from community.tests.factories import (
     BlockedTermFactory,
@@ -128,6 +129,10 @@ BUILDERS: dict[str, Callable[[int], object]] = {
     "community.communityban": CommunityBanFactory.create_batch,
     "coaching.therapist": TherapistFactory.create_batch,
     "coaching.therapistbooking": TherapistBookingFactory.create_batch,
+    "coaching.aicrisisreferralday": lambda n: AICrisisReferralDay.objects.bulk_create(
+        AICrisisReferralDay(date=timezone.now().date() - timedelta(days=i), count=i)
+        for i in range(n)
+    ),
     "wellness.wellnessprogram": WellnessProgramFactory.create_batch,
     "wellness.wellnesssession": WellnessSessionFactory.create_batch,
     "wellness.programenrollment": ProgramEnrollmentFactory.create_batch,

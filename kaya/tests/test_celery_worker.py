@@ -6,21 +6,16 @@ broker, picks it up and sends the email (to files, the only fake: the provider).
 """
 
 import time
+from pathlib import Path
+from subprocess import Popen
 
 import pytest
-from django.conf import settings
 
 from accounts.models import EmailDelivery
 from accounts.services import EMAIL_KIND
 from accounts.tests.factories import UserFactory
-from kaya.celery import app
 from kaya.models import OutboxEmail
-from kaya.testing import (
-    celery_worker_start,
-    process_env,
-    process_stop,
-    test_database_url,
-)
+from kaya.testing import Started
 
 pytestmark = [
     pytest.mark.postgres,
@@ -29,39 +24,9 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def worker(tmp_path):
-    outbox = tmp_path / "outbox"
-    env = process_env(
-        DATABASE_URL=test_database_url(),
-        REDIS_URL=settings.REDIS_URL,
-        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
-        CELERY_TASK_ALWAYS_EAGER="0",
-        SECRET_KEY=settings.SECRET_KEY,
-        FIELD_ENCRYPTION_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(outbox),
-        KAYA_VAR_DIR=str(tmp_path / "var"),
-    )
-    # The shipped worker command; one in-process pool starts faster here.
-    started = celery_worker_start(
-        "worker",
-        env=env,
-        log_dir=tmp_path,
-        extra=[
-            "--pool=solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-    )
-    # This process publishes to the broker instead of running tasks inline.
-    app.conf.task_always_eager = False
-    try:
-        yield outbox, started.process, started.log_path
-    finally:
-        app.conf.task_always_eager = True
-        process_stop(started)
+def _parts(worker: Started, tmp_path: Path) -> tuple[Path, Popen[bytes], Path]:
+    """Where the worker writes emails, its process, and its log."""
+    return tmp_path / "outbox", worker.process, worker.log_path
 
 
 def _outbox_email(user) -> OutboxEmail:
@@ -70,8 +35,10 @@ def _outbox_email(user) -> OutboxEmail:
     return OutboxEmail.objects.get(idempotency_key=f"{EMAIL_KIND}:{delivery.pk}")
 
 
-def test_a_queued_email_is_sent_by_a_real_worker(worker, api_client):
-    outbox, process, log_path = worker
+def test_a_queued_email_is_sent_by_a_real_worker(
+    celery_worker_process, api_client, tmp_path
+):
+    outbox, process, log_path = _parts(celery_worker_process, tmp_path)
     user = UserFactory(email="worker-check@example.com")
 
     response = api_client.post(
@@ -92,10 +59,12 @@ def test_a_queued_email_is_sent_by_a_real_worker(worker, api_client):
     assert "/reset-password" in messages[0]
 
 
-def test_an_idle_worker_keeps_its_broker_connection(worker, api_client):
+def test_an_idle_worker_keeps_its_broker_connection(
+    celery_worker_process, api_client, tmp_path
+):
     """The broker's socket timeout (REDIS_SOCKET_TIMEOUT, 2 s) is short for the
     publishes on request paths; it must not cut the worker's blocking reads."""
-    outbox, process, log_path = worker
+    outbox, process, log_path = _parts(celery_worker_process, tmp_path)
     deadline = time.monotonic() + 60
     while "ready." not in log_path.read_text() and time.monotonic() < deadline:
         assert process.poll() is None, log_path.read_text()[-3000:]

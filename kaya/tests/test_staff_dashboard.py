@@ -10,6 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from coaching.ai.safety import crisis_referral_record
+from coaching.models import AICrisisReferralDay
 from community.tests.factories import CommentFactory, PostFactory, ReportFactory
 from journal.models import MoodEntry
 from journal.tests.factories import MoodEntryFactory
@@ -56,11 +58,42 @@ def test_dashboard_counts_each_series_per_day():
     assert _series(data, "Average mood (1-5)")[-2:] == [None, expected_mood]
     assert _series(data, "Reports filed")[-1] == 2
     assert _series(data, "Crisis-flagged posts and comments")[-1] == 2
+    assert _series(data, "Crisis referrals (AI companion)")[-1] == 0
     by_type = {s.label: s.values[-2:] for s in data["sessions"]}
     assert by_type["Meditation"] == [0, 1]
     assert by_type["Breathing"] == [0, 1]
     assert by_type["Yoga"] == [1, 0]
     assert data["open_reports"] == 1
+
+
+def test_dashboard_counts_ai_crisis_referrals_per_day_apart_from_flagged_posts():
+    today = timezone.now().date()
+    for _ in range(3):
+        crisis_referral_record()  # what the AI companion records, today (UTC)
+    AICrisisReferralDay.objects.create(date=today - timedelta(days=2), count=4)
+    AICrisisReferralDay.objects.create(date=today - timedelta(days=DAYS), count=50)
+    PostFactory(crisis_flagged=True)
+
+    data = dashboard_build(today=today)
+
+    referrals = _series(data, "Crisis referrals (AI companion)")
+    assert referrals[-3:] == [4, 0, 3]
+    assert sum(referrals) == 7
+    assert _series(data, "Crisis-flagged posts and comments")[-3:] == [0, 0, 1]
+
+
+def test_admin_index_shows_the_crisis_referral_total():
+    today = timezone.now().date()
+    AICrisisReferralDay.objects.create(date=today, count=2)
+    AICrisisReferralDay.objects.create(date=today - timedelta(days=10), count=5)
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    page = client.get("/admin/").content.decode()
+
+    row = page.split("Crisis referrals (AI companion)</th>")[1].split("</tr>")[0]
+    assert '<td class="figure">2</td>' in row
+    assert '<td class="figure">7</td>' in row
 
 
 def test_dashboard_leaves_out_days_before_the_window():
@@ -80,7 +113,7 @@ def test_dashboard_is_aggregated_queries_whatever_the_volume(
         WellnessSessionFactory.create_batch(3, local_date=today - timedelta(days=day))
         MoodEntryFactory.create_batch(2, local_date=today - timedelta(days=day))
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         dashboard_build(today=today)
 
 
@@ -110,7 +143,7 @@ def test_admin_index_shows_branding_and_the_dashboard_charts():
     assert "<title>Dashboard | KAYA staff console</title>" in page
     assert "KAYA staff console" in page
     assert 'id="kaya-dashboard"' in page
-    assert page.count('<svg class="kaya-chart"') == 5 + 8
+    assert page.count('<svg class="kaya-chart"') == 6 + 8
     assert '<strong id="kaya-open-reports">1</strong>' in page
     dashboard = page.split('id="kaya-dashboard"')[1].split("</div>")[0]
     # No script or inline style: the admin's Content-Security-Policy holds.

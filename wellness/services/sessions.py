@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from coaching.models import AIGenerationJob
 from kaya.events import publish
 from kaya.idempotency import create_once
 from kaya.timeutils import local_date
@@ -19,6 +20,7 @@ from wellness import events
 from wellness.exceptions import (
     EnrollmentNotFoundError,
     EnrollmentRequiredError,
+    GeneratedContentNotFoundError,
     ProgramDayLockedError,
     ProgramDayNotFoundError,
     SessionDurationError,
@@ -64,6 +66,16 @@ def _resolve_program_day(
     return enrollment, day
 
 
+def _resolve_generated_content(*, user: User, content_id: uuid.UUID | None) -> str:
+    if content_id is None:
+        return ""
+    # Another user's content reads exactly like a missing one.
+    jobs = AIGenerationJob.objects.for_user(user)
+    if not jobs.filter(content_id=content_id).exists():
+        raise GeneratedContentNotFoundError()
+    return str(content_id)
+
+
 @transaction.atomic
 def session_create(
     *,
@@ -74,16 +86,20 @@ def session_create(
     client_id: uuid.UUID | None = None,
     enrollment_id: int | None = None,
     program_day_id: int | None = None,
-    generated_content_id: str = "",
+    generated_content_id: uuid.UUID | None = None,
     mood_before: int | None = None,
 ) -> tuple[WellnessSession, bool]:
     """Start a session. Idempotent per ``client_id``: a retry returns the session
-    created first and ``created=False``. Side effects: none.
+    created first and ``created=False``. ``generated_content_id`` must be the
+    ``content_id`` of one of the user's AI generation jobs. Side effects: none.
     """
 
     def create() -> WellnessSession:
         enrollment, day = _resolve_program_day(
             user=user, enrollment_id=enrollment_id, program_day_id=program_day_id
+        )
+        content_id = _resolve_generated_content(
+            user=user, content_id=generated_content_id
         )
         now = timezone.now()
         return WellnessSession.objects.create(
@@ -94,7 +110,7 @@ def session_create(
             client_id=client_id,
             enrollment=enrollment,
             program_day=day,
-            generated_content_id=generated_content_id,
+            generated_content_id=content_id,
             mood_before=mood_before,
             started_at=now,
             local_date=local_date(now, user.timezone),

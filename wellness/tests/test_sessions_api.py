@@ -7,6 +7,7 @@ import time_machine
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from coaching.models import AIGenerationJob
 from notifications import realtime
 from wellness import events
 from wellness.models import Streak, WellnessSession
@@ -34,6 +35,17 @@ def _start(client, **overrides):
     return client.post(URL, body, format="json")
 
 
+def _generated(user) -> str:
+    """The content_id of a finished AI generation job of the user's."""
+    job = AIGenerationJob.objects.create(
+        user=user,
+        kind=AIGenerationJob.Kind.SESSION,
+        status=AIGenerationJob.Status.SUCCEEDED,
+        request_hash="0" * 64,
+    )
+    return str(job.content_id)
+
+
 def _listen(user):
     """Join the user's realtime group on the configured channel layer."""
     layer = get_channel_layer()
@@ -50,14 +62,18 @@ def _listen(user):
 # --- create ---------------------------------------------------------------
 def test_start_session_returns_201_with_the_session(auth_client, user):
     client_id = str(uuid.uuid4())
+    content_id = _generated(user)
     with frozen(auth_client, user, NOW):
         response = _start(
-            auth_client, mood_before=2, client_id=client_id, generated_content_id="g-7"
+            auth_client,
+            mood_before=2,
+            client_id=client_id,
+            generated_content_id=content_id,
         )
 
     assert response.status_code == 201
     body = response.json()
-    assert (body["client_id"], body["generated_content_id"]) == (client_id, "g-7")
+    assert (body["client_id"], body["generated_content_id"]) == (client_id, content_id)
     assert body["type"] == "breathing"
     assert body["status"] == "in_progress"
     assert body["mood_before"] == 2
@@ -108,6 +124,43 @@ def test_start_session_refuses_another_users_enrollment(auth_client, other_user)
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
         "enrollment_id": ["No such enrollment."]
+    }
+    assert WellnessSession.objects.count() == 0
+
+
+def test_start_session_without_generated_content_stores_none(auth_client):
+    response = _start(auth_client)
+
+    assert response.status_code == 201
+    assert response.json()["generated_content_id"] == ""
+
+
+@pytest.mark.parametrize("whose", ["another user's", "unknown"])
+def test_start_session_refuses_generated_content_that_is_not_mine(
+    auth_client, other_user, whose
+):
+    if whose == "another user's":
+        content_id = _generated(other_user)
+    else:
+        content_id = str(uuid.uuid4())
+
+    response = _start(auth_client, generated_content_id=content_id)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert error["fields"] == {"generated_content_id": ["No such generated content."]}
+    assert WellnessSession.objects.count() == 0
+
+
+def test_start_session_refuses_a_generated_content_id_that_is_not_a_uuid(
+    auth_client,
+):
+    response = _start(auth_client, generated_content_id="g-7")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "generated_content_id": ["Must be a valid UUID."]
     }
     assert WellnessSession.objects.count() == 0
 

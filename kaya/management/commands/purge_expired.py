@@ -5,8 +5,10 @@
 - sent or cancelled scheduled notifications older than 30 days
   (``notifications.purge_scheduled_notifications``)
 - expired admin sessions (``kaya.clear_sessions``)
-- AI chat conversations past ``AI_CHAT_RETENTION_DAYS``, when the AI companion
-  is installed (``coaching.services.ai_chat_purge_expired``)
+- AI chat conversations past ``AI_CHAT_RETENTION_DAYS`` and AI generation jobs
+  past ``AI_GENERATION_RETENTION_DAYS``, when the AI companion is installed
+  (``coaching.services.ai_chat_purge_expired``, ``ai_generation_purge_expired``;
+  beat: ``coaching.purge_ai_records``)
 
 Nothing else has a retention rule today: websocket tickets expire in the cache
 on their own, idempotency keys are columns of the rows they protect, and privacy
@@ -58,13 +60,19 @@ def purgers() -> list[tuple[str, Callable[[datetime], Any]]]:
     )
     if ai_chat_purge is not None:
         found.append(("AI chat conversations", lambda now: ai_chat_purge(now=now)))
+    ai_generation_purge = getattr(
+        import_module("coaching.services"), "ai_generation_purge_expired", None
+    )
+    if ai_generation_purge is not None:
+        found.append(("AI generation jobs", lambda now: ai_generation_purge(now=now)))
     return found
 
 
 class Command(BaseCommand):
     help = (
         "Delete expired tokens, old login failures, old scheduled notifications, "
-        "expired admin sessions and AI chats past their retention."
+        "expired admin sessions, and AI chats and generation jobs past their "
+        "retention."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
