@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,11 +47,101 @@ class Endpoint:
     target: float | None = None
     floor: float | None = None
     rows: list[str] = field(default_factory=list)
-    # Single-use rows (a session completes once) are split into one share per run.
+    # Builds the rows from the tokens file when one token per row is not enough
+    # (an object id in the path, a follow-up request).
+    rows_from: Callable[[dict[str, Any], Stack], list[str]] | None = None
+    # Single-use rows (a session completes once, a slot is booked once) are
+    # split into one share per run, and not probed for their query count.
+    single_use: bool = False
     shares: list[list[str]] = field(default_factory=list)
 
     def rows_for(self, run: int) -> list[str]:
         return self.shares[run] if self.shares else self.rows
+
+
+def _row(method: str, path: str, token: str, body: str = "", then: str = "") -> str:
+    """One wrk row; ``then`` ("METHOD /path/{id}") is sent with the same token
+    once the answer (tagged ``bench-row-<n>``) names the new object's id."""
+    return "\t".join([method, path, token, body, then])
+
+
+def _slot_rows(tokens: dict[str, Any], stack: Stack) -> list[str]:
+    """Free slots of every bench therapist over the next two weeks, as booking
+    requests of light users (a user never holds more than a few at once); the
+    harness's wrk script cancels each booking once it is made (the row's
+    follow-up), so the slot is free again when the rows come round."""
+    today = datetime.now(UTC).date()
+    light = tokens["light"]
+    per_therapist = []
+    for therapist_id in tokens["therapists"]:
+        answer = _get(
+            stack,
+            f"/api/v1/therapists/{therapist_id}/slots?{DATE_FROM}="
+            f"{today + timedelta(days=2)}&{DATE_TO}={today + timedelta(days=15)}",
+            light[0]["token"],
+        )
+        per_therapist.append([(therapist_id, s["starts_at"]) for s in answer["slots"]])
+    # Interleaved across therapists: consecutive rows book different therapists.
+    slots = [slot for group in zip(*per_therapist, strict=False) for slot in group]
+    rows = []
+    for n, (therapist_id, starts_at) in enumerate(slots):
+        # The note tags the answer with its row (1-based), so the script knows
+        # which booking to cancel with which token.
+        body = json.dumps(
+            {
+                "therapist_id": therapist_id,
+                "starts_at": starts_at,
+                "note": f"bench-row-{n + 1}",
+            }
+        )
+        token = light[n % len(light)]["token"]
+        rows.append(
+            _row(
+                "POST",
+                "/api/v1/bookings",
+                token,
+                body,
+                then="POST /api/v1/bookings/{id}/cancel",
+            )
+        )
+    return rows
+
+
+def _slots_rows(tokens: dict[str, Any], stack: Stack) -> list[str]:
+    today = datetime.now(UTC).date()
+    therapists = tokens["therapists"]
+    return [
+        _row(
+            "GET",
+            f"/api/v1/therapists/{therapists[n % len(therapists)]}/slots?"
+            f"{DATE_FROM}={today}&{DATE_TO}={today + timedelta(days=6)}",
+            user["token"],
+        )
+        for n, user in enumerate(tokens["heavy"])
+    ]
+
+
+def _job_rows(tokens: dict[str, Any], stack: Stack) -> list[str]:
+    return [
+        _row("GET", f"/api/v1/ai/jobs/{job['job_id']}", job["token"])
+        for job in tokens["ai_jobs"]
+    ]
+
+
+def _like_rows(tokens: dict[str, Any], stack: Stack) -> list[str]:
+    """Heavy users like 2,000 distinct public posts, then unlike them: both are
+    idempotent, and one (user, post) pair is never in flight twice at once."""
+    heavy, posts = tokens["heavy"], tokens["public_posts"]
+    pairs = [
+        (heavy[i % len(heavy)]["token"], posts[(7 * i) % len(posts)])
+        for i in range(2000)
+    ]
+    return [
+        _row("POST", f"/api/v1/community/{post}/like", token) for token, post in pairs
+    ] + [
+        _row("DELETE", f"/api/v1/community/{post}/unlike", token)
+        for token, post in pairs
+    ]
 
 
 def endpoints() -> list[Endpoint]:
@@ -133,6 +224,37 @@ def endpoints() -> list[Endpoint]:
             "/api/v1/sessions/{id}/complete",
             users="open_sessions",
             body=json.dumps({"actual_duration_seconds": 590, "mood_after": 4}),
+            single_use=True,
+        ),
+        Endpoint(
+            "GET /community (20)",
+            "GET",
+            "/api/v1/community?page_size=20",
+            target=0.65,
+            floor=0.40,
+        ),
+        Endpoint(
+            "POST+DELETE /community/{id}/like",
+            "POST",
+            "/api/v1/community/{id}/like",
+            rows_from=_like_rows,
+        ),
+        Endpoint(
+            "GET /therapists/{id}/slots 7d",
+            "GET",
+            "/api/v1/therapists/{id}/slots",
+            rows_from=_slots_rows,
+        ),
+        Endpoint("GET /bookings", "GET", "/api/v1/bookings"),
+        Endpoint(
+            "POST /bookings + cancel",
+            "POST",
+            "/api/v1/bookings",
+            rows_from=_slot_rows,
+            single_use=True,
+        ),
+        Endpoint(
+            "GET /ai/jobs/{id}", "GET", "/api/v1/ai/jobs/{id}", rows_from=_job_rows
         ),
     ]
 
@@ -140,10 +262,18 @@ def endpoints() -> list[Endpoint]:
 UNIT = Endpoint("unit /bench/one", "GET", "/bench/one", users="heavy")
 
 
-def build_rows(endpoint: Endpoint, tokens: dict[str, Any], port: int) -> None:
-    base = f"http://127.0.0.1:{port}"
-    del base
-    if endpoint.users == "none":
+def _get(stack: Stack, path: str, token: str) -> Any:
+    request = urllib.request.Request(f"http://127.0.0.1:{stack.api_port}{path}")
+    request.add_header("Authorization", f"Bearer {token}")
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def build_rows(endpoint: Endpoint, tokens: dict[str, Any], stack: Stack) -> None:
+    if endpoint.rows_from is not None:
+        endpoint.rows = endpoint.rows_from(tokens, stack)
+    elif endpoint.users == "none":
         endpoint.rows = [f"{endpoint.method}\t{endpoint.path}\t\t{endpoint.body}"]
     elif endpoint.users == "open_sessions":
         endpoint.rows = [
@@ -228,7 +358,7 @@ def run_wrk(
 
 
 def queries_per_request(stack: Stack, endpoint: Endpoint) -> int | None:
-    method, path, token, body = endpoint.rows[0].split("\t", 3)
+    method, path, token, body = endpoint.rows[0].split("\t")[:4]
     request = urllib.request.Request(
         f"http://127.0.0.1:{stack.api_port}{path}",
         method=method,
@@ -276,6 +406,12 @@ def parse_args() -> argparse.Namespace:
         default="100,500,1000",
         help="Connected websocket populations ('' to skip)",
     )
+    parser.add_argument(
+        "--ws-broadcast",
+        type=int,
+        help="Subscribers of community.feed for the broadcast benchmark (0 to "
+        "skip; default 500 when --ws-clients is not empty, else skipped)",
+    )
     return parser.parse_args()
 
 
@@ -317,11 +453,19 @@ def main() -> None:
         document["gunicorn"] = " ".join(command)
         if not args.skip_http:
             document["http"] = http_rounds(stack, args, tokens)
-        if args.ws_clients:
+        subscribers = args.ws_broadcast
+        if subscribers is None:
+            subscribers = 500 if args.ws_clients else 0
+        if args.ws_clients or subscribers:
             ws_command = stack.start_ws()
             document["daphne"] = " ".join(ws_command)
+        if args.ws_clients:
             document["websocket"] = websocket.run(
                 stack, tokens, [int(n) for n in args.ws_clients.split(",") if n]
+            )
+        if subscribers:
+            document["websocket_broadcast"] = websocket.broadcast(
+                stack, tokens, subscribers
             )
     finally:
         stack.stop()
@@ -341,10 +485,10 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
         wanted = [w.strip().lower() for w in args.only.split(",")]
         chosen = [e for e in chosen if any(w in e.name.lower() for w in wanted)]
     for endpoint in [UNIT, *chosen]:
-        build_rows(endpoint, tokens, stack.api_port)
+        build_rows(endpoint, tokens, stack)
     runs = args.rounds + 1
     for endpoint in chosen:
-        if endpoint.users == "open_sessions":
+        if endpoint.single_use:
             size = len(endpoint.rows) // runs
             endpoint.shares = [
                 endpoint.rows[i * size : (i + 1) * size] for i in range(runs)
@@ -354,7 +498,7 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
     for endpoint in chosen:
         probe = Endpoint(endpoint.name, endpoint.method, endpoint.path)
         probe.rows = endpoint.rows_for(0)[-1:]
-        if endpoint.users != "open_sessions":
+        if not endpoint.single_use:
             queries[endpoint.name] = queries_per_request(stack, probe)
     queries[UNIT.name] = queries_per_request(stack, UNIT)
 

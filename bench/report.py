@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.websocket import BROADCAST_TARGET, PUSH_TARGET
+
+# The push target is stated for 1,000 connected sockets.
+PUSH_AT = 1000
+
 
 def _verdict(row: dict[str, Any]) -> str:
     ratio, target, floor = row["ratio_median"], row["target"], row["floor"]
@@ -45,18 +50,67 @@ def table(document: dict[str, Any]) -> str:
         rss = ", ".join(f"{value:.0f}" for value in http["worker_rss_mb"])
         lines.append(f"gunicorn worker RSS after the run (MB): {rss}")
     for row in document.get("websocket") or []:
+        verdict = _ws_verdict(row, PUSH_TARGET) if row["connected"] >= PUSH_AT else ""
         lines.append(
             f"websocket push, {row['connected']:>5} connected: p50 "
             f"{row['p50_ms'] or 0:.1f} ms, p99 {row['p99_ms'] or 0:.1f} ms, "
             f"delivered {row['delivered']}/{row['sampled']}, daphne "
             f"{row['daphne_rss_mb']:.0f} MB ({row['rss_kb_per_socket']:.1f} KB/socket)"
+            + (f"  {verdict}" if verdict else "")
+        )
+    row = document.get("websocket_broadcast")
+    if row:
+        lines.append(
+            f"websocket broadcast to {row['subscribed']} subscribers "
+            f"({row['posts']} posts): p50 {row['p50_ms'] or 0:.1f} ms, p99 "
+            f"{row['p99_ms'] or 0:.1f} ms, delivered "
+            f"{row['delivered']}/{row['expected']}  "
+            + _ws_verdict(row, BROADCAST_TARGET)
         )
     return "\n".join(lines)
 
 
+def _ws_verdict(row: dict[str, Any], limits: tuple[float, float]) -> str:
+    """Targets on p99 (ms) and delivery: every event must arrive."""
+    target, floor = limits
+    p99, rate = row["p99_ms"], row["delivery_rate"]
+    if p99 is None or rate < 1:
+        return "BELOW FLOOR (events lost)"
+    if p99 <= target:
+        return f"target met (p99 <= {target:.0f} ms)"
+    if p99 <= floor:
+        return f"above floor (p99 <= {floor:.0f} ms)"
+    return f"BELOW FLOOR (p99 > {floor:.0f} ms)"
+
+
+def _ws_rows(document: dict[str, Any]) -> list[tuple[str, float, float, float]]:
+    """(label, p99 ms, target, floor) for the websocket part of the chart."""
+    rows = []
+    for row in document.get("websocket") or []:
+        if row["connected"] >= PUSH_AT and row["p99_ms"] is not None:
+            rows.append(
+                (
+                    f"push, {row['connected']} connected",
+                    row["p99_ms"],
+                    *PUSH_TARGET,
+                )
+            )
+    broadcast = document.get("websocket_broadcast")
+    if broadcast and broadcast["p99_ms"] is not None:
+        rows.append(
+            (
+                f"broadcast to {broadcast['subscribed']}",
+                broadcast["p99_ms"],
+                *BROADCAST_TARGET,
+            )
+        )
+    return rows
+
+
 def chart(document: dict[str, Any], path: Path) -> Path | None:
     http = document.get("http")
-    if not http:
+    ws_rows = _ws_rows(document)
+    if not http and not ws_rows:
         return None
     try:
         import matplotlib
@@ -66,12 +120,43 @@ def chart(document: dict[str, Any], path: Path) -> Path | None:
     except ImportError:
         print("bench: matplotlib is not installed; no chart written")
         return None
-    rows = http["endpoints"]
+    rows = http["endpoints"] if http else []
+    heights = [0.45 * len(rows) + 1.5] if rows else []
+    if ws_rows:
+        heights.append(0.45 * len(ws_rows) + 1.2)
+    figure, axes = plt.subplots(
+        len(heights),
+        1,
+        figsize=(10, sum(heights)),
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+    )
+    if rows:
+        _http_axis(axes[0][0], rows, document)
+    if ws_rows:
+        _ws_axis(axes[-1][0], ws_rows)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def _ws_axis(axis: Any, rows: list[tuple[str, float, float, float]]) -> None:
+    positions = range(len(rows))
+    axis.barh(positions, [row[1] for row in rows], color="#8e6bd6")
+    for y, (_, _, target, floor) in zip(positions, rows, strict=True):
+        axis.plot([target] * 2, [y - 0.4, y + 0.4], color="#2a9d4b")
+        axis.plot([floor] * 2, [y - 0.4, y + 0.4], color="#d1495b")
+    axis.set_yticks(list(positions), [row[0] for row in rows])
+    axis.invert_yaxis()
+    axis.set_xlabel("websocket p99 ms, REST call to receipt (lower is better)")
+
+
+def _http_axis(axis: Any, rows: list[dict[str, Any]], document: dict[str, Any]) -> None:
     names = [row["name"] for row in rows]
     ratios = [row["ratio_median"] for row in rows]
     low = [row["ratio_median"] - row["ratio_min"] for row in rows]
     high = [row["ratio_max"] - row["ratio_median"] for row in rows]
-    figure, axis = plt.subplots(figsize=(10, 0.45 * len(rows) + 1.5))
     positions = range(len(rows))
     axis.barh(positions, ratios, xerr=[low, high], color="#5b8def", capsize=3)
     for y, row in zip(positions, rows, strict=True):
@@ -84,7 +169,3 @@ def chart(document: dict[str, Any], path: Path) -> Path | None:
     axis.invert_yaxis()
     axis.set_xlabel("req/s relative to the one-query unit (median of rounds)")
     axis.set_title(f"KAYA bench {document['started']}: green = target, red = floor")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path

@@ -65,6 +65,7 @@ class Stack:
             THROTTLE_ANON="100000000/m",
             THROTTLE_REALTIME_TICKET="100000/m",
             THROTTLE_NOTIFICATION_TEST="100000/m",
+            THROTTLE_COMMUNITY_POST="100000/h",
             JWT_ACCESS_MINUTES="240",
             CELERY_TASK_ALWAYS_EAGER="1",
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",

@@ -152,6 +152,14 @@ class Post(models.Model):
             models.Index(
                 fields=["status", "-created_at", "-id"], name="community_post_feed_idx"
             ),
+            # The feed's order over the posts it can show: PostgreSQL walks it
+            # newest first and stops at the page, instead of sorting every post
+            # (the feed's filters are ORs no other index serves).
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(deleted_at__isnull=True),
+                name="community_post_alive_idx",
+            ),
             models.Index(
                 fields=["group", "-created_at", "-id"], name="community_post_group_idx"
             ),

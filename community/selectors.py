@@ -35,7 +35,10 @@ if TYPE_CHECKING:
 
 
 def _active_group_ids(user: User) -> QuerySet[SupportGroupMember, Any]:
-    return SupportGroupMember.objects.active().for_user(user).values("group_id")
+    # No ordering: an IN list needs none (the default one joins the groups).
+    return (
+        SupportGroupMember.objects.active().for_user(user).order_by().values("group_id")
+    )
 
 
 def _readable_groups(user: User) -> Q:
@@ -69,7 +72,28 @@ def post_feed(*, user: User, group: SupportGroup | None = None) -> QuerySet[Post
         posts = posts.filter(
             Q(group__isnull=True) | Q(group_id__in=Subquery(_active_group_ids(user)))
         )
-    return _with_viewer(posts, user)
+    # Only what a feed row shows: not the authors' whole rows (password hash,
+    # settings) for every post of the page.
+    return _with_viewer(posts, user).only(*FEED_FIELDS)
+
+
+FEED_FIELDS = (
+    "id",
+    "author",
+    "author__display_name",
+    "author__avatar_url",
+    "group",
+    "group__name",
+    "group__slug",
+    "body",
+    "is_anonymous",
+    "topics",
+    "status",
+    "like_count",
+    "comment_count",
+    "created_at",
+    "edited_at",
+)
 
 
 def post_owned_list(*, user: User) -> QuerySet[Post]:

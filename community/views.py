@@ -35,6 +35,7 @@ from community.serializers import (
     ReportOutput,
     SupportGroupMembershipOutput,
     SupportGroupOutput,
+    post_rows,
 )
 from kaya.api import validated
 from kaya.pagination import DefaultPagination, NewestFirstCursorPagination
@@ -89,7 +90,11 @@ class PostViewSet(
         responses={200: PostOutput(many=True)},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        # PostOutput's fields without DRF's per-request field tree (post_rows).
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(
+            post_rows(page or [], viewer_id=request.user.pk)
+        )
 
     @extend_schema(
         tags=TAGS,
@@ -384,5 +389,6 @@ class SupportGroupViewSet(
         page = self.paginate_queryset(
             selectors.post_feed(user=request.user, group=group)
         )
-        output = PostOutput(page, many=True, context=self.get_serializer_context())
-        return self.get_paginated_response(output.data)
+        return self.get_paginated_response(
+            post_rows(page or [], viewer_id=request.user.pk)
+        )

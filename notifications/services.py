@@ -139,11 +139,13 @@ def notification_mark_all_read(*, user: User, up_to: datetime | None = None) -> 
     return unread.update(read_at=timezone.now())
 
 
-@transaction.atomic
 def notification_test_send(*, user: User) -> Notification:
     """A test notification the user asks for, to check live delivery works.
 
-    Side effects: as ``notification_create``, never by email.
+    Side effects: as ``notification_create``, never by email. Not wrapped in a
+    transaction of its own: ``notification_create`` is the whole transaction,
+    and an outer one only added a savepoint and its release (two database
+    round trips) before the push.
     """
     return notification_create(
         user=user,

@@ -473,3 +473,44 @@ async def test_a_shutdown_close_waits_for_the_client_only_briefly(
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(communicator.future, timeout=3)
     assert 0.3 <= time.monotonic() - started < 1.5
+
+
+async def test_a_relayed_event_skips_the_database_connection_sweep(
+    auth_client, user, monkeypatch
+):
+    # Channels runs close_old_connections (a hop to the sync thread) before
+    # every handler; a relayed event needs no database, so it must not wait
+    # for that thread. The sweep still runs for what does use the database.
+    import channels.consumer
+
+    sweeps = []
+    real_sweep = channels.consumer.aclose_old_connections
+
+    async def counting_sweep():
+        sweeps.append(1)
+        await real_sweep()
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counting_sweep)
+    communicator = await _connect(auth_client)
+    await communicator.send_json_to({"type": "ping"})
+    assert (await communicator.receive_json_from(timeout=3))["type"] == "pong"
+    before = len(sweeps)
+    data = {
+        "session_id": 12,
+        "progress_seconds": 30,
+        "planned_duration_seconds": 600,
+        "device_id": "phone",
+    }
+
+    for _ in range(3):
+        assert await sync_to_async(realtime.push_to_user)(
+            user.pk, realtime.SESSION_PROGRESS, data
+        )
+        assert await communicator.receive_json_from(timeout=3) == {
+            "type": "session.progress",
+            "data": data,
+        }
+
+    assert before >= 2  # the connect and the ping went through it
+    assert len(sweeps) == before
+    await communicator.disconnect()

@@ -3,10 +3,27 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import User
-from coaching.models import Therapist, TherapistBooking
-from community.models import Comment, Post, PostLike, SupportGroupMember
+from coaching.models import (
+    AIConversation,
+    AIGenerationJob,
+    AIMessage,
+    AIUsageDay,
+    AvailabilityException,
+    BookingTransition,
+    Therapist,
+    TherapistBooking,
+)
+from community.models import (
+    Comment,
+    CommunityBan,
+    Post,
+    PostLike,
+    Report,
+    SupportGroupMember,
+)
 from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
 from notifications.models import Notification
 from wellness.management.commands.seed_bench import EMAIL_DOMAIN, Command
@@ -62,6 +79,9 @@ def test_seed_bench_loads_the_documented_volumes_once(settings, tmp_path):
     assert len(document["heavy"]) == 2
     assert len(document["light"]) == 3
     assert len(document["open_sessions"]) == 9
+    assert len(document["therapists"]) == 30
+    assert len(document["ai_jobs"]) == 2
+    assert len(document["public_posts"]) == 2 * 40 // 3 + 1
 
 
 def test_seed_bench_writes_real_ciphertext(settings):
@@ -135,6 +155,25 @@ def _community_and_care():
             display_name__startswith="Bench therapist"
         ).count(),
         "bookings": TherapistBooking.objects.filter(**bench).count(),
+        "post reports": Report.objects.filter(
+            post__isnull=False, reporter__email__endswith=EMAIL_DOMAIN
+        ).count(),
+        "comment reports": Report.objects.filter(
+            comment__isnull=False, reporter__email__endswith=EMAIL_DOMAIN
+        ).count(),
+        "bans": CommunityBan.objects.filter(**bench).count(),
+        "exceptions": AvailabilityException.objects.filter(
+            therapist__display_name__startswith="Bench therapist"
+        ).count(),
+        "transitions": BookingTransition.objects.filter(
+            booking__user__email__endswith=EMAIL_DOMAIN
+        ).count(),
+        "ai jobs": AIGenerationJob.objects.filter(**bench).count(),
+        "ai chats": AIConversation.objects.filter(**bench).count(),
+        "ai messages": AIMessage.objects.filter(
+            conversation__user__email__endswith=EMAIL_DOMAIN
+        ).count(),
+        "ai usage days": AIUsageDay.objects.filter(**bench).count(),
     }
 
 
@@ -142,16 +181,48 @@ def test_seed_bench_loads_the_community_and_care_as_planned(settings):
     settings.DEBUG = True
     call_command("seed_bench", users=6, heavy=2, open_sessions=0)
 
-    plan = Command.plan(users=6, heavy=2, open_sessions=0)
+    plan = Command.plan(users=6, heavy=2, open_sessions=0, now=timezone.now())
     loaded = _community_and_care()
     assert loaded == {label: plan[label] for label in loaded}
     assert loaded["posts"] == 80
+    assert loaded["ai jobs"] == 40
+    assert loaded["ai messages"] == 2 * 10 * 12
     # Stored counters agree with the rows.
     for post in Post.objects.filter(author__email__endswith=EMAIL_DOMAIN)[:20]:
         assert post.like_count == post.likes.count()
         assert post.comment_count == post.comments.count()
     statuses = set(TherapistBooking.objects.values_list("status", flat=True))
-    assert {"completed", "confirmed"} <= statuses
+    assert statuses == set(TherapistBooking.Status.values)
+    jobs = set(AIGenerationJob.objects.values_list("status", flat=True))
+    assert jobs == set(AIGenerationJob.Status.values)
+    consenting = User.objects.filter(
+        email__endswith=EMAIL_DOMAIN, ai_consent_version__isnull=False
+    ).count()
+    assert consenting == 2 + 2  # the heavy users and every other light user
+
+
+def test_seed_bench_writes_ai_chat_and_jobs_as_ciphertext(settings):
+    settings.DEBUG = True
+    call_command("seed_bench", users=2, heavy=1, open_sessions=0)
+    message = AIMessage.objects.filter(role="user").first()
+    job = AIGenerationJob.objects.filter(status="succeeded").first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT body FROM coaching_aimessage WHERE id = %s", [message.pk]
+        )
+        (body,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT params, result FROM coaching_aigenerationjob WHERE id = %s",
+            [job.pk],
+        )
+        params, result = cursor.fetchone()
+
+    assert "3am" in message.body
+    assert job.result["steps"][0]["duration_seconds"] == 120
+    for raw in (body, params, result):
+        assert raw.startswith("gAAAAA")
+    assert "3am" not in body
+    assert "unwind" not in params
 
 
 def test_seed_bench_dry_run_prints_the_plan_and_writes_nothing(settings, capsys):
@@ -162,6 +233,8 @@ def test_seed_bench_dry_run_prints_the_plan_and_writes_nothing(settings, capsys)
     assert not User.objects.filter(email__endswith=EMAIL_DOMAIN).exists()
     assert not Post.objects.exists()
     out = capsys.readouterr().out
-    total = sum(Command.plan(users=6, heavy=2, open_sessions=1).values())
+    total = sum(
+        Command.plan(users=6, heavy=2, open_sessions=1, now=timezone.now()).values()
+    )
     assert "posts          80 rows" in out
     assert f"Dry run: would load {total} rows; nothing was written." in out

@@ -4,9 +4,12 @@
 sessions, 1,500 moods with tags, 500 journal entries with tags, 300 gratitude
 entries, 300 notifications and enrollments. The community (support groups,
 memberships, 40 posts per heavy user with likes and comments from the whole
-population, stored counters set) and care (30 therapists over three time zones
-with weekly hours, 20 bookings per heavy user) come with them; the AI tables
-will join at the marked extension point in ``_load``. Rows go in with set-based
+population, stored counters set, reports in every state, a few bans and
+blocked terms), care (30 therapists over three time zones with weekly hours,
+days off and extra hours, 20 bookings per heavy user in every state with their
+transitions) and the AI companion (20 generation jobs per heavy user in every
+state, 10 chats of 12 encrypted messages, a month of usage counters, AI consent
+on the heavy users and every other light user) come with them. Rows go in with set-based
 ``bulk_create`` in large batches; encrypted fields are written as real
 ciphertext (their ``get_db_prep_value`` runs). Idempotent: a second run finds the
 bench users and leaves them as they are (``--reset`` deletes and reloads them).
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import json
 import random
+import time as clock
 import uuid
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -36,12 +40,28 @@ from django.utils import timezone
 from accounts.jwt import access_token_for
 from accounts.models import User
 from coaching.models import (
+    AIConversation,
+    AICrisisReferralDay,
+    AIGenerationJob,
+    AIMessage,
+    AIUsageDay,
+    AvailabilityException,
     AvailabilityWindow,
     BookingStatus,
+    BookingTransition,
     Therapist,
     TherapistBooking,
 )
-from community.models import Comment, Post, PostLike, SupportGroup, SupportGroupMember
+from community.models import (
+    BlockedTerm,
+    Comment,
+    CommunityBan,
+    Post,
+    PostLike,
+    Report,
+    SupportGroup,
+    SupportGroupMember,
+)
 from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
 from notifications.models import Notification
 from wellness.models import (
@@ -70,6 +90,34 @@ COMMENTS_CYCLE = 9  # post n has (n mod 9) comments: about 4 on average
 THERAPISTS = 30
 THERAPIST_ZONES = ["America/New_York", "Europe/London", "Europe/Madrid"]
 BOOKINGS_PER_HEAVY = 20
+# Every 25th post is reported by 1-3 users, every 40th comment by one; the last
+# few light users are banned; a few blocked terms exist (none in bench text).
+REPORT_EVERY = 25
+COMMENT_REPORT_EVERY = 40
+BANNED = 5
+BLOCKED_TERMS = ["bench-blocked-term-0", "bench-blocked-term-1", "bench-blocked-term-2"]
+# Per therapist: two whole days off (past the seeded bookings) and two
+# Saturday mornings of extra hours.
+TIME_OFF_DAYS = 2
+EXTRA_DAYS = 2
+# The AI companion, per heavy user: generation jobs in every state, chats with
+# encrypted messages, a month of usage counters; AI consent for the heavy users
+# and every other light user.
+JOBS_PER_HEAVY = 20
+CONVERSATIONS_PER_HEAVY = 10
+MESSAGES_PER_CONVERSATION = 12
+USAGE_DAYS = 30
+CRISIS_DAYS = 90
+AI_SCRIPT = (
+    "Settle into a comfortable position. Let your shoulders drop and notice "
+    "the breath moving in and out without changing it. "
+)
+AI_QUESTION = "I keep waking up at 3am and my mind starts racing about work."
+AI_ANSWER = (
+    "That sounds exhausting. When it happens, try a slow exhale twice as long "
+    "as the inhale for a few rounds, and keep a notepad by the bed for the "
+    "thoughts that will not wait."
+)
 POST_BODY = (
     "Tried the evening body scan again tonight. It took a while to settle, but "
     "I slept better than last week. How do you all wind down?"
@@ -90,10 +138,49 @@ def bench_email(index: int) -> str:
     return f"bench{index:05d}@{EMAIL_DOMAIN}"
 
 
+def booking_slot(n: int, now: datetime) -> tuple[int, datetime]:
+    """The therapist index and start of the n-th seeded booking.
+
+    A therapist's k-th booking is on day (7k + 11t) mod 60 from 30 days ago
+    (t: the therapist's index): distinct days for k < 60, then another hour, so
+    a therapist's active bookings never overlap (the PostgreSQL exclusion
+    constraint); about half are past.
+    """
+    base = datetime.combine(
+        now.date() - timedelta(days=30), time(0), tzinfo=ZoneInfo("UTC")
+    )
+    t, k = n % THERAPISTS, n // THERAPISTS
+    return t, base + timedelta(
+        days=(7 * k + 11 * t) % 60, hours=9 + 2 * ((k // 60) % 4)
+    )
+
+
+def booking_status(n: int, starts: datetime, now: datetime) -> str:
+    """Every state: past ones completed, cancelled or no-show; upcoming ones
+    pending, confirmed or declined."""
+    if starts < now:
+        if n % 10 == 0:
+            return BookingStatus.CANCELLED
+        return BookingStatus.NO_SHOW if n % 10 == 1 else BookingStatus.COMPLETED
+    if n % 7 == 0:
+        return BookingStatus.DECLINED
+    return BookingStatus.CONFIRMED if n % 3 else BookingStatus.PENDING
+
+
+def job_status(n: int) -> str:
+    """Generation jobs: mostly finished, some pending, running and failed."""
+    return {
+        0: AIGenerationJob.Status.PENDING,
+        1: AIGenerationJob.Status.RUNNING,
+        2: AIGenerationJob.Status.FAILED,
+    }.get(n % 8, AIGenerationJob.Status.SUCCEEDED)
+
+
 class Command(BaseCommand):
     help = (
         "Load deterministic benchmark data: bench users with long histories, "
-        "community posts, likes and comments, therapists and bookings."
+        "community posts, likes, comments and reports, therapists and bookings "
+        "in every state, AI generation jobs and chats."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -155,7 +242,13 @@ class Command(BaseCommand):
         if bench_users.exists():
             self.stdout.write("bench data already loaded (use --reset to reload)")
         else:
+            started = clock.monotonic()
+            self._loaded: dict[str, int] = {}
             self._load(options)
+            self.stdout.write(
+                f"loaded {sum(self._loaded.values())} rows in "
+                f"{clock.monotonic() - started:.0f} s"
+            )
         if connection.vendor == "postgresql":
             # Fresh planner statistics: after a bulk load (or a bench run's
             # writes) the planner would otherwise estimate from empty tables and
@@ -168,10 +261,18 @@ class Command(BaseCommand):
     # -- planning ----------------------------------------------------------
 
     @staticmethod
-    def plan(users: int, heavy: int, open_sessions: int) -> dict[str, int]:
+    def plan(
+        users: int, heavy: int, open_sessions: int, now: datetime
+    ) -> dict[str, int]:
         """The rows a load creates, by table (what --dry-run prints)."""
         light = users - heavy
         posts = heavy * POSTS_PER_HEAVY
+        comments = sum(n % COMMENTS_CYCLE for n in range(posts))
+        bookings = heavy * BOOKINGS_PER_HEAVY
+        moved = sum(
+            booking_status(n, booking_slot(n, now)[1], now) != BookingStatus.PENDING
+            for n in range(bookings)
+        )
         return {
             "users": users,
             "sessions": heavy * 2000 + light * open_sessions,
@@ -186,10 +287,31 @@ class Command(BaseCommand):
             "memberships": heavy * GROUPS + light,
             "posts": posts,
             "likes": sum(min((7 * n) % LIKES_CYCLE, users) for n in range(posts)),
-            "comments": sum(n % COMMENTS_CYCLE for n in range(posts)),
+            "comments": comments,
+            "post reports": sum(
+                min(n // REPORT_EVERY % 3 + 1, users)
+                for n in range(0, posts, REPORT_EVERY)
+            ),
+            "comment reports": len(range(0, comments, COMMENT_REPORT_EVERY)),
+            "bans": min(BANNED, light),
+            "blocked terms": len(BLOCKED_TERMS),
             "therapists": THERAPISTS,
-            "bookings": heavy * BOOKINGS_PER_HEAVY,
+            "exceptions": THERAPISTS * (TIME_OFF_DAYS + EXTRA_DAYS),
+            "bookings": bookings,
+            # "requested", then the step to the booking's state.
+            "transitions": bookings + moved,
+            "ai jobs": heavy * JOBS_PER_HEAVY,
+            "ai chats": heavy * CONVERSATIONS_PER_HEAVY,
+            "ai messages": heavy * CONVERSATIONS_PER_HEAVY * MESSAGES_PER_CONVERSATION,
+            "ai usage days": heavy * USAGE_DAYS,
+            "ai crisis days": CRISIS_DAYS,
         }
+
+    @staticmethod
+    def consenting(index: int, heavy: int) -> bool:
+        """Whether bench user ``index`` has given AI consent (a field on the
+        user, not a row)."""
+        return index < heavy or index % 2 == 0
 
     def _dry_run(self, options: dict[str, Any], *, loaded: bool) -> None:
         if loaded and not options["reset"]:
@@ -198,9 +320,15 @@ class Command(BaseCommand):
                 "(--reset would reload it)."
             )
             return
-        plan = self.plan(options["users"], options["heavy"], options["open_sessions"])
+        plan = self.plan(
+            options["users"], options["heavy"], options["open_sessions"], timezone.now()
+        )
         for label, rows in plan.items():
             self.stdout.write(f"{label:<14} {rows} rows")
+        consenting = sum(
+            self.consenting(i, options["heavy"]) for i in range(options["users"])
+        )
+        self.stdout.write(f"{'ai consent':<14} {consenting} of the users")
         prefix = "delete the bench accounts, then " if loaded else ""
         self.stdout.write(
             f"Dry run: would {prefix}load {sum(plan.values())} rows; nothing was "
@@ -210,6 +338,8 @@ class Command(BaseCommand):
     # -- loading -----------------------------------------------------------
 
     def _progress(self, label: str, done: int, total: int) -> None:
+        if done == total:
+            self._loaded[label] = total
         if not self.stdout.isatty():
             if done == total:
                 self.stdout.write(f"{label:<14} {total} rows")
@@ -243,6 +373,12 @@ class Command(BaseCommand):
                 timezone=TIMEZONES[i % len(TIMEZONES)],
                 email_verified_at=now,
                 date_joined=now - timedelta(days=HISTORY_DAYS + 1),
+                ai_consent_version=settings.AI_CONSENT_VERSION
+                if self.consenting(i, options["heavy"])
+                else None,
+                ai_consent_at=now - timedelta(days=60)
+                if self.consenting(i, options["heavy"])
+                else None,
             )
             for i in range(options["users"])
         ]
@@ -260,10 +396,7 @@ class Command(BaseCommand):
         self._streaks(users, now)
         self._community(heavy, users)
         self._care(heavy, now)
-        # Extension point: the AI tables (coaching's conversations, messages
-        # and usage) load here once they exist, in the same shape: rows built
-        # in memory from deterministic formulas, `self._bulk(label, Model,
-        # rows)` for batches and progress, and their volumes added to plan().
+        self._ai(heavy, now)
 
     def _programs(self) -> list[WellnessProgram]:
         programs = []
@@ -548,6 +681,51 @@ class Command(BaseCommand):
                 )
         self._bulk("likes", PostLike, likes)
         self._bulk("comments", Comment, comments)
+        self._moderation(post_ids, comments, users, heavy_ids)
+
+    def _moderation(
+        self,
+        post_ids: list[int],
+        comments: list[Comment],
+        users: list[User],
+        heavy_ids: set[int],
+    ) -> None:
+        reasons = list(Report.Reason.values)
+        states = list(Report.Status.values)
+        reports = []
+        for n in range(0, len(post_ids), REPORT_EVERY):
+            for j in range(min(n // REPORT_EVERY % 3 + 1, len(users))):
+                reports.append(
+                    Report(
+                        reporter=users[(n + j + 1) % len(users)],
+                        post_id=post_ids[n],
+                        reason=reasons[(n + j) % len(reasons)],
+                        status=states[(n // REPORT_EVERY) % len(states)],
+                    )
+                )
+        self._bulk("post reports", Report, reports)
+        reports = [
+            Report(
+                reporter=users[(i + 2) % len(users)],
+                comment_id=comments[i].pk,
+                reason=Report.Reason.SPAM,
+                details="Looks like an advert.",
+            )
+            for i in range(0, len(comments), COMMENT_REPORT_EVERY)
+        ]
+        self._bulk("comment reports", Report, reports)
+        light = [u for u in users if u.pk not in heavy_ids]
+        self._bulk(
+            "bans",
+            CommunityBan,
+            [
+                CommunityBan(user=user, reason="Bench: repeated spam.")
+                for user in light[-BANNED:]
+            ],
+        )
+        terms = [BlockedTerm(term=term) for term in BLOCKED_TERMS]
+        BlockedTerm.objects.bulk_create(terms, ignore_conflicts=True)
+        self._progress("blocked terms", len(terms), len(terms))
 
     def _care(self, heavy: list[User], now: datetime) -> None:
         therapists = []
@@ -573,34 +751,155 @@ class Command(BaseCommand):
                 )
             therapists.append(therapist)
         self._progress("therapists", THERAPISTS, THERAPISTS)
-        base = datetime.combine(
-            now.date() - timedelta(days=30), time(0), tzinfo=ZoneInfo("UTC")
-        )
+        today = now.date()
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+        exceptions = []
+        for t, therapist in enumerate(therapists):
+            # Past the last seeded booking (30 days ahead), so none is orphaned.
+            for i in range(TIME_OFF_DAYS):
+                exceptions.append(
+                    AvailabilityException(
+                        therapist=therapist,
+                        date=today + timedelta(days=32 + t % 7 + 7 * i),
+                        kind=AvailabilityException.Kind.TIME_OFF,
+                    )
+                )
+            for i in range(EXTRA_DAYS):
+                exceptions.append(
+                    AvailabilityException(
+                        therapist=therapist,
+                        date=saturday + timedelta(days=7 * i),
+                        kind=AvailabilityException.Kind.EXTRA,
+                        start_time=time(10),
+                        end_time=time(13),
+                    )
+                )
+        self._bulk("exceptions", AvailabilityException, exceptions)
         bookings = []
         for n in range(len(heavy) * BOOKINGS_PER_HEAVY):
-            # A therapist's k-th booking is on day (7k + 11t) mod 60 from 30
-            # days ago (t: the therapist's index): distinct days for k < 60,
-            # then another hour, so a therapist's active bookings never overlap
-            # (the PostgreSQL exclusion constraint); about half are past.
-            t, k = n % THERAPISTS, n // THERAPISTS
-            therapist = therapists[t]
-            starts = base + timedelta(
-                days=(7 * k + 11 * t) % 60, hours=9 + 2 * ((k // 60) % 4)
-            )
-            if starts < now:
-                status = BookingStatus.COMPLETED if n % 10 else BookingStatus.CANCELLED
-            else:
-                status = BookingStatus.CONFIRMED if n % 3 else BookingStatus.PENDING
+            t, starts = booking_slot(n, now)
+            status = booking_status(n, starts, now)
             bookings.append(
                 TherapistBooking(
                     user=heavy[n % len(heavy)],
-                    therapist=therapist,
+                    therapist=therapists[t],
                     starts_at=starts,
                     ends_at=starts + timedelta(minutes=50),
                     status=status,
+                    note="Would like to talk about sleep." if n % 4 == 0 else "",
+                    cancelled_at=starts - timedelta(days=2)
+                    if status == BookingStatus.CANCELLED
+                    else None,
                 )
             )
         self._bulk("bookings", TherapistBooking, bookings)
+        transitions = []
+        for booking in bookings:
+            transitions.append(
+                BookingTransition(
+                    booking_id=booking.pk,
+                    from_status=BookingStatus.PENDING,
+                    to_status=BookingStatus.PENDING,
+                    reason="requested",
+                    actor_id=booking.user_id,
+                )
+            )
+            if booking.status != BookingStatus.PENDING:
+                transitions.append(
+                    BookingTransition(
+                        booking_id=booking.pk,
+                        from_status=BookingStatus.PENDING,
+                        to_status=booking.status,
+                        reason=booking.status,
+                    )
+                )
+        self._bulk("transitions", BookingTransition, transitions)
+
+    def _ai(self, heavy: list[User], now: datetime) -> None:
+        kinds = list(AIGenerationJob.Kind.values)
+        jobs = []
+        for user in heavy:
+            for n in range(JOBS_PER_HEAVY):
+                status = job_status(n)
+                created = now - timedelta(days=n, minutes=user.pk % 60)
+                finished = status in (
+                    AIGenerationJob.Status.SUCCEEDED,
+                    AIGenerationJob.Status.FAILED,
+                )
+                params = {"goal": f"unwind after work {n}", "duration_seconds": 600}
+                jobs.append(
+                    AIGenerationJob(
+                        user=user,
+                        kind=kinds[n % len(kinds)],
+                        status=status,
+                        params=params,
+                        request_hash=f"{user.pk:032x}{n:032x}",
+                        result={
+                            "title": "Unwinding after work",
+                            "steps": [
+                                {
+                                    "title": f"Step {step + 1}",
+                                    "instruction": AI_SCRIPT,
+                                    "duration_seconds": 120,
+                                }
+                                for step in range(5)
+                            ],
+                            "script": AI_SCRIPT * 6,
+                        }
+                        if status == AIGenerationJob.Status.SUCCEEDED
+                        else None,
+                        error_code="provider_error"
+                        if status == AIGenerationJob.Status.FAILED
+                        else "",
+                        provider="offline" if finished else "",
+                        created_at=created,
+                        completed_at=created + timedelta(seconds=20)
+                        if finished
+                        else None,
+                    )
+                )
+        self._bulk("ai jobs", AIGenerationJob, jobs)
+        conversations = [
+            AIConversation(
+                user=user,
+                title=AI_QUESTION[:40],
+                message_count=MESSAGES_PER_CONVERSATION,
+                created_at=now - timedelta(days=3 * n + 1, hours=1),
+                updated_at=now - timedelta(days=3 * n + 1),
+            )
+            for user in heavy
+            for n in range(CONVERSATIONS_PER_HEAVY)
+        ]
+        self._bulk("ai chats", AIConversation, conversations)
+        messages = [
+            AIMessage(
+                conversation_id=conversation.pk,
+                role=AIMessage.Role.USER if m % 2 == 0 else AIMessage.Role.ASSISTANT,
+                body=AI_QUESTION if m % 2 == 0 else AI_ANSWER,
+                created_at=conversation.created_at + timedelta(minutes=m),
+            )
+            for conversation in conversations
+            for m in range(MESSAGES_PER_CONVERSATION)
+        ]
+        self._bulk("ai messages", AIMessage, messages)
+        usage = [
+            AIUsageDay(
+                user=user,
+                local_date=now.date() - timedelta(days=d),
+                chat_messages=(d * 7 + user.pk) % 20,
+                generations=d % 3,
+            )
+            for user in heavy
+            for d in range(USAGE_DAYS)
+        ]
+        self._bulk("ai usage days", AIUsageDay, usage)
+        # Not tied to a user (a count per day): kept across --reset.
+        crisis = [
+            AICrisisReferralDay(date=now.date() - timedelta(days=d), count=d % 4)
+            for d in range(CRISIS_DAYS)
+        ]
+        AICrisisReferralDay.objects.bulk_create(crisis, ignore_conflicts=True)
+        self._progress("ai crisis days", len(crisis), len(crisis))
 
     # -- tokens ------------------------------------------------------------
 
@@ -615,12 +914,36 @@ class Command(BaseCommand):
             ).values_list("user_id", "id")
         )
         tokens = {user.pk: str(access_token_for(user)) for user in users}
+        # One finished generation job per heavy user (what a client polls).
+        jobs = dict(
+            AIGenerationJob.objects.filter(
+                user__in=heavy, status=AIGenerationJob.Status.SUCCEEDED
+            )
+            .order_by("user_id", "id")
+            .values_list("user_id", "id")
+        )
         document = {
             "heavy": [{"user_id": u.pk, "token": tokens[u.pk]} for u in heavy],
             "light": [{"user_id": u.pk, "token": tokens[u.pk]} for u in light],
             "open_sessions": [
                 {"session_id": sid, "token": tokens[uid]} for uid, sid in open_sessions
             ],
+            "therapists": list(
+                Therapist.objects.filter(display_name__startswith="Bench therapist")
+                .order_by("display_name")
+                .values_list("id", flat=True)
+            ),
+            "ai_jobs": [
+                {"job_id": jobs[u.pk], "token": tokens[u.pk]}
+                for u in heavy
+                if u.pk in jobs
+            ],
+            # Public posts (no group): anyone may like them.
+            "public_posts": list(
+                Post.objects.filter(author__in=heavy, group__isnull=True)
+                .order_by("id")
+                .values_list("id", flat=True)
+            ),
         }
         path.write_text(json.dumps(document))
         self.stdout.write(
