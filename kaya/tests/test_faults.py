@@ -1095,3 +1095,43 @@ def test_gemini_blocked_answer_returns_the_safe_message_never_the_model_text(
         assert "MODEL-TEXT-CANARY" not in json.dumps(reply.body)
     stored = AIMessage.objects.filter(role=AIMessage.Role.ASSISTANT)
     assert [m.body for m in stored] == [safety.FALLBACK_REPLY] * 2
+
+
+# ---------------------------------------------------------------------------
+# Redis restarted: the first ticket and handshake after it
+# ---------------------------------------------------------------------------
+def test_redis_restarted_the_first_ticket_and_handshake_after_it_succeed(
+    started, user, tmp_path
+):
+    redis_server = redis_server_start("redis", log_dir=tmp_path)
+    started.append(redis_server)
+    env = server_env(REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/0")
+    api = start_gunicorn(env, tmp_path)
+    started.append(api)
+    ws = daphne_start("daphne", env=env, log_dir=tmp_path)
+    started.append(ws)
+    wait_until_serving(ws)
+    base, token = api.url(""), bearer(user)
+    warm_up(base)
+    # The servers' connection pools hold connections to this Redis: the cache
+    # (throttles, the ticket) in every process, the channel layer in daphne.
+    with _ws_connect(ws, base, token) as socket_before:
+        pushed = call(base, "POST", "/api/v1/notifications/test", token=token)
+        assert (
+            json.loads(socket_before.recv(timeout=10))["data"]["id"]
+            == (pushed.body["id"])
+        )
+
+    processes_stop([redis_server])
+    started.append(
+        redis_server_start("redis-back", log_dir=tmp_path, port=redis_server.port)
+    )
+
+    # No retry by the client: the first ticket and the first handshake work.
+    with _ws_connect(ws, base, token) as socket_after:
+        again = call(base, "POST", "/api/v1/notifications/test", token=token)
+        frame = json.loads(socket_after.recv(timeout=10))
+
+    assert again.status == 201, again.body
+    assert frame["data"]["id"] == again.body["id"]
+    assert "skipping it for" not in api.output() + ws.output()
