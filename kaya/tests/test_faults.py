@@ -1105,7 +1105,10 @@ def test_redis_restarted_the_first_ticket_and_handshake_after_it_succeed(
 ):
     redis_server = redis_server_start("redis", log_dir=tmp_path)
     started.append(redis_server)
-    env = server_env(REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/0")
+    env = server_env(
+        REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/0",
+        THROTTLE_NOTIFICATION_TEST="100/m",
+    )
     api = start_gunicorn(env, tmp_path)
     started.append(api)
     ws = daphne_start("daphne", env=env, log_dir=tmp_path)
@@ -1114,13 +1117,22 @@ def test_redis_restarted_the_first_ticket_and_handshake_after_it_succeed(
     base, token = api.url(""), bearer(user)
     warm_up(base)
     # The servers' connection pools hold connections to this Redis: the cache
-    # (throttles, the ticket) in every process, the channel layer in daphne.
+    # (throttles, the ticket) in every process, the channel layer in daphne and,
+    # after concurrent pushes, in every gunicorn worker.
     with _ws_connect(ws, base, token) as socket_before:
-        pushed = call(base, "POST", "/api/v1/notifications/test", token=token)
-        assert (
-            json.loads(socket_before.recv(timeout=10))["data"]["id"]
-            == (pushed.body["id"])
-        )
+        with ThreadPoolExecutor(6) as pool:
+            pushed = list(
+                pool.map(
+                    lambda _: call(
+                        base, "POST", "/api/v1/notifications/test", token=token
+                    ),
+                    range(9),
+                )
+            )
+        received = {
+            json.loads(socket_before.recv(timeout=10))["data"]["id"] for _ in pushed
+        }
+        assert received == {reply.body["id"] for reply in pushed}
 
     processes_stop([redis_server])
     started.append(
