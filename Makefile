@@ -11,8 +11,9 @@ PYTEST_ARGS ?=
 # stay within Redis's default 16. PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
 BENCH_ARGS ?=
+LOAD_ARGS ?=
 
-.PHONY: run install install-dev migrate demo test fuzz lint format typecheck schema migrations-check ci bench worker beat clean
+.PHONY: run install install-dev migrate demo test fuzz lint format typecheck schema migrations-check ci bench load worker beat clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +78,12 @@ ci: lint typecheck migrations-check schema test
 bench: install-dev
 	$(PIP) install -q -r bench/requirements.txt
 	$(PY) -m bench $(BENCH_ARGS)
+
+## A realistic mix (reads, writes, refresh, notifications) with a websocket
+## population against the same stack; LOAD_ARGS="--help" lists the options.
+load: install-dev
+	$(PIP) install -q -r bench/requirements.txt
+	$(PY) -m bench.load $(LOAD_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A kaya worker -l INFO

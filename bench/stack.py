@@ -65,7 +65,8 @@ class Stack:
             THROTTLE_ANON="100000000/m",
             THROTTLE_REALTIME_TICKET="100000/m",
             THROTTLE_NOTIFICATION_TEST="100000/m",
-            THROTTLE_COMMUNITY_POST="100000/h",
+            THROTTLE_AUTH_REFRESH="100000/m",
+            THROTTLE_COMMUNITY_POST="100000/m",
             JWT_ACCESS_MINUTES="240",
             CELERY_TASK_ALWAYS_EAGER="1",
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
@@ -76,15 +77,16 @@ class Stack:
     # -- processes ---------------------------------------------------------
 
     def _start(self, name: str, command: list[str]) -> None:
-        log = (self.workdir / f"{name}.log").open("wb")
-        self.processes[name] = subprocess.Popen(
-            executable(command),
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        # The child keeps its own copy of the log's descriptor.
+        with (self.workdir / f"{name}.log").open("wb") as log:
+            self.processes[name] = subprocess.Popen(
+                executable(command),
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def manage(self, *args: str) -> None:
         # One-off commands (migrate, seed_bench's bulk load and ANALYZE) may run

@@ -16,6 +16,10 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry
 
 from kaya.env import env_bool, env_choice, env_int, env_list, env_str
 from kaya.logging import json_stdout_logging
@@ -219,6 +223,15 @@ if REDIS_URL:
                 # rebuilt) instead of turning every request into a 500. Login
                 # lockout counts in the database, so it still holds.
                 "IGNORE_EXCEPTIONS": True,
+                # A pooled connection that a restarted Redis closed fails its
+                # next command: try once more on a new connection. Connection
+                # errors only (a refused connect is instant); a timeout is not
+                # retried, so a frozen Redis still costs one timeout.
+                "CONNECTION_POOL_KWARGS": {
+                    "retry": Retry(
+                        NoBackoff(), 1, supported_errors=(RedisConnectionError,)
+                    )
+                },
             },
         }
     }
@@ -239,6 +252,13 @@ if REDIS_URL:
                         "socket_timeout": 15,
                         # Connecting never blocks by design: fail fast if Redis is down.
                         "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                        # channels-redis builds its own pool, so redis-py's default
+                        # retry does not apply: without one, the first command on
+                        # a connection a restarted Redis closed fails (a dropped
+                        # handshake). As for the cache: once, connection errors only.
+                        "retry": AsyncRetry(
+                            NoBackoff(), 1, supported_errors=(RedisConnectionError,)
+                        ),
                     }
                 ],
                 "prefix": "kaya",

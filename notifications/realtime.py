@@ -17,7 +17,6 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 logger = logging.getLogger(__name__)
 
@@ -115,16 +114,6 @@ def _push_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
-async def _redis_group_send(layer: Any, group: str, message: dict[str, Any]) -> None:
-    try:
-        await layer.group_send(group, message)
-    except RedisConnectionError:
-        # After a Redis restart the pool still holds connections the old server
-        # closed: the first send on one fails, and a second opens a new one
-        # (measured: without this, each process lost its first push).
-        await layer.group_send(group, message)
-
-
 def _group_send(group: str, message: dict[str, Any]) -> bool:
     layer = get_channel_layer()
     if layer is None:
@@ -135,8 +124,10 @@ def _group_send(group: str, message: dict[str, Any]) -> bool:
             # it is only for one process (development, tests), where this is cheap.
             async_to_sync(layer.group_send)(group, message)
         else:
+            # A send on a connection a restarted Redis closed is retried once
+            # by the layer's pool (the `retry` in CHANNEL_LAYERS).
             future = asyncio.run_coroutine_threadsafe(
-                _redis_group_send(layer, group, message), _push_loop()
+                layer.group_send(group, message), _push_loop()
             )
             try:
                 # The layer's Redis read timeout sits above its blocking receive

@@ -42,6 +42,9 @@ from django.utils import timezone
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.sync.client import connect
 
+from coaching.ai import offline, prompts, providers, safety
+from coaching.models import AIMessage
+from coaching.tests.gemini_stub import Answer, GeminiStub, blocked_body, text_body
 from conftest import bearer
 from kaya import outbox
 from kaya.cache import reset_breakers
@@ -942,3 +945,205 @@ def test_broker_frozen_sign_up_answers_fast_and_its_emails_go_once_after(
 
     assert provider.recipients() == ["broker-frozen@example.com"] * 2
     assert_each_sent_once(provider)
+
+
+# ---------------------------------------------------------------------------
+# Gemini: the real google-genai client in gunicorn against the provider stub
+# ---------------------------------------------------------------------------
+CHAT_MESSAGE = "I can't switch off tonight."
+GEMINI_TIMEOUT_SECONDS = 1.0
+GEMINI_ATTEMPTS = 2
+GEMINI_BACKOFF_SECONDS = 0.1
+
+
+@pytest.fixture
+def gemini_stub() -> Iterator[GeminiStub]:
+    stub = GeminiStub().start()
+    providers.breaker_reset()
+    try:
+        yield stub
+    finally:
+        stub.stop()
+        providers.breaker_reset()
+
+
+def gemini_env(stub: GeminiStub, **overrides: str) -> dict[str, str]:
+    return server_env(
+        GEMINI_API_KEY="fault-test-key",
+        GEMINI_BASE_URL=stub.base_url,
+        GEMINI_TIMEOUT_MS=str(int(1000 * GEMINI_TIMEOUT_SECONDS)),
+        GEMINI_MAX_ATTEMPTS=str(GEMINI_ATTEMPTS),
+        GEMINI_BACKOFF_MS=str(int(1000 * GEMINI_BACKOFF_SECONDS)),
+        **overrides,
+    )
+
+
+def consenting_token() -> str:
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory()
+    user.ai_consent_version = settings.AI_CONSENT_VERSION
+    user.ai_consent_at = timezone.now()
+    user.save(update_fields=["ai_consent_version", "ai_consent_at"])
+    return bearer(user)
+
+
+def offline_reply(message: str) -> str:
+    """The offline provider's answer to a new user's first message (no
+    sessions this week): what the chat falls back to."""
+    request = prompts.chat_request(
+        history=[("user", message)],
+        facts={"first_turn": True, "sessions_last_7_days": 0},
+    )
+    return offline.answer(request)
+
+
+def chat(base: str, token: str) -> Reply:
+    return call(base, "POST", "/api/v1/ai/chat", {"message": CHAT_MESSAGE}, token=token)
+
+
+WARM_CHATS = 9
+
+
+def warm_up_chat(base: str) -> None:
+    """Like warm_up, through the chat: every worker imports the SDK and makes
+    its client (seconds on a loaded machine) before anything is timed. Each
+    chat is a new user's, so no quota is spent by the user under test."""
+    tokens = [consenting_token() for _ in range(WARM_CHATS)]
+    with ThreadPoolExecutor(6) as pool:
+        replies = list(pool.map(lambda token: chat(base, token), tokens))
+    assert [r.status for r in replies] == [200] * WARM_CHATS, [r.body for r in replies]
+
+
+def test_gemini_timeout_chat_answers_within_the_bound_with_the_offline_reply(
+    started, gemini_stub, tmp_path
+):
+    gemini_stub.reply(*[Answer(body=text_body("Warm."))] * WARM_CHATS)
+    # Then the model would answer after 10 s: far beyond the configured timeout.
+    gemini_stub.reply(Answer(body=text_body("A late answer."), delay_seconds=10))
+    api = start_gunicorn(gemini_env(gemini_stub), tmp_path)
+    started.append(api)
+    warm_up_chat(api.url(""))
+
+    reply = chat(api.url(""), consenting_token())
+
+    waited = GEMINI_ATTEMPTS * GEMINI_TIMEOUT_SECONDS + GEMINI_BACKOFF_SECONDS
+    assert reply.status == 200, reply.body
+    assert reply.body["reply"]["body"] == offline_reply(CHAT_MESSAGE)
+    assert "A late answer." not in json.dumps(reply.body)
+    assert len(gemini_stub.requests) == WARM_CHATS + GEMINI_ATTEMPTS
+    # Every attempt waited its timeout, and no longer (the margin is for a
+    # loaded machine).
+    assert waited <= reply.seconds < waited + 2.0, reply.seconds
+
+
+def test_gemini_5xx_storm_opens_the_breaker_and_later_chats_skip_the_call(
+    started, gemini_stub, tmp_path
+):
+    # Nine good answers load the SDK in every worker (warm_up_chat), then 503s.
+    gemini_stub.reply(*[Answer(body=text_body("Warm."))] * WARM_CHATS)
+    gemini_stub.reply(gemini_stub.error(503))
+    api = start_gunicorn(
+        gemini_env(
+            gemini_stub, GEMINI_BREAKER_FAILURES="2", GEMINI_BREAKER_SECONDS="60"
+        ),
+        tmp_path,
+    )
+    started.append(api)
+    warm_up_chat(api.url(""))
+    token = consenting_token()
+
+    storm = [chat(api.url(""), token) for _ in range(2)]
+    assert [r.status for r in storm] == [200, 200], [r.body for r in storm]
+    assert len(gemini_stub.requests) == WARM_CHATS + 2 * GEMINI_ATTEMPTS
+    assert providers.breaker_is_open()
+
+    after = [chat(api.url(""), token) for _ in range(5)]
+
+    assert [r.status for r in after] == [200] * 5, [r.body for r in after]
+    # The breaker is shared through the cache: no worker calls Gemini again.
+    assert len(gemini_stub.requests) == WARM_CHATS + 2 * GEMINI_ATTEMPTS
+    assert max(r.seconds for r in after) < 1.0, [r.seconds for r in after]
+    # The first message of a conversation gets the offline reply, as each
+    # storm reply did.
+    expected = offline_reply(CHAT_MESSAGE)
+    assert [r.body["reply"]["body"] for r in storm + after] == [expected] * 7
+
+
+def test_gemini_blocked_answer_returns_the_safe_message_never_the_model_text(
+    started, gemini_stub, tmp_path
+):
+    gemini_stub.reply(
+        # The prompt blocked: no candidate at all.
+        Answer(body=blocked_body("SAFETY")),
+        # The answer stopped for safety, with model text that must not be shown.
+        Answer(body=text_body("MODEL-TEXT-CANARY do not show this", "SAFETY")),
+    )
+    api = start_gunicorn(gemini_env(gemini_stub), tmp_path)
+    started.append(api)
+    warm_up(api.url(""))
+    token = consenting_token()
+
+    replies = [chat(api.url(""), token) for _ in range(2)]
+
+    assert [r.status for r in replies] == [200, 200], [r.body for r in replies]
+    assert len(gemini_stub.requests) == 2
+    for reply in replies:
+        assert reply.body["reply"]["body"] == safety.FALLBACK_REPLY
+        assert reply.body["reply"]["replaced"] is True
+        assert reply.body["support"] is None
+        assert "MODEL-TEXT-CANARY" not in json.dumps(reply.body)
+    stored = AIMessage.objects.filter(role=AIMessage.Role.ASSISTANT)
+    assert [m.body for m in stored] == [safety.FALLBACK_REPLY] * 2
+
+
+# ---------------------------------------------------------------------------
+# Redis restarted: the first ticket and handshake after it
+# ---------------------------------------------------------------------------
+def test_redis_restarted_the_first_ticket_and_handshake_after_it_succeed(
+    started, user, tmp_path
+):
+    redis_server = redis_server_start("redis", log_dir=tmp_path)
+    started.append(redis_server)
+    env = server_env(
+        REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/0",
+        THROTTLE_NOTIFICATION_TEST="100/m",
+    )
+    api = start_gunicorn(env, tmp_path)
+    started.append(api)
+    ws = daphne_start("daphne", env=env, log_dir=tmp_path)
+    started.append(ws)
+    wait_until_serving(ws)
+    base, token = api.url(""), bearer(user)
+    warm_up(base)
+    # The servers' connection pools hold connections to this Redis: the cache
+    # (throttles, the ticket) in every process, the channel layer in daphne and,
+    # after concurrent pushes, in every gunicorn worker.
+    with _ws_connect(ws, base, token) as socket_before:
+        with ThreadPoolExecutor(6) as pool:
+            pushed = list(
+                pool.map(
+                    lambda _: call(
+                        base, "POST", "/api/v1/notifications/test", token=token
+                    ),
+                    range(9),
+                )
+            )
+        received = {
+            json.loads(socket_before.recv(timeout=10))["data"]["id"] for _ in pushed
+        }
+        assert received == {reply.body["id"] for reply in pushed}
+
+    processes_stop([redis_server])
+    started.append(
+        redis_server_start("redis-back", log_dir=tmp_path, port=redis_server.port)
+    )
+
+    # No retry by the client: the first ticket and the first handshake work.
+    with _ws_connect(ws, base, token) as socket_after:
+        again = call(base, "POST", "/api/v1/notifications/test", token=token)
+        frame = json.loads(socket_after.recv(timeout=10))
+
+    assert again.status == 201, again.body
+    assert frame["data"]["id"] == again.body["id"]
+    assert "skipping it for" not in api.output() + ws.output()

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import TokenFamily, User
 from coaching.models import (
     AIConversation,
     AIGenerationJob,
@@ -238,3 +238,31 @@ def test_seed_bench_dry_run_prints_the_plan_and_writes_nothing(settings, capsys)
     )
     assert "posts          80 rows" in out
     assert f"Dry run: would load {total} rows; nothing was written." in out
+
+
+def test_seed_bench_refresh_tokens_rotate_through_the_api(
+    settings, tmp_path, api_client
+):
+    settings.DEBUG = True
+    tokens = tmp_path / "tokens.json"
+    call_command("seed_bench", users=2, heavy=1, open_sessions=0, tokens=tokens)
+    assert "refresh" not in json.loads(tokens.read_text())["heavy"][0]
+
+    call_command("seed_bench", users=2, heavy=1, tokens=tokens, refresh_tokens=True)
+    rows = json.loads(tokens.read_text())
+    row = rows["light"][0]
+    response = api_client.post(
+        "/api/v1/auth/refresh", {"refresh": row["refresh"]}, format="json"
+    )
+    me = api_client.get("/api/v1/users/me", HTTP_AUTHORIZATION=f"Bearer {row['token']}")
+
+    assert response.status_code == 200
+    assert response.json()["refresh"] != row["refresh"]
+    assert me.status_code == 200
+    assert me.json()["id"] == row["user_id"]
+    assert (
+        TokenFamily.objects.filter(
+            user__email__endswith=EMAIL_DOMAIN, revoked_at=None
+        ).count()
+        == 2
+    )

@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from accounts.jwt import access_token_for
 from accounts.models import User
+from accounts.services import session_start
 from coaching.models import (
     AIConversation,
     AICrisisReferralDay,
@@ -222,6 +223,12 @@ class Command(BaseCommand):
             "JSON file (tokens live JWT_ACCESS_MINUTES).",
         )
         parser.add_argument(
+            "--refresh-tokens",
+            action="store_true",
+            help="With --tokens: also start a login session (token family) for "
+            "each bench user and write its refresh token (for `make load`).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Run even with DEBUG off (creates accounts with a known password).",
@@ -256,7 +263,9 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         if options["tokens"]:
-            self._write_tokens(options["tokens"], options["heavy"])
+            self._write_tokens(
+                options["tokens"], options["heavy"], refresh=options["refresh_tokens"]
+            )
 
     # -- planning ----------------------------------------------------------
 
@@ -903,7 +912,7 @@ class Command(BaseCommand):
 
     # -- tokens ------------------------------------------------------------
 
-    def _write_tokens(self, path: Path, heavy_count: int) -> None:
+    def _write_tokens(self, path: Path, heavy_count: int, *, refresh: bool) -> None:
         users = list(
             User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).order_by("email")
         )
@@ -922,9 +931,25 @@ class Command(BaseCommand):
             .order_by("user_id", "id")
             .values_list("user_id", "id")
         )
+        refresh_tokens: dict[int, str] = {}
+        if refresh:
+            # A real login session per user (the one way logins start), so the
+            # load run's refreshes rotate a family as a client's would.
+            with transaction.atomic():
+                for user in users:
+                    pair = session_start(user=user)
+                    tokens[user.pk] = pair.access
+                    refresh_tokens[user.pk] = pair.refresh
+
+        def row(user: User) -> dict[str, Any]:
+            entry: dict[str, Any] = {"user_id": user.pk, "token": tokens[user.pk]}
+            if refresh:
+                entry["refresh"] = refresh_tokens[user.pk]
+            return entry
+
         document = {
-            "heavy": [{"user_id": u.pk, "token": tokens[u.pk]} for u in heavy],
-            "light": [{"user_id": u.pk, "token": tokens[u.pk]} for u in light],
+            "heavy": [row(u) for u in heavy],
+            "light": [row(u) for u in light],
             "open_sessions": [
                 {"session_id": sid, "token": tokens[uid]} for uid, sid in open_sessions
             ],
