@@ -82,6 +82,14 @@ class UserOutput(serializers.ModelSerializer):
     def to_representation(self, instance: User) -> dict[str, Any]:
         """The declared fields written directly (``kaya.output``): the profile
         is on every client's start-up path; the same JSON, field for field."""
+        ai_consent_at, subscription_expires_at, date_joined, updated_at = (
+            output.instants(
+                instance.ai_consent_at,
+                instance.subscription_expires_at,
+                instance.date_joined,
+                instance.updated_at,
+            )
+        )
         return {
             "id": instance.pk,
             "email": output.text(instance.email),
@@ -101,12 +109,12 @@ class UserOutput(serializers.ModelSerializer):
             "leaderboard_opt_out": output.boolean(instance.leaderboard_opt_out),
             "ai_consent": output.boolean(instance.has_ai_consent),
             "ai_consent_version": output.integer(instance.ai_consent_version),
-            "ai_consent_at": output.instant(instance.ai_consent_at),
+            "ai_consent_at": ai_consent_at,
             "subscription_tier": output.choice(instance.subscription_tier),
-            "subscription_expires_at": output.instant(instance.subscription_expires_at),
+            "subscription_expires_at": subscription_expires_at,
             "is_staff": output.boolean(instance.is_staff),
-            "date_joined": output.instant(instance.date_joined),
-            "updated_at": output.instant(instance.updated_at),
+            "date_joined": date_joined,
+            "updated_at": updated_at,
         }
 
 

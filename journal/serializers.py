@@ -156,6 +156,12 @@ class JournalEntryOutput(serializers.ModelSerializer):
         if names is None:
             names = [tag.name for tag in instance.tags.all()]
         prompt = instance.prompt
+        occurred_at, created_at, updated_at, deleted_at = output.instants(
+            instance.occurred_at,
+            instance.created_at,
+            instance.updated_at,
+            instance.deleted_at,
+        )
         return {
             "id": instance.pk,
             "title": output.text(instance.title),
@@ -166,11 +172,11 @@ class JournalEntryOutput(serializers.ModelSerializer):
             ),
             "mood_entry_id": instance.mood_entry_id,
             "client_id": output.uuid_text(instance.client_id),
-            "occurred_at": output.instant(instance.occurred_at),
+            "occurred_at": occurred_at,
             "local_date": output.day(instance.local_date),
-            "created_at": output.instant(instance.created_at),
-            "updated_at": output.instant(instance.updated_at),
-            "deleted_at": output.instant(instance.deleted_at),
+            "created_at": created_at,
+            "updated_at": updated_at,
+            "deleted_at": deleted_at,
         }
 
 
@@ -330,6 +336,9 @@ class MoodEntryOutput(serializers.ModelSerializer):
     def to_representation(self, instance: MoodEntry) -> dict[str, Any]:
         """The declared fields without DRF's per-field lookups (mood history's
         hottest path); the same JSON, field for field."""
+        logged_at, created_at, updated_at = output.instants(
+            instance.logged_at, instance.created_at, instance.updated_at
+        )
         return {
             "id": instance.pk,
             "mood": output.choice(instance.mood),
@@ -339,10 +348,10 @@ class MoodEntryOutput(serializers.ModelSerializer):
             "factors": self.get_factors(instance),
             "note": output.text(instance.note),
             "client_id": output.uuid_text(instance.client_id),
-            "logged_at": output.instant(instance.logged_at),
+            "logged_at": logged_at,
             "local_date": output.day(instance.local_date),
-            "created_at": output.instant(instance.created_at),
-            "updated_at": output.instant(instance.updated_at),
+            "created_at": created_at,
+            "updated_at": updated_at,
         }
 
 

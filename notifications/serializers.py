@@ -38,14 +38,15 @@ class NotificationOutput(serializers.ModelSerializer):
     def to_representation(self, instance: Notification) -> dict[str, Any]:
         """The declared fields written directly (``kaya.output``), as the
         notifications page's rows; the same JSON, field for field."""
+        created_at, read_at = output.instants(instance.created_at, instance.read_at)
         return {
             "id": instance.pk,
             "type": output.choice(instance.type),
             "title": output.text(instance.title),
             "body": output.text(instance.body),
             "data": instance.data,
-            "created_at": output.instant(instance.created_at),
-            "read_at": output.instant(instance.read_at),
+            "created_at": created_at,
+            "read_at": read_at,
             "cursor": self.get_cursor(instance),
         }
 

@@ -147,6 +147,12 @@ class SessionOutput(serializers.ModelSerializer):
     def to_representation(self, instance: WellnessSession) -> dict[str, Any]:
         """The declared fields written directly (``kaya.output``), as the
         sessions page's rows; the same JSON, field for field."""
+        started_at, completed_at, abandoned_at, updated_at = output.instants(
+            instance.started_at,
+            instance.completed_at,
+            instance.abandoned_at,
+            instance.updated_at,
+        )
         return {
             "id": instance.pk,
             "type": output.choice(instance.type),
@@ -164,11 +170,11 @@ class SessionOutput(serializers.ModelSerializer):
             "mood_before": output.integer(instance.mood_before),
             "mood_after": output.integer(instance.mood_after),
             "notes": output.text(instance.notes),
-            "started_at": output.instant(instance.started_at),
-            "completed_at": output.instant(instance.completed_at),
-            "abandoned_at": output.instant(instance.abandoned_at),
+            "started_at": started_at,
+            "completed_at": completed_at,
+            "abandoned_at": abandoned_at,
             "local_date": output.day(instance.local_date),
-            "updated_at": output.instant(instance.updated_at),
+            "updated_at": updated_at,
         }
 
 
