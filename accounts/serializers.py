@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from accounts.models import User, validate_timezone
 from accounts.services import email_canonical_or_400
+from kaya import output
 from kaya.schema import BlankOrEmailOutputField, BlankOrURLOutputField
 
 LOCALE_CHOICES = [code for code, _ in settings.LANGUAGES]
@@ -77,6 +78,44 @@ class UserOutput(serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = fields
+
+    def to_representation(self, instance: User) -> dict[str, Any]:
+        """The declared fields written directly (``kaya.output``): the profile
+        is on every client's start-up path; the same JSON, field for field."""
+        ai_consent_at, subscription_expires_at, date_joined, updated_at = (
+            output.instants(
+                instance.ai_consent_at,
+                instance.subscription_expires_at,
+                instance.date_joined,
+                instance.updated_at,
+            )
+        )
+        return {
+            "id": instance.pk,
+            "email": output.text(instance.email),
+            "pending_email": output.text(instance.pending_email),
+            "email_verified": output.boolean(instance.email_verified),
+            "display_name": output.text(instance.display_name),
+            "avatar_url": output.text(instance.avatar_url),
+            "bio": output.text(instance.bio),
+            "timezone": output.text(instance.timezone),
+            "locale": output.text(instance.locale),
+            "reminder_time": output.time_of_day(instance.reminder_time),
+            "notify_email": output.boolean(instance.notify_email),
+            "notify_push": output.boolean(instance.notify_push),
+            "quiet_hours_start": output.time_of_day(instance.quiet_hours_start),
+            "quiet_hours_end": output.time_of_day(instance.quiet_hours_end),
+            "gentle_mode": output.boolean(instance.gentle_mode),
+            "leaderboard_opt_out": output.boolean(instance.leaderboard_opt_out),
+            "ai_consent": output.boolean(instance.has_ai_consent),
+            "ai_consent_version": output.integer(instance.ai_consent_version),
+            "ai_consent_at": ai_consent_at,
+            "subscription_tier": output.choice(instance.subscription_tier),
+            "subscription_expires_at": subscription_expires_at,
+            "is_staff": output.boolean(instance.is_staff),
+            "date_joined": date_joined,
+            "updated_at": updated_at,
+        }
 
 
 class TokenPairOutput(serializers.Serializer):

@@ -26,6 +26,7 @@ from journal.models import (
 from journal.services import MoodLogged, moment_error
 from journal.text import MAX_TAG_LENGTH, MAX_TAGS, normalise_tags, normalise_text
 from journal.text import reject_markup as _reject_markup
+from kaya import output
 from kaya.idempotency import CLIENT_ID_HELP
 from kaya.schema import BlankOrURLOutputField
 from kaya.sync import UPDATED_SINCE_HELP, AwareDateTimeField
@@ -38,35 +39,6 @@ NOTE_MAX_LENGTH = 2_000
 # A mood history spans at most this many local days (30 by default).
 MAX_HISTORY_DAYS = 92
 DEFAULT_HISTORY_DAYS = 30
-
-
-# --- output helpers ----------------------------------------------------------
-
-# The hot output serializers write their dicts directly; these are the
-# conversions DRF's own fields apply (its DateTimeField and DateField, used as
-# is: the current time zone, ISO 8601, ``Z`` for UTC), so the JSON is the same.
-_INSTANT_FIELD = serializers.DateTimeField()
-_DAY_FIELD = serializers.DateField()
-
-
-def _instant(value: Any) -> Any:
-    return None if value is None else _INSTANT_FIELD.to_representation(value)
-
-
-def _day(value: Any) -> Any:
-    return None if value is None else _DAY_FIELD.to_representation(value)
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _uuid(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 # --- fields -----------------------------------------------------------------
@@ -184,21 +156,27 @@ class JournalEntryOutput(serializers.ModelSerializer):
         if names is None:
             names = [tag.name for tag in instance.tags.all()]
         prompt = instance.prompt
+        occurred_at, created_at, updated_at, deleted_at = output.instants(
+            instance.occurred_at,
+            instance.created_at,
+            instance.updated_at,
+            instance.deleted_at,
+        )
         return {
             "id": instance.pk,
-            "title": _text(instance.title),
-            "body": _text(instance.body),
+            "title": output.text(instance.title),
+            "body": output.text(instance.body),
             "tags": list(names),
             "prompt": (
                 None if prompt is None else {"id": prompt.pk, "text": prompt.text}
             ),
             "mood_entry_id": instance.mood_entry_id,
-            "client_id": _uuid(instance.client_id),
-            "occurred_at": _instant(instance.occurred_at),
-            "local_date": _day(instance.local_date),
-            "created_at": _instant(instance.created_at),
-            "updated_at": _instant(instance.updated_at),
-            "deleted_at": _instant(instance.deleted_at),
+            "client_id": output.uuid_text(instance.client_id),
+            "occurred_at": occurred_at,
+            "local_date": output.day(instance.local_date),
+            "created_at": created_at,
+            "updated_at": updated_at,
+            "deleted_at": deleted_at,
         }
 
 
@@ -358,20 +336,22 @@ class MoodEntryOutput(serializers.ModelSerializer):
     def to_representation(self, instance: MoodEntry) -> dict[str, Any]:
         """The declared fields without DRF's per-field lookups (mood history's
         hottest path); the same JSON, field for field."""
-        mood = instance.mood
+        logged_at, created_at, updated_at = output.instants(
+            instance.logged_at, instance.created_at, instance.updated_at
+        )
         return {
             "id": instance.pk,
-            "mood": mood if mood in ("", None) else str(mood),
-            "score": _int(instance.score),
-            "intensity": _int(instance.intensity),
+            "mood": output.choice(instance.mood),
+            "score": output.integer(instance.score),
+            "intensity": output.integer(instance.intensity),
             "emotions": self.get_emotions(instance),
             "factors": self.get_factors(instance),
-            "note": _text(instance.note),
-            "client_id": _uuid(instance.client_id),
-            "logged_at": _instant(instance.logged_at),
-            "local_date": _day(instance.local_date),
-            "created_at": _instant(instance.created_at),
-            "updated_at": _instant(instance.updated_at),
+            "note": output.text(instance.note),
+            "client_id": output.uuid_text(instance.client_id),
+            "logged_at": logged_at,
+            "local_date": output.day(instance.local_date),
+            "created_at": created_at,
+            "updated_at": updated_at,
         }
 
 
@@ -441,6 +421,16 @@ class MoodDayOutput(serializers.Serializer):
     lowest_score = serializers.IntegerField()
     highest_score = serializers.IntegerField()
 
+    def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "local_date": output.day(instance["local_date"]),
+            "entries_count": output.integer(instance["entries_count"]),
+            "average_score": output.floating(instance["average_score"]),
+            "average_intensity": output.floating(instance["average_intensity"]),
+            "lowest_score": output.integer(instance["lowest_score"]),
+            "highest_score": output.integer(instance["highest_score"]),
+        }
+
 
 # Answers a collection's GET with one object, not a list.
 @extend_schema_serializer(many=False)
@@ -449,6 +439,18 @@ class MoodHistoryOutput(serializers.Serializer):
     date_to = serializers.DateField()
     days = MoodDayOutput(many=True, help_text="Days with entries, oldest first.")
     entries = MoodEntryOutput(many=True, help_text="Newest first.")
+
+    def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
+        """Written directly (``kaya.output``), rows included: mood history's
+        hottest path; the same JSON, field for field."""
+        day = MoodDayOutput()
+        entry = MoodEntryOutput(context=self.context)
+        return {
+            "date_from": output.day(instance["date_from"]),
+            "date_to": output.day(instance["date_to"]),
+            "days": [day.to_representation(row) for row in instance["days"]],
+            "entries": [entry.to_representation(row) for row in instance["entries"]],
+        }
 
 
 class MoodEntryListInput(DateRangeInput):

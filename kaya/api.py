@@ -111,11 +111,13 @@ def validated(
 ) -> dict[str, Any]:
     """``data`` (a request body or ``request.query_params``) checked by an input
     serializer; its validated data as a plain dict, or a 400."""
-    fields = getattr(input_class(context=context), "fields", {})
+    # One instance: DRF builds (deep-copies) a serializer's fields on each
+    # instance, and the checks below read the same fields validation runs.
+    serializer = input_class(data=data, context=context)
+    fields = getattr(serializer, "fields", {})
     if isinstance(data, QueryDict):
-        data = _plain_query(fields, data)
+        serializer.initial_data = _plain_query(fields, data)
     elif isinstance(data, dict):
         _strict_body(fields, data)
-    serializer = input_class(data=data, context=context)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

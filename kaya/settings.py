@@ -145,7 +145,11 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _is_postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if _is_postgresql:
+        # Django's backend, with a health check that costs no round trip
+        # (kaya/db/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "kaya.db.postgresql"
         _db_options = DATABASES["default"].setdefault("OPTIONS", {})
         _db_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
         # Ours first, so an options= given in DATABASE_URL still wins.
@@ -153,9 +157,7 @@ if DATABASE_URL:
             f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} "
             + _db_options.get("options", "")
         ).strip()
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
-        KAYA_SERVER == "asgi" or env_bool("DB_POOL", False)
-    ):
+    if _is_postgresql and (KAYA_SERVER == "asgi" or env_bool("DB_POOL", False)):
         # Under ASGI each request may run on a new thread, so persistent
         # connections leak ("too many clients"); use psycopg's pool instead.
         DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from kaya import output
 from notifications.models import Notification
 from notifications.selectors import (
     InvalidCursorError,
@@ -33,6 +34,21 @@ class NotificationOutput(serializers.ModelSerializer):
 
     def get_cursor(self, notification: Notification) -> str:
         return notification_cursor(notification)
+
+    def to_representation(self, instance: Notification) -> dict[str, Any]:
+        """The declared fields written directly (``kaya.output``), as the
+        notifications page's rows; the same JSON, field for field."""
+        created_at, read_at = output.instants(instance.created_at, instance.read_at)
+        return {
+            "id": instance.pk,
+            "type": output.choice(instance.type),
+            "title": output.text(instance.title),
+            "body": output.text(instance.body),
+            "data": instance.data,
+            "created_at": created_at,
+            "read_at": read_at,
+            "cursor": self.get_cursor(instance),
+        }
 
 
 def _validate_cursor(value: str) -> None:

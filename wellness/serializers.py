@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kaya import output
 from kaya.idempotency import CLIENT_ID_HELP
 from kaya.schema import BlankOrURLOutputField
 from kaya.sync import UpdatedSinceInput
@@ -145,6 +146,39 @@ class SessionOutput(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    def to_representation(self, instance: WellnessSession) -> dict[str, Any]:
+        """The declared fields written directly (``kaya.output``), as the
+        sessions page's rows; the same JSON, field for field."""
+        started_at, completed_at, abandoned_at, updated_at = output.instants(
+            instance.started_at,
+            instance.completed_at,
+            instance.abandoned_at,
+            instance.updated_at,
+        )
+        return {
+            "id": instance.pk,
+            "type": output.choice(instance.type),
+            "title": output.text(instance.title),
+            "status": output.choice(instance.status),
+            "client_id": output.uuid_text(instance.client_id),
+            "planned_duration_seconds": output.integer(
+                instance.planned_duration_seconds
+            ),
+            "actual_duration_seconds": output.integer(instance.actual_duration_seconds),
+            "progress_seconds": output.integer(instance.progress_seconds),
+            "enrollment_id": output.integer(instance.enrollment_id),
+            "program_day_id": output.integer(instance.program_day_id),
+            "generated_content_id": instance.generated_content_id,
+            "mood_before": output.integer(instance.mood_before),
+            "mood_after": output.integer(instance.mood_after),
+            "notes": output.text(instance.notes),
+            "started_at": started_at,
+            "completed_at": completed_at,
+            "abandoned_at": abandoned_at,
+            "local_date": output.day(instance.local_date),
+            "updated_at": updated_at,
+        }
+
 
 class StreakOutput(serializers.Serializer):
     current_streak = serializers.IntegerField(required=False, help_text=STREAK_RULE)
@@ -178,6 +212,12 @@ class SessionCompleteOutput(SessionOutput):
     @extend_schema_field(StreakOutput)
     def get_streak(self, obj: WellnessSession) -> dict[str, Any]:
         return self.context.get("streak", {})
+
+    def to_representation(self, instance: WellnessSession) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["streak"] = self.get_streak(instance)
+        data["program_day_counted"] = self.get_program_day_counted(instance)
+        return data
 
 
 class PeriodTotalsOutput(serializers.Serializer):

@@ -11,7 +11,11 @@ from rest_framework import serializers
 
 from journal import selectors
 from journal.models import JournalTag, MoodTag
-from journal.serializers import JournalEntryOutput, MoodEntryOutput
+from journal.serializers import (
+    JournalEntryOutput,
+    MoodEntryOutput,
+    MoodHistoryOutput,
+)
 from journal.services import journal_entry_delete
 from journal.tests.factories import JournalEntryFactory, MoodEntryFactory, PromptFactory
 from kaya.renderers import ORJSONRenderer
@@ -71,6 +75,32 @@ def test_mood_entry_output_is_drfs_json(user):
     mine = next(r for r in rows if r.pk == entry.pk)
     assert MoodEntryOutput(mine).data["emotions"] == ["calm", "anxious"]
     assert MoodEntryOutput(mine).data["factors"] == ["sleep", "work"]
+
+
+def test_mood_history_output_is_drfs_json(user):
+    entry = MoodEntryFactory(user=user, note="private", client_id=uuid.uuid4())
+    MoodTag.objects.create(
+        entry=entry,
+        user=user,
+        kind="emotion",
+        value="calm",
+        local_date=entry.local_date,
+    )
+    MoodEntryFactory(user=user, mood="very_low", intensity=9)
+    day = entry.local_date
+
+    for history in (
+        selectors.mood_history(user=user, date_from=day, date_to=day),
+        selectors.mood_history(
+            user=user, date_from=date(2001, 1, 1), date_to=date(2001, 1, 30)
+        ),
+    ):
+        generic = serializers.Serializer.to_representation(MoodHistoryOutput(), history)
+        assert _json(MoodHistoryOutput(history).data) == _json(generic)
+    full = MoodHistoryOutput(
+        selectors.mood_history(user=user, date_from=day, date_to=day)
+    ).data
+    assert [len(full["days"]), len(full["entries"])] == [1, 2]
 
 
 def test_mood_trends_output_is_drfs_json():

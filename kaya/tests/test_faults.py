@@ -722,6 +722,55 @@ def test_database_restart_is_503_on_ready_then_served_and_no_write_lost(
     )
 
 
+def _other_sessions_of_this_database() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def test_database_sessions_killed_between_requests_the_next_requests_are_served(
+    started, user, tmp_path
+):
+    # The workers' persistent connections skip the SELECT 1 round trip while
+    # their sockets are quiet (kaya/db/postgresql/base.py); a session the server
+    # ended must still never be used for a request.
+    api = start_gunicorn(server_env(), tmp_path)
+    started.append(api)
+    base, token = api.url(""), bearer(user)
+    with ThreadPoolExecutor(6) as pool:
+        warm = list(
+            pool.map(
+                lambda _: call(base, "GET", "/api/v1/users/me", token=token), range(12)
+            )
+        )
+    assert {r.status for r in warm} == {200}
+    sessions = _other_sessions_of_this_database()
+    assert sessions
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid",
+            [sessions],
+        )
+    eventually(
+        lambda: not set(sessions) & set(_other_sessions_of_this_database()),
+        what="the killed sessions to end",
+        seconds=10,
+    )
+    with ThreadPoolExecutor(6) as pool:
+        after = list(
+            pool.map(
+                lambda _: call(base, "GET", "/api/v1/users/me", token=token), range(12)
+            )
+        )
+
+    assert [r.status for r in after] == [200] * 12, [r.body for r in after]
+    assert {r.body["id"] for r in after} == {user.pk}
+
+
 # ---------------------------------------------------------------------------
 # Redis stopped, then back
 # ---------------------------------------------------------------------------

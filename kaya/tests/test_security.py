@@ -106,7 +106,7 @@ def test_database_and_redis_urls_switch_to_the_services(tmp_path):
     resolved = _resolved_settings(SERVICES, tmp_path)
 
     assert resolved == {
-        "db": "django.db.backends.postgresql",
+        "db": "kaya.db.postgresql",
         "conn_max_age": 60,
         "pool": False,
         "cache": "django_redis.cache.RedisCache",

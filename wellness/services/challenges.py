@@ -186,6 +186,19 @@ def _receiver(kinds: frozenset[str]) -> Callable[..., None]:
     def receive(sender: Any, *, user_id: int, **kwargs: Any) -> None:
         from accounts.models import User
 
+        # Most events (a mood logged, a session completed) find no open
+        # participation of their goal kinds: one query then, instead of the
+        # user, a transaction and an empty refresh on the request's path. A
+        # participation joined meanwhile counts this activity on its own
+        # (challenge_join records the window's progress).
+        if not ChallengeParticipant.objects.filter(
+            user_id=user_id,
+            user__is_active=True,
+            completed_at__isnull=True,
+            challenge__is_active=True,
+            challenge__goal_kind__in=list(kinds),
+        ).exists():
+            return
         user = User.objects.filter(pk=user_id, is_active=True).first()
         if user is not None:
             challenge_progress_refresh(user=user, kinds=kinds)

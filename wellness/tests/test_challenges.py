@@ -687,3 +687,36 @@ def test_every_challenge_endpoint_is_in_the_schema_with_its_codes(api_client):
     assert "challenge_completed" in join["delete"]["responses"]["409"]["description"]
     for path in (URL, f"{URL}/my-challenges", f"{URL}/{{id}}/leaderboard"):
         assert "400" in paths[path]["get"]["responses"], path
+
+
+def test_an_event_with_no_open_participation_of_its_kind_costs_one_query(
+    user, django_assert_num_queries
+):
+    from wellness.services.challenges import _receiver
+
+    sessions = _april_challenge(goal_kind=Goal.SESSIONS_COMPLETED, goal_target=5)
+    _join(user, sessions)
+    mood_receiver = _receiver(frozenset({Goal.MOOD_LOGS}))
+    with time_machine.travel(NOON, tick=False):
+        journal_services.mood_entry_create(user=user, mood="good", intensity=3)
+
+        with django_assert_num_queries(1):
+            mood_receiver(sender=None, user_id=user.pk)
+
+    assert _progress(user, sessions) == (0, False)
+
+
+def test_an_event_of_a_deactivated_user_moves_no_challenge(
+    user, django_capture_on_commit_callbacks
+):
+    mood = _april_challenge(goal_kind=Goal.MOOD_LOGS, goal_target=5)
+    _join(user, mood)
+    with time_machine.travel(NOON, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            journal_services.mood_entry_create(user=user, mood="good", intensity=3)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        with django_capture_on_commit_callbacks(execute=True):
+            journal_services.mood_entry_create(user=user, mood="low", intensity=3)
+
+    assert _progress(user, mood) == (1, False)

@@ -1,0 +1,51 @@
+"""kaya.output's conversions are DRF's own fields' output, value for value."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from django.utils import timezone as dj_timezone
+from rest_framework import serializers
+
+from kaya import output
+
+VALUES = [
+    None,
+    datetime(2026, 12, 4, 5, 30, tzinfo=UTC),
+    datetime(2026, 12, 4, 5, 30, 0, 123456, tzinfo=UTC),
+    datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+    datetime(2026, 6, 1, 23, 59, 59, tzinfo=timezone(timedelta(hours=-7))),
+    datetime(2026, 6, 1, 12, 0),  # naive: DRF makes it aware
+    "2026-06-01T12:00:00Z",  # a string passes through
+]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "Asia/Kolkata"])
+def test_instants_are_drfs_datetime_output_in_the_current_time_zone(zone):
+    field = serializers.DateTimeField()
+    with dj_timezone.override(zone):
+        assert output.instants(*VALUES) == tuple(
+            field.to_representation(value) for value in VALUES
+        )
+        assert [output.instant(value) for value in VALUES] == [
+            field.to_representation(value) for value in VALUES
+        ]
+
+
+def test_instants_overflow_raises_drfs_error():
+    edge = datetime.max.replace(tzinfo=timezone(timedelta(hours=-14)))
+    with pytest.raises(serializers.ValidationError) as drf:
+        serializers.DateTimeField().to_representation(edge)
+    with pytest.raises(serializers.ValidationError) as ours:
+        output.instants(edge)
+    assert ours.value.detail == drf.value.detail
+
+
+def test_instants_follow_a_configured_datetime_format(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DATETIME_FORMAT": "%Y-%m-%d %H:%M",
+    }
+    value = datetime(2026, 12, 4, 5, 30, tzinfo=UTC)
+    assert output.instants(value) == ("2026-12-04 05:30",)
