@@ -35,7 +35,6 @@ from community.serializers import (
     ReportOutput,
     SupportGroupMembershipOutput,
     SupportGroupOutput,
-    post_rows,
 )
 from kaya.api import validated
 from kaya.pagination import DefaultPagination, NewestFirstCursorPagination
@@ -90,10 +89,9 @@ class PostViewSet(
         responses={200: PostOutput(many=True)},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # PostOutput's fields without DRF's per-request field tree (post_rows).
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(
-            post_rows(page or [], viewer_id=request.user.pk)
+            PostOutput(page or [], many=True, context={"request": request}).data
         )
 
     @extend_schema(
@@ -390,5 +388,5 @@ class SupportGroupViewSet(
             selectors.post_feed(user=request.user, group=group)
         )
         return self.get_paginated_response(
-            post_rows(page or [], viewer_id=request.user.pk)
+            PostOutput(page or [], many=True, context={"request": request}).data
         )
