@@ -43,6 +43,7 @@ from coaching.models import (
 )
 from community.models import Comment, Post, PostLike, SupportGroup, SupportGroupMember
 from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
+from kaya import rollups
 from notifications.models import Notification
 from wellness.models import (
     ProgramDay,
@@ -156,6 +157,7 @@ class Command(BaseCommand):
             self.stdout.write("bench data already loaded (use --reset to reload)")
         else:
             self._load(options)
+        rollups.rebuild_all(progress=self.stdout.write)
         if connection.vendor == "postgresql":
             # Fresh planner statistics: after a bulk load (or a bench run's
             # writes) the planner would otherwise estimate from empty tables and
