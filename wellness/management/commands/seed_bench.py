@@ -157,7 +157,7 @@ class Command(BaseCommand):
             self.stdout.write("bench data already loaded (use --reset to reload)")
         else:
             self._load(options)
-        rollups.rebuild_all(progress=self.stdout.write)
+            rollups.rebuild_all(progress=self.stdout.write)
         if connection.vendor == "postgresql":
             # Fresh planner statistics: after a bulk load (or a bench run's
             # writes) the planner would otherwise estimate from empty tables and
