@@ -402,3 +402,22 @@ def test_seed_bench_leaves_the_rollups_right(settings):
     call_command("rebuild_rollups", "--verify", stdout=out)
     assert "Verified 2 users." in out.getvalue()
     assert SessionTotal.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_user_stats_run_a_fixed_number_of_queries(
+    auth_client, user, count, django_assert_num_queries
+):
+    for n in range(count):
+        with time_machine.travel(NOW - timedelta(days=n), tick=False):
+            mood_entry_create(user=user, mood="good", intensity=4)
+            session, _ = session_create(
+                user=user, type="yoga", title="Practice", planned_duration_seconds=60
+            )
+            session.user = user
+            session_complete(session=session, actual_duration_seconds=60)
+    # The user; the journal's counts; the wellness totals; the streak.
+    with frozen(auth_client, user, NOW), django_assert_num_queries(4):
+        body = auth_client.get(f"{URL}/users/me/stats").json()
+    assert (body["mood_entries_count"], body["sessions_count"]) == (count, count)
+    assert body["duration_seconds"] == 60 * count
