@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, QuerySet
 
 from journal.crisis import crisis_support, locale_candidates
@@ -20,7 +19,7 @@ from journal.models import (
     MoodTag,
     Prompt,
 )
-from kaya.expressions import StringList, user_total
+from kaya.expressions import StringList
 from kaya.sync import changed_since
 from kaya.timeutils import local_today
 
@@ -236,27 +235,10 @@ def daily_prompt(*, user: User) -> dict[str, Any]:
 
 
 def journal_counts(*, user: User) -> dict[str, int]:
-    """The user's journal, gratitude and mood entry counts, in one query."""
-    counts = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .values(
-            journal_entries_count=user_total(
-                JournalEntry.objects.for_user(user), Count("id")
-            ),
-            gratitude_entries_count=user_total(
-                GratitudeEntry.objects.for_user(user), Count("id")
-            ),
-            mood_entries_count=user_total(
-                MoodEntry.objects.for_user(user), Count("id")
-            ),
-        )
-        .get()
-    )
     return {
-        "journal_entries_count": counts["journal_entries_count"],
-        "gratitude_entries_count": counts["gratitude_entries_count"],
-        "mood_entries_count": counts["mood_entries_count"],
+        "journal_entries_count": JournalEntry.objects.for_user(user).count(),
+        "gratitude_entries_count": GratitudeEntry.objects.for_user(user).count(),
+        "mood_entries_count": MoodEntry.objects.for_user(user).count(),
     }
 
 

@@ -9,9 +9,6 @@ runs ``ARRAY(subquery)`` (what ``ArraySubquery`` writes); SQLite, used by the
 embedded tests, aggregates the same subquery with ``json_group_array``. Both
 answer ``[]`` for a row without values, so the JSON and the query count are the
 same on both backends.
-
-``user_total``: one user's total (a count, a sum) as a scalar subquery, so a
-stats endpoint reads several totals in one query.
 """
 
 from __future__ import annotations
@@ -20,8 +17,7 @@ import json
 from typing import Any
 
 from django.db import models
-from django.db.models import Aggregate, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet, Subquery
 
 
 class _StringListField(models.Field):  # type: ignore[type-arg]
@@ -60,15 +56,3 @@ class StringList(Subquery):
             column=connection.ops.quote_name(self.column),
             **extra_context,
         )
-
-
-def user_total(queryset: QuerySet[Any], aggregate: Aggregate) -> Coalesce:
-    """``queryset.aggregate(aggregate)`` as a scalar subquery (0 when there are
-    no rows), so that several totals of one user's rows take one query rather
-    than one each: ``User.objects.filter(pk=user.pk).values(entries=user_total(
-    Entry.objects.for_user(user), Count("id")))``. ``queryset`` holds one
-    user's rows: it is grouped by ``user_id``."""
-    rows = queryset.order_by().values("user_id").annotate(total=aggregate)
-    return Coalesce(
-        Subquery(rows.values("total"), output_field=models.IntegerField()), 0
-    )

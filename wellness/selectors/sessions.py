@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
 
-from kaya.expressions import user_total
 from kaya.sync import changed_since
 from kaya.timeutils import local_today
 from wellness.models import (
@@ -17,10 +15,10 @@ from wellness.models import (
     SessionDay,
     SessionTotal,
     SessionType,
-    UserAchievement,
     WellnessSession,
 )
 from wellness.selectors._shared import practice_totals, rounded, week_bounds
+from wellness.selectors.achievements import achievement_unlocked_count
 from wellness.selectors.streaks import streak_fields, streak_for_user
 
 if TYPE_CHECKING:
@@ -124,33 +122,21 @@ def session_stats(*, user: User) -> dict[str, Any]:
 
 
 def wellness_user_stats(user: User) -> dict[str, Any]:
-    """The wellness part of ``/users/me/stats`` (accounts' stats registry): the
-    practice totals (from the lifetime rollup, a row per session type), program
-    enrollments and unlocked achievements in one query, then the streak."""
-    lifetime = SessionTotal.objects.for_user(user)
-    enrollments = ProgramEnrollment.objects.for_user(user)
-    totals = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .values(
-            n_sessions=user_total(lifetime, Sum("sessions_count")),
-            n_seconds=user_total(lifetime, Sum("duration_seconds")),
-            n_enrolled=user_total(enrollments, Count("id")),
-            n_completed=user_total(
-                enrollments.filter(completed_at__isnull=False), Count("id")
-            ),
-            n_achievements=user_total(
-                UserAchievement.objects.for_user(user).unlocked(), Count("id")
-            ),
-        )
-        .get()
+    """The wellness part of ``/users/me/stats`` (accounts' stats registry);
+    practice totals from the lifetime rollup (a row per session type)."""
+    totals = SessionTotal.objects.for_user(user).aggregate(
+        sessions=Sum("sessions_count"), seconds=Sum("duration_seconds")
+    )
+    programs = ProgramEnrollment.objects.for_user(user).aggregate(
+        enrolled=Count("id"),
+        completed=Count("id", filter=Q(completed_at__isnull=False)),
     )
     stats: dict[str, Any] = {
         # Names as documented by accounts' UserStatsSerializer.
-        **practice_totals(totals["n_sessions"], totals["n_seconds"]),
-        "programs_enrolled_count": totals["n_enrolled"],
-        "programs_completed_count": totals["n_completed"],
-        "achievements_count": totals["n_achievements"],
+        **practice_totals(totals["sessions"], totals["seconds"]),
+        "programs_enrolled_count": programs["enrolled"],
+        "programs_completed_count": programs["completed"],
+        "achievements_count": achievement_unlocked_count(user=user),
     }
     stats.update(streak_fields(user=user, view=streak_for_user(user=user)))
     return stats
