@@ -7,7 +7,7 @@ back, so each function runs a fixed number of queries whatever the history.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,8 @@ TOP_TAGS = 3
 LATEST_MOODS = 5
 ACTIVE_ENROLLMENTS = 5
 CORRELATION_MIN_DAYS = 3
+EMOTION: str = MoodTag.Kind.EMOTION.value
+FACTOR: str = MoodTag.Kind.FACTOR.value
 
 
 def analytics_dashboard(*, user: User) -> dict[str, Any]:
@@ -89,10 +91,33 @@ def _bucket_of(day: date, granularity: str) -> date:
     return day
 
 
-def _top(counts: Mapping[str, int]) -> list[dict[str, Any]]:
+def _rank(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
+def _top(counts: Mapping[str, int] | None) -> list[dict[str, Any]]:
     """The most frequent values, ties by value (as the database ranked them)."""
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [{"value": value, "count": count} for value, count in ranked[:TOP_TAGS]]
+    if not counts:
+        return []
+    ranked = sorted(counts.items(), key=_rank)[:TOP_TAGS]
+    return [{"value": value, "count": count} for value, count in ranked]
+
+
+def _merged(days: Iterable[tuple[Any, ...]], granularity: str) -> list[tuple[Any, ...]]:
+    """Day rollups summed into week or month buckets, in date order."""
+    buckets: dict[date, list[Any]] = {}
+    for day, entries, score, intensity, tags in days:
+        key = _bucket_of(day, granularity)
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = [key, 0, 0, 0, {}, {}]
+        bucket[1] += entries
+        bucket[2] += score
+        bucket[3] += intensity
+        for into, kind in ((bucket[4], EMOTION), (bucket[5], FACTOR)):
+            for value, count in tags.get(kind, {}).items():
+                into[value] = into.get(value, 0) + count
+    return [tuple(bucket) for bucket in buckets.values()]
 
 
 def analytics_mood_trends(
@@ -104,7 +129,6 @@ def analytics_mood_trends(
     both on the per-day rollups (a row per day, not per entry and tag).
     """
     in_range = Q(local_date__gte=date_from, local_date__lte=date_to)
-    buckets: dict[date, dict[str, Any]] = {}
     days = (
         MoodDay.objects.for_user(user)
         .filter(in_range)
@@ -113,34 +137,24 @@ def analytics_mood_trends(
             "local_date", "entries_count", "score_sum", "intensity_sum", "tag_counts"
         )
     )
-    for day, entries, score, intensity, tags in days:
-        key = _bucket_of(day, granularity)
-        bucket = buckets.get(key)
-        if bucket is None:
-            bucket = buckets[key] = {
-                "entries": 0,
-                "score": 0,
-                "intensity": 0,
-                MoodTag.Kind.EMOTION: {},
-                MoodTag.Kind.FACTOR: {},
-            }
-        bucket["entries"] += entries
-        bucket["score"] += score
-        bucket["intensity"] += intensity
-        for kind in (MoodTag.Kind.EMOTION, MoodTag.Kind.FACTOR):
-            into = bucket[kind]
-            for value, count in tags.get(kind, {}).items():
-                into[value] = into.get(value, 0) + count
+    if granularity == "day":
+        # A bucket per day: the rollup rows are the buckets.
+        rows = [
+            (day, entries, score, intensity, tags.get(EMOTION), tags.get(FACTOR))
+            for day, entries, score, intensity, tags in days
+        ]
+    else:
+        rows = _merged(days, granularity)
     trend = [
         {
             "bucket": key,
-            "average_score": rounded(row["score"] / row["entries"]),
-            "average_intensity": rounded(row["intensity"] / row["entries"]),
-            "entries_count": row["entries"],
-            "top_emotions": _top(row[MoodTag.Kind.EMOTION]),
-            "top_factors": _top(row[MoodTag.Kind.FACTOR]),
+            "average_score": rounded(score / entries),
+            "average_intensity": rounded(intensity / entries),
+            "entries_count": entries,
+            "top_emotions": _top(emotions),
+            "top_factors": _top(factors),
         }
-        for key, row in buckets.items()
+        for key, entries, score, intensity, emotions, factors in rows
     ]
     by_type = [
         {
