@@ -264,7 +264,11 @@ class MoodDay(models.Model):
     {value: n}}`` over the day's tags (values from the fixed vocabularies)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        # The unique constraint's index leads with the user.
+        db_index=False,
     )
     local_date = models.DateField()
     entries_count = models.PositiveIntegerField(default=0)

@@ -371,7 +371,11 @@ class SessionSums(models.Model):
     have both moods (``mood_pairs_count`` of them)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        # The unique constraint's index leads with the user.
+        db_index=False,
     )
     type = models.CharField(max_length=16, choices=SessionType.choices)
     sessions_count = models.PositiveIntegerField(default=0)

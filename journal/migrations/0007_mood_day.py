@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('score_sum', models.PositiveIntegerField(default=0)),
                 ('intensity_sum', models.PositiveIntegerField(default=0)),
                 ('tag_counts', models.JSONField(default=dict)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('user', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('user', 'local_date'), name='journal_moodday_unique')],

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('mood_before_sum', models.PositiveIntegerField(default=0)),
                 ('mood_after_sum', models.PositiveIntegerField(default=0)),
                 ('local_date', models.DateField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('user', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('user', 'local_date', 'type'), name='wellness_sessionday_unique')],
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 ('mood_pairs_count', models.PositiveIntegerField(default=0)),
                 ('mood_before_sum', models.PositiveIntegerField(default=0)),
                 ('mood_after_sum', models.PositiveIntegerField(default=0)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('user', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('user', 'type'), name='wellness_sessiontotal_unique')],
