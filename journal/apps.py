@@ -20,6 +20,7 @@ class JournalConfig(AppConfig):
                 "journal.GratitudeEntry",
                 "journal.MoodEntry",
                 "journal.MoodTag",
+                "journal.MoodDay",
             ],
         )
         privacy.exclude("journal.Prompt", "staff-curated prompts, no user data")
@@ -30,3 +31,7 @@ class JournalConfig(AppConfig):
             "journal.CrisisPhrase", "staff-curated crisis check phrases, no user data"
         )
         stats.register("journal", journal_stats)
+        from journal.rollups import MOOD_DAYS
+        from kaya import rollups
+
+        rollups.register(MOOD_DAYS)

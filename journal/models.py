@@ -257,6 +257,39 @@ class MoodTag(models.Model):
         return f"{self.kind}:{self.value}"
 
 
+class MoodDay(models.Model):
+    """One user's mood entries of one local date, summed as they are written
+    (``journal.rollups``), so a year of trends reads 365 rows rather than every
+    entry and its tags. ``tag_counts`` is ``{"emotion": {value: n}, "factor":
+    {value: n}}`` over the day's tags (values from the fixed vocabularies)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        # The unique constraint's index leads with the user.
+        db_index=False,
+    )
+    local_date = models.DateField()
+    entries_count = models.PositiveIntegerField(default=0)
+    score_sum = models.PositiveIntegerField(default=0)
+    intensity_sum = models.PositiveIntegerField(default=0)
+    tag_counts = models.JSONField(default=dict)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # Also the index every read and upsert goes through.
+            models.UniqueConstraint(
+                fields=["user", "local_date"], name="journal_moodday_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Mood day {self.local_date} of user {self.user_id}"
+
+
 class JournalEntry(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

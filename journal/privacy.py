@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from journal.models import GratitudeEntry, JournalEntry, MoodEntry
+from journal.models import GratitudeEntry, JournalEntry, MoodDay, MoodEntry
 from journal.selectors import (
     gratitude_entry_list,
     journal_counts,
@@ -79,6 +79,7 @@ def journal_erase(user: User) -> None:
     JournalEntry.objects.for_user_sync(user).delete()
     GratitudeEntry.objects.for_user(user).delete()
     MoodEntry.objects.for_user(user).delete()
+    MoodDay.objects.for_user(user).delete()
 
 
 def journal_stats(user: User) -> dict[str, int]:

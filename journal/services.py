@@ -35,6 +35,7 @@ from journal.models import (
     MoodTag,
     Prompt,
 )
+from journal.rollups import mood_day_add
 from journal.text import normalise_tags
 from kaya.events import publish
 from kaya.idempotency import create_once
@@ -313,6 +314,7 @@ def mood_entry_create(
                 for value in values
             ]
         )
+        mood_day_add(entry=entry, emotions=emotions, factors=factors)
         publish(
             events.mood_logged,
             sender=MoodEntry,

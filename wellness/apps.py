@@ -24,6 +24,8 @@ class WellnessConfig(AppConfig):
                 "wellness.UserAchievement",
                 "wellness.ChallengeParticipant",
                 "wellness.EventRegistration",
+                "wellness.SessionDay",
+                "wellness.SessionTotal",
             ],
         )
         privacy.exclude(
@@ -42,6 +44,10 @@ class WellnessConfig(AppConfig):
             "wellness.WellnessEvent", "staff-curated event content, no user data"
         )
         stats.register("wellness", wellness_user_stats)
+        from kaya import rollups
+        from wellness.rollups import SESSION_DAYS, SESSION_TOTALS
+
+        rollups.register(SESSION_DAYS, SESSION_TOTALS)
         from coaching.ai import sources as ai_sources
         from wellness.selectors.sessions import session_ai_data_points
 

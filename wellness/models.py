@@ -365,6 +365,64 @@ class WellnessSession(models.Model):
         return f"{self.type} session {self.pk} of user {self.user_id}"
 
 
+class SessionSums(models.Model):
+    """Sums over completed sessions, added to as sessions complete
+    (``wellness.services.rollups``). Mood sums cover only the sessions that
+    have both moods (``mood_pairs_count`` of them)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        # The unique constraint's index leads with the user.
+        db_index=False,
+    )
+    type = models.CharField(max_length=16, choices=SessionType.choices)
+    sessions_count = models.PositiveIntegerField(default=0)
+    duration_seconds = models.PositiveBigIntegerField(default=0)
+    mood_pairs_count = models.PositiveIntegerField(default=0)
+    mood_before_sum = models.PositiveIntegerField(default=0)
+    mood_after_sum = models.PositiveIntegerField(default=0)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class SessionDay(SessionSums):
+    """Completed sessions of one user, local date and type: what week totals
+    and mood trends read instead of the sessions themselves."""
+
+    local_date = models.DateField()
+
+    class Meta:
+        constraints = [
+            # Also the index every read and upsert goes through.
+            models.UniqueConstraint(
+                fields=["user", "local_date", "type"], name="wellness_sessionday_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} on {self.local_date} of user {self.user_id}"
+
+
+class SessionTotal(SessionSums):
+    """All completed sessions of one user and type: the lifetime totals of the
+    stats endpoints, eight rows at most whatever the history."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "type"], name="wellness_sessiontotal_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} total of user {self.user_id}"
+
+
 class Streak(models.Model):
     """The stored streak state of one user, updated on each completion.
 

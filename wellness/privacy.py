@@ -12,6 +12,8 @@ from wellness.models import (
     EventRegistration,
     ProgramDayProgress,
     ProgramEnrollment,
+    SessionDay,
+    SessionTotal,
     Streak,
     UserAchievement,
     WellnessSession,
@@ -108,6 +110,8 @@ def wellness_export(user: User) -> dict[str, Any]:
 
 def wellness_erase(user: User) -> None:
     WellnessSession.objects.for_user(user).delete()
+    SessionDay.objects.for_user(user).delete()
+    SessionTotal.objects.for_user(user).delete()
     ProgramDayProgress.objects.filter(enrollment__user=user).delete()
     ProgramEnrollment.objects.for_user(user).delete()
     Streak.objects.for_user(user).delete()

@@ -29,6 +29,7 @@ def test_every_journal_model_is_covered_or_excluded():
         "journal.GratitudeEntry",
         "journal.MoodEntry",
         "journal.MoodTag",
+        "journal.MoodDay",
     }
     assert set(privacy.excluded) >= {"journal.Prompt", "journal.CrisisResource"}
 

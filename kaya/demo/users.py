@@ -20,6 +20,7 @@ from django.contrib.auth.models import Group
 from accounts.models import User
 from coaching.models import BookingStatus, Therapist, TherapistBooking
 from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
+from kaya import rollups
 from kaya.demo.base import DEMO_PASSWORD, SeedRun, at_local
 from wellness.models import (
     ProgramDay,
@@ -271,6 +272,8 @@ def seed_history(run: SeedRun, *, users: dict[str, User], now: datetime) -> None
             continue
         _practice(run, user, now)
         _reflection(run, user, now)
+        # The rows above were written directly, not through the services.
+        rollups.rebuild_for_users([user.pk])
         _enrollments(run, user, key, now)
         _bookings(run, user, key, now)
         streak_recompute(user=user)

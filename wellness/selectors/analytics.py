@@ -7,23 +7,20 @@ back, so each function runs a fixed number of queries whatever the history.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import (
-    Coalesce,
     ExtractHour,
     ExtractIsoWeekDay,
-    TruncMonth,
-    TruncWeek,
 )
 
-from journal.models import MoodEntry, MoodTag
+from journal.models import MoodDay, MoodEntry, MoodTag
 from kaya.timeutils import local_today
-from wellness.models import SessionType, WellnessSession
+from wellness.models import SessionDay, SessionType, WellnessSession
 from wellness.selectors._shared import practice_totals, rounded, week_bounds
 from wellness.selectors.achievements import achievement_unlocked_count
 from wellness.selectors.events import event_next_for_user
@@ -37,24 +34,26 @@ TOP_TAGS = 3
 LATEST_MOODS = 5
 ACTIVE_ENROLLMENTS = 5
 CORRELATION_MIN_DAYS = 3
+EMOTION: str = MoodTag.Kind.EMOTION.value
+FACTOR: str = MoodTag.Kind.FACTOR.value
 
 
 def analytics_dashboard(*, user: User) -> dict[str, Any]:
-    """Today's and this week's practice, streak, latest moods, active
-    enrollments, unlocked achievements and the next event the user holds a
-    seat at. Seven queries, whatever the history."""
+    """Today's and this week's practice (from the per-day session rollup),
+    streak, latest moods, active enrollments, unlocked achievements and the
+    next event the user holds a seat at. Seven queries, whatever the
+    history."""
     today = local_today(user.timezone)
     this_monday, _, _ = week_bounds(today)
     is_today = Q(local_date=today)
     totals = (
-        WellnessSession.objects.completed()
-        .for_user(user)
+        SessionDay.objects.for_user(user)
         .filter(local_date__gte=this_monday, local_date__lte=today)
         .aggregate(
-            today_sessions=Count("id", filter=is_today),
-            today_seconds=Coalesce(Sum("actual_duration_seconds", filter=is_today), 0),
-            week_sessions=Count("id"),
-            week_seconds=Coalesce(Sum("actual_duration_seconds"), 0),
+            today_sessions=Sum("sessions_count", filter=is_today),
+            today_seconds=Sum("duration_seconds", filter=is_today),
+            week_sessions=Sum("sessions_count"),
+            week_seconds=Sum("duration_seconds"),
         )
     )
     # Mood notes are private text and never leave the journal here.
@@ -83,12 +82,42 @@ def analytics_dashboard(*, user: User) -> dict[str, Any]:
     return result
 
 
-def _bucket(granularity: str) -> Any:
+def _bucket_of(day: date, granularity: str) -> date:
+    """The first local date of ``day``'s bucket: weeks start on Monday."""
     if granularity == "week":
-        return TruncWeek("local_date")
+        return day - timedelta(days=day.weekday())
     if granularity == "month":
-        return TruncMonth("local_date")
-    return F("local_date")
+        return day.replace(day=1)
+    return day
+
+
+def _rank(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
+def _top(counts: Mapping[str, int] | None) -> list[dict[str, Any]]:
+    """The most frequent values, ties by value (as the database ranked them)."""
+    if not counts:
+        return []
+    ranked = sorted(counts.items(), key=_rank)[:TOP_TAGS]
+    return [{"value": value, "count": count} for value, count in ranked]
+
+
+def _merged(days: Iterable[tuple[Any, ...]], granularity: str) -> list[tuple[Any, ...]]:
+    """Day rollups summed into week or month buckets, in date order."""
+    buckets: dict[date, list[Any]] = {}
+    for day, entries, score, intensity, tags in days:
+        key = _bucket_of(day, granularity)
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = [key, 0, 0, 0, {}, {}]
+        bucket[1] += entries
+        bucket[2] += score
+        bucket[3] += intensity
+        for into, kind in ((bucket[4], EMOTION), (bucket[5], FACTOR)):
+            for value, count in tags.get(kind, {}).items():
+                into[value] = into.get(value, 0) + count
+    return [tuple(bucket) for bucket in buckets.values()]
 
 
 def analytics_mood_trends(
@@ -96,61 +125,54 @@ def analytics_mood_trends(
 ) -> dict[str, Any]:
     """Per bucket of local dates (day, ISO week starting Monday, or month): the
     average mood score and intensity, the entry count and the top emotions and
-    factors; plus mood before vs after sessions by session type. Three queries.
+    factors; plus mood before vs after sessions by session type. Two queries,
+    both on the per-day rollups (a row per day, not per entry and tag).
     """
     in_range = Q(local_date__gte=date_from, local_date__lte=date_to)
-    buckets = list(
-        MoodEntry.objects.filter(in_range, user=user)
-        .annotate(bucket=_bucket(granularity))
-        .values("bucket")
-        .annotate(
-            average_score=Avg("score"),
-            average_intensity=Avg("intensity"),
-            entries_count=Count("id"),
+    days = (
+        MoodDay.objects.for_user(user)
+        .filter(in_range)
+        .order_by("local_date")
+        .values_list(
+            "local_date", "entries_count", "score_sum", "intensity_sum", "tag_counts"
         )
-        .order_by("bucket")
     )
-    tag_counts = (
-        MoodTag.objects.filter(in_range, user=user)
-        .annotate(bucket=_bucket(granularity))
-        .values("bucket", "kind", "value")
-        .annotate(count=Count("id"))
-        .order_by("bucket", "kind", "-count", "value")
-    )
-    # The rows are already grouped and ranked by the database; keep the first few.
-    top: dict[tuple[date, str], list[dict[str, Any]]] = {}
-    for row in tag_counts:
-        ranked = top.setdefault((row["bucket"], row["kind"]), [])
-        if len(ranked) < TOP_TAGS:
-            ranked.append({"value": row["value"], "count": row["count"]})
+    if granularity == "day":
+        # A bucket per day: the rollup rows are the buckets.
+        rows = [
+            (day, entries, score, intensity, tags.get(EMOTION), tags.get(FACTOR))
+            for day, entries, score, intensity, tags in days
+        ]
+    else:
+        rows = _merged(days, granularity)
     trend = [
         {
-            "bucket": row["bucket"],
-            "average_score": rounded(row["average_score"]),
-            "average_intensity": rounded(row["average_intensity"]),
-            "entries_count": row["entries_count"],
-            "top_emotions": top.get((row["bucket"], MoodTag.Kind.EMOTION), []),
-            "top_factors": top.get((row["bucket"], MoodTag.Kind.FACTOR), []),
+            "bucket": key,
+            "average_score": rounded(score / entries),
+            "average_intensity": rounded(intensity / entries),
+            "entries_count": entries,
+            "top_emotions": _top(emotions),
+            "top_factors": _top(factors),
         }
-        for row in buckets
+        for key, entries, score, intensity, emotions, factors in rows
     ]
     by_type = [
         {
             "type": row["type"],
-            "sessions_count": row["sessions"],
-            "average_mood_before": rounded(row["before"]),
-            "average_mood_after": rounded(row["after"]),
-            "average_mood_change": rounded(row["change"]),
+            "sessions_count": row["pairs"],
+            "average_mood_before": rounded(row["before"] / row["pairs"]),
+            "average_mood_after": rounded(row["after"] / row["pairs"]),
+            "average_mood_change": rounded(
+                (row["after"] - row["before"]) / row["pairs"]
+            ),
         }
-        for row in WellnessSession.objects.completed()
-        .for_user(user)
-        .filter(in_range, mood_before__isnull=False, mood_after__isnull=False)
+        for row in SessionDay.objects.for_user(user)
+        .filter(in_range, mood_pairs_count__gt=0)
         .values("type")
         .annotate(
-            sessions=Count("id"),
-            before=Avg("mood_before"),
-            after=Avg("mood_after"),
-            change=Avg(F("mood_after") - F("mood_before")),
+            pairs=Sum("mood_pairs_count"),
+            before=Sum("mood_before_sum"),
+            after=Sum("mood_after_sum"),
         )
         .order_by("type")
     ]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet, Sum
 
 from kaya.sync import changed_since
 from kaya.timeutils import local_today
 from wellness.models import (
     ProgramDayProgress,
     ProgramEnrollment,
+    SessionDay,
+    SessionTotal,
     SessionType,
     WellnessSession,
 )
@@ -64,50 +64,57 @@ def session_program_day_counted(*, session: WellnessSession) -> bool | None:
 def session_stats(*, user: User) -> dict[str, Any]:
     """Totals, per-type durations and counts, this vs last local week, streaks and
     the average mood change (after - before, over sessions that have both).
-    Three queries."""
+    Three queries: the lifetime rollup by type, the per-day rollup of the two
+    weeks, and the streak."""
     today = local_today(user.timezone)
     this_monday, last_monday, _ = week_bounds(today)
-    done = WellnessSession.objects.completed().for_user(user)
+    per_type = {
+        row[0]: row
+        for row in SessionTotal.objects.for_user(user).values_list(
+            "type",
+            "sessions_count",
+            "duration_seconds",
+            "mood_pairs_count",
+            "mood_before_sum",
+            "mood_after_sum",
+        )
+    }
     this_week = Q(local_date__gte=this_monday, local_date__lte=today)
     last_week = Q(local_date__gte=last_monday, local_date__lt=this_monday)
-    both_moods = Q(mood_before__isnull=False, mood_after__isnull=False)
-    totals = done.aggregate(
-        sessions=Count("id"),
-        seconds=Coalesce(Sum("actual_duration_seconds"), 0),
-        this_week_sessions=Count("id", filter=this_week),
-        this_week_seconds=Coalesce(Sum("actual_duration_seconds", filter=this_week), 0),
-        last_week_sessions=Count("id", filter=last_week),
-        last_week_seconds=Coalesce(Sum("actual_duration_seconds", filter=last_week), 0),
-        mood_change=Avg(F("mood_after") - F("mood_before"), filter=both_moods),
-        mood_pairs=Count("id", filter=both_moods),
+    weeks = (
+        SessionDay.objects.for_user(user)
+        .filter(local_date__gte=last_monday, local_date__lte=today)
+        .aggregate(
+            this_week_sessions=Sum("sessions_count", filter=this_week),
+            this_week_seconds=Sum("duration_seconds", filter=this_week),
+            last_week_sessions=Sum("sessions_count", filter=last_week),
+            last_week_seconds=Sum("duration_seconds", filter=last_week),
+        )
     )
-    per_type: dict[str, Mapping[str, Any]] = {
-        row["type"]: row
-        for row in done.values("type")
-        .annotate(sessions=Count("id"), seconds=Sum("actual_duration_seconds"))
-        .order_by()
-    }
+    rows = per_type.values()
+    pairs = sum(row[3] for row in rows)
+    change = sum(row[5] - row[4] for row in rows)
     by_type = [
         {
             "type": value,
             **practice_totals(
-                per_type.get(value, {}).get("sessions"),
-                per_type.get(value, {}).get("seconds"),
+                per_type[value][1] if value in per_type else 0,
+                per_type[value][2] if value in per_type else 0,
             ),
         }
         for value in SessionType.values
     ]
     result: dict[str, Any] = {
-        **practice_totals(totals["sessions"], totals["seconds"]),
+        **practice_totals(sum(row[1] for row in rows), sum(row[2] for row in rows)),
         "by_type": by_type,
         "this_week": practice_totals(
-            totals["this_week_sessions"], totals["this_week_seconds"]
+            weeks["this_week_sessions"], weeks["this_week_seconds"]
         ),
         "last_week": practice_totals(
-            totals["last_week_sessions"], totals["last_week_seconds"]
+            weeks["last_week_sessions"], weeks["last_week_seconds"]
         ),
-        "average_mood_change": rounded(totals["mood_change"]),
-        "mood_change_sessions_count": totals["mood_pairs"],
+        "average_mood_change": rounded(change / pairs) if pairs else None,
+        "mood_change_sessions_count": pairs,
     }
     view = streak_for_user(user=user, today=today)
     result.update(streak_fields(user=user, view=view))
@@ -115,10 +122,10 @@ def session_stats(*, user: User) -> dict[str, Any]:
 
 
 def wellness_user_stats(user: User) -> dict[str, Any]:
-    """The wellness part of ``/users/me/stats`` (accounts' stats registry)."""
-    done = WellnessSession.objects.completed().for_user(user)
-    totals = done.aggregate(
-        sessions=Count("id"), seconds=Coalesce(Sum("actual_duration_seconds"), 0)
+    """The wellness part of ``/users/me/stats`` (accounts' stats registry);
+    practice totals from the lifetime rollup (a row per session type)."""
+    totals = SessionTotal.objects.for_user(user).aggregate(
+        sessions=Sum("sessions_count"), seconds=Sum("duration_seconds")
     )
     programs = ProgramEnrollment.objects.for_user(user).aggregate(
         enrolled=Count("id"),

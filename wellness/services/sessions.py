@@ -34,6 +34,7 @@ from wellness.models import (
     Streak,
     WellnessSession,
 )
+from wellness.rollups import session_rollups_add
 from wellness.services.programs import enrollment_day_complete
 from wellness.services.streaks import streak_record_activity
 
@@ -260,6 +261,7 @@ def session_complete(
         mood_after=mood_after,
         notes=notes,
     )
+    session_rollups_add(session=locked)
     streak, freeze_earned = streak_record_activity(user=user, day=locked.local_date)
     _advance_program_day(session=locked, user=user)
     _publish_completion(session=locked, user=user, streak=streak)

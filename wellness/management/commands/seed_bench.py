@@ -64,6 +64,7 @@ from community.models import (
     SupportGroupMember,
 )
 from journal.models import GratitudeEntry, JournalEntry, JournalTag, MoodEntry, MoodTag
+from kaya import rollups
 from notifications.models import Notification
 from wellness.models import (
     ProgramDay,
@@ -252,6 +253,7 @@ class Command(BaseCommand):
             started = clock.monotonic()
             self._loaded: dict[str, int] = {}
             self._load(options)
+            rollups.rebuild_all(progress=self.stdout.write)
             self.stdout.write(
                 f"loaded {sum(self._loaded.values())} rows in "
                 f"{clock.monotonic() - started:.0f} s"

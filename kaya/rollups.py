@@ -1,0 +1,194 @@
+"""Rollups: per-day (or lifetime) sums kept beside the rows they sum, added to
+in the transaction that writes those rows, so that reads of long ranges scan a
+row per day instead of the whole history.
+
+``rollup_add`` is the one way to add to a rollup row: a single
+``INSERT ... ON CONFLICT DO UPDATE SET n = n + EXCLUDED.n``. On PostgreSQL the
+conflicting row is locked and re-read at its latest committed version, so two
+writers adding to the same day at once both count (neither update is lost);
+SQLite runs one writer at a time. The row stays locked until the writer's
+transaction ends, so a caller may then change the row's other fields from the
+values ``returning`` gave back without racing anyone.
+
+Each app rebuilds its rollups from the source rows (``manage.py
+rebuild_rollups``) with a ``RollupSpec``: the rows the sources say, keyed, and
+the model they are stored in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.apps import apps as django_apps
+from django.apps.registry import Apps
+from django.contrib.auth import get_user_model
+from django.db import connection, models, transaction
+
+# One rollup row as the sources say it should be: the key (field name ->
+# value, user included) and the stored values (field name -> value).
+Key = tuple[Any, ...]
+Expected = dict[Key, dict[str, Any]]
+
+
+def rollup_add(
+    model: type[models.Model],
+    *,
+    keys: Mapping[str, Any],
+    amounts: Mapping[str, int],
+    defaults: Mapping[str, Any] | None = None,
+    returning: Sequence[str] = (),
+) -> tuple[Any, ...] | None:
+    """Add ``amounts`` to the ``model`` row with ``keys`` (created with them
+    and ``defaults`` when missing); ``keys`` must be the fields of a unique
+    constraint. Returns the row's ``returning`` columns after the addition
+    (raw database values). Call it inside the transaction that writes the
+    source rows."""
+    opts = model._meta
+    quote = connection.ops.quote_name
+    table = quote(opts.db_table)
+
+    def field(name: str) -> models.Field[Any, Any]:
+        return cast("models.Field[Any, Any]", opts.get_field(name))
+
+    def column(name: str) -> str:
+        return quote(cast(str, field(name).column))
+
+    defaults = defaults or {}
+    names_in = [*keys, *amounts, *defaults]
+    fields = [field(name) for name in names_in]
+    given = [*keys.values(), *amounts.values(), *defaults.values()]
+    values = [
+        f.get_db_prep_value(value, connection, prepared=False)
+        for f, value in zip(fields, given, strict=True)
+    ]
+    columns = [column(name) for name in names_in]
+    names, marks = ", ".join(columns), ", ".join(["%s"] * len(columns))
+    conflict = ", ".join(columns[: len(keys)])
+    added = ", ".join(
+        f"{c} = {table}.{c} + EXCLUDED.{c}"
+        for c in columns[len(keys) : len(keys) + len(amounts)]
+    )
+    # Only quoted names from the model's metadata are formatted into the
+    # statement; every value is a parameter.
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
+    sql += f"ON CONFLICT ({conflict}) DO UPDATE SET {added}"
+    if returning:
+        back = ", ".join(column(name) for name in returning)
+        sql += f" RETURNING {back}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return tuple(cursor.fetchone()) if returning else None
+
+
+@dataclass(frozen=True)
+class RollupSpec:
+    """One rollup table: where it is stored, its key fields (``user`` first)
+    and how to compute its rows for some users from the source rows."""
+
+    label: str  # "app_label.ModelName"
+    key_fields: tuple[str, ...]
+    value_fields: tuple[str, ...]
+    # (apps, user_ids) -> the expected rows of those users.
+    expected: Callable[[Apps, Sequence[int]], Expected]
+
+    def model(self, apps: Apps) -> type[models.Model]:
+        return apps.get_model(self.label)
+
+    def stored(self, apps: Apps, user_ids: Sequence[int]) -> Expected:
+        rows = (
+            self.model(apps)
+            ._default_manager.filter(user_id__in=user_ids)
+            .values_list(*self.key_fields, *self.value_fields)
+        )
+        width = len(self.key_fields)
+        return {
+            tuple(row[:width]): dict(zip(self.value_fields, row[width:], strict=True))
+            for row in rows
+        }
+
+    def differences(self, apps: Apps, user_ids: Sequence[int]) -> list[Key]:
+        """Keys whose stored row is missing, extra or different."""
+        expected = self.expected(apps, user_ids)
+        stored = self.stored(apps, user_ids)
+        return sorted(
+            (
+                key
+                for key in expected.keys() | stored.keys()
+                if expected.get(key) != stored.get(key)
+            ),
+            key=repr,
+        )
+
+    @transaction.atomic
+    def rebuild(self, apps: Apps, user_ids: Sequence[int]) -> int:
+        """Replace the users' rows with what the sources say; returns how many
+        rows were written. Writes racing the rebuild for the same users may be
+        missed: run it with writes quiet (migrations, seeding) or verify after.
+        """
+        model = self.model(apps)
+        model._default_manager.filter(user_id__in=user_ids).delete()
+        expected = self.expected(apps, user_ids)
+        # In key order, so that one user's days sit together on disk and a
+        # range read touches few pages.
+        rows = [
+            model(**dict(zip(self.key_fields, key, strict=True)), **expected[key])
+            for key in sorted(expected)
+        ]
+        model._default_manager.bulk_create(rows, batch_size=2000)
+        return len(rows)
+
+
+_SPECS: list[RollupSpec] = []
+
+
+def register(*specs: RollupSpec) -> None:
+    """Each app with rollups registers their specs from ``AppConfig.ready()``."""
+    for spec in specs:
+        if spec not in _SPECS:
+            _SPECS.append(spec)
+
+
+def specs() -> list[RollupSpec]:
+    return list(_SPECS)
+
+
+def rollup_user_ids(*, after_user_id: int = 0) -> list[int]:
+    """Every user id (past ``after_user_id``) in id order: users with no source
+    rows are included, so a rebuild also clears a stray rollup row of theirs."""
+    return list(
+        get_user_model()
+        .objects.filter(pk__gt=after_user_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def rebuild_all(
+    *, progress: Callable[[str], None] | None = None, batch: int = 500
+) -> int:
+    """Rebuild every registered rollup for every user (seeding, repair), with a
+    line of progress per batch; returns the rows written."""
+    ids = rollup_user_ids()
+    written = 0
+    for start in range(0, len(ids), batch):
+        written += rebuild_for_users(ids[start : start + batch], batch=batch)
+        if progress is not None:
+            done = min(start + batch, len(ids))
+            progress(f"rollups: {done}/{len(ids)} users, {written} rows")
+    return written
+
+
+def rebuild_for_users(
+    user_ids: Iterable[int], *, apps: Apps = django_apps, batch: int = 200
+) -> int:
+    """Rebuild every registered rollup for these users, ``batch`` users per
+    transaction; returns the rows written (for seeding and tests)."""
+    ids = sorted(set(user_ids))
+    written = 0
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        for spec in _SPECS:
+            written += spec.rebuild(apps, chunk)
+    return written
