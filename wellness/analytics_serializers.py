@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from journal.models import MoodEntry, MoodTag
+from kaya import output
 from kaya.timeutils import local_today
 from wellness.event_serializers import EventOutput
 from wellness.models import SessionType
@@ -88,6 +89,52 @@ class DashboardOutput(StreakOutput):
         "null without one.",
     )
 
+    def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
+        """The declared fields written directly (``kaya.output``): DRF built
+        and deep-copied this serializer's nested fields on every request. The
+        enrollments and the event still go through their own serializers (with
+        this one's context). Streak fields are absent when the selector leaves
+        them out (gentle mode), as DRF's ``required=False`` fields are."""
+        data: dict[str, Any] = {
+            name: output.integer(instance[name])
+            for name in _STREAK_FIELDS
+            if name in instance
+        }
+        data["today"] = _period(instance["today"])
+        data["this_week"] = _period(instance["this_week"])
+        data["latest_moods"] = [
+            {
+                "id": output.integer(row["id"]),
+                "mood": output.choice(row["mood"]),
+                "score": output.integer(row["score"]),
+                "intensity": output.integer(row["intensity"]),
+                "logged_at": output.instant(row["logged_at"]),
+                "local_date": output.day(row["local_date"]),
+            }
+            for row in instance["latest_moods"]
+        ]
+        data["active_enrollments"] = EnrollmentOutput(
+            many=True, context=self.context
+        ).to_representation(instance["active_enrollments"])
+        data["achievements_count"] = output.integer(instance["achievements_count"])
+        event = instance["next_event"]
+        data["next_event"] = (
+            None
+            if event is None
+            else EventOutput(context=self.context).to_representation(event)
+        )
+        return data
+
+
+_STREAK_FIELDS = ("current_streak", "longest_streak", "streak_freezes_available")
+
+
+def _period(totals: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sessions_count": output.integer(totals["sessions_count"]),
+        "duration_seconds": output.integer(totals["duration_seconds"]),
+    }
+
 
 class TagCountOutput(serializers.Serializer):
     value = serializers.CharField()
@@ -124,16 +171,16 @@ class MoodTrendsOutput(AnalyticsRangeOutput):
     def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
         """What the nested serializers above write, built directly: a year of
         day buckets through them was a third of the request. Same JSON, field
-        for field (dates through DRF's own DateField)."""
+        for field (through kaya.output, as DRF converts)."""
         return {
-            "date_from": _day(instance["date_from"]),
-            "date_to": _day(instance["date_to"]),
+            "date_from": output.day(instance["date_from"]),
+            "date_to": output.day(instance["date_to"]),
             "granularity": str(instance["granularity"]),
             "buckets": [
                 {
-                    "bucket": _day(row["bucket"]),
-                    "average_score": _float(row["average_score"]),
-                    "average_intensity": _float(row["average_intensity"]),
+                    "bucket": output.day(row["bucket"]),
+                    "average_score": output.floating(row["average_score"]),
+                    "average_intensity": output.floating(row["average_intensity"]),
                     "entries_count": int(row["entries_count"]),
                     "top_emotions": _tag_counts(row["top_emotions"]),
                     "top_factors": _tag_counts(row["top_factors"]),
@@ -144,24 +191,13 @@ class MoodTrendsOutput(AnalyticsRangeOutput):
                 {
                     "type": row["type"],
                     "sessions_count": int(row["sessions_count"]),
-                    "average_mood_before": _float(row["average_mood_before"]),
-                    "average_mood_after": _float(row["average_mood_after"]),
-                    "average_mood_change": _float(row["average_mood_change"]),
+                    "average_mood_before": output.floating(row["average_mood_before"]),
+                    "average_mood_after": output.floating(row["average_mood_after"]),
+                    "average_mood_change": output.floating(row["average_mood_change"]),
                 }
                 for row in instance["sessions_mood"]
             ],
         }
-
-
-_DAY_FIELD = serializers.DateField()
-
-
-def _day(value: Any) -> Any:
-    return None if value is None else _DAY_FIELD.to_representation(value)
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 def _tag_counts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -88,3 +88,29 @@ def test_only_the_migrate_job_runs_without_a_statement_timeout():
     )
     for name in ("api", "ws", "worker", "beat"):
         assert "DB_STATEMENT_TIMEOUT_MS" not in services[name]["environment"], name
+
+
+def test_gunicorn_worker_freezes_the_loaded_app_after_init():
+    """The hook runs in a fresh interpreter (a freeze would outlive this test):
+    after it the views are imported and the app's objects are frozen."""
+    import subprocess
+    import sys
+
+    script = (
+        "import gc, sys\n"
+        "import kaya.wsgi\n"
+        "from kaya import gunicorn_conf\n"
+        "assert 'wellness.analytics_views' not in sys.modules\n"
+        "gunicorn_conf.post_worker_init(None)\n"
+        "assert 'wellness.analytics_views' in sys.modules\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) > 10_000

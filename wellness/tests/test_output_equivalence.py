@@ -71,3 +71,37 @@ def test_session_complete_output_is_drfs_json(user):
 
     assert _json(fast) == _json(generic)
     assert list(fast)[-2:] == ["streak", "program_day_counted"]
+
+
+@pytest.mark.parametrize("gentle", [False, True])
+def test_dashboard_output_is_drfs_json(user, gentle):
+    from journal.tests.factories import MoodEntryFactory
+    from wellness.analytics_serializers import DashboardOutput
+    from wellness.services import event_register, program_enroll
+    from wellness.tests.factories import WellnessEventFactory
+
+    user.gentle_mode = gentle
+    user.save(update_fields=["gentle_mode"])
+    now = timezone.now()
+    completed_session(user, now - timedelta(hours=1), seconds=600)
+    for score in range(3):
+        MoodEntryFactory(user=user, logged_at=now - timedelta(hours=score))
+    program_enroll(user=user, program=program_with_days(3))
+    event_register(
+        user=user, event=WellnessEventFactory(starts_at=now + timedelta(days=2))
+    )
+
+    data = selectors.analytics_dashboard(user=user)
+    assert data["latest_moods"] and data["active_enrollments"] and data["next_event"]
+    context = {"today": now.date(), "languages": ("en",)}
+    fast = DashboardOutput(data, context=context).data
+    generic = serializers.Serializer.to_representation(
+        DashboardOutput(context=context), data
+    )
+    assert _json(fast) == _json(generic)
+    assert ("current_streak" in fast) is not gentle
+
+    data["next_event"] = None
+    assert _json(DashboardOutput(data, context=context).data) == _json(
+        serializers.Serializer.to_representation(DashboardOutput(context=context), data)
+    )
