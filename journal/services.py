@@ -250,8 +250,9 @@ def gratitude_entry_create(
 
 @dataclass(frozen=True)
 class MoodLogged:
-    """A logged mood (its tags prefetched), whether this call created it, and the
-    crisis support block to show with it (None unless the mood calls for it)."""
+    """A logged mood (its tag values set, or its tags prefetched), whether this
+    call created it, and the crisis support block to show with it (None unless
+    the mood calls for it)."""
 
     entry: MoodEntry
     created: bool
@@ -330,9 +331,16 @@ def mood_entry_create(
     entry, created = create_once(
         model=MoodEntry, user=user, client_id=client_id, create=create
     )
-    prefetch_related_objects(
-        [entry], Prefetch("tags", queryset=MoodTag.objects.order_by("id"))
-    )
+    if created:
+        # The tags just written, each kind's in id order (bulk_create inserted
+        # them in this order): what the selectors' annotations of the same
+        # names read, without reading the rows back.
+        entry.emotion_values = emotions  # type: ignore[attr-defined]
+        entry.factor_values = factors  # type: ignore[attr-defined]
+    else:
+        prefetch_related_objects(
+            [entry], Prefetch("tags", queryset=MoodTag.objects.order_by("id"))
+        )
     return MoodLogged(
         entry=entry,
         created=created,

@@ -12,6 +12,7 @@ import time_machine
 from cryptography.fernet import Fernet
 from django.utils import timezone
 
+from journal import selectors
 from journal.models import (
     GratitudeEntry,
     JournalEntry,
@@ -19,6 +20,7 @@ from journal.models import (
     MoodEntry,
     MoodTag,
 )
+from journal.serializers import MoodEntryOutput
 from journal.tests.conftest import FreshTokenClient
 from journal.tests.factories import (
     CrisisResourceFactory,
@@ -560,6 +562,52 @@ def test_log_a_mood(auth_client, user):
         ("factor", "exercise", user.pk, date(2026, 11, 20)),
         ("factor", "sleep", user.pk, date(2026, 11, 20)),
     ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_logged_mood_reads_back_as_it_was_answered(auth_client, user):
+    """The created entry's tag values come from the request (not read back):
+    the answer is what reading the stored entry renders, first and on a retry."""
+    payload = {
+        "mood": "low",
+        "intensity": 7,
+        "emotions": ["sad", "anxious", "calm", "sad"],
+        "factors": ["work", "family", "sleep"],
+        "note": "Hard day.",
+        "client_id": str(uuid.uuid4()),
+    }
+    created = auth_client.post("/api/v1/journal/mood", payload, format="json")
+    retried = auth_client.post("/api/v1/journal/mood", payload, format="json")
+
+    assert created.status_code == 201, created.content
+    assert retried.status_code == 200, retried.content
+    stored = MoodEntryOutput(
+        selectors.mood_entry_list(user=user).get(), context={"request": None}
+    ).data
+    for answer in (created, retried):
+        body = answer.json()
+        assert body.pop("support") is None
+        assert body == dict(stored)
+    assert stored["emotions"] == ["sad", "anxious", "calm"]
+    assert stored["factors"] == ["work", "family", "sleep"]
+
+
+@pytest.mark.parametrize("tags", [0, 1, 4])
+def test_log_mood_query_count_is_fixed(
+    auth_client, user, tags, django_assert_num_queries
+):
+    auth_client.post("/api/v1/journal/mood", {"mood": "good", "intensity": 3})
+    emotions = ["calm", "grateful", "hopeful", "proud"][:tags]
+    # The user, the savepoint and its release, the entry, its tags (when any),
+    # the day's rollup upsert and its tag counts (when any tags).
+    with django_assert_num_queries(5 + 2 * bool(tags)):
+        response = auth_client.post(
+            "/api/v1/journal/mood",
+            {"mood": "good", "intensity": 3, "emotions": emotions},
+            format="json",
+        )
+    assert response.status_code == 201
+    assert response.json()["emotions"] == emotions
 
 
 @time_machine.travel(NOW, tick=False)
