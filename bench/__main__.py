@@ -439,16 +439,7 @@ def main() -> None:
     document: dict[str, Any] = {"started": stamp, "machine": os.uname().nodename}
     try:
         stack.start_redis()
-        stack.manage("migrate", "--noinput", "-v", "0")
-        tokens_path = workdir / "tokens.json"
-        stack.manage(
-            "seed_bench",
-            "--force",
-            f"--users={args.users}",
-            f"--heavy={args.heavy}",
-            f"--tokens={tokens_path}",
-        )
-        tokens = json.loads(tokens_path.read_text())
+        tokens = stack.seed(users=args.users, heavy=args.heavy)
         command = stack.start_api()
         document["gunicorn"] = " ".join(command)
         if not args.skip_http:

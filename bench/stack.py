@@ -8,6 +8,7 @@ is stopped by its process id.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ import urllib.error
 import urllib.request
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 from kaya.testing import (
     ROOT,
@@ -95,6 +97,23 @@ class Stack:
         subprocess.run(
             [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True
         )
+
+    def seed(
+        self, *, users: int, heavy: int, refresh_tokens: bool = False
+    ) -> dict[str, Any]:
+        """Migrate, load ``seed_bench`` (if not loaded) and mint the bench users'
+        tokens: the token document (``seed_bench --tokens``). Redis must be up."""
+        self.manage("migrate", "--noinput", "-v", "0")
+        tokens_path = self.workdir / "tokens.json"
+        self.manage(
+            "seed_bench",
+            "--force",
+            f"--users={users}",
+            f"--heavy={heavy}",
+            f"--tokens={tokens_path}",
+            *(["--refresh-tokens"] if refresh_tokens else []),
+        )
+        return dict(json.loads(tokens_path.read_text()))
 
     def start_redis(self) -> None:
         if not shutil.which("redis-server"):

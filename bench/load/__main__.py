@@ -95,17 +95,9 @@ def main(argv: list[str] | None = None) -> Path:
     }
     try:
         stack.start_redis()
-        stack.manage("migrate", "--noinput", "-v", "0")
-        tokens_path = workdir / "tokens.json"
-        stack.manage(
-            "seed_bench",
-            "--force",
-            f"--users={args.seed_users}",
-            f"--heavy={args.heavy}",
-            f"--tokens={tokens_path}",
-            "--refresh-tokens",
+        tokens = stack.seed(
+            users=args.seed_users, heavy=args.heavy, refresh_tokens=True
         )
-        tokens = json.loads(tokens_path.read_text())
         document["gunicorn"] = " ".join(stack.start_api())
         document["daphne"] = " ".join(stack.start_ws())
         document.update(run(stack, tokens, options))

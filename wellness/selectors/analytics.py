@@ -8,7 +8,7 @@ back, so each function runs a fixed number of queries whatever the history.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -85,7 +85,7 @@ def analytics_dashboard(*, user: User) -> dict[str, Any]:
 def _bucket_of(day: date, granularity: str) -> date:
     """The first local date of ``day``'s bucket: weeks start on Monday."""
     if granularity == "week":
-        return day - timedelta(days=day.weekday())
+        return week_bounds(day)[0]
     if granularity == "month":
         return day.replace(day=1)
     return day
