@@ -173,12 +173,10 @@ async def _run(stack: Stack, tokens: dict[str, Any], sizes: list[int]) -> Any:
 
 
 async def _close_all(clients: list[Client]) -> None:
-    # In batches, as they were opened: daphne's channel-layer pool holds 100
-    # Redis connections (redis-py's default) and refuses the 101st at once, so
-    # 1,000 simultaneous disconnects make the next handshakes fail with 500.
-    for start in range(0, len(clients), 50):
-        batch = clients[start : start + 50]
-        await asyncio.gather(*(c.close() for c in batch), return_exceptions=True)
+    # All at once, as when a proxy restart drops every socket: daphne's
+    # channel-layer pool waits for a free Redis connection for each socket's
+    # group_discard (kaya.channel_layer), and the next handshakes succeed.
+    await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
 
 
 def run(stack: Stack, tokens: dict[str, Any], sizes: list[int]) -> Any:

@@ -195,6 +195,8 @@ HEALTH_CHECK_TIMEOUT_MS = env_int("HEALTH_CHECK_TIMEOUT_MS", 2000, minimum=100)
 # ---------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 2, minimum=1)
+CHANNEL_LAYER_MAX_CONNECTIONS = env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 100, minimum=2)
+CHANNEL_LAYER_POOL_TIMEOUT = env_int("CHANNEL_LAYER_POOL_TIMEOUT", 5, minimum=1)
 # The cache's own timeout, in ms: a healthy Redis answers in about 1 ms, and a
 # request must stay well under a second when Redis hangs.
 CACHE_SOCKET_TIMEOUT = env_int("CACHE_SOCKET_TIMEOUT_MS", 300, minimum=10) / 1000
@@ -242,7 +244,9 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis's layer with a pool that waits for a free
+            # connection instead of failing (kaya/channel_layer.py).
+            "BACKEND": "kaya.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {
@@ -261,6 +265,10 @@ if REDIS_URL:
                         "retry": AsyncRetry(
                             NoBackoff(), 1, supported_errors=(RedisConnectionError,)
                         ),
+                        # Per process and event loop. Over it, a command waits
+                        # this long for a connection instead of failing at once.
+                        "max_connections": CHANNEL_LAYER_MAX_CONNECTIONS,
+                        "timeout": CHANNEL_LAYER_POOL_TIMEOUT,
                     }
                 ],
                 "prefix": "kaya",

@@ -63,7 +63,7 @@ def test_readiness_with_redis_backed_cache_and_channel_layer(api_client, setting
     assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     assert (
         settings.CHANNEL_LAYERS["default"]["BACKEND"]
-        == "channels_redis.core.RedisChannelLayer"
+        == "kaya.channel_layer.RedisChannelLayer"
     )
     response = api_client.get("/health/ready")
 

@@ -110,7 +110,7 @@ def test_database_and_redis_urls_switch_to_the_services(tmp_path):
         "conn_max_age": 60,
         "pool": False,
         "cache": "django_redis.cache.RedisCache",
-        "layer": "channels_redis.core.RedisChannelLayer",
+        "layer": "kaya.channel_layer.RedisChannelLayer",
         "eager": False,
         "broker": "redis://redis.invalid:6379/0",
         "email": "django.core.mail.backends.console.EmailBackend",

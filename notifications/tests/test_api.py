@@ -357,7 +357,7 @@ def test_what_was_created_while_the_channel_layer_was_down_is_caught_up(
     # Nothing listens on port 1: every send to this channel layer fails.
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "kaya.channel_layer.RedisChannelLayer",
             "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
         }
     }

@@ -17,7 +17,7 @@ def own_redis(settings, tmp_path):
     try:
         settings.CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": "kaya.channel_layer.RedisChannelLayer",
                 "CONFIG": {"hosts": [f"redis://127.0.0.1:{server.port}/0"]},
             }
         }
