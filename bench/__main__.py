@@ -510,7 +510,7 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
     for endpoint in [UNIT, *chosen]:
         if (endpoint.name == UNIT.name and args.node) or endpoint.name in node:
             compared[endpoint.name] = node_stack.compare(
-                stack, endpoint.name, endpoint.rows
+                stack, endpoint.name, endpoint.rows, tokens
             )
     if compared:
         print(f"Node's JSON equals KAYA's on {sum(compared.values())} requests")

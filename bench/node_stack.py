@@ -30,11 +30,14 @@ NODE_PATHS = frozenset(
         "/bench/one",
         "/api/v1/users/me",
         "/api/v1/sessions?page_size=20",
+        "/api/v1/sessions/stats",
         "/api/v1/journal/mood/history",
+        "/api/v1/journal?page_size=20",
     }
 )
 # Requests compared per endpoint (distinct users where the bench has them).
 SAMPLE = 25
+LIGHT_SAMPLE = 15
 
 _http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -106,12 +109,19 @@ def _origin_free(value: Any, port: int) -> Any:
     return value
 
 
-def compare(stack: Stack, name: str, rows: list[str]) -> int:
-    """The same requests to both servers; any difference fails the run with its
-    diff. Returns how many were compared."""
+def compare(stack: Stack, name: str, rows: list[str], tokens: dict[str, Any]) -> int:
+    """The same requests to both servers (the endpoint's own rows, and the same
+    path for light users: short or empty histories, gentle mode); any difference
+    fails the run with its diff. Returns how many were compared."""
     kaya_port, node_port = stack.api_port, stack.ports["node"]
     step = max(1, len(rows) // SAMPLE)
     sample = rows[::step][:SAMPLE]
+    method, path = rows[0].split("\t")[:2]
+    light = tokens["light"]
+    sample += [
+        f"{method}\t{path}\t{user['token']}"
+        for user in light[:: max(1, len(light) // LIGHT_SAMPLE)][:LIGHT_SAMPLE]
+    ]
     for row in sample:
         method, path, token = row.split("\t")[:3]
         assert method == "GET", name

@@ -68,14 +68,17 @@ async function serve() {
   const timeOfDay = (text) =>
     text === null ? null : text.endsWith(".000000") ? text.slice(0, -7) : text;
   const integer = (value) => (value === null ? null : Number(value));
-  // Python's round(x, 2) of sum / count (exact ties to even).
-  const round2 = (sum, count) => {
-    const n = BigInt(sum) * 100n;
-    const d = BigInt(count);
-    let q = n / d;
-    const r2 = (n - q * d) * 2n;
-    if (r2 > d || (r2 === d && q % 2n === 1n)) q += 1n;
-    return Number(q) / 100;
+  // Python's round(x, 2) of a double: correctly rounded on the double's exact
+  // value (as toFixed is), exact ties to even (toFixed takes the larger).
+  const round2 = (x) => {
+    const a = Math.abs(x);
+    let r = Number(a.toFixed(2));
+    const eighths = a * 8;
+    if (Number.isInteger(eighths) && eighths % 2 === 1) {
+      const q = Math.floor(a * 100);
+      r = (q % 2 === 0 ? q : q + 1) / 100;
+    }
+    return x < 0 ? -r : r;
   };
   const localToday = (zone) =>
     new Intl.DateTimeFormat("en-CA", { timeZone: zone || "UTC" }).format(new Date());
@@ -342,6 +345,145 @@ async function serve() {
     );
   });
 
+  // The user's live journal entries, newest first, decrypted, with their tag
+  // names and prompt in the same query.
+  api.get("/journal", async (req, res) => {
+    const params = pageParams(req);
+    if (params === null || Object.keys(req.query).some((k) => k !== "page" && k !== "page_size")) {
+      res.status(400).json({ error: { code: "validation_error", message: "Bad query." } });
+      return;
+    }
+    const { page, size } = params;
+    const userId = req.user.id;
+    const count = await prisma.journalEntry.count({
+      where: { user_id: userId, deleted_at: null },
+    });
+    const rows = await prisma.$queryRaw`
+      SELECT e.id, e.title, e.body, e.mood_entry_id, e.client_id::text AS client_id,
+        p.id AS prompt_id, p.text AS prompt_text,
+        ARRAY(SELECT t.name FROM journal_journaltag t WHERE t.entry_id = e.id
+              ORDER BY t.id) AS tags,
+        to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS occurred_at,
+        e.local_date::text AS local_date,
+        to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS created_at,
+        to_char(e.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS updated_at,
+        to_char(e.deleted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS deleted_at
+      FROM journal_journalentry e LEFT JOIN journal_prompt p ON p.id = e.prompt_id
+      WHERE e.user_id = ${userId} AND e.deleted_at IS NULL
+      ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${size} OFFSET ${(page - 1) * size}`;
+    if (rows.length === 0 && page > 1) {
+      res.status(404).json({ error: { code: "not_found", message: "Invalid page." } });
+      return;
+    }
+    res.json(
+      paginated(
+        req,
+        count,
+        page,
+        size,
+        rows.map((e) => ({
+          id: Number(e.id),
+          title: decrypt(e.title),
+          body: decrypt(e.body),
+          tags: e.tags,
+          prompt: e.prompt_id === null ? null : { id: Number(e.prompt_id), text: e.prompt_text },
+          mood_entry_id: integer(e.mood_entry_id),
+          client_id: e.client_id,
+          occurred_at: instant(e.occurred_at),
+          local_date: e.local_date,
+          created_at: instant(e.created_at),
+          updated_at: instant(e.updated_at),
+          deleted_at: instant(e.deleted_at),
+        })),
+      ),
+    );
+  });
+
+  const SESSION_TYPES = [
+    "meditation",
+    "breathing",
+    "body_scan",
+    "sleep",
+    "yoga",
+    "movement",
+    "focus",
+    "gratitude",
+  ];
+  const DAYS_MS = 86400000;
+  const dayNumber = (day) => Date.parse(`${day}T00:00:00Z`) / DAYS_MS;
+  const practice = (sessions, seconds) => ({
+    sessions_count: Number(sessions || 0),
+    duration_seconds: Number(seconds || 0),
+  });
+
+  // wellness.selectors.session_stats: the lifetime rollup by type, the
+  // per-day rollup of the two weeks, and the streak (three queries).
+  api.get("/sessions/stats", async (req, res) => {
+    const userId = req.user.id;
+    const today = localToday(req.user.timezone);
+    const weekday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7;
+    const thisMonday = addDays(today, -weekday);
+    const lastMonday = addDays(thisMonday, -7);
+    const [totals, days, streak] = await Promise.all([
+      prisma.sessionTotal.findMany({ where: { user_id: userId } }),
+      prisma.sessionDay.findMany({
+        where: {
+          user_id: userId,
+          local_date: { gte: new Date(`${lastMonday}T00:00:00Z`), lte: new Date(`${today}T00:00:00Z`) },
+        },
+        select: { local_date: true, sessions_count: true, duration_seconds: true },
+      }),
+      prisma.streak.findUnique({ where: { user_id: userId } }),
+    ]);
+    const byType = new Map(totals.map((row) => [row.type, row]));
+    let sessions = 0;
+    let seconds = 0;
+    let pairs = 0;
+    let change = 0;
+    for (const row of totals) {
+      sessions += row.sessions_count;
+      seconds += Number(row.duration_seconds);
+      pairs += row.mood_pairs_count;
+      change += row.mood_after_sum - row.mood_before_sum;
+    }
+    const weeks = { this: [null, null], last: [null, null] };
+    for (const row of days) {
+      const day = row.local_date.toISOString().slice(0, 10);
+      const week = day >= thisMonday ? weeks.this : weeks.last;
+      week[0] = (week[0] ?? 0) + row.sessions_count;
+      week[1] = (week[1] ?? 0) + Number(row.duration_seconds);
+    }
+    const result = {
+      ...practice(sessions, seconds),
+      by_type: SESSION_TYPES.map((type) => ({
+        type,
+        ...practice(byType.get(type)?.sessions_count, byType.get(type)?.duration_seconds),
+      })),
+      this_week: practice(...weeks.this),
+      last_week: practice(...weeks.last),
+      average_mood_change: pairs ? round2(change / pairs) : null,
+      mood_change_sessions_count: pairs,
+    };
+    if (!req.user.gentle_mode) {
+      // wellness.streaks.streak_view on the user's local today.
+      let current = 0;
+      let freezes = streak ? streak.freezes_banked : 0;
+      if (streak && streak.last_active_date !== null) {
+        const missed =
+          dayNumber(today) - streak.last_active_date.getTime() / DAYS_MS - 1;
+        if (missed <= 0) current = streak.current_length;
+        else if (missed <= streak.freezes_banked) {
+          current = streak.current_length;
+          freezes = streak.freezes_banked - missed;
+        }
+      }
+      result.current_streak = current;
+      result.longest_streak = streak ? streak.longest_length : 0;
+      result.streak_freezes_available = freezes;
+    }
+    res.json(result);
+  });
+
   // The default range only (the last 30 local days of the user); the bench
   // asks for nothing else.
   api.get("/journal/mood/history", async (req, res) => {
@@ -384,8 +526,8 @@ async function serve() {
       days: days.map((d) => ({
         local_date: d.local_date,
         entries_count: d.entries_count,
-        average_score: round2(d.score_sum, d.entries_count),
-        average_intensity: round2(d.intensity_sum, d.entries_count),
+        average_score: round2(d.score_sum / d.entries_count),
+        average_intensity: round2(d.intensity_sum / d.entries_count),
         lowest_score: d.lowest_score,
         highest_score: d.highest_score,
       })),
