@@ -33,6 +33,7 @@ NODE_PATHS = frozenset(
         "/api/v1/sessions/stats",
         "/api/v1/journal/mood/history",
         "/api/v1/journal?page_size=20",
+        "/api/v1/community?page_size=20",
     }
 )
 # Requests compared per endpoint (distinct users where the bench has them).

@@ -280,7 +280,7 @@ async function serve() {
     else query.page = String(page);
     const keys = Object.keys(query).sort();
     const search = new URLSearchParams(keys.map((key) => [key, query[key]])).toString();
-    return `${req.protocol}://${req.get("host")}${req.path === "/" ? "" : req.baseUrl}${req.path}${search ? `?${search}` : ""}`;
+    return `${req.protocol}://${req.get("host")}${req.baseUrl}${req.path}${search ? `?${search}` : ""}`;
   };
   const paginated = (req, count, page, size, results) => ({
     count,
@@ -397,6 +397,95 @@ async function serve() {
         })),
       ),
     );
+  });
+
+  // DRF's CursorPagination position: str() of the aware datetime.
+  const position = (text) =>
+    `${text.endsWith(".000000") ? text.slice(0, -7) : text}+00:00`;
+
+  // The feed (community.selectors.post_feed): public posts and the user's
+  // active groups' posts, published or their own, newest first, with author,
+  // group, counts and liked-by-me in one query; the first page of DRF's
+  // cursor pagination (page_size + 1 rows tell whether a next page exists).
+  api.get("/community", async (req, res) => {
+    const params = pageParams(req);
+    if (params === null || req.query.cursor !== undefined || req.query.page !== undefined) {
+      res.status(400).json({
+        error: { code: "validation_error", message: "Only the first page is served." },
+      });
+      return;
+    }
+    const size = params.size;
+    const userId = req.user.id;
+    const rows = await prisma.$queryRaw`
+      SELECT p.id, p.author_id, u.display_name, u.avatar_url, p.group_id,
+        g.name AS group_name, g.slug AS group_slug, p.body, p.is_anonymous, p.topics,
+        p.status, p.like_count, p.comment_count,
+        to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS created_at,
+        to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS position,
+        to_char(p.edited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS edited_at,
+        EXISTS (SELECT 1 FROM community_postlike l
+                WHERE l.post_id = p.id AND l.user_id = ${userId}) AS liked
+      FROM community_post p
+        JOIN accounts_user u ON u.id = p.author_id
+        LEFT JOIN community_supportgroup g ON g.id = p.group_id
+      WHERE p.deleted_at IS NULL
+        AND (p.status = 'published' OR p.author_id = ${userId})
+        AND (p.group_id IS NULL OR p.group_id IN (
+          SELECT m.group_id FROM community_supportgroupmember m
+          WHERE m.user_id = ${userId} AND m.status = 'active'))
+      ORDER BY p.created_at DESC, p.id DESC LIMIT ${size + 1}`;
+    const page = rows.slice(0, size);
+    let next = null;
+    if (rows.length > size) {
+      // DRF's get_next_link on a first page: the last position on the page
+      // that differs from the following one, and how many share it.
+      let compare = position(rows[size].position);
+      let offset = 0;
+      let marker = null;
+      for (let i = page.length - 1; i >= 0; i -= 1) {
+        const here = position(page[i].position);
+        if (here !== compare) {
+          marker = here;
+          break;
+        }
+        compare = here;
+        offset += 1;
+      }
+      if (marker === null) offset = size;
+      const tokens = new URLSearchParams();
+      if (offset !== 0) tokens.set("o", String(offset));
+      if (marker !== null) tokens.set("p", marker);
+      const cursor = Buffer.from(tokens.toString(), "ascii").toString("base64");
+      const query = { ...req.query, cursor };
+      const keys = Object.keys(query).sort();
+      const search = new URLSearchParams(keys.map((key) => [key, query[key]]));
+      next = `${req.protocol}://${req.get("host")}${req.baseUrl}${req.path}?${search}`;
+    }
+    res.json({
+      next,
+      previous: null,
+      results: page.map((p) => ({
+        id: Number(p.id),
+        author: p.is_anonymous
+          ? { display_name: "Anonymous", avatar_url: "" }
+          : { display_name: p.display_name, avatar_url: p.avatar_url },
+        is_author: p.author_id === userId,
+        anonymous: p.is_anonymous,
+        body: p.body,
+        group:
+          p.group_id === null
+            ? null
+            : { id: Number(p.group_id), name: p.group_name, slug: p.group_slug },
+        topics: p.topics,
+        status: p.status,
+        like_count: p.like_count,
+        comment_count: p.comment_count,
+        liked: p.liked,
+        created_at: instant(p.created_at),
+        edited_at: instant(p.edited_at),
+      })),
+    });
   });
 
   const SESSION_TYPES = [
