@@ -52,7 +52,10 @@ def install() -> None:
         subprocess.run(
             ["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True
         )
-    if not (NODE_DIR / "node_modules" / ".prisma" / "client" / "index.js").exists():
+    schema = NODE_DIR / "prisma" / "schema.prisma"
+    generated = NODE_DIR / "node_modules" / ".prisma" / "client" / "schema.prisma"
+    # (Re)generated when missing or older than the schema it was made from.
+    if not generated.exists() or generated.read_text() != schema.read_text():
         # Generation uses no schema engine; the placeholder stops the CLI from
         # downloading one (binaries.prisma.sh may be unreachable).
         env = {"PRISMA_SCHEMA_ENGINE_BINARY": "/bin/false"}
