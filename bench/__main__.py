@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench import report, websocket
+from bench import node_stack, report, websocket
 from bench.stack import ROOT, Stack, cpu_seconds, postgres_pids, rss_mb
 
 LUA = Path(__file__).with_name("http.lua")
@@ -295,11 +295,13 @@ def run_wrk(
     seconds: int,
     connections: int,
     threads: int,
+    server: str = "gunicorn",
 ) -> dict[str, Any]:
+    port = stack.api_port if server == "gunicorn" else stack.ports[server]
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
         handle.write("\n".join(rows) + "\n")
         rows_file = handle.name
-    api_pids = stack.worker_pids("gunicorn")
+    api_pids = stack.worker_pids(server)
     pg_pids = postgres_pids()
     app_cpu, pg_cpu = cpu_seconds(api_pids), cpu_seconds(pg_pids)
     try:
@@ -318,7 +320,7 @@ def run_wrk(
                 "10s",
                 "-s",
                 str(LUA),
-                f"http://127.0.0.1:{stack.api_port}",
+                f"http://127.0.0.1:{port}",
                 "--",
                 rows_file,
                 str(threads),
@@ -402,6 +404,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", help="Comma-separated substrings of endpoint names")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument(
+        "--node",
+        action="store_true",
+        help="Also run the endpoints bench/node serves (the seed's stack: Express "
+        "5 + Prisma 7) beside KAYA's, after checking their JSON is the same",
+    )
+    parser.add_argument(
         "--ws-clients",
         default="100,500,1000",
         help="Connected websocket populations ('' to skip)",
@@ -442,6 +450,10 @@ def main() -> None:
         tokens = stack.seed(users=args.users, heavy=args.heavy)
         command = stack.start_api()
         document["gunicorn"] = " ".join(command)
+        if args.node and not args.skip_http:
+            workers = int(command[command.index("--workers") + 1])
+            node_stack.start(stack, workers)
+            document["node"] = f"node server.js (cluster of {workers} workers)"
         if not args.skip_http:
             document["http"] = http_rounds(stack, args, tokens)
         subscribers = args.ws_broadcast
@@ -493,17 +505,30 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
             queries[endpoint.name] = queries_per_request(stack, probe)
     queries[UNIT.name] = queries_per_request(stack, UNIT)
 
+    node = [e.name for e in chosen if args.node and e.path in node_stack.NODE_PATHS]
+    compared = {}
+    for endpoint in [UNIT, *chosen]:
+        if (endpoint.name == UNIT.name and args.node) or endpoint.name in node:
+            compared[endpoint.name] = node_stack.compare(
+                stack, endpoint.name, endpoint.rows, tokens
+            )
+    if compared:
+        print(f"Node's JSON equals KAYA's on {sum(compared.values())} requests")
+
     print(f"warm-up ({args.warmup} s each)")
     for endpoint in [UNIT, *chosen]:
-        run_wrk(
-            stack,
-            endpoint,
-            endpoint.rows_for(0),
-            args.warmup,
-            args.connections,
-            args.threads,
-        )
+        for server in ["gunicorn", "node"] if endpoint.name in node else ["gunicorn"]:
+            run_wrk(
+                stack,
+                endpoint,
+                endpoint.rows_for(0),
+                args.warmup,
+                args.connections,
+                args.threads,
+                server,
+            )
     samples: dict[str, list[dict[str, Any]]] = {e.name: [] for e in chosen}
+    node_samples: dict[str, list[dict[str, Any]]] = {name: [] for name in node}
     units: list[dict[str, Any]] = []
     for round_no in range(args.rounds):
         order = chosen[round_no % len(chosen) :] + chosen[: round_no % len(chosen)]
@@ -534,6 +559,33 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
                 f"ratio {result['ratio']:.2f}  p99 {result['p99_us'] / 1000:.1f} ms"
             )
             before = after
+            if endpoint.name in node:
+                # The same rows against the Node cluster, right after KAYA's
+                # run and between two more runs of KAYA's unit.
+                theirs = run_wrk(
+                    stack,
+                    endpoint,
+                    endpoint.rows_for(round_no + 1),
+                    args.seconds,
+                    args.connections,
+                    args.threads,
+                    "node",
+                )
+                after = run_wrk(
+                    stack, UNIT, UNIT.rows, args.seconds, args.connections, args.threads
+                )
+                units.append(after)
+                theirs["ratio"] = theirs["rps"] / statistics.mean(
+                    [before["rps"], after["rps"]]
+                )
+                theirs["kaya_over_node"] = result["rps"] / theirs["rps"]
+                node_samples[endpoint.name].append(theirs)
+                print(
+                    f"  {'  Node: ' + endpoint.name:<34} {theirs['rps']:8.1f} req/s  "
+                    f"ratio {theirs['ratio']:.2f}  "
+                    f"KAYA/Node {theirs['kaya_over_node']:.2f}"
+                )
+                before = after
     rss = [rss_mb(pid) for pid in stack.worker_pids("gunicorn")[1:]]
     rows = []
     for endpoint in chosen:
@@ -556,6 +608,21 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
                 "runs": runs_,
             }
         )
+        theirs = node_samples.get(endpoint.name)
+        if theirs:
+            over = [r["kaya_over_node"] for r in theirs]
+            rows[-1]["node"] = {
+                "json_compared": compared[endpoint.name],
+                "kaya_over_node_median": statistics.median(over),
+                "kaya_over_node_min": min(over),
+                "kaya_over_node_max": max(over),
+                "ratio_median": statistics.median(r["ratio"] for r in theirs),
+                "rps_median": statistics.median(r["rps"] for r in theirs),
+                "p99_ms": statistics.median(r["p99_us"] for r in theirs) / 1000,
+                "app_cpu_ms": statistics.median(r["app_cpu_ms"] for r in theirs),
+                "pg_cpu_ms": statistics.median(r["pg_cpu_ms"] for r in theirs),
+                "runs": theirs,
+            }
     return {
         "rounds": args.rounds,
         "seconds": args.seconds,
@@ -566,6 +633,10 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
             "queries": queries[UNIT.name],
         },
         "worker_rss_mb": rss,
+        "node_worker_rss_mb": (
+            [rss_mb(pid) for pid in stack.worker_pids("node")[1:]] if node else []
+        ),
+        "json_compared": sum(compared.values()),
         "endpoints": rows,
     }
 

@@ -49,6 +49,7 @@ def table(document: dict[str, Any]) -> str:
             )
         rss = ", ".join(f"{value:.0f}" for value in http["worker_rss_mb"])
         lines.append(f"gunicorn worker RSS after the run (MB): {rss}")
+        lines += _node_lines(http)
     for row in document.get("websocket") or []:
         verdict = _ws_verdict(row, PUSH_TARGET) if row["connected"] >= PUSH_AT else ""
         lines.append(
@@ -68,6 +69,34 @@ def table(document: dict[str, Any]) -> str:
             + _ws_verdict(row, BROADCAST_TARGET)
         )
     return "\n".join(lines)
+
+
+def _node_lines(http: dict[str, Any]) -> list[str]:
+    """KAYA against the seed's stack (`--node`), endpoint by endpoint."""
+    rows = [row for row in http["endpoints"] if row.get("node")]
+    if not rows:
+        return []
+    header = (
+        f"{'KAYA vs Node (Express 5 + Prisma 7)':<34} {'KAYA/Node':>9} {'spread':>11} "
+        f"{'KAYA r/s':>8} {'Node r/s':>8} {'Node ratio':>10} {'KAYA ms':>7} "
+        f"{'Node ms':>7} {'Node p99':>8}"
+    )
+    lines = ["", header, "-" * len(header)]
+    for row in rows:
+        node = row["node"]
+        lines.append(
+            f"{row['name']:<34} {node['kaya_over_node_median']:9.2f} "
+            f"{node['kaya_over_node_min']:5.2f}-{node['kaya_over_node_max']:<5.2f} "
+            f"{row['rps_median']:8.0f} {node['rps_median']:8.0f} "
+            f"{node['ratio_median']:10.2f} {row['app_cpu_ms']:7.2f} "
+            f"{node['app_cpu_ms']:7.2f} {node['p99_ms']:8.1f}"
+        )
+    rss = ", ".join(f"{value:.0f}" for value in http.get("node_worker_rss_mb", []))
+    lines.append(
+        f"Node worker RSS after the run (MB): {rss}; JSON equal on "
+        f"{http.get('json_compared', 0)} compared requests"
+    )
+    return lines
 
 
 def _ws_verdict(row: dict[str, Any], limits: tuple[float, float]) -> str:

@@ -46,6 +46,8 @@ class Stack:
         self.redis_port = free_port()
         self.api_port = free_port()
         self.ws_port = free_port()
+        # Servers started beside gunicorn (bench/node_stack.py's Node cluster).
+        self.ports: dict[str, int] = {}
         self.env = {
             key: value
             for key, value in os.environ.items()
