@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, QuerySet
 
 from journal.crisis import crisis_support, locale_candidates
@@ -234,11 +235,29 @@ def daily_prompt(*, user: User) -> dict[str, Any]:
     }
 
 
+# The rows ``for_user`` reads (live journal entries, never a deleted one's
+# tombstone), counted in one statement rather than three round trips.
+_COUNTS_SQL = """
+SELECT (SELECT COUNT(*) FROM {journal} WHERE user_id = %s AND deleted_at IS NULL),
+       (SELECT COUNT(*) FROM {gratitude} WHERE user_id = %s),
+       (SELECT COUNT(*) FROM {mood} WHERE user_id = %s)
+"""
+
+
 def journal_counts(*, user: User) -> dict[str, int]:
+    """The user's journal, gratitude and mood entry counts. One query."""
+    sql = _COUNTS_SQL.format(
+        journal=JournalEntry._meta.db_table,
+        gratitude=GratitudeEntry._meta.db_table,
+        mood=MoodEntry._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk] * 3)
+        journal, gratitude, mood = cursor.fetchone()
     return {
-        "journal_entries_count": JournalEntry.objects.for_user(user).count(),
-        "gratitude_entries_count": GratitudeEntry.objects.for_user(user).count(),
-        "mood_entries_count": MoodEntry.objects.for_user(user).count(),
+        "journal_entries_count": journal,
+        "gratitude_entries_count": gratitude,
+        "mood_entries_count": mood,
     }
 
 

@@ -302,6 +302,35 @@ class ProgramOutput(_TranslatedOutput):
         )
         read_only_fields = fields
 
+    def to_representation(self, instance: WellnessProgram) -> dict[str, Any]:
+        """The declared fields written directly (``kaya.output``), as the
+        catalogue's rows and each enrollment's program; the same JSON."""
+        return program_output(instance, self.context.get("languages", ()))
+
+
+def program_output(
+    program: WellnessProgram, languages: tuple[str, ...]
+) -> dict[str, Any]:
+    """``ProgramOutput``'s JSON of ``program``, its text in ``languages``."""
+    return {
+        "id": program.pk,
+        "title": _shown(program, "title", languages),
+        "slug": output.text(program.slug),
+        "summary": _shown(program, "summary", languages),
+        "category": output.choice(program.category),
+        "difficulty": output.choice(program.difficulty),
+        "cover_image_url": output.text(program.cover_image_url),
+        "is_premium": output.boolean(program.is_premium),
+        "days_count": output.integer(program.days_count),
+    }
+
+
+def _shown(obj: Any, name: str, languages: tuple[str, ...]) -> Any:
+    """A translated CharField's output, as ``_TranslatedOutput`` writes it."""
+    if getattr(obj, name) is None:
+        return None
+    return translated(obj, name, languages)
+
 
 class ProgramDayOutput(_TranslatedOutput):
     translated_fields = ("title", "content")
@@ -378,6 +407,32 @@ class EnrollmentOutput(serializers.ModelSerializer):
         value = obj.next_day(self.context["today"])
         return None if value is None else NextDayOutput(value).data
 
+    def to_representation(self, instance: ProgramEnrollment) -> dict[str, Any]:
+        """The declared fields written directly (``kaya.output``): DRF built
+        this serializer's fields and the nested program's on every request.
+        The same JSON, field for field."""
+        enrolled_at, completed_at = output.instants(
+            instance.enrolled_at, instance.completed_at
+        )
+        next_day = instance.next_day(self.context["today"])
+        return {
+            "id": instance.pk,
+            "program": program_output(
+                instance.program, self.context.get("languages", ())
+            ),
+            "enrolled_at": enrolled_at,
+            "days_completed_count": output.integer(instance.days_completed),
+            "progress_percent": output.integer(instance.progress_percent),
+            "completed_at": completed_at,
+            "next_day": None
+            if next_day is None
+            else {
+                "day_number": output.integer(next_day["day_number"]),
+                "unlocked": output.boolean(next_day["unlocked"]),
+                "unlocks_on": output.day(next_day["unlocks_on"]),
+            },
+        }
+
 
 class ProgramDetailOutput(ProgramOutput):
     days = serializers.SerializerMethodField()
@@ -386,6 +441,11 @@ class ProgramDetailOutput(ProgramOutput):
     class Meta(ProgramOutput.Meta):
         fields = (*ProgramOutput.Meta.fields, "description", "days", "enrollment")
         read_only_fields = fields
+
+    def to_representation(self, instance: WellnessProgram) -> dict[str, Any]:
+        # One program with its days: DRF's generic path, not the catalogue
+        # rows' direct one (which writes only ProgramOutput's fields).
+        return _TranslatedOutput.to_representation(self, instance)
 
     @extend_schema_field(ProgramDayOutput(many=True))
     def get_days(self, obj: WellnessProgram) -> Any:

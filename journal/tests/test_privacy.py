@@ -89,7 +89,11 @@ def test_stats_count_my_entries(user, other_user):
     JournalEntryFactory.create_batch(2, user=user)
     GratitudeEntryFactory(user=user)
     MoodEntryFactory.create_batch(3, user=user)
+    # Neither a deleted entry's tombstone nor another user's rows count.
+    journal_entry_delete(entry=JournalEntryFactory(user=user))
     JournalEntryFactory(user=other_user)
+    GratitudeEntryFactory(user=other_user)
+    MoodEntryFactory(user=other_user)
 
     totals = stats.collect(user)
 

@@ -22,10 +22,10 @@ from journal.models import MoodDay, MoodEntry, MoodTag
 from kaya.timeutils import local_today
 from wellness.models import SessionDay, SessionType, WellnessSession
 from wellness.selectors._shared import practice_totals, rounded, week_bounds
-from wellness.selectors.achievements import achievement_unlocked_count
 from wellness.selectors.events import event_next_for_user
+from wellness.selectors.overview import wellness_overview
 from wellness.selectors.programs import enrollment_list
-from wellness.selectors.streaks import streak_fields, streak_for_user
+from wellness.selectors.streaks import streak_fields
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -40,22 +40,11 @@ FACTOR: str = MoodTag.Kind.FACTOR.value
 
 def analytics_dashboard(*, user: User) -> dict[str, Any]:
     """Today's and this week's practice (from the per-day session rollup),
-    streak, latest moods, active enrollments, unlocked achievements and the
-    next event the user holds a seat at. Seven queries, whatever the
-    history."""
+    streak and unlocked achievements (one query, ``wellness_overview``),
+    latest moods, active enrollments and the next event the user holds a seat
+    at. Four queries, whatever the history."""
     today = local_today(user.timezone)
-    this_monday, _, _ = week_bounds(today)
-    is_today = Q(local_date=today)
-    totals = (
-        SessionDay.objects.for_user(user)
-        .filter(local_date__gte=this_monday, local_date__lte=today)
-        .aggregate(
-            today_sessions=Sum("sessions_count", filter=is_today),
-            today_seconds=Sum("duration_seconds", filter=is_today),
-            week_sessions=Sum("sessions_count"),
-            week_seconds=Sum("duration_seconds"),
-        )
-    )
+    overview = wellness_overview(user=user, today=today)
     # Mood notes are private text and never leave the journal here.
     latest_moods = list(
         MoodEntry.objects.filter(user=user)
@@ -70,15 +59,14 @@ def analytics_dashboard(*, user: User) -> dict[str, Any]:
         ]
     )
     result: dict[str, Any] = {
-        "today": practice_totals(totals["today_sessions"], totals["today_seconds"]),
-        "this_week": practice_totals(totals["week_sessions"], totals["week_seconds"]),
+        "today": overview.today,
+        "this_week": overview.this_week,
         "latest_moods": latest_moods,
         "active_enrollments": enrollments,
-        "achievements_count": achievement_unlocked_count(user=user),
+        "achievements_count": overview.achievements_count,
         "next_event": event_next_for_user(user=user),
     }
-    view = streak_for_user(user=user, today=today)
-    result.update(streak_fields(user=user, view=view))
+    result.update(streak_fields(user=user, view=overview.streak))
     return result
 
 

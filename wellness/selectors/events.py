@@ -85,15 +85,22 @@ def event_registration_list(
 
 def event_next_for_user(*, user: User) -> WellnessEvent | None:
     """The soonest published event the user holds a seat at that is not over
-    yet (one in progress counts), or None. One query."""
+    yet (one in progress counts), or None. One query.
+
+    The seat is the user's one active registration at that event (a unique
+    constraint), so ``registration_id`` / ``registration_status`` are read from
+    the joined seat itself rather than by ``_with_my_registration``'s two
+    subqueries per event."""
     return (
-        _with_my_registration(
-            WellnessEvent.objects.published().filter(
-                ends_at__gt=timezone.now(),
-                registrations__user=user,
-                registrations__status=EventRegistration.Status.REGISTERED,
-            ),
-            user=user,
+        WellnessEvent.objects.published()
+        .filter(
+            ends_at__gt=timezone.now(),
+            registrations__user=user,
+            registrations__status=EventRegistration.Status.REGISTERED,
+        )
+        .annotate(
+            registration_id=F("registrations__id"),
+            registration_status=F("registrations__status"),
         )
         .order_by("starts_at", "id")
         .first()

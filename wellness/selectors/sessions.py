@@ -5,20 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from kaya.sync import changed_since
 from kaya.timeutils import local_today
 from wellness.models import (
     ProgramDayProgress,
-    ProgramEnrollment,
     SessionDay,
     SessionTotal,
     SessionType,
     WellnessSession,
 )
 from wellness.selectors._shared import practice_totals, rounded, week_bounds
-from wellness.selectors.achievements import achievement_unlocked_count
+from wellness.selectors.overview import wellness_overview
 from wellness.selectors.streaks import streak_fields, streak_for_user
 
 if TYPE_CHECKING:
@@ -123,22 +122,17 @@ def session_stats(*, user: User) -> dict[str, Any]:
 
 def wellness_user_stats(user: User) -> dict[str, Any]:
     """The wellness part of ``/users/me/stats`` (accounts' stats registry);
-    practice totals from the lifetime rollup (a row per session type)."""
-    totals = SessionTotal.objects.for_user(user).aggregate(
-        sessions=Sum("sessions_count"), seconds=Sum("duration_seconds")
-    )
-    programs = ProgramEnrollment.objects.for_user(user).aggregate(
-        enrolled=Count("id"),
-        completed=Count("id", filter=Q(completed_at__isnull=False)),
-    )
+    practice totals from the lifetime rollup (a row per session type). One
+    query (``wellness_overview``)."""
+    overview = wellness_overview(user=user, today=local_today(user.timezone))
     stats: dict[str, Any] = {
         # Names as documented by accounts' UserStatsSerializer.
-        **practice_totals(totals["sessions"], totals["seconds"]),
-        "programs_enrolled_count": programs["enrolled"],
-        "programs_completed_count": programs["completed"],
-        "achievements_count": achievement_unlocked_count(user=user),
+        **overview.lifetime,
+        "programs_enrolled_count": overview.programs_enrolled_count,
+        "programs_completed_count": overview.programs_completed_count,
+        "achievements_count": overview.achievements_count,
     }
-    stats.update(streak_fields(user=user, view=streak_for_user(user=user)))
+    stats.update(streak_fields(user=user, view=overview.streak))
     return stats
 
 

@@ -105,3 +105,66 @@ def test_dashboard_output_is_drfs_json(user, gentle):
     assert _json(DashboardOutput(data, context=context).data) == _json(
         serializers.Serializer.to_representation(DashboardOutput(context=context), data)
     )
+
+
+@pytest.mark.parametrize("languages", [(), ("es", "en")])
+def test_program_and_enrollment_outputs_are_drfs_json(user, languages):
+    from wellness.serializers import (
+        EnrollmentOutput,
+        ProgramDetailOutput,
+        ProgramOutput,
+    )
+    from wellness.tests.factories import WellnessProgramFactory
+
+    translated = program_with_days(3)
+    translated.translations = {"es": {"title": "Calma", "summary": "  "}}
+    translated.cover_image_url = "https://example.com/cover.png"
+    translated.save(update_fields=["translations", "cover_image_url"])
+    plain = WellnessProgramFactory(is_premium=True)
+    today = timezone.now().date()
+    enrollments = [
+        ProgramEnrollmentFactory(user=user, program=translated),
+        ProgramEnrollmentFactory(
+            user=user,
+            program=program_with_days(2),
+            days_completed=1,
+            progress_percent=50,
+            last_completed_local_date=today,
+        ),
+        ProgramEnrollmentFactory(user=user, program=plain, completed_at=timezone.now()),
+    ]
+    context = {"today": today, "languages": languages}
+
+    for program in (translated, plain):
+        generic = _generic_program(ProgramOutput(context=context), program)
+        assert _json(ProgramOutput(program, context=context).data) == _json(generic)
+    for enrollment in enrollments:
+        fast = EnrollmentOutput(enrollment, context=context).data
+        generic = serializers.ModelSerializer.to_representation(
+            EnrollmentOutput(context=context), enrollment
+        )
+        assert _json(fast) == _json(generic)
+    assert [
+        row["next_day"]
+        for row in EnrollmentOutput(enrollments, many=True, context=context).data
+    ] == [
+        {"day_number": 1, "unlocked": True, "unlocks_on": today.isoformat()},
+        {
+            "day_number": 2,
+            "unlocked": False,
+            "unlocks_on": (today + timedelta(days=1)).isoformat(),
+        },
+        None,
+    ]
+    title = ProgramOutput(translated, context=context).data["title"]
+    assert title == ("Calma" if languages else translated.title)
+    # The detail page keeps its days and description (DRF's generic path).
+    detail = ProgramDetailOutput(translated, context=context).data
+    assert [day["day_number"] for day in detail["days"]] == [1, 2, 3]
+    assert detail["description"] == translated.description
+
+
+def _generic_program(serializer, instance):
+    from wellness.serializers import _TranslatedOutput
+
+    return _TranslatedOutput.to_representation(serializer, instance)
