@@ -175,8 +175,13 @@ async def _run(stack: Stack, tokens: dict[str, Any], sizes: list[int]) -> Any:
 async def _close_all(clients: list[Client]) -> None:
     # All at once, as when a proxy restart drops every socket: daphne's
     # channel-layer pool waits for a free Redis connection for each socket's
-    # group_discard (kaya.channel_layer), and the next handshakes succeed.
+    # group_discard (kaya.channel_layer), so no handshake answers 500. On a
+    # heavily loaded machine (load average 20) the next handshakes were still
+    # refused with 403 in one run, probably a ticket read over the cache timeout
+    # tripping the per-process cache breaker (CACHE_BREAKER_SECONDS, 5 s; not
+    # confirmed). A client retries with backoff; the benchmark waits that long.
     await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+    await asyncio.sleep(6)
 
 
 def run(stack: Stack, tokens: dict[str, Any], sizes: list[int]) -> Any:
