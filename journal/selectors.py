@@ -166,6 +166,38 @@ def mood_day_aggregates(
     ]
 
 
+def _mood_days_of(entries: list[MoodEntry]) -> list[dict[str, Any]]:
+    """What ``mood_day_aggregates`` answers for a range, from every entry of
+    that range already read (no second query): the same rows, the averages
+    rounded the same way (a day's mean of small integers is a short exact
+    fraction, so the float PostgreSQL's numeric gives is this division's)."""
+    by_day: dict[date, list[int]] = {}
+    for entry in entries:
+        score = entry.score
+        day = by_day.get(entry.local_date)
+        if day is None:
+            by_day[entry.local_date] = [1, score, entry.intensity, score, score]
+            continue
+        day[0] += 1
+        day[1] += score
+        day[2] += entry.intensity
+        day[3] = min(day[3], score)
+        day[4] = max(day[4], score)
+    return [
+        {
+            "local_date": local_date,
+            "entries_count": count,
+            "average_score": round(score / count, 2),
+            "average_intensity": round(intensity / count, 2),
+            "lowest_score": lowest,
+            "highest_score": highest,
+        }
+        for local_date, (count, score, intensity, lowest, highest) in sorted(
+            by_day.items()
+        )
+    ]
+
+
 def mood_history(
     *,
     user: User,
@@ -174,17 +206,26 @@ def mood_history(
     updated_since: datetime | None = None,
 ) -> dict[str, Any]:
     """The range, one aggregate per local day with entries (whole range), and
-    the entries (newest first; with ``updated_since``, those changed since)."""
+    the entries (newest first; with ``updated_since``, those changed since).
+    Without ``updated_since`` the entries are the whole range, so the days are
+    summed from them: one query, not two."""
+    entries = mood_entry_list(
+        user=user, date_from=date_from, date_to=date_to, updated_since=updated_since
+    )
+    if updated_since is None:
+        listed = list(entries)
+        days = _mood_days_of(listed)
+        return {
+            "date_from": date_from,
+            "date_to": date_to,
+            "days": days,
+            "entries": listed,
+        }
     return {
         "date_from": date_from,
         "date_to": date_to,
         "days": mood_day_aggregates(user=user, date_from=date_from, date_to=date_to),
-        "entries": mood_entry_list(
-            user=user,
-            date_from=date_from,
-            date_to=date_to,
-            updated_since=updated_since,
-        ),
+        "entries": entries,
     }
 
 

@@ -182,8 +182,10 @@ class MoodTrendsOutput(AnalyticsRangeOutput):
                     "average_score": output.floating(row["average_score"]),
                     "average_intensity": output.floating(row["average_intensity"]),
                     "entries_count": int(row["entries_count"]),
-                    "top_emotions": _tag_counts(row["top_emotions"]),
-                    "top_factors": _tag_counts(row["top_factors"]),
+                    # Built once, by the selector, from the rollup's JSON:
+                    # str values and int counts, the output's types already.
+                    "top_emotions": row["top_emotions"],
+                    "top_factors": row["top_factors"],
                 }
                 for row in instance["buckets"]
             ],
@@ -198,10 +200,6 @@ class MoodTrendsOutput(AnalyticsRangeOutput):
                 for row in instance["sessions_mood"]
             ],
         }
-
-
-def _tag_counts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"value": str(row["value"]), "count": int(row["count"])} for row in rows]
 
 
 class WeekdayCellOutput(serializers.Serializer):

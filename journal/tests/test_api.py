@@ -887,10 +887,18 @@ def test_mood_history_query_count_does_not_grow(
             local_date=entry.local_date,
         )
 
-    # user (authentication), day aggregates, entries (with tags). Was 4: the
-    # tags are now aggregated in the entries' query, not prefetched after it.
-    with django_assert_num_queries(3):
+    # user (authentication), entries (with tags; the days are summed from
+    # them). Was 4, then 3: the tags are aggregated in the entries' query, and
+    # the days no longer have a query of their own.
+    with django_assert_num_queries(2):
         response = auth_client.get(path)
+
+    assert len(response.json()["entries"]) == count
+    assert len(response.json()["days"]) == count
+
+    # Delta sync lists only the changed entries, so the days are their query.
+    with django_assert_num_queries(3):
+        response = auth_client.get(path, {"updated_since": "2026-01-01T00:00:00Z"})
 
     assert len(response.json()["entries"]) == count
     assert len(response.json()["days"]) == count

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, TextField
 from django.db.models.functions import (
+    Cast,
     ExtractHour,
     ExtractIsoWeekDay,
 )
+from orjson import loads
 
 from journal.models import MoodDay, MoodEntry, MoodTag
 from kaya.timeutils import local_today
@@ -79,16 +82,14 @@ def _bucket_of(day: date, granularity: str) -> date:
     return day
 
 
-def _rank(item: tuple[str, int]) -> tuple[int, str]:
-    return -item[1], item[0]
-
-
 def _top(counts: Mapping[str, int] | None) -> list[dict[str, Any]]:
-    """The most frequent values, ties by value (as the database ranked them)."""
+    """The most frequent values, ties by value (as the database ranked them):
+    sorted by value, then stably by count, most first (no Python key call per
+    tag; a year of day buckets ranks about 2,000 tags)."""
     if not counts:
         return []
-    ranked = sorted(counts.items(), key=_rank)[:TOP_TAGS]
-    return [{"value": value, "count": count} for value, count in ranked]
+    ranked = sorted(sorted(counts.items()), key=itemgetter(1), reverse=True)
+    return [{"value": value, "count": count} for value, count in ranked[:TOP_TAGS]]
 
 
 def _merged(days: Iterable[tuple[Any, ...]], granularity: str) -> list[tuple[Any, ...]]:
@@ -117,14 +118,21 @@ def analytics_mood_trends(
     both on the per-day rollups (a row per day, not per entry and tag).
     """
     in_range = Q(local_date__gte=date_from, local_date__lte=date_to)
-    days = (
-        MoodDay.objects.for_user(user)
+    days = [
+        (day, entries, score, intensity, loads(tags))
+        for day, entries, score, intensity, tags in MoodDay.objects.for_user(user)
         .filter(in_range)
         .order_by("local_date")
         .values_list(
-            "local_date", "entries_count", "score_sum", "intensity_sum", "tag_counts"
+            "local_date",
+            "entries_count",
+            "score_sum",
+            "intensity_sum",
+            # Read as text and parsed by orjson: a year of rows through the
+            # JSONField's json.loads was a third of the request.
+            Cast("tag_counts", TextField()),
         )
-    )
+    ]
     if granularity == "day":
         # A bucket per day: the rollup rows are the buckets.
         rows = [

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -155,6 +156,27 @@ def _receiver(kinds: frozenset[str]) -> Callable[..., None]:
     def receive(sender: Any, *, user_id: int, **kwargs: Any) -> None:
         from accounts.models import User
 
+        # Most events (a mood logged, an entry written) find no active
+        # achievement of their kinds that the user has yet to unlock, and the
+        # evaluation would then change nothing (an unlocked one is skipped):
+        # one query then, instead of the user, a transaction, the rules and the
+        # measures on the request's path. A rule added later is applied by
+        # achievements_recompute_batch.
+        if (
+            not Achievement.objects.active()
+            .filter(rule_kind__in=list(kinds))
+            .exclude(
+                Exists(
+                    UserAchievement.objects.filter(
+                        achievement=OuterRef("pk"),
+                        user_id=user_id,
+                        unlocked_at__isnull=False,
+                    )
+                )
+            )
+            .exists()
+        ):
+            return
         user = User.objects.filter(pk=user_id, is_active=True).first()
         if user is not None:
             achievements_evaluate(user=user, kinds=kinds)

@@ -508,3 +508,37 @@ def test_users_me_stats_counts_my_unlocks(
     body = auth_client.get("/api/v1/users/me/stats").json()
 
     assert body["achievements_count"] == 1
+
+
+def test_an_event_with_nothing_left_to_unlock_of_its_kind_costs_one_query(
+    user, other_user, django_assert_num_queries
+):
+    from wellness.services.achievements import _receiver
+
+    mood_receiver = _receiver(frozenset({Kind.MOOD_LOGS}))
+    AchievementFactory(rule_kind=Kind.SESSIONS_COMPLETED, threshold=1)
+    AchievementFactory(rule_kind=Kind.MOOD_LOGS, threshold=1, is_active=False)
+    journal_services.mood_entry_create(user=user, mood="good", intensity=3)
+
+    # No active achievement of the kind.
+    with django_assert_num_queries(1):
+        mood_receiver(sender=None, user_id=user.pk)
+    assert not UserAchievement.objects.exists()
+
+    # One to unlock: evaluated, unlocked once; then nothing is left for this
+    # user, while another user's unlock of it does not count for them.
+    first = AchievementFactory(rule_kind=Kind.MOOD_LOGS, threshold=1)
+    journal_services.mood_entry_create(user=other_user, mood="good", intensity=3)
+    mood_receiver(sender=None, user_id=other_user.pk)
+    assert _mine(other_user, first).unlocked_at is not None
+    mood_receiver(sender=None, user_id=user.pk)
+    assert _mine(user, first).unlocked_at is not None
+    with django_assert_num_queries(1):
+        mood_receiver(sender=None, user_id=user.pk)
+
+    # A second one, not reached yet, is evaluated again (its progress stored).
+    second = AchievementFactory(rule_kind=Kind.MOOD_LOGS, threshold=3)
+    journal_services.mood_entry_create(user=user, mood="low", intensity=3)
+    mood_receiver(sender=None, user_id=user.pk)
+    mine = _mine(user, second)
+    assert (mine.progress, mine.unlocked_at) == (2, None)
