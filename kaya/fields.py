@@ -56,8 +56,15 @@ def configured_keys() -> tuple[str, ...]:
     return tuple(keys or ())
 
 
+@cache
+def _multifernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet(list(_fernets(keys)))
+
+
 def multifernet() -> MultiFernet:
-    return MultiFernet(list(_fernets(configured_keys())))
+    # One per key list: every encrypted value read goes through here (a page
+    # of journal entries decrypts 40), so it is not rebuilt per value.
+    return _multifernet(configured_keys())
 
 
 def primary_fernet() -> Fernet:
@@ -68,6 +75,7 @@ def primary_fernet() -> Fernet:
 def _keys_changed(*, setting: str, **kwargs: Any) -> None:
     if setting == "FIELD_ENCRYPTION_KEYS":
         _fernets.cache_clear()
+        _multifernet.cache_clear()
 
 
 def encrypt_str(plaintext: str) -> str:

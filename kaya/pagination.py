@@ -1,13 +1,84 @@
 """Default pagination: page numbers, a page size the client may lower or raise up
-to a hard cap, and a 400 (not a silent default) for a malformed page size."""
+to a hard cap, and a 400 (not a silent default) for a malformed page size.
+
+A page of a queryset and its ``count`` are read by one query: the total is a
+scalar subquery of the page's own statement (PostgreSQL runs it once), so a page
+costs one statement rather than a ``COUNT`` and then the rows. Both come from
+the same snapshot. An empty page tells no total, and needs none: page 1 empty
+means no rows; any later page empty is "Invalid page." (404), as before."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models.query import ModelIterable
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.request import Request
+
+# The annotation that carries the total on each row of a page.
+_TOTAL = "_page_total"
+
+
+class RowCount(Subquery):
+    """How many rows a queryset has, as a scalar subquery of another statement."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted_rows)"
+    output_field = IntegerField()
+
+
+class CountedPaginator(Paginator):
+    """Django's paginator, reading a queryset's page and its count in one query.
+
+    Anything it cannot count that way (not a queryset of model instances, or a
+    sliced, combined, grouped or distinct one) takes Django's own path."""
+
+    def page(self, number: Any) -> Page:
+        rows = self.object_list
+        if not isinstance(rows, QuerySet) or not _countable(rows) or self.orphans:
+            return super().page(number)
+        number = self._page_number(number)
+        bottom = (number - 1) * self.per_page
+        total = RowCount(rows.order_by().values("pk"))
+        page_rows = list(
+            rows.annotate(**{_TOTAL: total})[bottom : bottom + self.per_page]
+        )
+        if page_rows:
+            count = getattr(page_rows[0], _TOTAL)
+        elif number == 1 and self.allow_empty_first_page:
+            count = 0
+        else:
+            raise EmptyPage(self.error_messages["no_results"])
+        self.__dict__["count"] = count  # the cached_property, known now
+        return Page(page_rows, number, self)
+
+    def _page_number(self, number: Any) -> int:
+        """``validate_number`` up to the check against the count (which the
+        page's own query answers)."""
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+
+def _countable(rows: QuerySet[Any]) -> bool:
+    if rows._iterable_class is not ModelIterable:
+        return False
+    query = rows.query
+    return not (
+        query.is_sliced
+        or query.combinator
+        or query.distinct
+        or query.group_by is not None
+    )
 
 
 def _page_size(request: Request, param: str, default: int | None) -> int | None:
@@ -25,6 +96,7 @@ def _page_size(request: Request, param: str, default: int | None) -> int | None:
 
 class DefaultPagination(PageNumberPagination):
     page_size_query_param = "page_size"
+    django_paginator_class = CountedPaginator
 
     def get_page_size(self, request: Request) -> int | None:
         return _page_size(request, self.page_size_query_param, self.page_size)

@@ -416,8 +416,8 @@ def test_comment_list_runs_a_fixed_number_of_queries(
         top = CommentFactory(post=post)
         CommentFactory(post=post, parent=top)
 
-    # token user, post, count, comments, replies
-    with django_assert_num_queries(5):
+    # token user, post, comments with their count, replies
+    with django_assert_num_queries(4):
         response = auth_client.get(f"/api/v1/community/{post.pk}/comments")
 
     assert len(response.json()["results"]) == count
