@@ -482,6 +482,34 @@ def main() -> None:
     )
 
 
+def _between_units(
+    stack: Stack,
+    args: argparse.Namespace,
+    endpoint: Endpoint,
+    round_no: int,
+    before: dict[str, Any],
+    units: list[dict[str, Any]],
+    server: str = "gunicorn",
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One run of ``endpoint`` on ``server``, then one of the unit (appended to
+    ``units``): the run's ratio is to the mean of the unit runs either side."""
+    result = run_wrk(
+        stack,
+        endpoint,
+        endpoint.rows_for(round_no + 1),
+        args.seconds,
+        args.connections,
+        args.threads,
+        server,
+    )
+    after = run_wrk(
+        stack, UNIT, UNIT.rows, args.seconds, args.connections, args.threads
+    )
+    units.append(after)
+    result["ratio"] = result["rps"] / statistics.mean([before["rps"], after["rps"]])
+    return result, after
+
+
 def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) -> Any:
     chosen = endpoints()
     if args.only:
@@ -538,20 +566,8 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
         )
         units.append(before)
         for endpoint in order:
-            result = run_wrk(
-                stack,
-                endpoint,
-                endpoint.rows_for(round_no + 1),
-                args.seconds,
-                args.connections,
-                args.threads,
-            )
-            after = run_wrk(
-                stack, UNIT, UNIT.rows, args.seconds, args.connections, args.threads
-            )
-            units.append(after)
-            result["ratio"] = result["rps"] / statistics.mean(
-                [before["rps"], after["rps"]]
+            result, after = _between_units(
+                stack, args, endpoint, round_no, before, units
             )
             samples[endpoint.name].append(result)
             print(
@@ -562,21 +578,8 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
             if endpoint.name in node:
                 # The same rows against the Node cluster, right after KAYA's
                 # run and between two more runs of KAYA's unit.
-                theirs = run_wrk(
-                    stack,
-                    endpoint,
-                    endpoint.rows_for(round_no + 1),
-                    args.seconds,
-                    args.connections,
-                    args.threads,
-                    "node",
-                )
-                after = run_wrk(
-                    stack, UNIT, UNIT.rows, args.seconds, args.connections, args.threads
-                )
-                units.append(after)
-                theirs["ratio"] = theirs["rps"] / statistics.mean(
-                    [before["rps"], after["rps"]]
+                theirs, after = _between_units(
+                    stack, args, endpoint, round_no, before, units, "node"
                 )
                 theirs["kaya_over_node"] = result["rps"] / theirs["rps"]
                 node_samples[endpoint.name].append(theirs)
@@ -608,20 +611,20 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
                 "runs": runs_,
             }
         )
-        theirs = node_samples.get(endpoint.name)
-        if theirs:
-            over = [r["kaya_over_node"] for r in theirs]
+        node_runs = node_samples.get(endpoint.name)
+        if node_runs:
+            over = [r["kaya_over_node"] for r in node_runs]
             rows[-1]["node"] = {
                 "json_compared": compared[endpoint.name],
                 "kaya_over_node_median": statistics.median(over),
                 "kaya_over_node_min": min(over),
                 "kaya_over_node_max": max(over),
-                "ratio_median": statistics.median(r["ratio"] for r in theirs),
-                "rps_median": statistics.median(r["rps"] for r in theirs),
-                "p99_ms": statistics.median(r["p99_us"] for r in theirs) / 1000,
-                "app_cpu_ms": statistics.median(r["app_cpu_ms"] for r in theirs),
-                "pg_cpu_ms": statistics.median(r["pg_cpu_ms"] for r in theirs),
-                "runs": theirs,
+                "ratio_median": statistics.median(r["ratio"] for r in node_runs),
+                "rps_median": statistics.median(r["rps"] for r in node_runs),
+                "p99_ms": statistics.median(r["p99_us"] for r in node_runs) / 1000,
+                "app_cpu_ms": statistics.median(r["app_cpu_ms"] for r in node_runs),
+                "pg_cpu_ms": statistics.median(r["pg_cpu_ms"] for r in node_runs),
+                "runs": node_runs,
             }
     return {
         "rounds": args.rounds,
