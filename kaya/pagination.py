@@ -21,6 +21,8 @@ from rest_framework.request import Request
 
 # The annotation that carries the total on each row of a page.
 _TOTAL = "_page_total"
+# The largest LIMIT/OFFSET PostgreSQL and SQLite take (a signed 64-bit integer).
+_MAX_OFFSET = 2**63 - 1
 
 
 class RowCount(Subquery):
@@ -42,6 +44,10 @@ class CountedPaginator(Paginator):
             return super().page(number)
         number = self._page_number(number)
         bottom = (number - 1) * self.per_page
+        if bottom + self.per_page > _MAX_OFFSET:
+            # No table has that many rows, and the database would refuse the
+            # OFFSET (a 64-bit integer): Django's path counts first, then 404s.
+            return super().page(number)
         total = RowCount(rows.order_by().values("pk"))
         page_rows = list(
             rows.annotate(**{_TOTAL: total})[bottom : bottom + self.per_page]
