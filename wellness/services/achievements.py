@@ -167,10 +167,8 @@ def _receiver(kinds: frozenset[str]) -> Callable[..., None]:
             .filter(rule_kind__in=list(kinds))
             .exclude(
                 Exists(
-                    UserAchievement.objects.filter(
-                        achievement=OuterRef("pk"),
-                        user_id=user_id,
-                        unlocked_at__isnull=False,
+                    UserAchievement.objects.unlocked().filter(
+                        achievement=OuterRef("pk"), user_id=user_id
                     )
                 )
             )
