@@ -112,3 +112,62 @@ def test_a_connection_with_something_to_read_is_checked_and_kept_when_alive(
 
     assert sent_statements(trace) == ["SELECT 1", "SELECT 42"]
     assert own_connection.connection.info.backend_pid == pid
+
+
+# --- timestamptz values read by psycopg's C loader ---------------------------
+
+TIMESTAMPS_SQL = """
+select v from (values
+    ('2026-03-29 01:30:00.123456+02'::timestamptz),
+    ('2026-10-25 01:59:59.999999+00'),
+    ('2024-02-29 23:59:59+14'),
+    ('0001-01-01 00:00:00+00'),
+    ('9999-12-31 23:59:59.999999+00'),
+    ('1969-12-31 23:59:59.5-03:30'),
+    (now()),
+    (null)
+) as t(v)
+"""
+
+
+def test_timestamptz_values_are_read_by_the_c_loader_unchanged(own_connection):
+    """The loader the backend registers gives the very values Django's own
+    (Python) loader gives, with Django's ``tzinfo``, and Django does not swap
+    its own back in on each cursor."""
+    import datetime
+
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg._cmodule import _psycopg
+
+    if _psycopg is None:
+        pytest.skip("psycopg without its C module: Django's loader is kept")
+    with own_connection.cursor() as cursor:
+        loader = cursor.cursor.adapters.get_loader(1184, pq.Format.TEXT)
+        assert loader.__name__ == "UtcTimestamptzLoader"
+        cursor.execute(TIMESTAMPS_SQL)
+        ours = [row[0] for row in cursor.fetchall()]
+    with own_connection.cursor() as cursor:
+        register_tzloader(datetime.UTC, cursor.cursor)
+        cursor.execute(TIMESTAMPS_SQL)
+        djangos = [row[0] for row in cursor.fetchall()]
+    # now() differs between the two statements; compare everything else.
+    assert ours[:6] + ours[7:] == djangos[:6] + djangos[7:]
+    assert ours[7] is None
+    for value in ours[:7]:
+        assert value.tzinfo is datetime.UTC
+    assert ours[0] == datetime.datetime(
+        2026, 3, 28, 23, 30, 0, 123456, tzinfo=datetime.UTC
+    )
+
+
+def test_a_zone_other_than_utc_keeps_djangos_loader():
+    """With a per-database TIME_ZONE the values must be re-labelled in that
+    zone, which Django's loader does; the C loader is not used then."""
+    import zoneinfo
+
+    from django.db.backends.postgresql.psycopg_any import get_adapters_template
+
+    from kaya.db.postgresql.base import _with_c_timestamptz_loader
+
+    template = get_adapters_template(True, zoneinfo.ZoneInfo("Europe/Paris"))
+    assert _with_c_timestamptz_loader(template) is template

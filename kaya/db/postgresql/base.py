@@ -12,11 +12,22 @@ alive as a ``SELECT 1`` could show; anything to read (a FATAL message, EOF, an
 error, or a harmless notice) falls back to Django's own ``SELECT 1``, which
 closes the connection when it fails. Connections from psycopg's pool keep the
 pool's own checks (``OPTIONS["pool"]``), as in Django's backend.
+
+It also reads ``timestamptz`` values with psycopg's C loader. Django registers
+a Python subclass of psycopg's pure-Python loader (it replaces each value's
+``tzinfo`` with the connection's zone), so every timestamp of every row was
+parsed by Python code: about 80 values, 5% of the CPU, on a page of 20
+sessions. When the connection's zone is UTC (``USE_TZ`` with no per-database
+``TIME_ZONE``: Django then sets the session's ``TimeZone`` to UTC), the C
+loader returns the same value with the same ``tzinfo`` (psycopg maps the UTC
+session zone to ``datetime.timezone.utc``); otherwise Django's loader stays.
 """
 
 from __future__ import annotations
 
 import select
+from datetime import UTC
+from functools import lru_cache
 from typing import Any
 
 from django.db.backends.postgresql import base
@@ -25,10 +36,53 @@ from django.db.backends.postgresql.psycopg_any import is_psycopg3
 _SUSPECT = select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP
 
 
+_UTC = UTC
+
+
+@lru_cache
+def _with_c_timestamptz_loader(template: Any) -> Any:
+    """Django's adapters template with psycopg's C ``timestamptz`` loader, or
+    the template itself where that would change a value (a zone other than UTC,
+    or psycopg without its C module)."""
+    from psycopg import adapt
+    from psycopg._cmodule import _psycopg
+    from psycopg.pq import Format
+
+    loader = template.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
+    if _psycopg is None or getattr(loader, "timezone", None) is not _UTC:
+        return template
+
+    c_loader = _psycopg.TimestamptzLoader
+
+    class UtcTimestamptzLoader(adapt.Loader):
+        # Read by Django's create_cursor(): equal to the wrapper's zone, so it
+        # does not register its own (Python) loader on each cursor.
+        timezone = _UTC
+
+        def __init__(self, oid: int, context: Any = None) -> None:
+            super().__init__(oid, context)
+            # psycopg's row loaders call ``loader.load`` once looked up: the C
+            # loader's own method, in the connection's zone (UTC here).
+            self.load = c_loader(oid, context).load  # type: ignore[method-assign]
+
+        def load(self, data: Any) -> Any:  # replaced per instance above
+            raise NotImplementedError
+
+    adapters = adapt.AdaptersMap(template)
+    adapters.register_loader("timestamptz", UtcTimestamptzLoader)
+    return adapters
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     # Set by Django's BaseDatabaseWrapper; its stubs do not declare them.
     health_check_enabled: bool
     health_check_done: bool
+
+    def get_connection_params(self) -> dict[str, Any]:
+        params = super().get_connection_params()
+        if is_psycopg3 and "context" in params:
+            params["context"] = _with_c_timestamptz_loader(params["context"])
+        return params
 
     def close_if_health_check_failed(self) -> None:
         if (
