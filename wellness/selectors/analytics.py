@@ -19,23 +19,21 @@ from django.db.models.functions import (
     ExtractHour,
     ExtractIsoWeekDay,
 )
+from django.utils import timezone
 from orjson import loads
 
 from journal.models import MoodDay, MoodEntry, MoodTag
 from kaya.timeutils import local_today
 from wellness.models import SessionDay, SessionType, WellnessSession
 from wellness.selectors._shared import practice_totals, rounded, week_bounds
-from wellness.selectors.events import event_next_for_user
+from wellness.selectors.dashboard import dashboard_lists
 from wellness.selectors.overview import wellness_overview
-from wellness.selectors.programs import enrollment_list
 from wellness.selectors.streaks import streak_fields
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 TOP_TAGS = 3
-LATEST_MOODS = 5
-ACTIVE_ENROLLMENTS = 5
 CORRELATION_MIN_DAYS = 3
 EMOTION: str = MoodTag.Kind.EMOTION.value
 FACTOR: str = MoodTag.Kind.FACTOR.value
@@ -43,31 +41,17 @@ FACTOR: str = MoodTag.Kind.FACTOR.value
 
 def analytics_dashboard(*, user: User) -> dict[str, Any]:
     """Today's and this week's practice (from the per-day session rollup),
-    streak and unlocked achievements (one query, ``wellness_overview``),
-    latest moods, active enrollments and the next event the user holds a seat
-    at. Four queries, whatever the history."""
+    streak and unlocked achievements (one query, ``wellness_overview``), then
+    the latest moods, active enrollments and the next event the user holds a
+    seat at (one query, ``dashboard_lists``). Two queries, whatever the
+    history."""
     today = local_today(user.timezone)
     overview = wellness_overview(user=user, today=today)
-    # Mood notes are private text and never leave the journal here.
-    latest_moods = list(
-        MoodEntry.objects.filter(user=user)
-        .order_by("-logged_at", "-id")
-        .values("id", "mood", "score", "intensity", "logged_at", "local_date")[
-            :LATEST_MOODS
-        ]
-    )
-    enrollments = list(
-        enrollment_list(user=user).filter(completed_at__isnull=True)[
-            :ACTIVE_ENROLLMENTS
-        ]
-    )
     result: dict[str, Any] = {
         "today": overview.today,
         "this_week": overview.this_week,
-        "latest_moods": latest_moods,
-        "active_enrollments": enrollments,
+        **dashboard_lists(user=user, now=timezone.now()),
         "achievements_count": overview.achievements_count,
-        "next_event": event_next_for_user(user=user),
     }
     result.update(streak_fields(user=user, view=overview.streak))
     return result

@@ -512,9 +512,9 @@ def test_dashboard_query_count_is_fixed(
         event = WellnessEventFactory(starts_at=NOW + timedelta(days=i + 1))
         with time_machine.travel(NOW, tick=False):
             event_register(user=user, event=event)
-    # Five: the user; practice, achievements and streak in one; the latest
-    # moods; the enrollments with their programs; the next event.
-    with frozen(auth_client, user, NOW), django_assert_num_queries(5):
+    # Three: the user; practice, achievements and streak in one; the latest
+    # moods, the enrollments with their programs and the next event in one.
+    with frozen(auth_client, user, NOW), django_assert_num_queries(3):
         body = auth_client.get(f"{URL}/dashboard").json()
     assert len(body["active_enrollments"]) == count
     assert body["next_event"]["starts_at"] == "2026-04-16T10:00:00Z"
