@@ -69,10 +69,13 @@ def _bucket_of(day: date, granularity: str) -> date:
 def _top(counts: Mapping[str, int] | None) -> list[dict[str, Any]]:
     """The most frequent values, ties by value (as the database ranked them):
     sorted by value, then stably by count, most first (no Python key call per
-    tag; a year of day buckets ranks about 2,000 tags)."""
+    tag; a year of day buckets ranks about 2,000 tags, and a day often has one
+    tag, which needs no second sort)."""
     if not counts:
         return []
-    ranked = sorted(sorted(counts.items()), key=itemgetter(1), reverse=True)
+    ranked = sorted(counts.items())
+    if len(ranked) > 1:
+        ranked.sort(key=itemgetter(1), reverse=True)
     return [{"value": value, "count": count} for value, count in ranked[:TOP_TAGS]]
 
 
