@@ -13,7 +13,7 @@ A ``None`` attribute is ``None`` in the output, as in DRF.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -52,7 +52,12 @@ def _iso(value: Any, zone: Any) -> Any:
 
 
 def day(value: Any) -> Any:
-    """A DateField's output."""
+    """A DateField's output: a date's ISO form when that is the format (what
+    DRF's field writes then, without its per-call lookups: a year of mood
+    trend buckets has 365 dates), else DRF's field itself."""
+    shape = api_settings.DATE_FORMAT
+    if type(value) is date and shape is not None and shape.lower() == ISO_8601:
+        return value.isoformat()
     return None if value is None else _DAY_FIELD.to_representation(value)
 
 

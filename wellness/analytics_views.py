@@ -23,6 +23,7 @@ from wellness.analytics_serializers import (
     MoodTrendsOutput,
 )
 from wellness.selectors import analytics as selectors
+from wellness.selectors import content_languages
 from wellness.views import BAD_QUERY_400
 
 
@@ -56,8 +57,13 @@ class AnalyticsViewSet(ViewSet):
     @action(detail=False, methods=["get"])
     def dashboard(self, request: Request) -> Response:
         data = selectors.analytics_dashboard(user=request.user)
-        today = local_today(request.user.timezone)
-        return Response(DashboardOutput(data, context={"today": today}).data)
+        context = {
+            "today": local_today(request.user.timezone),
+            # The enrollments' programs in the user's language, as the
+            # catalogue and the enrollment pages show them.
+            "languages": content_languages(user=request.user),
+        }
+        return Response(DashboardOutput(data, context=context).data)
 
     @extend_schema(
         summary="Mood trends",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from django.utils import timezone as dj_timezone
@@ -49,3 +49,15 @@ def test_instants_follow_a_configured_datetime_format(settings):
     }
     value = datetime(2026, 12, 4, 5, 30, tzinfo=UTC)
     assert output.instants(value) == ("2026-12-04 05:30",)
+
+
+DAYS = [None, date(2026, 12, 4), date.min, date.max, "2026-06-01"]
+
+
+@pytest.mark.parametrize("shape", [None, "iso-8601", "ISO-8601", "%d/%m/%Y"])
+def test_days_are_drfs_date_output_in_any_configured_format(settings, shape):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DATE_FORMAT": shape}
+    field = serializers.DateField()
+    assert [output.day(value) for value in DAYS] == [
+        field.to_representation(value) for value in DAYS
+    ]

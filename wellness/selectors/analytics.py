@@ -13,29 +13,27 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Count, Q, Sum, TextField
+from django.db.models import Count, QuerySet, Sum, TextField
 from django.db.models.functions import (
     Cast,
     ExtractHour,
     ExtractIsoWeekDay,
 )
+from django.utils import timezone
 from orjson import loads
 
 from journal.models import MoodDay, MoodEntry, MoodTag
 from kaya.timeutils import local_today
 from wellness.models import SessionDay, SessionType, WellnessSession
 from wellness.selectors._shared import practice_totals, rounded, week_bounds
-from wellness.selectors.events import event_next_for_user
+from wellness.selectors.dashboard import dashboard_lists
 from wellness.selectors.overview import wellness_overview
-from wellness.selectors.programs import enrollment_list
 from wellness.selectors.streaks import streak_fields
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 TOP_TAGS = 3
-LATEST_MOODS = 5
-ACTIVE_ENROLLMENTS = 5
 CORRELATION_MIN_DAYS = 3
 EMOTION: str = MoodTag.Kind.EMOTION.value
 FACTOR: str = MoodTag.Kind.FACTOR.value
@@ -43,31 +41,17 @@ FACTOR: str = MoodTag.Kind.FACTOR.value
 
 def analytics_dashboard(*, user: User) -> dict[str, Any]:
     """Today's and this week's practice (from the per-day session rollup),
-    streak and unlocked achievements (one query, ``wellness_overview``),
-    latest moods, active enrollments and the next event the user holds a seat
-    at. Four queries, whatever the history."""
+    streak and unlocked achievements (one query, ``wellness_overview``), then
+    the latest moods, active enrollments and the next event the user holds a
+    seat at (one query, ``dashboard_lists``). Two queries, whatever the
+    history."""
     today = local_today(user.timezone)
     overview = wellness_overview(user=user, today=today)
-    # Mood notes are private text and never leave the journal here.
-    latest_moods = list(
-        MoodEntry.objects.filter(user=user)
-        .order_by("-logged_at", "-id")
-        .values("id", "mood", "score", "intensity", "logged_at", "local_date")[
-            :LATEST_MOODS
-        ]
-    )
-    enrollments = list(
-        enrollment_list(user=user).filter(completed_at__isnull=True)[
-            :ACTIVE_ENROLLMENTS
-        ]
-    )
     result: dict[str, Any] = {
         "today": overview.today,
         "this_week": overview.this_week,
-        "latest_moods": latest_moods,
-        "active_enrollments": enrollments,
+        **dashboard_lists(user=user, now=timezone.now()),
         "achievements_count": overview.achievements_count,
-        "next_event": event_next_for_user(user=user),
     }
     result.update(streak_fields(user=user, view=overview.streak))
     return result
@@ -85,10 +69,13 @@ def _bucket_of(day: date, granularity: str) -> date:
 def _top(counts: Mapping[str, int] | None) -> list[dict[str, Any]]:
     """The most frequent values, ties by value (as the database ranked them):
     sorted by value, then stably by count, most first (no Python key call per
-    tag; a year of day buckets ranks about 2,000 tags)."""
+    tag; a year of day buckets ranks about 2,000 tags, and a day often has one
+    tag, which needs no second sort)."""
     if not counts:
         return []
-    ranked = sorted(sorted(counts.items()), key=itemgetter(1), reverse=True)
+    ranked = sorted(counts.items())
+    if len(ranked) > 1:
+        ranked.sort(key=itemgetter(1), reverse=True)
     return [{"value": value, "count": count} for value, count in ranked[:TOP_TAGS]]
 
 
@@ -109,61 +96,61 @@ def _merged(days: Iterable[tuple[Any, ...]], granularity: str) -> list[tuple[Any
     return [tuple(bucket) for bucket in buckets.values()]
 
 
-def analytics_mood_trends(
-    *, user: User, date_from: date, date_to: date, granularity: str
-) -> dict[str, Any]:
-    """Per bucket of local dates (day, ISO week starting Monday, or month): the
-    average mood score and intensity, the entry count and the top emotions and
-    factors; plus mood before vs after sessions by session type. Two queries,
-    both on the per-day rollups (a row per day, not per entry and tag).
-    """
-    in_range = Q(local_date__gte=date_from, local_date__lte=date_to)
-    days = [
-        (day, entries, score, intensity, loads(tags))
-        for day, entries, score, intensity, tags in MoodDay.objects.for_user(user)
-        .filter(in_range)
+# The per-day mood rollup rows of the range (part 1, by date) and the session
+# rollups' mood pairs summed by type (part 2, by type): the reads
+# ``mood_trends_days`` and ``mood_trends_sessions`` make through the ORM, in
+# one round trip and with no ORM compilation. Each part fills its own columns;
+# the other part's are NULLs cast to the column's type (PostgreSQL would read
+# an untyped NULL as text). The tag counts are read as text and parsed by
+# orjson (through the JSONField's json.loads a year of rows was a third of the
+# request).
+_MOOD_TRENDS_SQL = """
+SELECT 1 AS part, local_date, entries_count, score_sum, intensity_sum,
+       CAST(tag_counts AS {text}) AS tags, CAST(NULL AS {type}) AS type,
+       CAST(NULL AS bigint) AS pairs, CAST(NULL AS bigint) AS before_sum,
+       CAST(NULL AS bigint) AS after_sum
+FROM {mood_day}
+WHERE user_id = %s AND local_date >= %s AND local_date <= %s
+UNION ALL
+SELECT 2, CAST(NULL AS {date}), NULL, NULL, NULL, NULL, type,
+       SUM(mood_pairs_count), SUM(mood_before_sum), SUM(mood_after_sum)
+FROM {session_day}
+WHERE user_id = %s AND local_date >= %s AND local_date <= %s
+  AND mood_pairs_count > 0
+GROUP BY type
+ORDER BY 1, 2, 7
+"""
+
+
+def mood_trends_days(
+    *, user: User, date_from: date, date_to: date
+) -> QuerySet[MoodDay, tuple[Any, ...]]:
+    """The ORM form of part 1 of ``_MOOD_TRENDS_SQL`` (the tests hold the
+    statement to it): the user's per-day mood rollups in the range, by date."""
+    return (
+        MoodDay.objects.for_user(user)
+        .filter(local_date__gte=date_from, local_date__lte=date_to)
         .order_by("local_date")
         .values_list(
             "local_date",
             "entries_count",
             "score_sum",
             "intensity_sum",
-            # Read as text and parsed by orjson: a year of rows through the
-            # JSONField's json.loads was a third of the request.
             Cast("tag_counts", TextField()),
         )
-    ]
-    if granularity == "day":
-        # A bucket per day: the rollup rows are the buckets.
-        rows = [
-            (day, entries, score, intensity, tags.get(EMOTION), tags.get(FACTOR))
-            for day, entries, score, intensity, tags in days
-        ]
-    else:
-        rows = _merged(days, granularity)
-    trend = [
-        {
-            "bucket": key,
-            "average_score": rounded(score / entries),
-            "average_intensity": rounded(intensity / entries),
-            "entries_count": entries,
-            "top_emotions": _top(emotions),
-            "top_factors": _top(factors),
-        }
-        for key, entries, score, intensity, emotions, factors in rows
-    ]
-    by_type = [
-        {
-            "type": row["type"],
-            "sessions_count": row["pairs"],
-            "average_mood_before": rounded(row["before"] / row["pairs"]),
-            "average_mood_after": rounded(row["after"] / row["pairs"]),
-            "average_mood_change": rounded(
-                (row["after"] - row["before"]) / row["pairs"]
-            ),
-        }
-        for row in SessionDay.objects.for_user(user)
-        .filter(in_range, mood_pairs_count__gt=0)
+    )
+
+
+def mood_trends_sessions(
+    *, user: User, date_from: date, date_to: date
+) -> QuerySet[SessionDay, tuple[Any, ...]]:
+    """The ORM form of part 2 of ``_MOOD_TRENDS_SQL``: per session type, the
+    sessions with a mood before and after, and the two moods' sums."""
+    return (
+        SessionDay.objects.for_user(user)
+        .filter(
+            local_date__gte=date_from, local_date__lte=date_to, mood_pairs_count__gt=0
+        )
         .values("type")
         .annotate(
             pairs=Sum("mood_pairs_count"),
@@ -171,6 +158,92 @@ def analytics_mood_trends(
             after=Sum("mood_after_sum"),
         )
         .order_by("type")
+        .values_list("type", "pairs", "before", "after")
+    )
+
+
+def mood_trends_rows(
+    *, user: User, date_from: date, date_to: date
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """``(days, sessions)``: the rows of ``mood_trends_days`` and of
+    ``mood_trends_sessions`` (the same values and order), read in one
+    statement."""
+    text = TextField().db_type(connection)
+    local_date = MoodDay._meta.get_field("local_date")
+    sql = _MOOD_TRENDS_SQL.format(
+        text=text,
+        type=SessionDay._meta.get_field("type").db_type(connection),
+        date=local_date.db_type(connection),
+        mood_day=connection.ops.quote_name(MoodDay._meta.db_table),
+        session_day=connection.ops.quote_name(SessionDay._meta.db_table),
+    )
+    adapt = connection.ops.adapt_datefield_value
+    span = [adapt(date_from), adapt(date_to)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *span, user.pk, *span])
+        rows = cursor.fetchall()
+    col = local_date.get_col(MoodDay._meta.db_table)
+    converters = connection.ops.get_db_converters(col) + col.get_db_converters(
+        connection
+    )
+    days, sessions = [], []
+    for part, day, entries, score, intensity, tags, kind, pairs, before, after in rows:
+        if part == 1:
+            for converter in converters:
+                day = converter(day, col, connection)
+            days.append((day, entries, score, intensity, tags))
+        else:
+            sessions.append((kind, int(pairs), int(before), int(after)))
+    return days, sessions
+
+
+def analytics_mood_trends(
+    *, user: User, date_from: date, date_to: date, granularity: str
+) -> dict[str, Any]:
+    """Per bucket of local dates (day, ISO week starting Monday, or month): the
+    average mood score and intensity, the entry count and the top emotions and
+    factors; plus mood before vs after sessions by session type. One query,
+    on the per-day rollups (a row per day, not per entry and tag).
+    """
+    days, sessions = mood_trends_rows(user=user, date_from=date_from, date_to=date_to)
+    if granularity == "day":
+        # A bucket per day: the rollup rows are the buckets.
+        trend = []
+        for day, entries, score, intensity, text in days:
+            tags = loads(text)
+            trend.append(
+                {
+                    "bucket": day,
+                    "average_score": round(score / entries, 2),
+                    "average_intensity": round(intensity / entries, 2),
+                    "entries_count": entries,
+                    "top_emotions": _top(tags.get(EMOTION)),
+                    "top_factors": _top(tags.get(FACTOR)),
+                }
+            )
+    else:
+        trend = [
+            {
+                "bucket": key,
+                "average_score": rounded(score / entries),
+                "average_intensity": rounded(intensity / entries),
+                "entries_count": entries,
+                "top_emotions": _top(emotions),
+                "top_factors": _top(factors),
+            }
+            for key, entries, score, intensity, emotions, factors in _merged(
+                [(d, e, s, i, loads(t)) for d, e, s, i, t in days], granularity
+            )
+        ]
+    by_type = [
+        {
+            "type": kind,
+            "sessions_count": pairs,
+            "average_mood_before": rounded(before / pairs),
+            "average_mood_after": rounded(after / pairs),
+            "average_mood_change": rounded((after - before) / pairs),
+        }
+        for kind, pairs, before, after in sessions
     ]
     return {
         "date_from": date_from,

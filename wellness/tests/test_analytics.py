@@ -220,13 +220,52 @@ def test_mood_trends_query_count_is_fixed(
             mood_before=2,
             mood_after=3,
         )
-    # Authentication, then the mood and session rollups (one query each).
-    with frozen(auth_client, user, NOW), django_assert_num_queries(3):
+    # Authentication, then the mood and session rollups in one statement.
+    with frozen(auth_client, user, NOW), django_assert_num_queries(2):
         response = auth_client.get(f"{URL}/mood-trends", {"granularity": "week"})
     assert response.status_code == 200
 
 
 # --- activity breakdown -------------------------------------------------------
+def test_mood_trends_statement_reads_what_the_orm_reads(user, other_user, moods):
+    from wellness.selectors.analytics import (
+        mood_trends_days,
+        mood_trends_rows,
+        mood_trends_sessions,
+    )
+
+    for when, before, after, kind in [
+        (datetime(2026, 4, 13, 9, tzinfo=UTC), 2, 4, "meditation"),
+        (datetime(2026, 4, 14, 9, tzinfo=UTC), 1, 5, "meditation"),
+        (datetime(2026, 4, 14, 18, tzinfo=UTC), 3, 3, "breathing"),
+        (datetime(2026, 4, 20, 9, tzinfo=UTC), 1, 1, "breathing"),  # after the range
+        (datetime(2026, 4, 14, 10, tzinfo=UTC), None, 4, "sleep"),  # no mood pair
+    ]:
+        completed_session(user, when, mood_before=before, mood_after=after, type=kind)
+    completed_session(
+        other_user, datetime(2026, 4, 14, 9, tzinfo=UTC), mood_before=5, mood_after=1
+    )
+    # A deleted entry's day and another user's day are not read.
+    gone = mood(user, date(2026, 4, 12), 2, emotions=["sad"])
+    gone.delete()
+    rollups.rebuild_for_users([user.pk, other_user.pk])
+
+    for date_from, date_to in [
+        (date(2026, 4, 1), date(2026, 4, 15)),
+        (date(2026, 4, 14), date(2026, 4, 14)),
+        (date(2025, 1, 1), date(2025, 12, 31)),  # nothing in range
+    ]:
+        span = {"user": user, "date_from": date_from, "date_to": date_to}
+        days, sessions = mood_trends_rows(**span)
+        assert days == list(mood_trends_days(**span))
+        assert sessions == list(mood_trends_sessions(**span))
+    days, sessions = mood_trends_rows(
+        user=user, date_from=date(2026, 4, 1), date_to=date(2026, 4, 15)
+    )
+    assert [d[0] for d in days] == [date(2026, 4, d) for d in (6, 13, 14, 15)]
+    assert sessions == [("breathing", 1, 3, 3), ("meditation", 2, 3, 9)]
+
+
 def test_activity_breakdown_in_the_users_local_time(auth_client, user, other_user):
     user.timezone = "America/New_York"
     user.save(update_fields=["timezone"])
@@ -512,9 +551,9 @@ def test_dashboard_query_count_is_fixed(
         event = WellnessEventFactory(starts_at=NOW + timedelta(days=i + 1))
         with time_machine.travel(NOW, tick=False):
             event_register(user=user, event=event)
-    # Five: the user; practice, achievements and streak in one; the latest
-    # moods; the enrollments with their programs; the next event.
-    with frozen(auth_client, user, NOW), django_assert_num_queries(5):
+    # Three: the user; practice, achievements and streak in one; the latest
+    # moods, the enrollments with their programs and the next event in one.
+    with frozen(auth_client, user, NOW), django_assert_num_queries(3):
         body = auth_client.get(f"{URL}/dashboard").json()
     assert len(body["active_enrollments"]) == count
     assert body["next_event"]["starts_at"] == "2026-04-16T10:00:00Z"

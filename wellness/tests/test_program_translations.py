@@ -110,3 +110,28 @@ def test_translations_of_the_wrong_shape_are_refused(value):
         program.full_clean()
 
     assert "translations" in error.value.message_dict
+
+
+def test_dashboard_shows_enrollments_in_the_users_language(api_client):
+    # The catalogue and the enrollment pages are translated; the dashboard's
+    # active enrollments must say the same.
+    program = _translated_program()
+    client = _client(api_client, "es-MX")
+    client.post(f"/api/v1/programs/{program.pk}/enroll")
+
+    body = client.get("/api/v1/analytics/dashboard").json()
+
+    assert [
+        (e["program"]["title"], e["program"]["summary"])
+        for e in body["active_enrollments"]
+    ] == [("Calma", "Una semana tranquila.")]
+
+
+def test_dashboard_enrollments_stay_english_for_an_english_user(api_client):
+    program = _translated_program()
+    client = _client(api_client, "en")
+    client.post(f"/api/v1/programs/{program.pk}/enroll")
+
+    body = client.get("/api/v1/analytics/dashboard").json()
+
+    assert [e["program"]["title"] for e in body["active_enrollments"]] == ["Calm"]
