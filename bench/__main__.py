@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import node_stack, report, websocket
-from bench.stack import ROOT, Stack, cpu_seconds, postgres_pids, rss_mb
+from bench.stack import ROOT, Stack, cpu_between, cpu_by_pid, rss_mb
 
 LUA = Path(__file__).with_name("http.lua")
 RESULTS = Path(__file__).with_name("results")
@@ -54,6 +55,14 @@ class Endpoint:
     # split into one share per run, and not probed for their query count.
     single_use: bool = False
     shares: list[list[str]] = field(default_factory=list)
+    # Undoes what runs of the endpoint leave behind (returns how many objects),
+    # before its rows are built and after its last run.
+    undo: Callable[[dict[str, Any], Stack], int] | None = None
+    # wrk connections for this endpoint's runs when a target is stated at
+    # another concurrency than --connections (its neighbouring unit runs keep
+    # --connections); a p99 target in ms at that concurrency.
+    connections: int | None = None
+    p99_target_ms: float | None = None
 
     def rows_for(self, run: int) -> list[str]:
         return self.shares[run] if self.shares else self.rows
@@ -69,7 +78,7 @@ def _slot_rows(tokens: dict[str, Any], stack: Stack) -> list[str]:
     """Free slots of every bench therapist over the next two weeks, as booking
     requests of light users (a user never holds more than a few at once); the
     harness's wrk script cancels each booking once it is made (the row's
-    follow-up), so the slot is free again when the rows come round."""
+    follow-up) and books a slot again only once that cancel was answered."""
     today = datetime.now(UTC).date()
     light = tokens["light"]
     per_therapist = []
@@ -85,13 +94,14 @@ def _slot_rows(tokens: dict[str, Any], stack: Stack) -> list[str]:
     slots = [slot for group in zip(*per_therapist, strict=False) for slot in group]
     rows = []
     for n, (therapist_id, starts_at) in enumerate(slots):
-        # The note tags the answer with its row (1-based), so the script knows
-        # which booking to cancel with which token.
+        # The note tags the answers with the row's line in the file wrk reads
+        # (the script writes it in for "{row}"), so the script knows which
+        # booking to cancel with which token, and when the slot is free again.
         body = json.dumps(
             {
                 "therapist_id": therapist_id,
                 "starts_at": starts_at,
-                "note": f"bench-row-{n + 1}",
+                "note": "bench-row-{row}",
             }
         )
         token = light[n % len(light)]["token"]
@@ -171,6 +181,9 @@ def endpoints() -> list[Endpoint]:
             "/api/v1/analytics/dashboard",
             target=0.50,
             floor=0.35,
+            # Issue #12: "p99 < 50 ms at 32 connections".
+            connections=32,
+            p99_target_ms=50,
         ),
         Endpoint(
             "GET /analytics/mood-trends 365d",
@@ -252,6 +265,7 @@ def endpoints() -> list[Endpoint]:
             "/api/v1/bookings",
             rows_from=_slot_rows,
             single_use=True,
+            undo=_cancel_light_bookings,
         ),
         Endpoint(
             "GET /ai/jobs/{id}", "GET", "/api/v1/ai/jobs/{id}", rows_from=_job_rows
@@ -260,14 +274,55 @@ def endpoints() -> list[Endpoint]:
 
 
 UNIT = Endpoint("unit /bench/one", "GET", "/bench/one", users="heavy")
+# What --sweep measures unless --only says otherwise: the unit and the main reads.
+SWEEP_DEFAULT = [
+    "GET /users/me",
+    "GET /sessions (20)",
+    "GET /journal (20)",
+    "GET /analytics/dashboard",
+]
 
 
-def _get(stack: Stack, path: str, token: str) -> Any:
-    request = urllib.request.Request(f"http://127.0.0.1:{stack.api_port}{path}")
+def _get(stack: Stack, path: str, token: str, method: str = "GET") -> Any:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{stack.api_port}{path}", method=method
+    )
     request.add_header("Authorization", f"Bearer {token}")
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(request, timeout=30) as response:
         return json.loads(response.read())
+
+
+def _cancel_light_bookings(tokens: dict[str, Any], stack: Stack) -> int:
+    """Cancels, through the API, every upcoming booking a light user holds; the
+    number cancelled. The seed books only for heavy users, so these are the
+    harness's own: wrk stops mid-row (a booking in flight or not yet cancelled)
+    and an interrupted run leaves more. Left alone they would hold their slots
+    and count towards a light user's cap of upcoming bookings in later runs.
+    (The note that tags them is encrypted, so the rows are found by user.)"""
+    light = {row["user_id"]: row["token"] for row in tokens["light"]}
+    left = (
+        stack.postgres_backends()
+        .conn.execute(
+            "SELECT id, user_id FROM coaching_therapistbooking"
+            " WHERE user_id = ANY(%s) AND status IN ('pending', 'confirmed')"
+            " AND starts_at > now() ORDER BY id",
+            (list(light),),
+        )
+        .fetchall()
+    )
+    undone = 0
+    for booking_id, user_id in left:
+        path = f"/api/v1/bookings/{booking_id}/cancel"
+        try:
+            _get(stack, path, light[user_id], "POST")
+            undone += 1
+        except urllib.error.HTTPError as error:
+            # A cancel wrk sent before it stopped may still be running (409:
+            # cancelled meanwhile, no longer a transition to make).
+            if error.code != 409:
+                raise
+    return undone
 
 
 def build_rows(endpoint: Endpoint, tokens: dict[str, Any], stack: Stack) -> None:
@@ -301,9 +356,11 @@ def run_wrk(
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
         handle.write("\n".join(rows) + "\n")
         rows_file = handle.name
-    api_pids = stack.worker_pids(server)
-    pg_pids = postgres_pids()
-    app_cpu, pg_cpu = cpu_seconds(api_pids), cpu_seconds(pg_pids)
+    # Processes are sampled at both ends of the run (a worker or a backend
+    # may come or go in between; see cpu_between).
+    backends = stack.postgres_backends()
+    app_before = cpu_by_pid(stack.worker_pids(server))
+    pg_before = cpu_by_pid(backends.pids())
     try:
         completed = subprocess.run(
             [
@@ -331,8 +388,8 @@ def run_wrk(
         )
     finally:
         os.unlink(rows_file)
-    app_cpu = cpu_seconds(api_pids) - app_cpu
-    pg_cpu = cpu_seconds(pg_pids) - pg_cpu
+    app_cpu = cpu_between(app_before, cpu_by_pid(stack.worker_pids(server)))
+    pg_cpu = cpu_between(pg_before, cpu_by_pid(backends.pids()))
     line = next(
         (
             row
@@ -351,10 +408,18 @@ def run_wrk(
         app_cpu_ms=1000 * app_cpu / requests,
         pg_cpu_ms=1000 * pg_cpu / requests,
     )
-    if result["non2xx"] or result["socket_errors"]:
+    if result["non2xx"] or result["socket_errors"] or result["overlapped"]:
+        statuses = ", ".join(
+            f"{count} x {status}"
+            for status, count in sorted(result["non2xx_by_status"].items())
+        )
+        if statuses:
+            statuses = f" ({statuses}; first code {result['first_error_code']!r})"
         raise SystemExit(
-            f"bench: {endpoint.name}: {result['non2xx']} non-2xx answers and "
-            f"{result['socket_errors']} socket errors; the run is invalid."
+            f"bench: {endpoint.name}: {result['non2xx']} non-2xx answers{statuses}"
+            f", {result['socket_errors']} socket errors and "
+            f"{result['overlapped']} rows sent while still held by an earlier "
+            "request (too few rows for the connections); the run is invalid."
         )
     return result
 
@@ -403,6 +468,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--heavy", type=int, default=50)
     parser.add_argument("--only", help="Comma-separated substrings of endpoint names")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--sweep",
+        help="Instead of the ratio rounds, compare gunicorn configurations side "
+        "by side: comma-separated CLASS:WORKERS[xTHREADS] (e.g. 'sync:2,sync:3,"
+        "gthread:3x2'), each started beside the others; every endpoint runs on "
+        "each in turn (the order rotating each round); absolute req/s, p99, "
+        "application CPU and worker RSS per configuration (default endpoints: "
+        f"{', '.join(SWEEP_DEFAULT)})",
+    )
     parser.add_argument(
         "--node",
         action="store_true",
@@ -454,7 +528,9 @@ def main() -> None:
             workers = int(command[command.index("--workers") + 1])
             node_stack.start(stack, workers)
             document["node"] = f"node server.js (cluster of {workers} workers)"
-        if not args.skip_http:
+        if args.sweep:
+            document["sweep"] = sweep_rounds(stack, args, tokens)
+        elif not args.skip_http:
             document["http"] = http_rounds(stack, args, tokens)
         subscribers = args.ws_broadcast
         if subscribers is None:
@@ -498,7 +574,7 @@ def _between_units(
         endpoint,
         endpoint.rows_for(round_no + 1),
         args.seconds,
-        args.connections,
+        endpoint.connections or args.connections,
         args.threads,
         server,
     )
@@ -510,11 +586,128 @@ def _between_units(
     return result, after
 
 
-def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) -> Any:
+def _chosen(only: str | None) -> list[Endpoint]:
     chosen = endpoints()
-    if args.only:
-        wanted = [w.strip().lower() for w in args.only.split(",")]
+    if only:
+        wanted = [w.strip().lower() for w in only.split(",")]
         chosen = [e for e in chosen if any(w in e.name.lower() for w in wanted)]
+    return chosen
+
+
+def _sweep_configs(spec: str) -> list[tuple[str, int, list[str]]]:
+    """(name, workers, extra gunicorn options) for each CLASS:WORKERS[xTHREADS]."""
+    configs = []
+    for item in spec.split(","):
+        worker_class, _, size = item.strip().partition(":")
+        workers, _, threads = size.partition("x")
+        if worker_class not in {"sync", "gthread"} or not workers.isdigit():
+            raise SystemExit(f"bench: --sweep: {item!r} is not CLASS:WORKERS[xN]")
+        options = ["--worker-class", worker_class]
+        if threads:
+            options += ["--threads", threads]
+        configs.append((item.strip(), int(workers), options))
+    return configs
+
+
+def sweep_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) -> Any:
+    """Each gunicorn configuration of ``--sweep`` runs beside the others (idle
+    sync workers cost no CPU); every endpoint is run on each configuration in
+    turn, so the configurations are compared minutes apart at most, and the
+    order rotates each round so none is always first after a change of load."""
+    configs = _sweep_configs(args.sweep)
+    commands = {}
+    for name, workers, options in configs:
+        commands[name] = " ".join(stack.start_api(name, workers, tuple(options)))
+    names = [name for name, _, _ in configs]
+    if args.only:
+        chosen = [UNIT, *_chosen(args.only)]
+    else:
+        chosen = [UNIT, *(e for e in endpoints() if e.name in SWEEP_DEFAULT)]
+    if any(endpoint.single_use for endpoint in chosen):
+        raise SystemExit("bench: --sweep measures reads only (no single-use rows)")
+    for endpoint in chosen:
+        build_rows(endpoint, tokens, stack)
+    print(f"warm-up ({args.warmup} s each)")
+    for endpoint in chosen:
+        for name in names:
+            run_wrk(
+                stack,
+                endpoint,
+                endpoint.rows,
+                args.warmup,
+                endpoint.connections or args.connections,
+                args.threads,
+                name,
+            )
+    samples: dict[str, dict[str, list[dict[str, Any]]]] = {
+        e.name: {name: [] for name in names} for e in chosen
+    }
+    loads = [os.getloadavg()[0]]
+    for round_no in range(args.rounds):
+        print(f"round {round_no + 1}/{args.rounds}")
+        order = names[round_no % len(names) :] + names[: round_no % len(names)]
+        for endpoint in chosen:
+            for name in order:
+                result = run_wrk(
+                    stack,
+                    endpoint,
+                    endpoint.rows,
+                    args.seconds,
+                    endpoint.connections or args.connections,
+                    args.threads,
+                    name,
+                )
+                samples[endpoint.name][name].append(result)
+                print(
+                    f"  {endpoint.name:<30} {name:<12} {result['rps']:8.1f} req/s  "
+                    f"p99 {result['p99_us'] / 1000:7.1f} ms  "
+                    f"app {result['app_cpu_ms']:.2f} ms"
+                )
+        loads.append(os.getloadavg()[0])
+    rows = []
+    for endpoint in chosen:
+        row: dict[str, Any] = {
+            "name": endpoint.name,
+            "connections": endpoint.connections or args.connections,
+            "configs": {},
+        }
+        for name in names:
+            runs_ = samples[endpoint.name][name]
+            row["configs"][name] = {
+                "rps_median": statistics.median(r["rps"] for r in runs_),
+                "rps_min": min(r["rps"] for r in runs_),
+                "rps_max": max(r["rps"] for r in runs_),
+                "p50_ms": statistics.median(r["p50_us"] for r in runs_) / 1000,
+                "p99_ms": statistics.median(r["p99_us"] for r in runs_) / 1000,
+                "app_cpu_ms": statistics.median(r["app_cpu_ms"] for r in runs_),
+                "pg_cpu_ms": statistics.median(r["pg_cpu_ms"] for r in runs_),
+                "runs": runs_,
+            }
+        rows.append(row)
+    return {
+        "rounds": args.rounds,
+        "seconds": args.seconds,
+        "connections": args.connections,
+        "load_average_1min": loads,
+        "configs": [
+            {
+                "name": name,
+                "command": commands[name],
+                "worker_rss_mb": [rss_mb(pid) for pid in stack.worker_pids(name)[1:]],
+            }
+            for name in names
+        ],
+        "endpoints": rows,
+    }
+
+
+def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) -> Any:
+    chosen = _chosen(args.only)
+    for endpoint in chosen:
+        if endpoint.undo is not None:
+            left = endpoint.undo(tokens, stack)
+            if left:
+                print(f"{endpoint.name}: undid {left} left by an earlier run")
     for endpoint in [UNIT, *chosen]:
         build_rows(endpoint, tokens, stack)
     runs = args.rounds + 1
@@ -524,6 +717,14 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
             endpoint.shares = [
                 endpoint.rows[i * size : (i + 1) * size] for i in range(runs)
             ]
+            # A row with a follow-up is held from its request until the
+            # follow-up is answered: at most two per connection at a time.
+            held = 2 * (endpoint.connections or args.connections)
+            if size <= held:
+                raise SystemExit(
+                    f"bench: {endpoint.name}: {size} rows per run for {held} "
+                    "that can be held at once; fewer rounds or connections"
+                )
 
     queries = {}
     for endpoint in chosen:
@@ -551,7 +752,7 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
                 endpoint,
                 endpoint.rows_for(0),
                 args.warmup,
-                args.connections,
+                endpoint.connections or args.connections,
                 args.threads,
                 server,
             )
@@ -589,6 +790,9 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
                     f"KAYA/Node {theirs['kaya_over_node']:.2f}"
                 )
                 before = after
+    for endpoint in chosen:
+        if endpoint.undo is not None:
+            print(f"{endpoint.name}: undid {endpoint.undo(tokens, stack)} left by wrk")
     rss = [rss_mb(pid) for pid in stack.worker_pids("gunicorn")[1:]]
     rows = []
     for endpoint in chosen:
@@ -599,6 +803,8 @@ def http_rounds(stack: Stack, args: argparse.Namespace, tokens: dict[str, Any]) 
                 "name": endpoint.name,
                 "target": endpoint.target,
                 "floor": endpoint.floor,
+                "connections": endpoint.connections or args.connections,
+                "p99_target_ms": endpoint.p99_target_ms,
                 "ratio_median": statistics.median(ratios),
                 "ratio_min": min(ratios),
                 "ratio_max": max(ratios),

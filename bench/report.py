@@ -13,28 +13,67 @@ PUSH_AT = 1000
 
 def _verdict(row: dict[str, Any]) -> str:
     ratio, target, floor = row["ratio_median"], row["target"], row["floor"]
-    if target is None:
-        return ""
-    if ratio >= target:
-        return "target met"
-    if floor is not None and ratio >= floor:
-        return "above floor"
-    return "BELOW FLOOR"
+    verdicts = []
+    if target is not None:
+        if ratio >= target:
+            verdicts.append("target met")
+        elif floor is not None and ratio >= floor:
+            verdicts.append("above floor")
+        else:
+            verdicts.append("BELOW FLOOR")
+    p99_target = row.get("p99_target_ms")
+    if p99_target is not None:
+        met = "met" if row["p99_ms"] < p99_target else "MISSED"
+        verdicts.append(
+            f"p99 < {p99_target:.0f} ms at {row['connections']} connections {met}"
+        )
+    return "; ".join(verdicts)
+
+
+def sweep_table(sweep: dict[str, Any]) -> list[str]:
+    """`--sweep`: each endpoint on each gunicorn configuration, absolute."""
+    loads = ", ".join(f"{value:.1f}" for value in sweep["load_average_1min"])
+    lines = [
+        f"\ngunicorn configurations side by side ({sweep['rounds']} rounds of "
+        f"{sweep['seconds']} s, {sweep['connections']} connections unless shown; "
+        f"1-minute load average at the start and after each round: {loads})",
+    ]
+    header = (
+        f"{'endpoint':<30} {'config':<12} {'conn':>4} {'req/s':>7} "
+        f"{'spread':>11} {'p50 ms':>7} {'p99 ms':>7} {'app ms':>7} {'pg ms':>6}"
+    )
+    lines += [header, "-" * len(header)]
+    for row in sweep["endpoints"]:
+        for name, figures in row["configs"].items():
+            lines.append(
+                f"{row['name']:<30} {name:<12} {row['connections']:>4} "
+                f"{figures['rps_median']:7.0f} "
+                f"{figures['rps_min']:5.0f}-{figures['rps_max']:<5.0f} "
+                f"{figures['p50_ms']:7.1f} {figures['p99_ms']:7.1f} "
+                f"{figures['app_cpu_ms']:7.2f} {figures['pg_cpu_ms']:6.2f}"
+            )
+    for config in sweep["configs"]:
+        rss = ", ".join(f"{value:.0f}" for value in config["worker_rss_mb"])
+        lines.append(f"{config['name']}: worker RSS after the sweep (MB): {rss}")
+    return lines
 
 
 def table(document: dict[str, Any]) -> str:
     lines = []
+    if document.get("sweep"):
+        lines += sweep_table(document["sweep"])
     http = document.get("http")
     if http:
         unit = http["unit"]
         lines.append(
             f"\nunit /bench/one: {unit['rps_median']:.0f} req/s median, "
-            f"{unit['app_cpu_ms']:.2f} ms app CPU, {unit['queries']} query"
+            f"{unit['app_cpu_ms']:.2f} ms app CPU, {unit['queries']} query, "
+            f"{http['connections']} connections"
         )
         header = (
             f"{'endpoint':<34} {'ratio':>6} {'spread':>11} {'req/s':>7} "
-            f"{'p50 ms':>7} {'p99 ms':>7} {'app ms':>7} {'pg ms':>6} {'q':>3}  "
-            f"{'target':>6}  verdict"
+            f"{'p50 ms':>7} {'p99 ms':>7} {'app ms':>7} {'pg ms':>6} {'q':>3} "
+            f"{'conn':>4}  {'target':>6}  verdict"
         )
         lines += [header, "-" * len(header)]
         for row in http["endpoints"]:
@@ -44,7 +83,8 @@ def table(document: dict[str, Any]) -> str:
                 f"{row['ratio_min']:5.2f}-{row['ratio_max']:<5.2f} "
                 f"{row['rps_median']:7.0f} {row['p50_ms']:7.1f} {row['p99_ms']:7.1f} "
                 f"{row['app_cpu_ms']:7.2f} {row['pg_cpu_ms']:6.2f} "
-                f"{row['queries'] if row['queries'] is not None else '-':>3}  "
+                f"{row['queries'] if row['queries'] is not None else '-':>3} "
+                f"{row.get('connections', http['connections']):>4}  "
                 f"{target:>6}  {_verdict(row)}"
             )
         rss = ", ".join(f"{value:.0f}" for value in http["worker_rss_mb"])

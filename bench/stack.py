@@ -46,8 +46,10 @@ class Stack:
         self.redis_port = free_port()
         self.api_port = free_port()
         self.ws_port = free_port()
-        # Servers started beside gunicorn (bench/node_stack.py's Node cluster).
+        # Servers started beside gunicorn (bench/node_stack.py's Node cluster,
+        # other gunicorn configurations for --sweep).
         self.ports: dict[str, int] = {}
+        self._postgres: PostgresBackends | None = None
         self.env = {
             key: value
             for key, value in os.environ.items()
@@ -143,15 +145,27 @@ class Stack:
             return bool(redis.Redis(port=self.redis_port, socket_timeout=1).ping())
         return False
 
-    def start_api(self) -> list[str]:
-        command = with_option(
-            dockerfile_command(), "--bind", f"127.0.0.1:{self.api_port}"
-        )
-        if self.workers:
-            command = with_option(command, "--workers", str(self.workers))
+    def start_api(
+        self,
+        name: str = "gunicorn",
+        workers: int | None = None,
+        options: tuple[str, ...] = (),
+    ) -> list[str]:
+        """gunicorn with the Dockerfile's command line on a spare port: the
+        stack's own (``gunicorn``, on ``api_port``), or another configuration
+        under ``name`` beside it (``--sweep``: other worker counts or classes,
+        on ``ports[name]``), with ``options`` appended."""
+        port = self.api_port if name == "gunicorn" else free_port()
+        command = with_option(dockerfile_command(), "--bind", f"127.0.0.1:{port}")
+        workers = workers or (self.workers if name == "gunicorn" else None)
+        if workers:
+            command = with_option(command, "--workers", str(workers))
+        command += list(options)
+        if name != "gunicorn":
+            self.ports[name] = port
         # The access log is the shipped default; it goes to a file, as in prod.
-        self._start("gunicorn", command)
-        self._wait(lambda: self._healthy(self.api_port), "gunicorn")
+        self._start(name, command)
+        self._wait(lambda: self._healthy(port), name)
         return command
 
     def start_ws(self) -> list[str]:
@@ -182,7 +196,14 @@ class Stack:
             time.sleep(0.3)
         raise SystemExit(f"bench: {name} did not start in {seconds:.0f} s")
 
+    def postgres_backends(self) -> PostgresBackends:
+        if self._postgres is None:
+            self._postgres = PostgresBackends(self.database_url)
+        return self._postgres
+
     def stop(self) -> None:
+        if self._postgres is not None:
+            self._postgres.close()
         for name, process in reversed(list(self.processes.items())):
             if process.poll() is None:
                 with suppress(ProcessLookupError):
@@ -207,14 +228,23 @@ class Stack:
         return pids
 
 
-def cpu_seconds(pids: list[int]) -> float:
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each live process has used so far."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    used = {}
     for pid in pids:
         with suppress(FileNotFoundError, ProcessLookupError):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / ticks
+            used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return used
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two ``cpu_by_pid`` samples: a process in both
+    counts its difference, one born in between all of its time. One that
+    exited in between is left out (what it used after the first sample can no
+    longer be read): an undercount, never a negative figure."""
+    return sum(used - before.get(pid, 0.0) for pid, used in after.items())
 
 
 def rss_mb(pid: int) -> float:
@@ -225,11 +255,24 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def postgres_pids() -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with suppress(FileNotFoundError, ProcessLookupError, PermissionError):
-                if (entry / "comm").read_text().strip() in {"postgres", "postmaster"}:
-                    pids.append(int(entry.name))
-    return pids
+class PostgresBackends:
+    """The PostgreSQL server processes working for one database: every backend
+    connected to it (the workers' connections, parallel and autovacuum workers
+    on it), read from ``pg_stat_activity`` through one connection of our own
+    (left out). Other databases on a shared server (other people's tests and
+    benches) and the server's own background processes are not counted."""
+
+    def __init__(self, database_url: str) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(database_url, autocommit=True)
+
+    def pids(self) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def close(self) -> None:
+        self.conn.close()
