@@ -181,7 +181,13 @@ def endpoints() -> list[Endpoint]:
             "/api/v1/analytics/dashboard",
             target=0.50,
             floor=0.35,
-            # Issue #12: "p99 < 50 ms at 32 connections".
+        ),
+        Endpoint(
+            # Issue #12: "p99 < 50 ms at 32 connections". Its own row, so the
+            # ratio above is taken at the same concurrency as its unit runs.
+            "GET /analytics/dashboard @32",
+            "GET",
+            "/api/v1/analytics/dashboard",
             connections=32,
             p99_target_ms=50,
         ),
@@ -279,7 +285,7 @@ SWEEP_DEFAULT = [
     "GET /users/me",
     "GET /sessions (20)",
     "GET /journal (20)",
-    "GET /analytics/dashboard",
+    "GET /analytics/dashboard @32",
 ]
 
 
