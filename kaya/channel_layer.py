@@ -18,9 +18,12 @@ is one entry there naming the 500 channels. channels-redis lets whichever
 on that lock: per message and socket two new tasks and an ``asyncio.wait``, and
 on a broadcast all of them wake to race for the lock again (43% of daphne's
 event loop in a broadcast to 500, task creation another 19%). Here one reader
-task per event loop pops the set, with channels-redis's own blocking pop and
-in-flight backup, and hands each message to the waiting ``receive()`` calls
-of its channels; a ``receive()`` is one future.
+task per event loop pops the set and hands each message to the waiting
+``receive()`` calls of its channels; a ``receive()`` is one future. The reader
+pops up to ``READ_BATCH`` waiting messages per round trip, keeping them in
+channels-redis's in-flight backup until they are handed over (a reader that
+starts puts back what an earlier one left there), and otherwise waits in
+channels-redis's blocking pop (BZPOPMIN).
 
 The reader holds one pool connection, as channels-redis's lock holder does: in a
 blocking pop of at most ``brpop_timeout`` (5 s) at a time, and only while some
@@ -47,6 +50,32 @@ from redis.asyncio import BlockingConnectionPool
 logger = logging.getLogger(__name__)
 
 _NOTHING = object()
+
+# Messages one reader pops per round trip when several wait.
+READ_BATCH = 100
+
+# channels-redis's own clean-up: the in-flight backup goes back in front of the
+# channel's messages, in order.
+_RESTORE_BACKUP = """
+    local backed_up = redis.call('ZRANGE', ARGV[2], 0, -1, 'WITHSCORES')
+    for i = #backed_up, 1, -2 do
+        redis.call('ZADD', ARGV[1], backed_up[i], backed_up[i - 1])
+    end
+    redis.call('DEL', ARGV[2])
+"""
+# ARGV: the channel's key, its backup, how many to pop, then the members
+# delivered since the last call (dropped from the backup). Returns the popped
+# members and scores, oldest first, each kept in the backup until delivered.
+_POP_BATCH = """
+    if #ARGV > 3 then
+        redis.call('ZREM', ARGV[2], unpack(ARGV, 4))
+    end
+    local popped = redis.call('ZPOPMIN', ARGV[1], ARGV[3])
+    for i = 1, #popped, 2 do
+        redis.call('ZADD', ARGV[2], popped[i + 1], popped[i])
+    end
+    return popped
+"""
 
 
 class RedisChannelLayer(_RedisChannelLayer):
@@ -146,11 +175,35 @@ class RedisChannelLayer(_RedisChannelLayer):
 
     async def _read(self, shared: str) -> None:
         me = asyncio.current_task()
+        key = self.prefix + shared
+        backup = self._backup_channel_name(key)
+        index = self.consistent_hash(shared)
         try:
-            while self._readers.get(shared) is me and self._waiting[shared] > 0:
-                read = await self._read_one(shared)
-                if read is not None:
-                    self._deliver(*read)
+            # What an earlier reader popped but never delivered goes back first.
+            await self.connection(index).eval(_RESTORE_BACKUP, 0, key, backup)
+            delivered: list[bytes] = []
+            while True:
+                connection = self.connection(index)
+                # Drops the last batch from the backup and pops the next one:
+                # one round trip for up to READ_BATCH waiting messages.
+                popped = await connection.eval(
+                    _POP_BATCH, 0, key, backup, READ_BATCH, *delivered
+                )
+                delivered = popped[0::2]
+                if not delivered:
+                    # Stop with the backup empty, and with no await between
+                    # this check and leaving _readers: a receive() arriving
+                    # after it starts a new reader.
+                    if self._readers.get(shared) is not me or not self._waiting[shared]:
+                        break
+                    result = await connection.bzpopmin(key, timeout=self.brpop_timeout)
+                    if result is not None:
+                        _, member, score = result
+                        await connection.zadd(backup, {member: float(score)})
+                        delivered = [member]
+                for member in delivered:
+                    message = self.deserialize(member)
+                    self._deliver(message.pop("__asgi_channel__"), message)
                 self._sweep()
         except Exception as error:
             logger.warning("channel layer read failed", exc_info=True)
@@ -158,34 +211,6 @@ class RedisChannelLayer(_RedisChannelLayer):
         finally:
             if self._readers.get(shared) is me:
                 del self._readers[shared]
-
-    async def _read_one(self, shared: str) -> tuple[Any, dict[str, Any]] | None:
-        """channels-redis's ``receive_single``, except that a blocking pop that
-        times out returns None, so the reader can stop when nobody waits."""
-        index = self.consistent_hash(shared)
-        key = self.prefix + shared
-        await self.receive_clean_locks.acquire(key)
-        try:
-            content = await self._brpop_with_clean(
-                index, key, timeout=self.brpop_timeout
-            )
-            if content is None:
-                self.receive_clean_locks.release(key)
-                return None
-            # Drop it from the in-flight backup once delivered, as upstream.
-            cleaner = asyncio.ensure_future(self._clean_receive_backup(index, key))
-            self.receive_cleaners.append(cleaner)
-
-            def cleaned(cleaner: asyncio.Future[None]) -> None:
-                self.receive_cleaners.remove(cleaner)
-                self.receive_clean_locks.release(key)
-
-            cleaner.add_done_callback(cleaned)
-        except BaseException:
-            self.receive_clean_locks.release(key)
-            raise
-        message = self.deserialize(content)
-        return message.pop("__asgi_channel__"), message
 
     def _deliver(self, channels: str | list[str], message: dict[str, Any]) -> None:
         now = time.monotonic()

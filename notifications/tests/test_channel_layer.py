@@ -174,7 +174,7 @@ async def test_sockets_waiting_together_each_get_their_own_messages_and_a_broadc
             )
         )
         await layer.group_send("burst", {"type": "user.event", "n": "all"})
-        received = await asyncio.wait_for(asyncio.gather(*receivers), timeout=15)
+        received = await asyncio.wait_for(asyncio.gather(*receivers), timeout=30)
         # Nothing more for anyone: no socket got another's message twice.
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(
