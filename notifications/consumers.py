@@ -53,6 +53,30 @@ def parse_client_frame(text: str) -> Any:
     return content
 
 
+class _FrameText:
+    """The text of the last relayed event's frame.
+
+    A group send reaches every socket of a daphne process as one and the same
+    message object (kaya.channel_layer), so the first socket encodes it (and,
+    with ``KAYA_VALIDATE_EVENTS``, validates it) and the others reuse the text:
+    a broadcast to 500 sockets is encoded once, not 500 times. Holding the
+    event keeps its identity from being reused by another object.
+    """
+
+    event: Any = None
+    text = ""
+
+    @classmethod
+    def of(cls, event: Any) -> str:
+        if event is not cls.event:
+            if settings.KAYA_VALIDATE_EVENTS:
+                event_validate(event)
+            # What AsyncJsonWebsocketConsumer.encode_json writes, byte for byte.
+            cls.text = json.dumps(event)
+            cls.event = event
+        return cls.text
+
+
 class MessageRateLimiter:
     """A token bucket: ``capacity`` messages, refilled over ``period`` seconds."""
 
@@ -236,7 +260,11 @@ class UserStreamConsumer(AsyncJsonWebsocketConsumer):
         await super().dispatch(message)
 
     async def user_event(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+        # send_json's frame, encoded once per message (_FrameText) and handed
+        # to the server without the generic send's two extra awaits.
+        await self.base_send(
+            {"type": "websocket.send", "text": _FrameText.of(message["event"])}
+        )
 
     async def user_close(self, message: dict[str, Any]) -> None:
         await self._close_and_stop(message["code"])

@@ -15,9 +15,11 @@ import pytest
 import redis.asyncio
 from channels.layers import channel_layers, get_channel_layer
 from channels_redis.core import RedisChannelLayer as UpstreamRedisChannelLayer
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import MaxConnectionsError
 
 from kaya.channel_layer import RedisChannelLayer
+from kaya.testing import processes_stop, redis_server_start
 from notifications import realtime
 from notifications.tests.servers import frozen_redis
 
@@ -142,5 +144,157 @@ async def test_channels_redis_own_pool_fails_the_same_burst(settings):
     try:
         with pytest.raises(MaxConnectionsError):
             await _burst(layer)
+    finally:
+        await _drop(layer, settings)
+
+
+# The layer's one reader per event loop (kaya.channel_layer): every socket of a
+# daphne process waits on one future while a single task pops the shared Redis
+# set for all of them.
+
+
+async def _receive(layer, channel, count: int) -> list[dict]:
+    return [await layer.receive(channel) for _ in range(count)]
+
+
+async def test_sockets_waiting_together_each_get_their_own_messages_and_a_broadcast(
+    settings,
+):
+    layer = _burst_layer(RedisChannelLayer, settings, max_connections=5, timeout=10)
+    try:
+        channels = [await layer.new_channel() for _ in range(BURST)]
+        await asyncio.gather(*(layer.group_add("burst", c) for c in channels))
+        # Every receive() waits before anything is sent, as sockets do.
+        receivers = [asyncio.ensure_future(_receive(layer, c, 2)) for c in channels]
+        await asyncio.sleep(0.1)
+        await asyncio.gather(
+            *(
+                layer.send(c, {"type": "user.event", "n": i})
+                for i, c in enumerate(channels)
+            )
+        )
+        await layer.group_send("burst", {"type": "user.event", "n": "all"})
+        received = await asyncio.wait_for(asyncio.gather(*receivers), timeout=30)
+        # Nothing more for anyone: no socket got another's message twice.
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(
+                asyncio.gather(*(layer.receive(c) for c in channels[:3])), timeout=1
+            )
+    finally:
+        await _drop(layer, settings)
+
+    assert received == [
+        [{"type": "user.event", "n": i}, {"type": "user.event", "n": "all"}]
+        for i in range(BURST)
+    ]
+
+
+async def test_two_receives_on_one_channel_share_its_messages_without_loss(settings):
+    layer = _burst_layer(RedisChannelLayer, settings)
+    try:
+        channel = await layer.new_channel()
+        first = asyncio.ensure_future(layer.receive(channel))
+        second = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(0.1)
+        await layer.send(channel, {"type": "user.event", "n": 1})
+        await layer.send(channel, {"type": "user.event", "n": 2})
+        received = await asyncio.wait_for(asyncio.gather(first, second), timeout=5)
+    finally:
+        await _drop(layer, settings)
+
+    assert received == [{"type": "user.event", "n": 1}, {"type": "user.event", "n": 2}]
+
+
+@pytest.fixture
+def own_redis_url(tmp_path):
+    """A redis-server of this test's own: its blocked-client count is ours."""
+    server = redis_server_start("redis-own", log_dir=tmp_path)
+    try:
+        yield server, f"redis://127.0.0.1:{server.port}/0"
+    finally:
+        processes_stop([server])
+
+
+def _blocked_clients(url: str) -> int:
+    return int(redis.Redis.from_url(url).info("clients")["blocked_clients"])
+
+
+async def _until(check, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if await asyncio.to_thread(check):
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+async def test_the_reader_leaves_redis_within_one_blocking_pop_after_the_last_receive(
+    own_redis_url,
+):
+    _, url = own_redis_url
+    layer = RedisChannelLayer(hosts=[url], prefix="kaya-reader")
+    try:
+        channel = await layer.new_channel()
+        waiting = asyncio.ensure_future(layer.receive(channel))
+        assert await _until(lambda: _blocked_clients(url) == 1, seconds=5)
+
+        waiting.cancel()
+        # Its connection goes back to the pool once its blocking pop ends.
+        gone = await _until(
+            lambda: _blocked_clients(url) == 0, seconds=layer.brpop_timeout + 2
+        )
+
+        # A later receive starts reading again.
+        await layer.send(channel, {"type": "user.event", "n": 1})
+        again = await asyncio.wait_for(layer.receive(channel), timeout=5)
+    finally:
+        await layer.close_pools()
+
+    assert gone
+    assert again == {"type": "user.event", "n": 1}
+
+
+async def test_every_waiting_receive_raises_when_redis_goes_away(own_redis_url):
+    server, url = own_redis_url
+    layer = RedisChannelLayer(hosts=[url], prefix="kaya-gone")
+    try:
+        channels = [await layer.new_channel() for _ in range(3)]
+        receivers = [asyncio.ensure_future(layer.receive(c)) for c in channels]
+        assert await _until(lambda: _blocked_clients(url) == 1, seconds=5)
+
+        await asyncio.to_thread(processes_stop, [server])
+        # None is left hanging: daphne closes their sockets and clients
+        # reconnect, then catch up over REST.
+        _, pending = await asyncio.wait(receivers, timeout=10)
+    finally:
+        await layer.close_pools()
+
+    assert pending == set()
+    assert [type(r.exception()) for r in receivers] == [RedisConnectionError] * 3
+
+
+async def test_messages_left_unreceived_past_the_expiry_are_dropped(settings):
+    """A socket that closed leaves what was read for it: dropped after
+    ``expiry``, as Redis would have expired it, so daphne does not grow."""
+    layer = _burst_layer(RedisChannelLayer, settings)
+    layer.expiry = 1
+    try:
+        open_channel, closed_channel = [await layer.new_channel() for _ in range(2)]
+        for channel in (open_channel, closed_channel):
+            await layer.group_add("pair", channel)
+        await layer.group_send("pair", {"type": "user.event", "n": 1})
+        assert await asyncio.wait_for(layer.receive(open_channel), timeout=5) == {
+            "type": "user.event",
+            "n": 1,
+        }
+        await asyncio.sleep(1.5)
+        await layer.send(open_channel, {"type": "user.event", "n": 2})
+        assert await asyncio.wait_for(layer.receive(open_channel), timeout=5) == {
+            "type": "user.event",
+            "n": 2,
+        }
+
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(layer.receive(closed_channel), timeout=1)
     finally:
         await _drop(layer, settings)

@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from asgiref.sync import sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
@@ -514,3 +515,42 @@ async def test_a_relayed_event_skips_the_database_connection_sweep(
     assert before >= 2  # the connect and the ping went through it
     assert len(sweeps) == before
     await communicator.disconnect()
+
+
+async def test_a_broadcast_reaches_every_subscriber_as_send_jsons_exact_text(
+    auth_client, other_client
+):
+    # Each broadcast is encoded once for all the sockets of a process
+    # (consumers._FrameText); every socket must still get the very text the
+    # generic send_json writes, and each new event its own.
+    sockets = [await _connect(auth_client), await _connect(other_client)]
+    for socket in sockets:
+        await socket.send_json_to({"type": "subscribe", "channel": "community.feed"})
+        assert (await socket.receive_json_from(timeout=3))["type"] == "subscribed"
+    events = [
+        {
+            "type": realtime.COMMUNITY_POST_CREATED,
+            "data": {
+                "post_id": n,
+                "group_id": None,
+                "author": {"display_name": "Zoë 🌿", "avatar_url": ""},
+                "body": f"Ça va? \u2028 post {n}",
+                "topics": ["calm"],
+                "created_at": "2026-04-15T09:30:00.123456Z",
+            },
+        }
+        for n in (1, 2)
+    ]
+
+    for event in events:
+        assert await sync_to_async(realtime.push_to_channel)(
+            realtime.FEED_CHANNEL, event["type"], event["data"]
+        )
+
+    for socket in sockets:
+        for event in events:
+            assert await socket.receive_output(timeout=3) == {
+                "type": "websocket.send",
+                "text": await AsyncJsonWebsocketConsumer.encode_json(event),
+            }
+        await socket.disconnect()
