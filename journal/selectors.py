@@ -4,12 +4,11 @@ simply not found), plus the staff-curated prompts and crisis resources."""
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection, connections, router
+from django.db import connection, router
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, QuerySet
 
 from journal.crisis import crisis_support, locale_candidates
@@ -22,6 +21,7 @@ from journal.models import (
     Prompt,
 )
 from kaya.expressions import StringList
+from kaya.statements import CompiledQuery
 from kaya.sync import changed_since
 from kaya.timeutils import local_today
 
@@ -199,96 +199,28 @@ def _mood_days_of(entries: list[MoodEntry]) -> list[dict[str, Any]]:
     ]
 
 
-# Stand-ins for a user id and a date range, compiled into a statement once and
-# then replaced by each call's values (no real user or bound uses them).
-_RANGE_USER_PK = -7_770_001
-_RANGE_FROM = date(1, 1, 3)
-_RANGE_TO = date(9999, 12, 29)
+def _mood_range(*, user_id: int, date_from: date, date_to: date) -> QuerySet[Any]:
+    from accounts.models import User
+
+    return mood_entry_list(user=User(pk=user_id), date_from=date_from, date_to=date_to)
 
 
-def _slot(params: Sequence[Any], value: Any) -> int:
-    found = [
-        index
-        for index, param in enumerate(params)
-        if type(param) is type(value) and param == value
-    ]
-    if len(found) != 1:
-        raise RuntimeError(f"{value!r} is not exactly one parameter of the query")
-    return found[0]
-
-
-class _RangeStatement:
-    """``mood_entry_list(user=..., date_from=..., date_to=...)`` compiled once
-    per database and run with each call's user and dates: the same SQL, the
-    same converters and the same model instances (annotations set) as the
-    queryset's own iteration, without building and compiling the queryset
-    again (more than half of reading a month of moods)."""
-
-    def __init__(self, alias: str) -> None:
-        from accounts.models import User
-
-        self.alias = alias
-        ops = connections[alias].ops
-        queryset = mood_entry_list(
-            user=User(pk=_RANGE_USER_PK), date_from=_RANGE_FROM, date_to=_RANGE_TO
-        )
-        compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        self.sql, self.params = sql, list(params)
-        self.slots = (
-            _slot(params, _RANGE_USER_PK),
-            _slot(params, ops.adapt_datefield_value(_RANGE_FROM)),
-            _slot(params, ops.adapt_datefield_value(_RANGE_TO)),
-        )
-        select = [column for column, _, _ in compiler.select]
-        self.converters = list(compiler.get_converters(select).items())
-        fields = compiler.klass_info["select_fields"]
-        self.start, self.end = fields[0], fields[-1] + 1
-        self.attnames = [
-            column.target.attname for column in select[self.start : self.end]
-        ]
-        self.annotations = list(compiler.annotation_col_map.items())
-
-    def entries(self, *, user: User, date_from: date, date_to: date) -> list[MoodEntry]:
-        db = connections[self.alias]
-        params = list(self.params)
-        adapt = db.ops.adapt_datefield_value
-        values = (user.pk, adapt(date_from), adapt(date_to))
-        for slot, value in zip(self.slots, values, strict=True):
-            params[slot] = value
-        with db.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        entries = []
-        for fetched in rows:
-            row = list(fetched)
-            for index, (converters, expression) in self.converters:
-                value = row[index]
-                for converter in converters:
-                    value = converter(value, expression, db)
-                row[index] = value
-            entry = MoodEntry.from_db(
-                self.alias, self.attnames, row[self.start : self.end]
-            )
-            for name, index in self.annotations:
-                setattr(entry, name, row[index])
-            entries.append(entry)
-        return entries
-
-
-_range_statements: dict[str, _RangeStatement] = {}
+_MOOD_RANGE = CompiledQuery[MoodEntry](_mood_range, ("user_id", "date_from", "date_to"))
 
 
 def mood_entries_in_range(
     *, user: User, date_from: date, date_to: date
 ) -> list[MoodEntry]:
     """``list(mood_entry_list(user=..., date_from=..., date_to=...))``, read
-    through a statement compiled once per database."""
-    alias = router.db_for_read(MoodEntry)
-    statement = _range_statements.get(alias)
-    if statement is None:
-        statement = _range_statements[alias] = _RangeStatement(alias)
-    return statement.entries(user=user, date_from=date_from, date_to=date_to)
+    through a statement compiled once per database (``kaya.statements``):
+    building and compiling that queryset, with its tag lists, was more than
+    half of reading a month of moods."""
+    return _MOOD_RANGE.instances(
+        using=router.db_for_read(MoodEntry),
+        user_id=user.pk,
+        date_from=date_from,
+        date_to=date_to,
+    )
 
 
 def mood_history(
