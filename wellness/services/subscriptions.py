@@ -2,11 +2,12 @@
 
 Both move on the same events (``achievements.SUBSCRIPTIONS`` and
 ``challenges.SUBSCRIPTIONS`` name the kinds each event can move) and most
-events move neither. The receiver reads the user and both gates
-(``achievements_due``, ``challenges_due``) in one query, then runs only the
-work that is due. As with two receivers under ``send_robust``, a failing
-achievement evaluation does not keep the challenges from moving: it is logged
-like ``send_robust`` logs a failing receiver, and the challenges still run.
+events move neither. The receiver reads both gates (``achievements_due``,
+``challenges_due``, for an active user) in one query, then reads the user and
+runs only the work that is due. As with two receivers under ``send_robust``, a
+failing achievement evaluation does not keep the challenges from moving: it is
+logged like ``send_robust`` logs a failing receiver, and the challenges still
+run.
 """
 
 from __future__ import annotations
@@ -15,39 +16,51 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Value
+from django.db import router
+from django.db.models import QuerySet, Value
 from django.dispatch import Signal
 
+from kaya.statements import CompiledQuery
 from wellness.services import achievements, challenges
 
 logger = logging.getLogger("django.dispatch")
 
 
+def _gates(
+    achievement_kinds: frozenset[str], goal_kinds: frozenset[str]
+) -> CompiledQuery[Any]:
+    """Whether achievements and challenges are due for an active user: one row
+    (none for an unknown or inactive user), compiled once per database."""
+
+    def build(*, user_id: int) -> QuerySet[Any]:
+        from accounts.models import User
+
+        return User.objects.filter(pk=user_id, is_active=True).values_list(
+            (
+                achievements.achievements_due(achievement_kinds)
+                if achievement_kinds
+                else Value(False)
+            ),
+            (challenges.challenges_due(goal_kinds) if goal_kinds else Value(False)),
+        )
+
+    return CompiledQuery(build, ("user_id",))
+
+
 def _receiver(
     *, achievement_kinds: frozenset[str], goal_kinds: frozenset[str]
 ) -> Callable[..., None]:
+    gates = _gates(achievement_kinds, goal_kinds)
+
     def receive(sender: Any, *, user_id: int, **kwargs: Any) -> None:
         from accounts.models import User
 
-        user = (
-            User.objects.filter(pk=user_id, is_active=True)
-            .annotate(
-                achievements_due=(
-                    achievements.achievements_due(achievement_kinds)
-                    if achievement_kinds
-                    else Value(False)
-                ),
-                challenges_due=(
-                    challenges.challenges_due(goal_kinds)
-                    if goal_kinds
-                    else Value(False)
-                ),
-            )
-            .first()
-        )
-        if user is None:
+        due = gates.rows(using=router.db_for_read(User), user_id=user_id)
+        if not due or not any(due[0]):
             return
-        if user.achievements_due:  # type: ignore[attr-defined]
+        achievements_are_due, challenges_are_due = due[0]
+        user = User.objects.get(pk=user_id)
+        if achievements_are_due:
             try:
                 achievements.achievements_evaluate(user=user, kinds=achievement_kinds)
             except Exception as err:
@@ -57,7 +70,7 @@ def _receiver(
                     err,
                     exc_info=err,
                 )
-        if user.challenges_due:  # type: ignore[attr-defined]
+        if challenges_are_due:
             challenges.challenge_progress_refresh(user=user, kinds=goal_kinds)
 
     return receive

@@ -113,3 +113,38 @@ def test_an_inactive_users_event_moves_nothing(
     participant.refresh_from_db()
     assert participant.progress == 0
     assert not UserAchievement.objects.filter(user=user).exists()
+
+
+def test_the_compiled_gates_answer_what_the_orm_query_answers(user, other_user):
+    from accounts.models import User
+    from wellness.services.subscriptions import _gates
+
+    inactive = User.objects.create_user(email="gone@example.com", password="x" * 12)
+    User.objects.filter(pk=inactive.pk).update(is_active=False)
+    mood_rule = AchievementFactory(rule_kind=AchievementRule.MOOD_LOGS, threshold=1)
+    UserAchievement.objects.create(
+        user=other_user, achievement=mood_rule, progress=1, unlocked_at=timezone.now()
+    )
+    challenge_join(
+        user=other_user,
+        challenge=ChallengeFactory(goal_kind=ChallengeGoal.MOOD_LOGS),
+    )
+    kinds = (
+        frozenset({AchievementRule.MOOD_LOGS}),
+        frozenset({ChallengeGoal.MOOD_LOGS}),
+    )
+    gates = _gates(*kinds)
+    build = gates.build
+
+    answers = {}
+    for pk in (user.pk, other_user.pk, inactive.pk, inactive.pk + 1000):
+        answers[pk] = gates.rows(using="default", user_id=pk)
+        assert [tuple(row) for row in answers[pk]] == list(build(user_id=pk))
+    assert answers == {
+        user.pk: [[True, False]],
+        other_user.pk: [[False, True]],
+        inactive.pk: [],
+        inactive.pk + 1000: [],
+    }
+    no_achievements = _gates(frozenset(), kinds[1])
+    assert no_achievements.rows(using="default", user_id=user.pk) == [[False, False]]
