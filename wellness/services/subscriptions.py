@@ -59,7 +59,9 @@ def _receiver(
         if not due or not any(due[0]):
             return
         achievements_are_due, challenges_are_due = due[0]
-        user = User.objects.get(pk=user_id)
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is None:
+            return
         if achievements_are_due:
             try:
                 achievements.achievements_evaluate(user=user, kinds=achievement_kinds)
