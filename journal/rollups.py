@@ -3,7 +3,6 @@ rebuilt from the entries and their tags by ``manage.py rebuild_rollups``."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +19,11 @@ def mood_day_add(
     *, entry: MoodEntry, emotions: Sequence[str], factors: Sequence[str]
 ) -> None:
     """Count a new mood entry and its (distinct) emotions and factors in its
-    day's rollup. Call it in the transaction that creates the entry (two queries:
-    the upsert locks the day's row until commit, so the tag counts read back
-    from it cannot change under us)."""
+    day's rollup. Call it in the transaction that creates the entry (one
+    upsert, the tag counts added in the same statement)."""
     from journal.models import MoodDay
 
-    row = rollup_add(
+    rollup_add(
         MoodDay,
         keys={"user": entry.user_id, "local_date": entry.local_date},
         amounts={
@@ -33,23 +31,13 @@ def mood_day_add(
             "score_sum": entry.score,
             "intensity_sum": entry.intensity,
         },
-        defaults={"tag_counts": {}},
-        returning=("id", "tag_counts"),
+        json_counts={
+            "tag_counts": {
+                "emotion": dict.fromkeys(emotions, 1),
+                "factor": dict.fromkeys(factors, 1),
+            }
+        },
     )
-    if not emotions and not factors:
-        return
-    assert row is not None
-    pk, stored = row
-    counts: dict[str, dict[str, int]] = (
-        json.loads(stored) if isinstance(stored, str) else dict(stored or {})
-    )
-    for kind, values in (("emotion", emotions), ("factor", factors)):
-        if not values:
-            continue
-        per_kind = counts.setdefault(kind, {})
-        for value in values:
-            per_kind[value] = per_kind.get(value, 0) + 1
-    MoodDay.objects.filter(pk=pk).update(tag_counts=counts)
 
 
 def _mood_days_expected(apps: Apps, user_ids: Sequence[int]) -> Expected:

@@ -3,12 +3,14 @@ in the transaction that writes those rows, so that reads of long ranges scan a
 row per day instead of the whole history.
 
 ``rollup_add`` is the one way to add to a rollup row: a single
-``INSERT ... ON CONFLICT DO UPDATE SET n = n + EXCLUDED.n``. On PostgreSQL the
-conflicting row is locked and re-read at its latest committed version, so two
-writers adding to the same day at once both count (neither update is lost);
-SQLite runs one writer at a time. The row stays locked until the writer's
-transaction ends, so a caller may then change the row's other fields from the
-values ``returning`` gave back without racing anyone.
+``INSERT ... ON CONFLICT DO UPDATE SET n = n + EXCLUDED.n``, nested counters
+in a JSON column (``json_counts``: tags per day, say) added in the same
+statement. On PostgreSQL the conflicting row is locked and re-read at its
+latest committed version, so two writers adding to the same day at once both
+count (neither update is lost); SQLite runs one writer at a time. The row stays
+locked until the writer's transaction ends, so a caller may then change the
+row's other fields from the values ``returning`` gave back without racing
+anyone.
 
 Each app rebuilds its rollups from the source rows (``manage.py
 rebuild_rollups``) with a ``RollupSpec``: the rows the sources say, keyed, and
@@ -38,13 +40,16 @@ def rollup_add(
     keys: Mapping[str, Any],
     amounts: Mapping[str, int],
     defaults: Mapping[str, Any] | None = None,
+    json_counts: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None,
     returning: Sequence[str] = (),
 ) -> tuple[Any, ...] | None:
     """Add ``amounts`` to the ``model`` row with ``keys`` (created with them
     and ``defaults`` when missing); ``keys`` must be the fields of a unique
-    constraint. Returns the row's ``returning`` columns after the addition
-    (raw database values). Call it inside the transaction that writes the
-    source rows."""
+    constraint. ``json_counts`` (``{field: {group: {key: n}}}``) adds each
+    ``n`` to the counter at ``group.key`` of a JSON object field (a missing
+    group or key counts from 0; a new row stores the counts as given). Returns
+    the row's ``returning`` columns after the addition (raw database values).
+    Call it inside the transaction that writes the source rows."""
     opts = model._meta
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
@@ -56,9 +61,15 @@ def rollup_add(
         return quote(cast(str, field(name).column))
 
     defaults = defaults or {}
-    names_in = [*keys, *amounts, *defaults]
+    # Groups without counters are left out: a new row stores no empty group.
+    counters = {
+        name: {group: dict(counts) for group, counts in groups.items() if counts}
+        for name, groups in (json_counts or {}).items()
+    }
+    names_in = [*keys, *amounts, *defaults, *counters]
     fields = [field(name) for name in names_in]
     given = [*keys.values(), *amounts.values(), *defaults.values()]
+    given += counters.values()
     values = [
         f.get_db_prep_value(value, connection, prepared=False)
         for f, value in zip(fields, given, strict=True)
@@ -66,20 +77,77 @@ def rollup_add(
     columns = [column(name) for name in names_in]
     names, marks = ", ".join(columns), ", ".join(["%s"] * len(columns))
     conflict = ", ".join(columns[: len(keys)])
-    added = ", ".join(
+    sets = [
         f"{c} = {table}.{c} + EXCLUDED.{c}"
         for c in columns[len(keys) : len(keys) + len(amounts)]
-    )
+    ]
+    for name, groups in counters.items():
+        target = f"{table}.{column(name)}"
+        expression, params = _json_counts_added(target, groups)
+        sets.append(f"{column(name)} = {expression}")
+        values += params
     # Only quoted names from the model's metadata are formatted into the
-    # statement; every value is a parameter.
+    # statement; every value (JSON keys included) is a parameter.
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
-    sql += f"ON CONFLICT ({conflict}) DO UPDATE SET {added}"
+    sql += f"ON CONFLICT ({conflict}) DO UPDATE SET {', '.join(sets)}"
     if returning:
         back = ", ".join(column(name) for name in returning)
         sql += f" RETURNING {back}"
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         return tuple(cursor.fetchone()) if returning else None
+
+
+def _json_counts_added(
+    target: str, groups: Mapping[str, Mapping[str, int]]
+) -> tuple[str, list[Any]]:
+    """SQL for the JSON object ``target`` (a quoted column) with ``n`` added to
+    the counter at ``group.key`` for each of ``groups``, and its parameters."""
+    params: list[Any] = []
+    if connection.vendor == "postgresql":
+        # jsonb's || replaces top-level keys: each group is rebuilt from its
+        # stored counters with the added ones put over them.
+        merged = []
+        for group, counts in groups.items():
+            pairs: list[str] = []
+            params += [group, group]
+            for key, n in counts.items():
+                pairs.append(
+                    f"%s::text, COALESCE(({target} -> %s::text ->> %s::text)"
+                    "::bigint, 0) + %s"
+                )
+                params += [key, group, key, n]
+            merged.append(
+                f"%s::text, COALESCE({target} -> %s::text, '{{}}'::jsonb) "
+                f"|| jsonb_build_object({', '.join(pairs)})"
+            )
+        if not merged:
+            return target, []
+        return (
+            f"COALESCE({target}, '{{}}'::jsonb) "
+            f"|| jsonb_build_object({', '.join(merged)})",
+            params,
+        )
+    if connection.vendor == "sqlite":
+        # json_set creates a missing group object on the way to its key.
+        pairs = []
+        for group, counts in groups.items():
+            for key, n in counts.items():
+                path = _sqlite_json_path(group, key)
+                pairs.append(f"%s, COALESCE(json_extract({target}, %s), 0) + %s")
+                params += [path, path, n]
+        if not pairs:
+            return target, []
+        return f"json_set(COALESCE({target}, '{{}}'), {', '.join(pairs)})", params
+    raise NotImplementedError(f"json_counts on {connection.vendor}")
+
+
+def _sqlite_json_path(*labels: str) -> str:
+    for label in labels:
+        # SQLite's path syntax has no escape for a quote inside a label.
+        if '"' in label or "\\" in label:
+            raise ValueError(f"Unsupported JSON key: {label!r}")
+    return "$" + "".join(f'."{label}"' for label in labels)
 
 
 @dataclass(frozen=True)

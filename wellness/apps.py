@@ -10,7 +10,7 @@ class WellnessConfig(AppConfig):
         from accounts.registry import privacy, stats
         from wellness.privacy import wellness_erase, wellness_export
         from wellness.selectors import wellness_user_stats
-        from wellness.services import achievements_subscribe, challenges_subscribe
+        from wellness.services import wellness_subscribe
 
         privacy.register(
             "wellness",
@@ -52,5 +52,4 @@ class WellnessConfig(AppConfig):
         from wellness.selectors.sessions import session_ai_data_points
 
         ai_sources.register("wellness", session_ai_data_points)
-        achievements_subscribe()
-        challenges_subscribe()
+        wellness_subscribe()

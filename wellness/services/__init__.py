@@ -7,13 +7,11 @@ from wellness.services.achievements import (
     RecomputeBatch,
     achievements_evaluate,
     achievements_recompute_batch,
-    achievements_subscribe,
 )
 from wellness.services.challenges import (
     challenge_join,
     challenge_leave,
     challenge_progress_refresh,
-    challenges_subscribe,
 )
 from wellness.services.events import (
     AttendanceResult,
@@ -39,6 +37,7 @@ from wellness.services.sessions import (
     session_progress_update,
 )
 from wellness.services.streaks import streak_recompute, streak_record_activity
+from wellness.services.subscriptions import wellness_subscribe
 
 __all__ = [
     "PROGRAM_DAY_READY_AT",
@@ -46,11 +45,9 @@ __all__ = [
     "RecomputeBatch",
     "achievements_evaluate",
     "achievements_recompute_batch",
-    "achievements_subscribe",
     "challenge_join",
     "challenge_leave",
     "challenge_progress_refresh",
-    "challenges_subscribe",
     "enrollment_day_complete",
     "event_attendance_mark",
     "event_register",
@@ -68,4 +65,5 @@ __all__ = [
     "session_progress_update",
     "streak_recompute",
     "streak_record_activity",
+    "wellness_subscribe",
 ]

@@ -8,9 +8,9 @@ adding one, so a redelivered or replayed event changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -152,42 +152,24 @@ def achievements_evaluate(
     return unlocked
 
 
-def _receiver(kinds: frozenset[str]) -> Callable[..., None]:
-    def receive(sender: Any, *, user_id: int, **kwargs: Any) -> None:
-        from accounts.models import User
-
-        # Most events (a mood logged, an entry written) find no active
-        # achievement of their kinds that the user has yet to unlock, and the
-        # evaluation would then change nothing (an unlocked one is skipped):
-        # one query then, instead of the user, a transaction, the rules and the
-        # measures on the request's path. A rule added later is applied by
-        # achievements_recompute_batch.
-        if (
-            not Achievement.objects.active()
-            .filter(rule_kind__in=list(kinds))
-            .exclude(
-                Exists(
-                    UserAchievement.objects.unlocked().filter(
-                        achievement=OuterRef("pk"), user_id=user_id
-                    )
+def achievements_due(kinds: Iterable[str]) -> Exists:
+    """Whether the user (``OuterRef("pk")`` of a user query) has an active
+    achievement of ``kinds`` still to unlock: the gate of the event receiver
+    (``wellness.services.subscriptions``). Most events (a mood logged, an entry
+    written) find none, and evaluating would then change nothing (an unlocked
+    one is skipped). A rule added later is applied by
+    achievements_recompute_batch."""
+    return Exists(
+        Achievement.objects.active()
+        .filter(rule_kind__in=list(kinds))
+        .exclude(
+            Exists(
+                UserAchievement.objects.unlocked().filter(
+                    achievement=OuterRef("pk"), user_id=OuterRef(OuterRef("pk"))
                 )
             )
-            .exists()
-        ):
-            return
-        user = User.objects.filter(pk=user_id, is_active=True).first()
-        if user is not None:
-            achievements_evaluate(user=user, kinds=kinds)
-
-    return receive
-
-
-def achievements_subscribe() -> None:
-    """Connect the engine to the domain events (from WellnessConfig.ready())."""
-    for name, signal, kinds in SUBSCRIPTIONS:
-        signal.connect(
-            _receiver(kinds), weak=False, dispatch_uid=f"wellness.achievements.{name}"
         )
+    )
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ publishes ``challenge_completed``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -182,34 +183,18 @@ def challenge_leave(*, participant: ChallengeParticipant) -> None:
         raise ChallengeCompletedLeaveError()
 
 
-def _receiver(kinds: frozenset[str]) -> Callable[..., None]:
-    def receive(sender: Any, *, user_id: int, **kwargs: Any) -> None:
-        from accounts.models import User
-
-        # Most events (a mood logged, a session completed) find no open
-        # participation of their goal kinds: one query then, instead of the
-        # user, a transaction and an empty refresh on the request's path. A
-        # participation joined meanwhile counts this activity on its own
-        # (challenge_join records the window's progress).
-        if not ChallengeParticipant.objects.filter(
-            user_id=user_id,
-            user__is_active=True,
+def challenges_due(kinds: Iterable[str]) -> Exists:
+    """Whether the user (``OuterRef("pk")`` of a user query) has an open
+    participation in an active challenge with a goal of ``kinds``: the gate of
+    the event receiver (``wellness.services.subscriptions``). Most events (a
+    mood logged, a session completed) find none. A participation joined
+    meanwhile counts this activity on its own (challenge_join records the
+    window's progress)."""
+    return Exists(
+        ChallengeParticipant.objects.filter(
+            user_id=OuterRef("pk"),
             completed_at__isnull=True,
             challenge__is_active=True,
             challenge__goal_kind__in=list(kinds),
-        ).exists():
-            return
-        user = User.objects.filter(pk=user_id, is_active=True).first()
-        if user is not None:
-            challenge_progress_refresh(user=user, kinds=kinds)
-
-    return receive
-
-
-def challenges_subscribe() -> None:
-    """Connect challenge progress to the domain events (from
-    WellnessConfig.ready())."""
-    for name, signal, kinds in SUBSCRIPTIONS:
-        signal.connect(
-            _receiver(kinds), weak=False, dispatch_uid=f"wellness.challenges.{name}"
         )
+    )

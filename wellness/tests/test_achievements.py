@@ -513,9 +513,14 @@ def test_users_me_stats_counts_my_unlocks(
 def test_an_event_with_nothing_left_to_unlock_of_its_kind_costs_one_query(
     user, other_user, django_assert_num_queries
 ):
-    from wellness.services.achievements import _receiver
+    from wellness.models import ChallengeGoal
+    from wellness.services.subscriptions import _receiver
 
-    mood_receiver = _receiver(frozenset({Kind.MOOD_LOGS}))
+    # As connected to mood_logged: its challenge gate is read in the same query.
+    mood_receiver = _receiver(
+        achievement_kinds=frozenset({Kind.MOOD_LOGS}),
+        goal_kinds=frozenset({ChallengeGoal.MOOD_LOGS}),
+    )
     AchievementFactory(rule_kind=Kind.SESSIONS_COMPLETED, threshold=1)
     AchievementFactory(rule_kind=Kind.MOOD_LOGS, threshold=1, is_active=False)
     journal_services.mood_entry_create(user=user, mood="good", intensity=3)

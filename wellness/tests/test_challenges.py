@@ -692,11 +692,16 @@ def test_every_challenge_endpoint_is_in_the_schema_with_its_codes(api_client):
 def test_an_event_with_no_open_participation_of_its_kind_costs_one_query(
     user, django_assert_num_queries
 ):
-    from wellness.services.challenges import _receiver
+    from wellness.models import AchievementRule
+    from wellness.services.subscriptions import _receiver
 
     sessions = _april_challenge(goal_kind=Goal.SESSIONS_COMPLETED, goal_target=5)
     _join(user, sessions)
-    mood_receiver = _receiver(frozenset({Goal.MOOD_LOGS}))
+    # As connected to mood_logged: its achievement gate is read in the same query.
+    mood_receiver = _receiver(
+        achievement_kinds=frozenset({AchievementRule.MOOD_LOGS}),
+        goal_kinds=frozenset({Goal.MOOD_LOGS}),
+    )
     with time_machine.travel(NOON, tick=False):
         journal_services.mood_entry_create(user=user, mood="good", intensity=3)
 
