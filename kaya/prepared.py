@@ -47,6 +47,7 @@ from collections import namedtuple
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary, WeakSet
@@ -105,6 +106,7 @@ def _prepare_key(model: type[models.Model]) -> Callable[..., Any]:
     return prepare
 
 
+@cache
 def _key_kind(model: type[models.Model]) -> _Kind:
     return _Kind(
         f"key of {model._meta.label}",
@@ -250,7 +252,6 @@ class _Plan:
     query: Any
     expressions: list[Any]
     build_row: Callable[[Sequence[Any]], tuple[Any, ...]]
-    counted: bool
     converters: WeakKeyDictionary[BaseDatabaseWrapper, list[Any]] = field(
         default_factory=WeakKeyDictionary
     )
@@ -387,8 +388,9 @@ class PreparedQuery:
         slots = []
         for position, (first, second) in enumerate(zip(params, other, strict=True)):
             found = _stand_in(first, prepared)
-            if found is not None and found == _stand_in(second, other_prep):
-                slots.append((position, found, kinds[found]))
+            kind = kinds.get(found) if found is not None else None
+            if found is not None and kind and found == _stand_in(second, other_prep):
+                slots.append((position, found, kind))
             elif found is not None or not _same(first, second):
                 raise ImproperlyConfigured(
                     f"{name}: parameter {position} of its SQL is computed from a "
@@ -398,11 +400,10 @@ class PreparedQuery:
             alias=listed.db,
             sql=sql + " LIMIT %s OFFSET %s" if counted else sql,
             constants=params,
-            slots=slots,  # type: ignore[arg-type]
+            slots=slots,
             query=listed.query,
             expressions=[s[0] for s in compiler.select[: compiler.col_count]],
             build_row=_row_builder(listed.model, self.fields),
-            counted=counted,
         )
 
 
