@@ -7,9 +7,9 @@ per row and reading it back. ``PreparedQuery`` wraps a selector (a function of
 keyword values returning a queryset) and does that work once per *shape*, the
 set of values given and whether each is empty::
 
-    session_page = PreparedQuery(session_list, fields=("id", "title", ...))
+    session_rows = PreparedQuery(session_list, fields=("id", "title", ...))
 
-    rows = session_page(user=request.user, type="yoga")  # nothing runs yet
+    rows = session_rows(user=request.user, type="yoga")  # nothing runs yet
     page, total = rows.page(offset=0, limit=20)  # one statement
     rows.all()  # every row, no count
     rows.queryset()  # the selector's own queryset, for Django's paths
