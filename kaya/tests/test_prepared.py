@@ -22,32 +22,12 @@ from kaya.pagination import CountedPaginator
 from kaya.prepared import PreparedQuery
 from wellness.models import SessionType, WellnessSession
 from wellness.selectors import session_list
+from wellness.selectors.sessions import SESSION_FIELDS
 from wellness.tests.factories import ProgramEnrollmentFactory, WellnessSessionFactory
 
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.now()
-SESSION_FIELDS = (
-    "id",
-    "type",
-    "title",
-    "status",
-    "client_id",
-    "planned_duration_seconds",
-    "actual_duration_seconds",
-    "progress_seconds",
-    "enrollment_id",
-    "program_day_id",
-    "generated_content_id",
-    "mood_before",
-    "mood_after",
-    "notes",
-    "started_at",
-    "completed_at",
-    "abandoned_at",
-    "local_date",
-    "updated_at",
-)
 ENTRY_FIELDS = (
     "id",
     "title",
