@@ -21,6 +21,7 @@ from journal.models import (
     Prompt,
 )
 from kaya.expressions import StringList
+from kaya.prepared import PreparedQuery
 from kaya.statements import CompiledQuery
 from kaya.sync import changed_since
 from kaya.timeutils import local_today
@@ -74,6 +75,28 @@ def journal_entry_list(
             Exists(JournalTag.objects.filter(entry=OuterRef("pk"), name=tag))
         )
     return qs
+
+
+# The journal page: ``journal_entry_list``'s rows as ``JournalEntryOutput``
+# reads them, its SQL built once per combination of filters (kaya.prepared).
+journal_entry_rows = PreparedQuery(
+    journal_entry_list,
+    fields=(
+        "id",
+        "title",
+        "body",
+        "tag_names",
+        "prompt__id",
+        "prompt__text",
+        "mood_entry_id",
+        "client_id",
+        "occurred_at",
+        "local_date",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+    ),
+)
 
 
 def gratitude_entry_list(

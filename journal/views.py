@@ -79,7 +79,7 @@ class JournalEntryViewSet(GenericViewSet):
         filters = validated(
             JournalEntryListInput, request.query_params, request=request
         )
-        entries = selectors.journal_entry_list(user=request.user, **filters)
+        entries = selectors.journal_entry_rows(user=request.user, **filters)
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(JournalEntryOutput(page, many=True).data)
 

@@ -20,6 +20,7 @@ from wellness.models import (
     WellnessSession,
     translated,
 )
+from wellness.selectors.sessions import SESSION_FIELDS
 from wellness.streaks import STREAK_RULE
 
 MOOD_HELP = "1 (very low) to 5 (great)."
@@ -123,27 +124,7 @@ class SessionOutput(serializers.ModelSerializer):
 
     class Meta:
         model = WellnessSession
-        fields = (
-            "id",
-            "type",
-            "title",
-            "status",
-            "client_id",
-            "planned_duration_seconds",
-            "actual_duration_seconds",
-            "progress_seconds",
-            "enrollment_id",
-            "program_day_id",
-            "generated_content_id",
-            "mood_before",
-            "mood_after",
-            "notes",
-            "started_at",
-            "completed_at",
-            "abandoned_at",
-            "local_date",
-            "updated_at",
-        )
+        fields = SESSION_FIELDS
         read_only_fields = fields
 
     def to_representation(self, instance: WellnessSession) -> dict[str, Any]:

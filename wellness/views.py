@@ -68,7 +68,7 @@ class SessionViewSet(GenericViewSet):
     def list(self, request: Request) -> Response:
         filters = validated(SessionListInput, request.query_params)
         page = self.paginate_queryset(
-            selectors.session_list(user=request.user, **filters)
+            selectors.session_rows(user=request.user, **filters)
         )
         return self.get_paginated_response(SessionOutput(page, many=True).data)
 

@@ -52,6 +52,38 @@ def test_journal_entry_output_is_drfs_json(user):
     ]
 
 
+def test_journal_page_rows_are_drfs_json(user, other_user, auth_client):
+    """The journal page reads named tuples (``selectors.journal_entry_rows``),
+    not model instances: the same JSON, byte for byte, tombstones included."""
+    mood = MoodEntryFactory(user=user)
+    tagged = JournalEntryFactory(
+        user=user, prompt=PromptFactory(), mood_entry=mood, client_id=uuid.uuid4()
+    )
+    for name in ("zeta", "alpha", "mid"):
+        JournalTag.objects.create(entry=tagged, user=user, name=name)
+    JournalEntryFactory(user=user, title="")
+    journal_entry_delete(entry=JournalEntryFactory(user=user))
+    JournalEntryFactory(user=other_user)
+
+    pages = []
+    for filters in ({}, {"include_deleted": True}):
+        models = list(selectors.journal_entry_list(user=user, **filters))
+        rows = selectors.journal_entry_rows(user=user, **filters).all()
+
+        assert [row.pk for row in rows] == [model.pk for model in models]
+        generic = [
+            serializers.ModelSerializer.to_representation(JournalEntryOutput(), m)
+            for m in models
+        ]
+        for row, expected in zip(rows, generic, strict=True):
+            assert _json(JournalEntryOutput(row).data) == _json(expected)
+        assert _json(JournalEntryOutput(rows, many=True).data) == _json(generic)
+        pages.append(generic)
+    assert [len(page) for page in pages] == [2, 3]
+    body = auth_client.get("/api/v1/journal").content
+    assert _json(pages[0])[1:-1] in body
+
+
 def test_mood_entry_output_is_drfs_json(user):
     entry = MoodEntryFactory(user=user, note="private", client_id=uuid.uuid4())
     for kind, value in (

@@ -47,6 +47,7 @@ from wellness.selectors.sessions import (
     session_completion_context,
     session_list,
     session_program_day_counted,
+    session_rows,
     session_stats,
     wellness_user_stats,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "session_completion_context",
     "session_list",
     "session_program_day_counted",
+    "session_rows",
     "session_stats",
     "streak_fields",
     "streak_for_user",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet, Sum
 
+from kaya.prepared import PreparedQuery
 from kaya.sync import changed_since
 from kaya.timeutils import local_today
 from wellness.models import (
@@ -47,6 +48,34 @@ def session_list(
     if updated_since is not None:
         return changed_since(sessions, updated_since)
     return sessions.order_by("-started_at", "-id")
+
+
+# What a session's output shows (``SessionOutput``'s fields), and so the
+# columns the sessions page reads.
+SESSION_FIELDS = (
+    "id",
+    "type",
+    "title",
+    "status",
+    "client_id",
+    "planned_duration_seconds",
+    "actual_duration_seconds",
+    "progress_seconds",
+    "enrollment_id",
+    "program_day_id",
+    "generated_content_id",
+    "mood_before",
+    "mood_after",
+    "notes",
+    "started_at",
+    "completed_at",
+    "abandoned_at",
+    "local_date",
+    "updated_at",
+)
+# The sessions page: ``session_list``'s rows as ``SessionOutput`` reads them,
+# its SQL built once per combination of filters (kaya.prepared).
+session_rows = PreparedQuery(session_list, fields=SESSION_FIELDS)
 
 
 def session_program_day_counted(*, session: WellnessSession) -> bool | None:

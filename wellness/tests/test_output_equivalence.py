@@ -57,6 +57,45 @@ def test_session_output_is_drfs_json(user):
         assert _json(SessionOutput(row).data) == _json(generic)
 
 
+def test_sessions_page_rows_are_drfs_json(user, other_user, auth_client):
+    """The sessions page reads named tuples (``selectors.session_rows``), not
+    model instances: the same JSON, byte for byte."""
+    now = timezone.now()
+    program = program_with_days(2)
+    enrollment = ProgramEnrollmentFactory(user=user, program=program)
+    WellnessSessionFactory(
+        user=user,
+        client_id=uuid.uuid4(),
+        enrollment=enrollment,
+        program_day=program.days.first(),
+        generated_content_id="gen-42",
+        mood_before=2,
+        notes="Felt the breath slow down.",
+    )
+    WellnessSessionFactory(
+        user=user,
+        status=WellnessSession.Status.ABANDONED,
+        abandoned_at=now,
+        progress_seconds=120,
+    )
+    completed_session(user, now - timedelta(days=1), mood_before=2, mood_after=4)
+    WellnessSessionFactory(user=other_user)
+
+    models = list(selectors.session_list(user=user))
+    rows = selectors.session_rows(user=user).all()
+
+    assert [row.pk for row in rows] == [model.pk for model in models]
+    generic = [
+        serializers.ModelSerializer.to_representation(SessionOutput(), model)
+        for model in models
+    ]
+    for row, expected in zip(rows, generic, strict=True):
+        assert _json(SessionOutput(row).data) == _json(expected)
+    assert _json(SessionOutput(rows, many=True).data) == _json(generic)
+    body = auth_client.get("/api/v1/sessions").content
+    assert _json(generic)[1:-1] in body
+
+
 def test_session_complete_output_is_drfs_json(user):
     session = completed_session(user, timezone.now(), mood_after=5)
     context = {
