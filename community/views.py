@@ -30,6 +30,7 @@ from community.serializers import (
     PostCreatedOutput,
     PostCreateInput,
     PostOutput,
+    PostRowOutput,
     PostUpdateInput,
     ReportCreateInput,
     ReportOutput,
@@ -91,7 +92,7 @@ class PostViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(
-            PostOutput(page or [], many=True, context={"request": request}).data
+            PostRowOutput(page or [], many=True, context={"request": request}).data
         )
 
     @extend_schema(
@@ -388,5 +389,5 @@ class SupportGroupViewSet(
             selectors.post_feed(user=request.user, group=group)
         )
         return self.get_paginated_response(
-            PostOutput(page or [], many=True, context={"request": request}).data
+            PostRowOutput(page or [], many=True, context={"request": request}).data
         )

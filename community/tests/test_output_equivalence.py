@@ -1,6 +1,7 @@
-"""The feed's direct output (``PostOutput.to_representation``, written with
-``kaya.output``) is byte for byte what DRF's generic path writes for
-``PostOutput``'s declared fields, over every kind of post a feed can show."""
+"""The feed's direct outputs, written with ``kaya.output``, are byte for byte
+what DRF's generic path writes for ``PostOutput``'s declared fields, over every
+kind of post a feed can show: ``PostOutput`` over a ``Post`` (a post opened by
+id) and ``PostRowOutput`` over the feed's rows (``selectors.post_feed``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from rest_framework.test import APIRequestFactory
 from accounts.tests.factories import UserFactory
 from community import selectors
 from community.models import ContentStatus, Post, PostLike
-from community.serializers import PostOutput
+from community.serializers import PostOutput, PostRowOutput
 from community.tests.factories import MemberFactory, PostFactory, SupportGroupFactory
 from kaya.renderers import ORJSONRenderer
 
@@ -56,11 +57,25 @@ def _kinds_of_posts(user):
     return posts
 
 
-def test_post_output_renders_the_same_bytes_as_drfs_generic_path(user):
-    _kinds_of_posts(user)
-    posts = list(selectors.post_feed(user=user).order_by("-created_at", "-id"))
+def _as_posts(rows, user):
+    """The same posts as ``Post`` instances, as a post opened by id reads them
+    (with ``liked``), in the rows' order."""
+    ids = [row["id"] for row in rows]
+    posts = selectors.post_visible_list(user=user).in_bulk(ids)
+    return [posts[pk] for pk in ids]
+
+
+def _request(user):
     request = APIRequestFactory().get("/api/v1/community")
     request.user = user
+    return request
+
+
+def test_post_output_renders_the_same_bytes_as_drfs_generic_path(user):
+    _kinds_of_posts(user)
+    rows = list(selectors.post_feed(user=user).order_by("-created_at", "-id"))
+    posts = _as_posts(rows, user)
+    request = _request(user)
     renderer = ORJSONRenderer()
 
     generic = renderer.render(_generic(posts, request))
@@ -72,40 +87,63 @@ def test_post_output_renders_the_same_bytes_as_drfs_generic_path(user):
     assert direct == generic
 
 
+def test_post_row_output_renders_the_same_bytes_as_drfs_generic_path(user):
+    _kinds_of_posts(user)
+    rows = list(selectors.post_feed(user=user).order_by("-created_at", "-id"))
+    request = _request(user)
+    renderer = ORJSONRenderer()
+
+    generic = renderer.render(_generic(_as_posts(rows, user), request))
+    direct = renderer.render(
+        PostRowOutput(rows, many=True, context={"request": request}).data
+    )
+
+    assert len(rows) == 6
+    assert direct == generic
+
+
+def test_post_row_output_never_names_an_anonymous_author(user):
+    author = UserFactory(display_name="Real Name", avatar_url="https://a.example/r")
+    PostFactory(author=author, is_anonymous=True)
+    rows = list(selectors.post_feed(user=user))
+
+    data = PostRowOutput(rows, many=True, context={"request": _request(user)}).data
+
+    assert data[0]["author"] == {"display_name": "Anonymous", "avatar_url": ""}
+    assert data[0]["anonymous"] is True
+
+
 def test_feed_api_answers_what_post_output_writes(auth_client, user):
     _kinds_of_posts(user)
     PostFactory(status=ContentStatus.HIDDEN)  # another's hidden post: not shown
-    posts = list(selectors.post_feed(user=user).order_by("-created_at", "-id")[:20])
-    request = APIRequestFactory().get("/api/v1/community")
-    request.user = user
+    rows = list(selectors.post_feed(user=user).order_by("-created_at", "-id")[:20])
+    request = _request(user)
 
     response = auth_client.get("/api/v1/community")
 
-    expected = ORJSONRenderer().render(_generic(posts, request))
+    expected = ORJSONRenderer().render(_generic(_as_posts(rows, user), request))
     body = response.content
     start = body.index(b'"results":') + len(b'"results":')
     assert response.status_code == 200
+    assert len(rows) == 6
     assert body[start:-1] == expected
 
 
 def test_group_posts_answer_what_post_output_writes(auth_client, user):
     posts = _kinds_of_posts(user)
     group = posts[1].group
-    in_group = list(
+    rows = list(
         selectors.post_feed(user=user, group=group).order_by("-created_at", "-id")
     )
-    request = APIRequestFactory().get("/api/v1/community")
-    request.user = user
+    request = _request(user)
 
     response = auth_client.get(f"/api/v1/community/groups/{group.pk}/posts")
 
-    expected = ORJSONRenderer().render(
-        PostOutput(in_group, many=True, context={"request": request}).data
-    )
+    expected = ORJSONRenderer().render(_generic(_as_posts(rows, user), request))
     body = response.content
     start = body.index(b'"results":') + len(b'"results":')
     assert response.status_code == 200
-    assert len(in_group) == 1
+    assert len(rows) == 1
     assert body[start:-1] == expected
 
 
