@@ -1,5 +1,8 @@
 """Query expressions shared by the selectors.
 
+``RowCount``: how many rows a queryset has, as a scalar subquery of another
+statement (a page's rows and its total in one query).
+
 ``StringList``: the values of a one-column subquery (tags of a row, say), as a
 Python list in the subquery's order, computed in the same query as the rows
 themselves. A ``prefetch_related`` costs a second query per page and, worse on
@@ -17,7 +20,34 @@ import json
 from typing import Any
 
 from django.db import models
-from django.db.models import QuerySet, Subquery
+from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models.query import ModelIterable
+
+
+class RowCount(Subquery):
+    """How many rows a queryset has, as a scalar subquery of another statement:
+    ``rows.annotate(total=RowCount.of(rows))``."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted_rows)"
+    output_field = IntegerField()
+
+    @classmethod
+    def of(cls, rows: QuerySet[Any]) -> RowCount:
+        return cls(rows.order_by().values("pk"))
+
+    @staticmethod
+    def counts(rows: QuerySet[Any]) -> bool:
+        """Whether ``of`` counts ``rows`` as they are: a queryset of model
+        instances, not sliced, combined, grouped or distinct."""
+        if rows._iterable_class is not ModelIterable:
+            return False
+        query = rows.query
+        return not (
+            query.is_sliced
+            or query.combinator
+            or query.distinct
+            or query.group_by is not None
+        )
 
 
 class _StringListField(models.Field):  # type: ignore[type-arg]

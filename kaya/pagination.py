@@ -13,11 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import IntegerField, QuerySet, Subquery
-from django.db.models.query import ModelIterable
+from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.request import Request
+
+from kaya.expressions import RowCount
+from kaya.prepared import PreparedRows
 
 # The annotation that carries the total on each row of a page.
 _TOTAL = "_page_total"
@@ -25,41 +27,53 @@ _TOTAL = "_page_total"
 _MAX_OFFSET = 2**63 - 1
 
 
-class RowCount(Subquery):
-    """How many rows a queryset has, as a scalar subquery of another statement."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted_rows)"
-    output_field = IntegerField()
-
-
 class CountedPaginator(Paginator):
     """Django's paginator, reading a queryset's page and its count in one query.
 
-    Anything it cannot count that way (not a queryset of model instances, or a
-    sliced, combined, grouped or distinct one) takes Django's own path."""
+    A prepared query's rows (``kaya.prepared``) are read the same way, by its
+    prepared statement. Anything it cannot count that way (not a queryset of
+    model instances, or a sliced, combined, grouped or distinct one) takes
+    Django's own path."""
 
     def page(self, number: Any) -> Page:
-        rows = self.object_list
-        if not isinstance(rows, QuerySet) or not _countable(rows) or self.orphans:
-            return super().page(number)
+        rows: Any = self.object_list
+        prepared = isinstance(rows, PreparedRows)
+        if self.orphans or not (
+            prepared or (isinstance(rows, QuerySet) and RowCount.counts(rows))
+        ):
+            return self._djangos_page(number)
         number = self._page_number(number)
         bottom = (number - 1) * self.per_page
         if bottom + self.per_page > _MAX_OFFSET:
             # No table has that many rows, and the database would refuse the
             # OFFSET (a 64-bit integer): Django's path counts first, then 404s.
-            return super().page(number)
-        total = RowCount(rows.order_by().values("pk"))
-        page_rows = list(
-            rows.annotate(**{_TOTAL: total})[bottom : bottom + self.per_page]
-        )
-        if page_rows:
-            count = getattr(page_rows[0], _TOTAL)
-        elif number == 1 and self.allow_empty_first_page:
-            count = 0
+            return self._djangos_page(number)
+        if prepared:
+            page_rows, count = rows.page(offset=bottom, limit=self.per_page)
         else:
-            raise EmptyPage(self.error_messages["no_results"])
+            page_rows = list(
+                rows.annotate(**{_TOTAL: RowCount.of(rows)})[
+                    bottom : bottom + self.per_page
+                ]
+            )
+            count = getattr(page_rows[0], _TOTAL) if page_rows else None
+        return self._counted_page(page_rows, count, number)
+
+    def _djangos_page(self, number: Any) -> Page:
+        if isinstance(self.object_list, PreparedRows):
+            self.object_list = self.object_list.queryset()
+        return super().page(number)
+
+    def _counted_page(self, rows: list[Any], count: int | None, number: int) -> Page:
+        """The page, given its rows and the total they carried (``None`` for
+        an empty page, which tells none)."""
+        if count is None:
+            if number == 1 and self.allow_empty_first_page:
+                count = 0
+            else:
+                raise EmptyPage(self.error_messages["no_results"])
         self.__dict__["count"] = count  # the cached_property, known now
-        return Page(page_rows, number, self)
+        return Page(rows, number, self)
 
     def _page_number(self, number: Any) -> int:
         """``validate_number`` up to the check against the count (which the
@@ -73,18 +87,6 @@ class CountedPaginator(Paginator):
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         return number
-
-
-def _countable(rows: QuerySet[Any]) -> bool:
-    if rows._iterable_class is not ModelIterable:
-        return False
-    query = rows.query
-    return not (
-        query.is_sliced
-        or query.combinator
-        or query.distinct
-        or query.group_by is not None
-    )
 
 
 def _page_size(request: Request, param: str, default: int | None) -> int | None:

@@ -1,0 +1,421 @@
+"""kaya.prepared: a selector's SQL built once per shape and run with new values,
+held to the selector's own queryset (other users' rows, deleted rows, every
+filter), on the embedded default and on PostgreSQL alike."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Q
+from django.test import override_settings
+from django.utils import timezone
+
+from journal import services as journal_services
+from journal.models import JournalEntry
+from journal.selectors import journal_entry_list
+from journal.tests.factories import JournalEntryFactory, MoodEntryFactory, PromptFactory
+from kaya.pagination import CountedPaginator
+from kaya.prepared import PreparedQuery
+from wellness.models import SessionType, WellnessSession
+from wellness.selectors import session_list
+from wellness.tests.factories import ProgramEnrollmentFactory, WellnessSessionFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now()
+SESSION_FIELDS = (
+    "id",
+    "type",
+    "title",
+    "status",
+    "client_id",
+    "planned_duration_seconds",
+    "actual_duration_seconds",
+    "progress_seconds",
+    "enrollment_id",
+    "program_day_id",
+    "generated_content_id",
+    "mood_before",
+    "mood_after",
+    "notes",
+    "started_at",
+    "completed_at",
+    "abandoned_at",
+    "local_date",
+    "updated_at",
+)
+ENTRY_FIELDS = (
+    "id",
+    "title",
+    "body",
+    "tag_names",
+    "mood_entry_id",
+    "client_id",
+    "occurred_at",
+    "local_date",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+)
+# Encrypted text, a list of tags per row, a related row that may be missing.
+session_rows = PreparedQuery(session_list, fields=SESSION_FIELDS)
+journal_entry_rows = PreparedQuery(
+    journal_entry_list, fields=(*ENTRY_FIELDS, "prompt__id", "prompt__text")
+)
+
+
+def _sessions(user, days, **kwargs):
+    return [
+        WellnessSessionFactory(
+            user=user,
+            started_at=NOW - timedelta(days=day, hours=1),
+            local_date=(NOW - timedelta(days=day)).date(),
+            **kwargs,
+        )
+        for day in days
+    ]
+
+
+def _with_client_ids(sessions):
+    for session in sessions:
+        session.client_id = uuid.uuid4()
+        session.save(update_fields=["client_id"])
+    return sessions
+
+
+def _session_values(row):
+    return [getattr(row, name) for name in SESSION_FIELDS]
+
+
+def _entry_values(row):
+    prompt = row.prompt
+    return [getattr(row, name) for name in ENTRY_FIELDS] + [
+        None if prompt is None else (prompt.pk, prompt.text)
+    ]
+
+
+@pytest.fixture
+def sessions(user, other_user):
+    enrollment = ProgramEnrollmentFactory(user=user)
+    mine = _with_client_ids(
+        _sessions(
+            user,
+            range(6),
+            notes="Felt the breath slow down.",
+            enrollment=enrollment,
+            mood_before=2,
+        )
+    )
+    mine += _sessions(user, [2, 4], type=SessionType.YOGA)
+    mine += _sessions(
+        user, [3], status=WellnessSession.Status.ABANDONED, abandoned_at=NOW
+    )
+    _sessions(other_user, range(5))
+    _sessions(other_user, [1, 2], type=SessionType.YOGA)
+    return mine
+
+
+FILTERS = [
+    {},
+    {"type": SessionType.YOGA},
+    {"type": SessionType.SLEEP},
+    {"status": WellnessSession.Status.ABANDONED},
+    {"date_from": (NOW - timedelta(days=3)).date()},
+    {"date_to": (NOW - timedelta(days=2)).date()},
+    {
+        "date_from": (NOW - timedelta(days=4)).date(),
+        "date_to": (NOW - timedelta(days=1)).date(),
+        "type": SessionType.MEDITATION,
+    },
+    {"updated_since": NOW - timedelta(minutes=5)},
+    {"updated_since": NOW + timedelta(minutes=5)},
+    {"type": "", "status": ""},
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_rows_are_the_selectors_rows(user, other_user, sessions, filters):
+    for owner in (user, other_user):
+        expected = list(session_list(user=owner, **filters))
+
+        rows = session_rows(user=owner, **filters).all()
+
+        assert [row.pk for row in rows] == [session.pk for session in expected]
+        assert [_session_values(row) for row in rows] == [
+            _session_values(session) for session in expected
+        ]
+
+
+def test_a_changed_value_changes_the_rows(user, other_user, sessions):
+    def pks(**values):
+        return [row.pk for row in session_rows(**values).all()]
+
+    # One shape each: the second call runs the first call's statement.
+    assert pks(user=user) != pks(user=other_user)
+    assert set(pks(user=other_user)) == set(
+        WellnessSession.objects.filter(user=other_user).values_list("pk", flat=True)
+    )
+    yoga, sleep = SessionType.YOGA, SessionType.SLEEP
+    assert len(pks(user=user, type=yoga)) == 2
+    assert pks(user=user, type=sleep) == []
+    day = (NOW - timedelta(days=3)).date()
+    assert len(pks(user=user, date_from=day)) == 6
+    assert len(pks(user=user, date_from=day - timedelta(days=2))) == 9
+    assert len(pks(user=user, updated_since=NOW - timedelta(minutes=5))) == 9
+    assert pks(user=user, updated_since=NOW + timedelta(minutes=5)) == []
+
+
+@pytest.mark.parametrize("filters", [{}, {"type": SessionType.YOGA}])
+@pytest.mark.parametrize("per_page", [1, 2, 4, 20])
+def test_every_page_and_total_match_djangos_paginator(
+    user, sessions, filters, per_page
+):
+    django = Paginator(session_list(user=user, **filters), per_page)
+    for number in range(1, django.num_pages + 1):
+        expected = django.page(number)
+        paginator = CountedPaginator(session_rows(user=user, **filters), per_page)
+
+        page = paginator.page(number)
+
+        assert [row.pk for row in page] == [row.pk for row in expected]
+        assert (paginator.count, paginator.num_pages) == (
+            django.count,
+            django.num_pages,
+        )
+        assert page.has_next() == expected.has_next()
+    with pytest.raises(EmptyPage):
+        CountedPaginator(session_rows(user=user, **filters), per_page).page(
+            django.num_pages + 1
+        )
+
+
+def test_an_empty_first_page_counts_zero(user, other_user):
+    _sessions(other_user, range(3))
+    paginator = CountedPaginator(session_rows(user=user), 20)
+
+    page = paginator.page(1)
+
+    assert (list(page), paginator.count, paginator.num_pages) == ([], 0, 1)
+
+
+def test_a_page_is_one_query(user, sessions, django_assert_num_queries):
+    session_rows(user=user).page(offset=0, limit=2)  # the shape, built once
+    with django_assert_num_queries(1):
+        rows, total = session_rows(user=user).page(offset=2, limit=2)
+    assert (len(rows), total) == (2, 9)
+
+
+def test_orphans_and_count_take_the_selectors_queryset(user, sessions):
+    paginator = CountedPaginator(session_rows(user=user), 4, orphans=1)
+
+    page = paginator.page(2)
+
+    assert (len(page), paginator.count) == (5, 9)
+    assert isinstance(page[0], WellnessSession)
+    assert session_rows(user=user, type=SessionType.YOGA).count() == 2
+
+
+def _journal(user, other_user):
+    prompt = PromptFactory(text="What helped today?")
+    mood = MoodEntryFactory(user=user)
+    entries = [
+        JournalEntryFactory(
+            user=user, occurred_at=NOW - timedelta(hours=n), title=f"Entry {n}"
+        )
+        for n in range(5)
+    ]
+    entries[1].prompt = prompt
+    entries[1].mood_entry = mood
+    entries[1].save()
+    journal_services.journal_entry_update(entry=entries[2], tags=["sleep", "calm"])
+    journal_services.journal_entry_update(entry=entries[3], tags=["calm"])
+    journal_services.journal_entry_delete(entry=entries[4])
+    JournalEntryFactory(user=other_user, occurred_at=NOW)
+    return entries
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"tag": "calm"},
+        {"tag": "work"},
+        {"updated_since": NOW - timedelta(days=1)},
+        {"updated_since": NOW - timedelta(days=1), "tag": "calm"},
+        {"date_from": NOW.date(), "date_to": NOW.date()},
+        {"include_deleted": True},
+    ],
+)
+def test_journal_rows_are_the_selectors_rows_deleted_ones_included(
+    user, other_user, filters
+):
+    _journal(user, other_user)
+    for owner in (user, other_user):
+        expected = list(journal_entry_list(user=owner, **filters))
+
+        rows = journal_entry_rows(user=owner, **filters).all()
+
+        assert [_entry_values(row) for row in rows] == [
+            _entry_values(entry) for entry in expected
+        ]
+
+
+def test_journal_rows_carry_their_prompt_tags_and_tombstones(user, other_user):
+    entries = _journal(user, other_user)
+
+    live = {row.pk: row for row in journal_entry_rows(user=user).all()}
+    synced = {
+        row.pk: row
+        for row in journal_entry_rows(
+            user=user, updated_since=NOW - timedelta(days=1)
+        ).all()
+    }
+
+    assert sorted(live) == sorted(entry.pk for entry in entries[:4])
+    assert (live[entries[1].pk].prompt.pk, live[entries[1].pk].prompt.text) == (
+        entries[1].prompt_id,
+        "What helped today?",
+    )
+    assert live[entries[0].pk].prompt is None
+    assert live[entries[2].pk].tag_names == ["sleep", "calm"]
+    assert live[entries[1].pk].body.startswith("Some private words.")
+    tombstone = synced[entries[4].pk]
+    assert (tombstone.body, tombstone.tag_names) == ("", [])
+    assert tombstone.deleted_at is not None
+    assert JournalEntry.objects.get(pk=entries[4].pk).deleted_at == tombstone.deleted_at
+
+
+def test_a_shape_is_built_once(user, other_user, sessions):
+    calls = []
+
+    def listed(**values):
+        calls.append(values)
+        return session_list(**values)
+
+    prepared = PreparedQuery(listed, fields=("id",))
+
+    prepared(user=user).all()
+    prepared(user=other_user).all()
+    prepared(user=user, type=SessionType.YOGA).all()
+    prepared(user=other_user, type=SessionType.SLEEP).all()
+    prepared(user=user, type="").all()
+
+    # Two builds for each of three shapes: user; user and type; user alone
+    # with an empty type (passed as it is).
+    assert len(calls) == 6
+    assert calls[-1]["type"] == ""
+
+
+def test_settings_that_change_the_sql_build_it_again(user, sessions):
+    calls = []
+
+    def listed(**values):
+        calls.append(values)
+        return session_list(**values)
+
+    prepared = PreparedQuery(listed, fields=("id",))
+    prepared(user=user).all()
+    with override_settings(TIME_ZONE="Asia/Kolkata"):
+        assert len(prepared(user=user).all()) == 9
+
+    assert len(calls) == 4
+
+
+def _refused(select, **values):
+    with pytest.raises(ImproperlyConfigured):
+        PreparedQuery(select, fields=("id",))(**values).all()
+
+
+def test_a_value_computed_from_a_given_one_is_refused(user):
+    _refused(
+        lambda *, user, day: WellnessSession.objects.filter(
+            user=user, local_date__gte=day + timedelta(days=1)
+        ),
+        user=user,
+        day=NOW.date(),
+    )
+    _refused(
+        lambda *, user, title: WellnessSession.objects.filter(
+            user=user, title__icontains=title
+        ),
+        user=user,
+        title="sit",
+    )
+
+
+def test_the_clock_and_the_time_zone_are_refused(user):
+    _refused(
+        lambda *, user: WellnessSession.objects.filter(
+            user=user, started_at__lte=timezone.now()
+        ),
+        user=user,
+    )
+    # The local date of an instant is computed in the current time zone.
+    _refused(
+        lambda *, user, day: WellnessSession.objects.filter(
+            user=user, started_at__date=day
+        ),
+        user=user,
+        day=NOW.date(),
+    )
+
+
+def test_a_value_written_into_the_sql_text_is_refused(user):
+    _refused(
+        lambda *, user, seconds: WellnessSession.objects.filter(user=user).extra(
+            where=[f"planned_duration_seconds > {int(seconds)}"]
+        ),
+        user=user,
+        seconds=60,
+    )
+
+
+def test_a_user_stands_in_as_its_key_only(user):
+    def by_zone(*, user):
+        return WellnessSession.objects.filter(Q(user=user) | Q(title=user.timezone))
+
+    with pytest.raises(AttributeError, match="timezone"):
+        PreparedQuery(by_zone, fields=("id",))(user=user).all()
+
+
+def test_values_it_cannot_fill_are_refused(user):
+    prepared = PreparedQuery(session_list, fields=("id",))
+    with pytest.raises(TypeError):
+        prepared(user=user, type=["yoga"]).all()
+
+
+def test_what_cannot_be_read_in_one_statement_is_refused(user):
+    _refused(
+        lambda *, user: WellnessSession.objects.filter(user=user).prefetch_related(
+            "enrollment"
+        ),
+        user=user,
+    )
+    with pytest.raises(ImproperlyConfigured):
+        PreparedQuery(
+            lambda *, user: WellnessSession.objects.filter(user=user).distinct(),
+            fields=("id",),
+        )(user=user).page(offset=0, limit=2)
+
+
+def test_a_selector_that_matches_nothing_reads_no_rows(
+    user, sessions, django_assert_num_queries
+):
+    prepared = PreparedQuery(
+        lambda *, user: WellnessSession.objects.filter(user=user, pk__in=[]),
+        fields=("id",),
+    )
+    with django_assert_num_queries(0):
+        assert prepared(user=user).all() == []
+        assert prepared(user=user).page(offset=0, limit=2) == ([], None)
+
+
+def test_a_related_row_needs_its_key(user):
+    with pytest.raises(ImproperlyConfigured, match="prompt__id"):
+        PreparedQuery(journal_entry_list, fields=("id", "prompt__text"))(
+            user=user
+        ).all()
