@@ -29,6 +29,7 @@ from community.models import (
     SupportGroup,
     SupportGroupMember,
 )
+from kaya.prepared import PreparedQuery
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -62,17 +63,9 @@ def post_visible_list(*, user: User) -> QuerySet[Post]:
     return _with_viewer(posts, user)
 
 
-def post_feed(
-    *, user: User, group: SupportGroup | None = None
-) -> QuerySet[Post, dict[str, Any]]:
+def post_feed(*, user: User, group: SupportGroup | None = None) -> QuerySet[Post]:
     """The feed: public posts and posts of the user's groups, newest first (the
-    paginator orders); or one group's posts.
-
-    Rows (``FEED_ROW`` keys), not model instances: a page is 21 posts with
-    their authors and groups, and building three model instances per row, then
-    reading them back, was most of the page's CPU. The counters are the post's
-    stored ones and ``liked`` an EXISTS in the same statement, so the page is
-    one query. ``PostRowOutput`` writes a row."""
+    paginator orders); or one group's posts."""
     posts = Post.objects.alive().seen_by(user)
     if group is not None:
         posts = posts.filter(group=group)
@@ -80,19 +73,17 @@ def post_feed(
         posts = posts.filter(
             Q(group__isnull=True) | Q(group_id__in=Subquery(_active_group_ids(user)))
         )
-    return posts.annotate(
-        liked=Exists(PostLike.objects.filter(post=OuterRef("pk"), user=user))
-    ).values(*FEED_ROW)
+    # Only what a feed row shows: not the authors' whole rows (password hash,
+    # settings) for every post of the page.
+    return _with_viewer(posts, user).only(*FEED_FIELDS)
 
 
-# What a feed row holds: only what its output shows (never the authors' whole
-# rows, with their password hashes and settings).
-FEED_ROW = (
+FEED_FIELDS = (
     "id",
-    "author_id",
+    "author",
     "author__display_name",
     "author__avatar_url",
-    "group_id",
+    "group",
     "group__name",
     "group__slug",
     "body",
@@ -101,9 +92,34 @@ FEED_ROW = (
     "status",
     "like_count",
     "comment_count",
-    "liked",
     "created_at",
     "edited_at",
+)
+
+# The feed's and a group's page: ``post_feed``'s rows as ``PostOutput`` reads
+# them, its SQL built once per process and run with the viewer's values
+# (kaya.prepared); the cursor paginator orders and slices it.
+post_feed_rows = PreparedQuery(
+    post_feed,
+    fields=(
+        "id",
+        "author_id",
+        "author__id",
+        "author__display_name",
+        "author__avatar_url",
+        "group__id",
+        "group__name",
+        "group__slug",
+        "body",
+        "is_anonymous",
+        "topics",
+        "status",
+        "like_count",
+        "comment_count",
+        "liked",
+        "created_at",
+        "edited_at",
+    ),
 )
 
 

@@ -16,7 +16,7 @@ from community.models import (
     SupportGroup,
     SupportGroupMember,
 )
-from community.services import author_public, author_public_from
+from community.services import author_public
 from journal.serializers import SupportOutput
 from kaya import output
 
@@ -131,8 +131,10 @@ class PostOutput(_Authored):
         """The declared fields written directly (``kaya.output``): the feed's
         hot path, where DRF's per-request field tree was most of the CPU. The
         same keys, order and values as the generic path
-        (community/tests/test_feed_output.py compares the bytes over every kind
-        of post); a field added to ``Meta.fields`` must be added here too."""
+        (community/tests/test_output_equivalence.py compares the bytes over
+        every kind of post); a field added to ``Meta.fields`` must be added
+        here too, and to ``selectors.post_feed_rows``. It reads a ``Post`` or a
+        feed row (``selectors.post_feed_rows``) alike."""
         group = instance.group
         created_at, edited_at = output.instants(instance.created_at, instance.edited_at)
         return {
@@ -151,43 +153,6 @@ class PostOutput(_Authored):
             "like_count": output.integer(instance.like_count),
             "comment_count": output.integer(instance.comment_count),
             "liked": bool(getattr(instance, "liked", False)),
-            "created_at": created_at,
-            "edited_at": edited_at,
-        }
-
-
-class PostRowOutput(PostOutput):
-    """``PostOutput`` written from a feed row (``selectors.post_feed``'s dict,
-    ``FEED_ROW`` keys) rather than a ``Post``: the same keys, order and values
-    (community/tests/test_output_equivalence.py holds it to DRF's generic path
-    over the same posts, byte for byte)."""
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        row = instance
-        group_id = row["group_id"]
-        created_at, edited_at = output.instants(row["created_at"], row["edited_at"])
-        return {
-            "id": row["id"],
-            "author": author_public_from(
-                display_name=row["author__display_name"],
-                avatar_url=row["author__avatar_url"],
-                anonymous=row["is_anonymous"],
-            ),
-            "is_author": row["author_id"] == self.context["request"].user.pk,
-            "anonymous": output.boolean(row["is_anonymous"]),
-            "body": output.text(row["body"]),
-            "group": None
-            if group_id is None
-            else {
-                "id": group_id,
-                "name": output.text(row["group__name"]),
-                "slug": row["group__slug"],
-            },
-            "topics": [output.text(topic) for topic in row["topics"]],
-            "status": output.choice(row["status"]),
-            "like_count": output.integer(row["like_count"]),
-            "comment_count": output.integer(row["comment_count"]),
-            "liked": bool(row["liked"]),
             "created_at": created_at,
             "edited_at": edited_at,
         }

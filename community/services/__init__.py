@@ -32,7 +32,6 @@ from community.services.content import (
     ANONYMOUS,
     Published,
     author_public,
-    author_public_from,
 )
 from community.services.groups import (
     group_join,
@@ -71,7 +70,6 @@ __all__ = [
     "LikeState",
     "Published",
     "author_public",
-    "author_public_from",
     "comment_create",
     "comment_delete",
     "comment_payload",

@@ -38,21 +38,9 @@ class Published(Generic[_Content]):
 
 def author_public(*, author: User, anonymous: bool) -> dict[str, str]:
     """How an author is shown to others: never the real one when anonymous."""
-    if anonymous:  # the author's row need not even be loaded
-        return author_public_from(display_name="", avatar_url="", anonymous=True)
-    return author_public_from(
-        display_name=author.display_name, avatar_url=author.avatar_url, anonymous=False
-    )
-
-
-def author_public_from(
-    *, display_name: str, avatar_url: str, anonymous: bool
-) -> dict[str, str]:
-    """``author_public`` for an author read as columns (a feed row) rather
-    than a ``User``; the one rule: never the real author when anonymous."""
     if anonymous:
         return {"display_name": ANONYMOUS, "avatar_url": ""}
-    return {"display_name": display_name, "avatar_url": avatar_url}
+    return {"display_name": author.display_name, "avatar_url": author.avatar_url}
 
 
 def text_checked(*, author: User, text: str) -> tuple[str, dict[str, Any] | None]:

@@ -1,7 +1,8 @@
-"""The feed's direct outputs, written with ``kaya.output``, are byte for byte
-what DRF's generic path writes for ``PostOutput``'s declared fields, over every
-kind of post a feed can show: ``PostOutput`` over a ``Post`` (a post opened by
-id) and ``PostRowOutput`` over the feed's rows (``selectors.post_feed``)."""
+"""The feed's direct output (``PostOutput.to_representation``, written with
+``kaya.output``) is byte for byte what DRF's generic path writes for
+``PostOutput``'s declared fields, over every kind of post a feed can show: over
+a ``Post`` (a post opened by id) and over the feed's prepared rows
+(``selectors.post_feed_rows``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from rest_framework.test import APIRequestFactory
 from accounts.tests.factories import UserFactory
 from community import selectors
 from community.models import ContentStatus, Post, PostLike
-from community.serializers import PostOutput, PostRowOutput
+from community.serializers import PostOutput
 from community.tests.factories import MemberFactory, PostFactory, SupportGroupFactory
 from kaya.renderers import ORJSONRenderer
 
@@ -57,10 +58,14 @@ def _kinds_of_posts(user):
     return posts
 
 
+def _feed_rows(user, group=None):
+    return selectors.post_feed_rows(user=user, group=group).all()
+
+
 def _as_posts(rows, user):
     """The same posts as ``Post`` instances, as a post opened by id reads them
     (with ``liked``), in the rows' order."""
-    ids = [row["id"] for row in rows]
+    ids = [row.id for row in rows]
     posts = selectors.post_visible_list(user=user).in_bulk(ids)
     return [posts[pk] for pk in ids]
 
@@ -73,8 +78,7 @@ def _request(user):
 
 def test_post_output_renders_the_same_bytes_as_drfs_generic_path(user):
     _kinds_of_posts(user)
-    rows = list(selectors.post_feed(user=user).order_by("-created_at", "-id"))
-    posts = _as_posts(rows, user)
+    posts = list(selectors.post_feed(user=user).order_by("-created_at", "-id"))
     request = _request(user)
     renderer = ORJSONRenderer()
 
@@ -87,63 +91,77 @@ def test_post_output_renders_the_same_bytes_as_drfs_generic_path(user):
     assert direct == generic
 
 
-def test_post_row_output_renders_the_same_bytes_as_drfs_generic_path(user):
+def test_post_output_of_feed_rows_renders_the_same_bytes_as_drfs_generic_path(user):
     _kinds_of_posts(user)
-    rows = list(selectors.post_feed(user=user).order_by("-created_at", "-id"))
+    rows = _feed_rows(user)
     request = _request(user)
     renderer = ORJSONRenderer()
 
     generic = renderer.render(_generic(_as_posts(rows, user), request))
     direct = renderer.render(
-        PostRowOutput(rows, many=True, context={"request": request}).data
+        PostOutput(rows, many=True, context={"request": request}).data
     )
 
     assert len(rows) == 6
     assert direct == generic
 
 
-def test_post_row_output_never_names_an_anonymous_author(user):
-    author = UserFactory(display_name="Real Name", avatar_url="https://a.example/r")
-    PostFactory(author=author, is_anonymous=True)
-    rows = list(selectors.post_feed(user=user))
+def test_feed_rows_are_each_viewers_own(user, other_user):
+    """The feed's SQL is built once per process: another viewer's values
+    give that viewer's rows (groups, own held posts, likes)."""
+    posts = _kinds_of_posts(user)
 
-    data = PostRowOutput(rows, many=True, context={"request": _request(user)}).data
+    mine = {row.id: row.liked for row in _feed_rows(user)}
+    theirs = {row.id: row.liked for row in _feed_rows(other_user)}
 
-    assert data[0]["author"] == {"display_name": "Anonymous", "avatar_url": ""}
-    assert data[0]["anonymous"] is True
+    assert mine == {
+        posts[5].pk: False,
+        posts[4].pk: False,
+        posts[3].pk: False,
+        posts[2].pk: False,
+        posts[1].pk: True,
+        posts[0].pk: True,
+    }
+    # Not a member of the group, and not the author of the held post.
+    assert theirs == {
+        posts[5].pk: False,
+        posts[4].pk: False,
+        posts[2].pk: False,
+        posts[0].pk: False,
+    }
 
 
 def test_feed_api_answers_what_post_output_writes(auth_client, user):
     _kinds_of_posts(user)
     PostFactory(status=ContentStatus.HIDDEN)  # another's hidden post: not shown
-    rows = list(selectors.post_feed(user=user).order_by("-created_at", "-id")[:20])
+    posts = list(selectors.post_feed(user=user).order_by("-created_at", "-id")[:20])
     request = _request(user)
 
     response = auth_client.get("/api/v1/community")
 
-    expected = ORJSONRenderer().render(_generic(_as_posts(rows, user), request))
+    expected = ORJSONRenderer().render(_generic(posts, request))
     body = response.content
     start = body.index(b'"results":') + len(b'"results":')
     assert response.status_code == 200
-    assert len(rows) == 6
+    assert len(posts) == 6
     assert body[start:-1] == expected
 
 
 def test_group_posts_answer_what_post_output_writes(auth_client, user):
     posts = _kinds_of_posts(user)
     group = posts[1].group
-    rows = list(
+    in_group = list(
         selectors.post_feed(user=user, group=group).order_by("-created_at", "-id")
     )
     request = _request(user)
 
     response = auth_client.get(f"/api/v1/community/groups/{group.pk}/posts")
 
-    expected = ORJSONRenderer().render(_generic(_as_posts(rows, user), request))
+    expected = ORJSONRenderer().render(_generic(in_group, request))
     body = response.content
     start = body.index(b'"results":') + len(b'"results":')
     assert response.status_code == 200
-    assert len(rows) == 1
+    assert len(in_group) == 1
     assert body[start:-1] == expected
 
 
