@@ -29,6 +29,7 @@ from community.models import (
     SupportGroup,
     SupportGroupMember,
 )
+from kaya.prepared import PreparedQuery
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -93,6 +94,32 @@ FEED_FIELDS = (
     "comment_count",
     "created_at",
     "edited_at",
+)
+
+# The feed's and a group's page: ``post_feed``'s rows as ``PostOutput`` reads
+# them, its SQL built once per process and run with the viewer's values
+# (kaya.prepared); the cursor paginator orders and slices it.
+post_feed_rows = PreparedQuery(
+    post_feed,
+    fields=(
+        "id",
+        "author_id",
+        "author__id",
+        "author__display_name",
+        "author__avatar_url",
+        "group__id",
+        "group__name",
+        "group__slug",
+        "body",
+        "is_anonymous",
+        "topics",
+        "status",
+        "like_count",
+        "comment_count",
+        "liked",
+        "created_at",
+        "edited_at",
+    ),
 )
 
 

@@ -131,8 +131,10 @@ class PostOutput(_Authored):
         """The declared fields written directly (``kaya.output``): the feed's
         hot path, where DRF's per-request field tree was most of the CPU. The
         same keys, order and values as the generic path
-        (community/tests/test_feed_output.py compares the bytes over every kind
-        of post); a field added to ``Meta.fields`` must be added here too."""
+        (community/tests/test_output_equivalence.py compares the bytes over
+        every kind of post); a field added to ``Meta.fields`` must be added
+        here too, and to ``selectors.post_feed_rows``. It reads a ``Post`` or a
+        feed row (``selectors.post_feed_rows``) alike."""
         group = instance.group
         created_at, edited_at = output.instants(instance.created_at, instance.edited_at)
         return {

@@ -71,8 +71,6 @@ class PostViewSet(
             return Post.objects.none()
         if self.action in ("partial_update", "destroy"):
             return selectors.post_owned_list(user=self.request.user)
-        if self.action == "list":
-            return selectors.post_feed(user=self.request.user)
         return selectors.post_visible_list(user=self.request.user)
 
     def get_throttles(self) -> list[Any]:
@@ -89,7 +87,7 @@ class PostViewSet(
         responses={200: PostOutput(many=True)},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(selectors.post_feed_rows(user=request.user))
         return self.get_paginated_response(
             PostOutput(page or [], many=True, context={"request": request}).data
         )
@@ -385,7 +383,7 @@ class SupportGroupViewSet(
     def posts(self, request: Request, pk: str | None = None) -> Response:
         group = self.get_object()
         page = self.paginate_queryset(
-            selectors.post_feed(user=request.user, group=group)
+            selectors.post_feed_rows(user=request.user, group=group)
         )
         return self.get_paginated_response(
             PostOutput(page or [], many=True, context={"request": request}).data

@@ -13,13 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import QuerySet
+from django.db.models import Field, Model, QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.request import Request
 
 from kaya.expressions import RowCount
-from kaya.prepared import PreparedRows
+from kaya.prepared import PreparedQuery, PreparedRows
 
 # The annotation that carries the total on each row of a page.
 _TOTAL = "_page_total"
@@ -119,10 +119,87 @@ class DefaultPagination(PageNumberPagination):
 
 
 class NewestFirstCursorPagination(CursorPagination):
-    """For feeds that grow at the head (notifications, posts): stable under inserts."""
+    """For feeds that grow at the head (notifications, posts): stable under inserts.
+
+    It pages a queryset or a prepared query's rows (``kaya.prepared``) alike:
+    DRF's cursor logic and links over both, the rows read by one prepared
+    statement per ordering and cursor direction."""
 
     ordering = ("-created_at", "-id")
     page_size_query_param = "page_size"
 
     def get_page_size(self, request: Request) -> int | None:
         return _page_size(request, self.page_size_query_param, self.page_size)
+
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        if isinstance(queryset, PreparedRows):
+            queryset = _CursorRows(queryset)
+        return super().paginate_queryset(queryset, request, view)
+
+
+# The value a cursor query's position fills (a name no selector takes).
+_POSITION = "_cursor_position"
+# Per prepared query, ordering and position lookup: the cursor query built on
+# it (once per process) and the model whose field prepares the position.
+_CURSOR_QUERIES: dict[tuple[Any, ...], tuple[PreparedQuery, type[Model]]] = {}
+
+
+class _CursorRows:
+    """A prepared query's rows (``kaya.prepared``) as DRF's cursor paginator
+    uses a queryset (``order_by``, one ``filter`` by the cursor's position, a
+    slice), so its cursor logic and links stay DRF's own. Each ordering and
+    position lookup is a prepared query of its own, its SQL built once per
+    process; the position (the cursor's text) is prepared as the ORM prepares
+    that lookup's value, so a bad one is the same 400."""
+
+    __slots__ = ("lookup", "ordering", "position", "rows")
+
+    def __init__(
+        self,
+        rows: PreparedRows,
+        ordering: tuple[str, ...] = (),
+        lookup: str | None = None,
+        position: Any = None,
+    ) -> None:
+        self.rows = rows
+        self.ordering = ordering
+        self.lookup = lookup
+        self.position = position
+
+    def order_by(self, *ordering: str) -> _CursorRows:
+        return _CursorRows(self.rows, ordering, self.lookup, self.position)
+
+    def filter(self, **lookups: Any) -> _CursorRows:
+        ((lookup, position),) = lookups.items()
+        return _CursorRows(self.rows, self.ordering, lookup, position)
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        query, model = self._query()
+        values = dict(self.rows.values)
+        if self.lookup is not None:
+            field = model._meta.get_field(self.lookup.partition("__")[0])
+            assert isinstance(field, Field)  # an ordering names a column
+            values[_POSITION] = field.get_prep_value(self.position)
+        return query(**values).slice(
+            offset=window.start, limit=window.stop - window.start
+        )
+
+    def _query(self) -> tuple[PreparedQuery, type[Model]]:
+        base = self.rows.query
+        key = (base, self.ordering, self.lookup)
+        found = _CURSOR_QUERIES.get(key)
+        if found is None:
+            ordering, lookup = self.ordering, self.lookup
+
+            def select(**values: Any) -> QuerySet[Any]:
+                position = values.pop(_POSITION, None)
+                rows = base.select(**values).order_by(*ordering)
+                return rows if lookup is None else rows.filter(**{lookup: position})
+
+            select.__qualname__ = f"{base.select.__qualname__} (cursor page)"
+            model = self.rows.queryset().model
+            found = (PreparedQuery(select, fields=base.fields), model)
+            _CURSOR_QUERIES[key] = found
+        return found

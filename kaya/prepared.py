@@ -12,6 +12,7 @@ set of values given and whether each is empty::
     rows = session_rows(user=request.user, type="yoga")  # nothing runs yet
     page, total = rows.page(offset=0, limit=20)  # one statement
     rows.all()  # every row, no count
+    rows.slice(offset=0, limit=21)  # a window, no count (a cursor page)
     rows.queryset()  # the selector's own queryset, for Django's paths
 
 The first call of a shape calls the selector twice with stand-in values (two
@@ -264,7 +265,9 @@ class _Plan:
             self.converters[connection] = found
         return found
 
-    def run(self, values: dict[str, Any], tail: Sequence[Any] = ()) -> list[list[Any]]:
+    def run(
+        self, values: dict[str, Any], tail: Sequence[Any] = (), *, sql: str = ""
+    ) -> list[list[Any]]:
         connection = connections[self.alias]
         params = list(self.constants)
         prepared: dict[str, Any] = {}
@@ -274,7 +277,7 @@ class _Plan:
             params[position] = prepared[name]
         params.extend(tail)
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(sql or self.sql, params)
             raw = cursor.fetchall()
         converters = self.converters_for(connection)
         rows = []
@@ -443,6 +446,18 @@ class PreparedRows:
             return []
         build = plan.build_row
         return [build(row) for row in plan.run(self.values)]
+
+    def slice(self, *, offset: int, limit: int) -> list[tuple[Any, ...]]:
+        """The rows ``offset`` to ``offset + limit``, with no total (a cursor
+        page)."""
+        plan = self.query.plan(self.values, counted=False)
+        if plan is None:
+            return []
+        build = plan.build_row
+        rows = plan.run(
+            self.values, (limit, offset), sql=plan.sql + " LIMIT %s OFFSET %s"
+        )
+        return [build(row) for row in rows]
 
     def page(
         self, *, offset: int, limit: int

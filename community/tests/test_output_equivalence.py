@@ -1,6 +1,8 @@
 """The feed's direct output (``PostOutput.to_representation``, written with
 ``kaya.output``) is byte for byte what DRF's generic path writes for
-``PostOutput``'s declared fields, over every kind of post a feed can show."""
+``PostOutput``'s declared fields, over every kind of post a feed can show: over
+a ``Post`` (a post opened by id) and over the feed's prepared rows
+(``selectors.post_feed_rows``)."""
 
 from __future__ import annotations
 
@@ -56,11 +58,28 @@ def _kinds_of_posts(user):
     return posts
 
 
+def _feed_rows(user, group=None):
+    return selectors.post_feed_rows(user=user, group=group).all()
+
+
+def _as_posts(rows, user):
+    """The same posts as ``Post`` instances, as a post opened by id reads them
+    (with ``liked``), in the rows' order."""
+    ids = [row.id for row in rows]
+    posts = selectors.post_visible_list(user=user).in_bulk(ids)
+    return [posts[pk] for pk in ids]
+
+
+def _request(user):
+    request = APIRequestFactory().get("/api/v1/community")
+    request.user = user
+    return request
+
+
 def test_post_output_renders_the_same_bytes_as_drfs_generic_path(user):
     _kinds_of_posts(user)
     posts = list(selectors.post_feed(user=user).order_by("-created_at", "-id"))
-    request = APIRequestFactory().get("/api/v1/community")
-    request.user = user
+    request = _request(user)
     renderer = ORJSONRenderer()
 
     generic = renderer.render(_generic(posts, request))
@@ -72,12 +91,51 @@ def test_post_output_renders_the_same_bytes_as_drfs_generic_path(user):
     assert direct == generic
 
 
+def test_post_output_of_feed_rows_renders_the_same_bytes_as_drfs_generic_path(user):
+    _kinds_of_posts(user)
+    rows = _feed_rows(user)
+    request = _request(user)
+    renderer = ORJSONRenderer()
+
+    generic = renderer.render(_generic(_as_posts(rows, user), request))
+    direct = renderer.render(
+        PostOutput(rows, many=True, context={"request": request}).data
+    )
+
+    assert len(rows) == 6
+    assert direct == generic
+
+
+def test_feed_rows_are_each_viewers_own(user, other_user):
+    """The feed's SQL is built once per process: another viewer's values
+    give that viewer's rows (groups, own held posts, likes)."""
+    posts = _kinds_of_posts(user)
+
+    mine = {row.id: row.liked for row in _feed_rows(user)}
+    theirs = {row.id: row.liked for row in _feed_rows(other_user)}
+
+    assert mine == {
+        posts[5].pk: False,
+        posts[4].pk: False,
+        posts[3].pk: False,
+        posts[2].pk: False,
+        posts[1].pk: True,
+        posts[0].pk: True,
+    }
+    # Not a member of the group, and not the author of the held post.
+    assert theirs == {
+        posts[5].pk: False,
+        posts[4].pk: False,
+        posts[2].pk: False,
+        posts[0].pk: False,
+    }
+
+
 def test_feed_api_answers_what_post_output_writes(auth_client, user):
     _kinds_of_posts(user)
     PostFactory(status=ContentStatus.HIDDEN)  # another's hidden post: not shown
     posts = list(selectors.post_feed(user=user).order_by("-created_at", "-id")[:20])
-    request = APIRequestFactory().get("/api/v1/community")
-    request.user = user
+    request = _request(user)
 
     response = auth_client.get("/api/v1/community")
 
@@ -85,6 +143,7 @@ def test_feed_api_answers_what_post_output_writes(auth_client, user):
     body = response.content
     start = body.index(b'"results":') + len(b'"results":')
     assert response.status_code == 200
+    assert len(posts) == 6
     assert body[start:-1] == expected
 
 
@@ -94,14 +153,11 @@ def test_group_posts_answer_what_post_output_writes(auth_client, user):
     in_group = list(
         selectors.post_feed(user=user, group=group).order_by("-created_at", "-id")
     )
-    request = APIRequestFactory().get("/api/v1/community")
-    request.user = user
+    request = _request(user)
 
     response = auth_client.get(f"/api/v1/community/groups/{group.pk}/posts")
 
-    expected = ORJSONRenderer().render(
-        PostOutput(in_group, many=True, context={"request": request}).data
-    )
+    expected = ORJSONRenderer().render(_generic(in_group, request))
     body = response.content
     start = body.index(b'"results":') + len(b'"results":')
     assert response.status_code == 200
