@@ -4,11 +4,12 @@ simply not found), plus the staff-curated prompts and crisis resources."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection, router
+from django.db import connection
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, QuerySet
 
 from journal.crisis import crisis_support, locale_candidates
@@ -22,7 +23,6 @@ from journal.models import (
 )
 from kaya.expressions import StringList
 from kaya.prepared import PreparedQuery
-from kaya.statements import CompiledQuery
 from kaya.sync import changed_since
 from kaya.timeutils import local_today
 
@@ -147,6 +147,29 @@ def mood_entry_list(
     return _in_range(qs, date_from, date_to)
 
 
+# Mood history's entries: ``mood_entry_list``'s rows as ``MoodEntryOutput``
+# reads them, its SQL built once per combination of filters (kaya.prepared):
+# building and compiling that queryset, with its tag lists, was more than half
+# of reading a month of moods.
+mood_entry_rows = PreparedQuery(
+    mood_entry_list,
+    fields=(
+        "id",
+        "mood",
+        "score",
+        "intensity",
+        "emotion_values",
+        "factor_values",
+        "note",
+        "client_id",
+        "logged_at",
+        "local_date",
+        "created_at",
+        "updated_at",
+    ),
+)
+
+
 def mood_entry_linkable(*, user: User) -> QuerySet[MoodEntry]:
     """The mood entries a journal entry of ``user`` may link to: only their own
     (another user's id is simply unknown)."""
@@ -190,7 +213,7 @@ def mood_day_aggregates(
     ]
 
 
-def _mood_days_of(entries: list[MoodEntry]) -> list[dict[str, Any]]:
+def _mood_days_of(entries: Sequence[Any]) -> list[dict[str, Any]]:
     """What ``mood_day_aggregates`` answers for a range, from every entry of
     that range already read (no second query): the same rows, the averages
     rounded the same way (a day's mean of small integers is a short exact
@@ -222,30 +245,6 @@ def _mood_days_of(entries: list[MoodEntry]) -> list[dict[str, Any]]:
     ]
 
 
-def _mood_range(*, user_id: int, date_from: date, date_to: date) -> QuerySet[Any]:
-    from accounts.models import User
-
-    return mood_entry_list(user=User(pk=user_id), date_from=date_from, date_to=date_to)
-
-
-_MOOD_RANGE = CompiledQuery[MoodEntry](_mood_range, ("user_id", "date_from", "date_to"))
-
-
-def mood_entries_in_range(
-    *, user: User, date_from: date, date_to: date
-) -> list[MoodEntry]:
-    """``list(mood_entry_list(user=..., date_from=..., date_to=...))``, read
-    through a statement compiled once per database (``kaya.statements``):
-    building and compiling that queryset, with its tag lists, was more than
-    half of reading a month of moods."""
-    return _MOOD_RANGE.instances(
-        using=router.db_for_read(MoodEntry),
-        user_id=user.pk,
-        date_from=date_from,
-        date_to=date_to,
-    )
-
-
 def mood_history(
     *,
     user: User,
@@ -258,7 +257,7 @@ def mood_history(
     Without ``updated_since`` the entries are the whole range, so the days are
     summed from them: one query, not two."""
     if updated_since is None:
-        listed = mood_entries_in_range(user=user, date_from=date_from, date_to=date_to)
+        listed = mood_entry_rows(user=user, date_from=date_from, date_to=date_to).all()
         days = _mood_days_of(listed)
         return {
             "date_from": date_from,

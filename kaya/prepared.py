@@ -32,7 +32,7 @@ and are part of the shape. It must not branch on a value itself (``if type ==
 "yoga"``): the stand-ins would take the other branch. A model instance (the
 user) stands in as its primary key: the selector may filter by it and read its
 ``pk``, nothing else. Values may be model instances, dates, aware datetimes,
-text and integers.
+text and integers (compared with 32- or 64-bit integer columns only).
 
 Rows are named tuples with the ``fields`` as attributes (``pk`` too, when the
 model's primary key is among them). ``"prompt__id"``, ``"prompt__text"`` give
@@ -71,7 +71,6 @@ _ZONES = (UTC, zoneinfo.ZoneInfo("Pacific/Chatham"))
 _DATE_FIELD = models.DateField()
 _INSTANT_FIELD = models.DateTimeField()
 _TEXT_FIELD = models.CharField()
-_INTEGER_FIELD = models.BigIntegerField()
 
 
 class _Key(int):
@@ -137,10 +136,13 @@ _TEXT = _Kind(
     lambda build, n: f" Prepared-Stand-In {'AB'[build]}{n} ",
     lambda value, connection: _TEXT_FIELD.get_db_prep_value(value, connection),
 )
+# Within a (positive) 32-bit column's range: Django compiles a lookup with a
+# value outside its column's range to no condition or to no rows at all, so an
+# integer must not be compared with a small-integer column.
 _INTEGER = _Kind(
     "integer",
-    lambda build, n: -(10**15) - 1_000_000 - 1_000 * build - n,
-    lambda value, connection: _INTEGER_FIELD.get_db_prep_value(value, connection),
+    lambda build, n: 2_000_000_000 + 1_000_000 + 1_000 * build + n,
+    lambda value, connection: int(value),
 )
 
 
@@ -248,8 +250,9 @@ class _Plan:
     alias: str
     sql: str
     constants: list[Any]
-    # (position in the parameters, value name, kind)
-    slots: list[tuple[int, str, _Kind]]
+    # (position in the parameters, value name, kind, the parameter's integer
+    # type: the backend's own (psycopg's Int4, Int8) as the lookup made it)
+    slots: list[tuple[int, str, _Kind, type[int] | None]]
     query: Any
     expressions: list[Any]
     build_row: Callable[[Sequence[Any]], tuple[Any, ...]]
@@ -271,10 +274,12 @@ class _Plan:
         connection = connections[self.alias]
         params = list(self.constants)
         prepared: dict[str, Any] = {}
-        for position, name, kind in self.slots:
+        for position, name, kind, integer in self.slots:
             if name not in prepared:
                 prepared[name] = kind.prepare(values[name], connection)
-            params[position] = prepared[name]
+            params[position] = (
+                prepared[name] if integer is None else integer(prepared[name])
+            )
         params.extend(tail)
         with connection.cursor() as cursor:
             cursor.execute(sql or self.sql, params)
@@ -393,12 +398,21 @@ class PreparedQuery:
             found = _stand_in(first, prepared)
             kind = kinds.get(found) if found is not None else None
             if found is not None and kind and found == _stand_in(second, other_prep):
-                slots.append((position, found, kind))
+                integer = type(first) if kind is _INTEGER else None
+                slots.append((position, found, kind, integer))
             elif found is not None or not _same(first, second):
                 raise ImproperlyConfigured(
                     f"{name}: parameter {position} of its SQL is computed from a "
                     "value, the clock or the time zone: it cannot be prepared."
                 )
+        # A value the SQL does not hold would be ignored by every later call
+        # (a lookup out of its column's range compiles to no condition).
+        unused = sorted({n for n, k in kinds.items() if k} - {s[1] for s in slots})
+        if unused:
+            raise ImproperlyConfigured(
+                f"{name}: the values {unused} are not parameters of its SQL: "
+                "it cannot be prepared."
+            )
         return _Plan(
             alias=listed.db,
             sql=sql + " LIMIT %s OFFSET %s" if counted else sql,
@@ -411,7 +425,16 @@ class PreparedQuery:
 
 
 def _same(first: Any, second: Any) -> bool:
-    return type(first) is type(second) and first == second
+    if type(first) is type(second):
+        return bool(first == second)
+    # An integer as the lookup's field prepared it (a backend's Int4, Int8).
+    return (
+        isinstance(first, int)
+        and isinstance(second, int)
+        and not isinstance(first, bool)
+        and not isinstance(second, bool)
+        and int(first) == int(second)
+    )
 
 
 def _stand_in(param: Any, prepared: dict[str, Any]) -> str | None:

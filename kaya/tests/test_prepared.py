@@ -5,17 +5,17 @@ filter), on the embedded default and on PostgreSQL alike."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.test import override_settings
 from django.utils import timezone
 
 from journal import services as journal_services
-from journal.models import JournalEntry
+from journal.models import JournalEntry, MoodEntry, MoodTag
 from journal.selectors import journal_entry_list
 from journal.tests.factories import JournalEntryFactory, MoodEntryFactory, PromptFactory
 from kaya.pagination import CountedPaginator
@@ -399,3 +399,76 @@ def test_a_related_row_needs_its_key(user):
         PreparedQuery(journal_entry_list, fields=("id", "prompt__text"))(
             user=user
         ).all()
+
+
+def _moods_since(*, user_id, date_from):
+    return (
+        MoodEntry.objects.filter(user_id=user_id, local_date__gte=date_from)
+        .annotate(
+            tagged=Exists(MoodTag.objects.filter(entry=OuterRef("pk"))),
+            flag=Value(False),
+        )
+        .order_by("id")
+    )
+
+
+def test_annotations_and_integer_keys_read_as_the_querysets(user, other_user):
+    # A plain integer id and a date as values; annotation columns (a boolean
+    # subquery, a constant) converted as Django converts them.
+    for day in (date(2026, 4, 1), date(2026, 4, 2), date(2026, 4, 3)):
+        MoodEntryFactory(user=user, local_date=day, note=f"Note {day}")
+        MoodEntryFactory(user=other_user, local_date=day)
+    tagged = MoodEntryFactory(user=user, local_date=date(2026, 4, 3))
+    MoodTag.objects.create(
+        entry=tagged,
+        user=user,
+        local_date=tagged.local_date,
+        kind=MoodTag.Kind.EMOTION,
+        value="calm",
+    )
+    fields = ("id", "note", "local_date", "tagged", "flag")
+    prepared = PreparedQuery(_moods_since, fields=fields)
+
+    for owner in (user, other_user):
+        for since in (date(2026, 4, 2), date(2026, 4, 4)):
+            rows = prepared(user_id=owner.pk, date_from=since).all()
+            expected = _moods_since(user_id=owner.pk, date_from=since)
+            assert rows == list(expected.values_list(*fields))
+            assert all(type(row.tagged) is bool for row in rows)
+    rows = prepared(user_id=user.pk, date_from=date(2026, 4, 3)).all()
+    assert [(row.note, row.tagged, row.flag) for row in rows] == [
+        ("Note 2026-04-03", False, False),
+        (tagged.note, True, False),
+    ]
+
+
+def test_an_integer_column_is_filled_as_its_lookup_prepares_it(user, other_user):
+    # A 32-bit column (Int4 on PostgreSQL): the value lands in its slot and is
+    # filled as the lookup's own type.
+    for seconds in (60, 300, 900):
+        WellnessSessionFactory(user=user, planned_duration_seconds=seconds)
+        WellnessSessionFactory(user=other_user, planned_duration_seconds=seconds)
+
+    def longer(*, user, seconds):
+        return WellnessSession.objects.filter(
+            user=user, planned_duration_seconds__gte=seconds
+        ).order_by("id")
+
+    fields = ("id", "planned_duration_seconds")
+    prepared = PreparedQuery(longer, fields=fields)
+    for owner in (user, other_user):
+        for seconds in (61, 900, 901):
+            rows = prepared(user=owner, seconds=seconds).all()
+            assert rows == list(
+                longer(user=owner, seconds=seconds).values_list(*fields)
+            )
+    rows = prepared(user=user, seconds=61).all()
+    assert [row.planned_duration_seconds for row in rows] == [300, 900]
+
+
+def test_a_value_that_is_not_in_the_sql_is_refused(user):
+    def ignores(*, user, limit):
+        return MoodEntry.objects.filter(user=user).order_by("id")
+
+    with pytest.raises(ImproperlyConfigured, match="limit"):
+        PreparedQuery(ignores, fields=("id",))(user=user, limit=5).all()

@@ -115,7 +115,7 @@ def test_an_inactive_users_event_moves_nothing(
     assert not UserAchievement.objects.filter(user=user).exists()
 
 
-def test_the_compiled_gates_answer_what_the_orm_query_answers(user, other_user):
+def test_the_prepared_gates_answer_what_the_orm_query_answers(user, other_user):
     from accounts.models import User
     from wellness.services.subscriptions import _gates
 
@@ -134,17 +134,21 @@ def test_the_compiled_gates_answer_what_the_orm_query_answers(user, other_user):
         frozenset({ChallengeGoal.MOOD_LOGS}),
     )
     gates = _gates(*kinds)
-    build = gates.build
 
     answers = {}
     for pk in (user.pk, other_user.pk, inactive.pk, inactive.pk + 1000):
-        answers[pk] = gates.rows(using="default", user_id=pk)
-        assert [tuple(row) for row in answers[pk]] == list(build(user_id=pk))
+        answers[pk] = gates(user_id=pk).all()
+        queryset = gates(user_id=pk).queryset()
+        assert answers[pk] == list(queryset.values_list(*gates.fields))
+        assert all(type(value) is bool for row in answers[pk] for value in row)
     assert answers == {
-        user.pk: [[True, False]],
-        other_user.pk: [[False, True]],
+        user.pk: [(True, False)],
+        other_user.pk: [(False, True)],
         inactive.pk: [],
         inactive.pk + 1000: [],
     }
+    assert [tuple(row._asdict().items()) for row in answers[user.pk]] == [
+        (("achievements_due", True), ("challenges_due", False))
+    ]
     no_achievements = _gates(frozenset(), kinds[1])
-    assert no_achievements.rows(using="default", user_id=user.pk) == [[False, False]]
+    assert no_achievements(user_id=user.pk).all() == [(False, False)]

@@ -1,7 +1,7 @@
-"""Mood history reads its entries through a statement compiled once per
-database (``selectors.mood_entries_in_range``): it must answer what iterating
-the ORM selector ``mood_entry_list`` answers, row for row and field for field,
-on the embedded default and on PostgreSQL."""
+"""Mood history reads its entries as prepared rows (``selectors.mood_entry_rows``,
+``kaya.prepared``): they must answer what iterating the ORM selector
+``mood_entry_list`` answers, row for row and field for field, with the same
+JSON, on the embedded default and on PostgreSQL."""
 
 import random
 import uuid
@@ -19,17 +19,16 @@ from journal.tests.factories import MoodEntryFactory
 pytestmark = pytest.mark.django_db
 
 LAST = date(2026, 6, 30)
-FIELDS = [field.attname for field in MoodEntry._meta.concrete_fields]
+FIELDS = selectors.mood_entry_rows.fields
 
 
 def _state(entries):
+    """Every field a row holds (the concrete ones and the tag lists), read from
+    a row or an instance alike, and the entry's JSON."""
     return [
         (
             [getattr(entry, name) for name in FIELDS],
-            entry.emotion_values,
-            entry.factor_values,
-            entry._state.adding,
-            entry._state.db,
+            entry.pk,
             dict(MoodEntryOutput(entry).data),
         )
         for entry in entries
@@ -73,9 +72,7 @@ def _populate(user, other_user, seed):
 @pytest.mark.parametrize(
     "span", [(0, 29), (0, 0), (5, 91), (-3, -1), (200, 210)], ids=str
 )
-def test_range_statement_answers_what_the_orm_selector_answers(
-    user, other_user, seed, span
-):
+def test_rows_answer_what_the_orm_selector_answers(user, other_user, seed, span):
     _populate(user, other_user, seed)
     date_from = LAST - timedelta(days=span[1])
     date_to = LAST - timedelta(days=span[0])
@@ -84,23 +81,24 @@ def test_range_statement_answers_what_the_orm_selector_answers(
         expected = list(
             selectors.mood_entry_list(user=owner, date_from=date_from, date_to=date_to)
         )
-        read = selectors.mood_entries_in_range(
+        read = selectors.mood_entry_rows(
             user=owner, date_from=date_from, date_to=date_to
-        )
+        ).all()
         assert _state(read) == _state(expected)
-        assert {entry.user_id for entry in read} <= {owner.pk}
+        ids = [row.id for row in read]
+        assert MoodEntry.objects.filter(pk__in=ids, user=owner).count() == len(ids)
     if span == (0, 29):
         assert len(expected) > 5
 
 
-def test_range_statement_is_one_query_for_any_number_of_entries(
+def test_rows_are_one_query_for_any_number_of_entries(
     user, other_user, django_assert_num_queries
 ):
     _populate(user, other_user, 3)
 
     with django_assert_num_queries(1):
-        read = selectors.mood_entries_in_range(
+        read = selectors.mood_entry_rows(
             user=user, date_from=date(2000, 1, 1), date_to=date(2100, 1, 1)
-        )
+        ).all()
 
     assert len(read) == MoodEntry.objects.filter(user=user).count()
