@@ -16,11 +16,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from coaching import calendar
-from coaching.cache import (
-    therapist_list_cache_get,
-    therapist_list_cache_key,
-    therapist_list_cache_set,
-)
+from coaching.cache import THERAPIST_DIRECTORY
 from coaching.exceptions import NotATherapistError
 from coaching.models import Therapist, TherapistBooking
 from coaching.selectors import bookings as booking_selectors
@@ -105,13 +101,13 @@ class TherapistViewSet(
         if "date_from" in request.query_params or "date_to" in request.query_params:
             # Availability changes with every booking: not cached.
             return super().list(request, *args, **kwargs)
-        key = therapist_list_cache_key(f"{request.path.rstrip('/')}?{query}")
-        cached = therapist_list_cache_get(key)
-        if cached is not None:
-            return Response(cached)
-        response = super().list(request, *args, **kwargs)
-        therapist_list_cache_set(key, response.data)
-        return response
+        listed = super().list
+        part = f"{request.path.rstrip('/')}?{query}"
+        return Response(
+            THERAPIST_DIRECTORY.get_or_build(
+                part, lambda: listed(request, *args, **kwargs).data
+            )
+        )
 
     @extend_schema(
         summary="List a therapist's bookable slots",

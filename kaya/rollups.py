@@ -25,13 +25,30 @@ from typing import Any, cast
 
 from django.apps import apps as django_apps
 from django.apps.registry import Apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
+
+from kaya.versioned_cache import VersionedCache
 
 # One rollup row as the sources say it should be: the key (field name ->
 # value, user included) and the stored values (field name -> value).
 Key = tuple[Any, ...]
 Expected = dict[Key, dict[str, Any]]
+
+# Answers read from a user's rollups (mood trends), cached per user: every
+# write to any of the user's rollup rows (``rollup_add``, a rebuild, erasure
+# through ``rollups_changed``) bumps the user's version after it commits.
+ROLLUP_READS = VersionedCache(
+    "rollups", seconds=lambda: settings.ROLLUP_READ_CACHE_SECONDS
+)
+
+
+def rollups_changed(user_id: int) -> None:
+    """The user's rollup rows change in the current transaction: answers
+    cached from them go stale once it commits. ``rollup_add`` and rebuilds call
+    it; so must any other write to a rollup table (an erasure)."""
+    ROLLUP_READS.invalidate_on_commit(user_id)
 
 
 def rollup_add(
@@ -49,7 +66,8 @@ def rollup_add(
     ``n`` to the counter at ``group.key`` of a JSON object field (a missing
     group or key counts from 0; a new row stores the counts as given). Returns
     the row's ``returning`` columns after the addition (raw database values).
-    Call it inside the transaction that writes the source rows."""
+    Call it inside the transaction that writes the source rows; answers cached
+    from the user's rollups (``ROLLUP_READS``) go stale when it commits."""
     opts = model._meta
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
@@ -95,7 +113,10 @@ def rollup_add(
         sql += f" RETURNING {back}"
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        return tuple(cursor.fetchone()) if returning else None
+        row = tuple(cursor.fetchone()) if returning else None
+    user = keys["user"]
+    rollups_changed(user.pk if isinstance(user, models.Model) else user)
+    return row
 
 
 def _json_counts_added(
@@ -205,6 +226,8 @@ class RollupSpec:
             for key in sorted(expected)
         ]
         model._default_manager.bulk_create(rows, batch_size=2000)
+        users = list(user_ids)
+        transaction.on_commit(lambda: ROLLUP_READS.invalidate_many(users))
         return len(rows)
 
 

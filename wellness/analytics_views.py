@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from kaya.api import validated
+from kaya.renderers import RenderedJSON, render_json
+from kaya.rollups import ROLLUP_READS
 from kaya.timeutils import local_today
 from wellness.analytics_serializers import (
     ActivityBreakdownInput,
@@ -80,8 +82,18 @@ class AnalyticsViewSet(ViewSet):
     @action(detail=False, methods=["get"], url_path="mood-trends")
     def mood_trends(self, request: Request) -> Response:
         params = validated(MoodTrendsInput, request.query_params, user=request.user)
-        data = selectors.analytics_mood_trends(user=request.user, **params)
-        return Response(MoodTrendsOutput(data).data)
+        # Read from the user's rollups only: cached, rendered, until they change.
+        part = "mood-trends?" + "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+        content = ROLLUP_READS.get_or_build(
+            part,
+            lambda: render_json(
+                MoodTrendsOutput(
+                    selectors.analytics_mood_trends(user=request.user, **params)
+                ).data
+            ),
+            scope=request.user.pk,
+        )
+        return Response(RenderedJSON(content))
 
     @extend_schema(
         summary="Activity breakdown",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -15,11 +17,7 @@ from kaya.api import validated
 from kaya.schema import ErrorSerializer
 from kaya.timeutils import local_today
 from wellness import selectors, services
-from wellness.cache import (
-    program_list_cache_get,
-    program_list_cache_key,
-    program_list_cache_set,
-)
+from wellness.cache import PROGRAM_CATALOG, program_list_cache_part
 from wellness.models import ProgramEnrollment, WellnessProgram, WellnessSession
 from wellness.serializers import (
     EnrollmentOutput,
@@ -177,21 +175,19 @@ class ProgramViewSet(GenericViewSet):
     def list(self, request: Request) -> Response:
         filters = validated(ProgramListInput, request.query_params)
         languages = selectors.content_languages(user=request.user)
-        key = program_list_cache_key(
+        part = program_list_cache_part(
             host=request.get_host(),
             path=request.path,
             query=request.query_params,
             languages=languages,
         )
-        cached = program_list_cache_get(key)
-        if cached is not None:
-            return Response(cached)
-        page = self.paginate_queryset(selectors.program_list(**filters))
-        response = self.get_paginated_response(
-            ProgramOutput(page, many=True, context={"languages": languages}).data
-        )
-        program_list_cache_set(key, response.data)
-        return response
+
+        def page() -> Any:
+            rows = self.paginate_queryset(selectors.program_list(**filters))
+            output = ProgramOutput(rows, many=True, context={"languages": languages})
+            return self.get_paginated_response(output.data).data
+
+        return Response(PROGRAM_CATALOG.get_or_build(part, page))
 
     @extend_schema(
         summary="A published program with its days",

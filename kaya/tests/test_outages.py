@@ -136,3 +136,17 @@ def test_readiness_reports_a_hung_check_down_within_the_bound(settings):
     assert results["hung"]["error"] == "TimeoutError"
     assert results["hung"]["latency_ms"] >= 200
     assert results["quick"]["status"] == "up"
+
+
+def test_mood_trends_are_read_from_the_rollups_when_the_cache_is_down(
+    auth_client, user, redis_down, django_assert_num_queries
+):
+    from journal.services import mood_entry_create
+
+    mood_entry_create(user=user, mood="good", intensity=5, emotions=["calm"])
+    for _ in range(2):
+        # Authentication and the rollups each time: no cached answer, no error.
+        with django_assert_num_queries(2):
+            response = auth_client.get("/api/v1/analytics/mood-trends")
+        assert response.status_code == 200
+        assert response.json()["buckets"][-1]["entries_count"] == 1

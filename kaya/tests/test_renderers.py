@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections import OrderedDict
 from decimal import Decimal
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
-from kaya.renderers import ORJSONRenderer
+from kaya.renderers import ORJSONRenderer, RenderedJSON, render_json
 
 
 class Mood(models.TextChoices):
@@ -74,6 +75,19 @@ def test_orjson_renderer_pretty_prints_when_the_client_asks_for_an_indent():
         payload, media_type
     )
     assert b"\n    " in ORJSONRenderer().render(payload, media_type)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=range(len(PAYLOADS)))
+def test_a_cached_rendering_is_written_as_drf_would_write_the_data(payload):
+    cached = RenderedJSON(render_json(payload))
+    assert ORJSONRenderer().render(cached) == JSONRenderer().render(payload)
+    media_type = "application/json; indent=2"
+    # Pretty-printed from the cached text as from the data (a date is a string
+    # in both by then).
+    as_parsed = json.loads(JSONRenderer().render(payload))
+    assert ORJSONRenderer().render(cached, media_type) == JSONRenderer().render(
+        as_parsed, media_type
+    )
 
 
 def test_orjson_renderer_refuses_aware_times_like_drf():

@@ -1,0 +1,114 @@
+"""Cached reads that writers invalidate by bumping a version (Redis in
+production, the local-memory cache on the embedded default).
+
+A ``VersionedCache`` is a family of cached values (every page of the program
+catalogue; every mood-trends answer of one user) with one version number per
+scope (``None`` for the whole family, or a user id). A value is stored together
+with the version it was built under, and served only while that version is
+current, so a writer invalidates every value of a scope at once with one
+``INCR`` and no key scan.
+
+Reading is one round trip: the scope's version and the value's entry come back
+in one ``MGET``. The version is read before the value is built, so a value
+built from rows that a writer changed meanwhile is stored under the old
+version and never served after the writer's bump. Writers bump after their
+transaction commits (``invalidate_on_commit``); between the commit and the bump
+(the rest of the committing call) a reader may still get the previous value.
+
+Versions start from the clock in microseconds, not from 1, so a version lost
+from the cache (evicted, flushed) never comes back to a number whose old values
+are still stored. When the cache is unreachable (django-redis ignores its
+errors, so reads come back empty) every read is a miss and the value is built
+from the database: never an error, never a stale value from a previous version.
+A bump lost that way leaves old values servable until they expire, so entries
+carry a timeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+T = TypeVar("T")
+
+
+class VersionedCache:
+    def __init__(self, name: str, *, seconds: int | Callable[[], int]) -> None:
+        self.name = name
+        self._seconds = seconds
+
+    @property
+    def seconds(self) -> int:
+        return self._seconds() if callable(self._seconds) else self._seconds
+
+    def version_key(self, scope: object = None) -> str:
+        if scope is None:
+            return f"{self.name}:version"
+        return f"{self.name}:{scope}:version"
+
+    def entry_key(self, part: str, scope: object = None) -> str:
+        digest = hashlib.sha256(part.encode()).hexdigest()[:32]
+        if scope is None:
+            return f"{self.name}:{digest}"
+        return f"{self.name}:{scope}:{digest}"
+
+    def version(self, scope: object = None) -> int:
+        """The scope's current version (a fresh one when none is stored)."""
+        version = cache.get(self.version_key(scope))
+        return self._started(scope) if version is None else int(version)
+
+    def _started(self, scope: object) -> int:
+        key = self.version_key(scope)
+        fresh = int(timezone.now().timestamp() * 1_000_000)
+        # add(), so that two first readers agree on one starting version.
+        cache.add(key, fresh, timeout=None)
+        version = cache.get(key)
+        # None: the cache is unreachable. A version no value was stored under
+        # means a miss, never a stale value.
+        return fresh if version is None else int(version)
+
+    def get_or_build(
+        self, part: str, build: Callable[[], T], *, scope: object = None
+    ) -> T:
+        """The value cached for ``part`` (a canonical description of what is
+        read: the query, the range) in ``scope``, or ``build()``'s, then
+        stored under the version read before building."""
+        version_key, entry_key = self.version_key(scope), self.entry_key(part, scope)
+        found = cache.get_many([version_key, entry_key])
+        version = found.get(version_key)
+        version = self._started(scope) if version is None else int(version)
+        entry = found.get(entry_key)
+        if entry is not None and entry[0] == version:
+            return entry[1]  # type: ignore[no-any-return]
+        value = build()
+        cache.set(entry_key, (version, value), timeout=self.seconds)
+        return value
+
+    def invalidate(self, scope: object = None) -> None:
+        """Every value of the scope goes stale now."""
+        try:
+            cache.incr(self.version_key(scope))
+        except ValueError:
+            # No version stored (never read, or evicted): a fresh clock-based
+            # one is already newer than any version whose values may be stored.
+            self._started(scope)
+
+    def invalidate_on_commit(self, scope: object = None) -> None:
+        """``invalidate`` once the current transaction commits (at once
+        outside one): call it beside the write."""
+        transaction.on_commit(lambda: self.invalidate(scope))
+
+    def invalidate_many(self, scopes: Iterable[object]) -> None:
+        """Every value of each scope goes stale now (a rebuild of many users'
+        rows). A scope with no stored version has no value to invalidate: its
+        next read starts a fresh one."""
+        for scope in scopes:
+            try:
+                cache.incr(self.version_key(scope))
+            except ValueError:
+                continue
