@@ -73,7 +73,8 @@ class RememberingResolver(URLResolver):
     each, so Django tries every route of every earlier app before reaching the
     right one, and builds the ``tried`` list of each failed include on the way:
     on every request. Which route a path resolves to depends only on the path
-    (the patterns are fixed once loaded; the converters are pure), so the match
+    (the patterns are fixed once loaded, none is translated, and the converters
+    are pure), so the match
     of a path that resolved is kept and handed out again as a copy: the same
     view, arguments, names, route and ``tried`` as Django's own resolution.
     A path that does not resolve is not kept: it raises Django's ``Resolver404``

@@ -205,3 +205,15 @@ def test_the_api_answers_the_same_through_the_remembered_routes(auth_client):
         other = auth_client.get("/api/v1/journal/999999/")
         assert other.status_code == 404
         assert other.wsgi_request.resolver_match.kwargs == {"pk": "999999"}
+
+
+def test_routes_reverse_as_before_through_the_remembering_include():
+    from django.urls import reverse
+
+    assert reverse("accounts:me") == "/api/v1/users/me"
+    assert reverse("wellness:session-list") == "/api/v1/sessions"
+    assert reverse("wellness:session-detail", kwargs={"pk": 5}) == "/api/v1/sessions/5"
+    assert reverse("accounts:verify-email", kwargs={"token": "ab"}) == (
+        "/api/v1/auth/verify-email/ab"
+    )
+    assert reverse("schema") == "/api/v1/schema/"
