@@ -74,9 +74,9 @@ class RememberingResolver(URLResolver):
     right one, and builds the ``tried`` list of each failed include on the way:
     on every request. Which route a path resolves to depends only on the path
     (the patterns are fixed once loaded, none is translated, and the converters
-    are pure), so the match
-    of a path that resolved is kept and handed out again as a copy: the same
-    view, arguments, names, route and ``tried`` as Django's own resolution.
+    are pure), so the match of a path that resolved is kept and handed out again
+    as a copy: the same view, arguments, names, route and ``tried`` as Django's
+    own resolution.
     A path that does not resolve is not kept: it raises Django's ``Resolver404``
     (with its full ``tried``) every time, so 404s, APPEND_SLASH and DEBUG's
     technical 404 page are unchanged. Reads and writes are single dict
