@@ -89,7 +89,12 @@ class BodySizeLimitMiddleware:
 
 
 class ApiCacheControlMiddleware:
-    """Authenticated API responses must never be stored by a shared cache."""
+    """Authenticated API responses must never be stored by a shared cache.
+
+    Every API response passes here, and almost none has a ``Vary`` or
+    ``Cache-Control`` header yet: then the header is set to what Django's
+    ``patch_*`` helpers would write (they parse and merge, for the rest).
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -97,12 +102,18 @@ class ApiCacheControlMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.path.startswith("/api/"):
-            patch_vary_headers(response, ["Authorization"])
+            if "Vary" in response:
+                patch_vary_headers(response, ["Authorization"])
+            else:
+                response["Vary"] = "Authorization"
             user = getattr(request, "user", None)
             if "HTTP_AUTHORIZATION" in request.META or (
                 user is not None and user.is_authenticated
             ):
-                patch_cache_control(response, no_store=True, private=True)
+                if response.get("Cache-Control"):
+                    patch_cache_control(response, no_store=True, private=True)
+                else:
+                    response["Cache-Control"] = "no-store, private"
         return response
 
 

@@ -7,6 +7,7 @@ from drf_spectacular.views import (
 )
 
 from kaya import health
+from kaya.routing import remembered_include
 from kaya.views import ApiIndexView, OfflineRedocView, dev_home, redoc_bundle
 
 handler400 = "kaya.exceptions.handler400"
@@ -33,7 +34,8 @@ urlpatterns = [
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
+    # Resolved once per path and process: the apps' includes are tried in turn.
+    remembered_include("api/v1/", api_v1),
 ]
 
 if settings.KAYA_BENCH:

@@ -205,3 +205,42 @@ def test_large_responses_are_gzipped(api_client):
     )
 
     assert response["Content-Encoding"] == "gzip"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Vary": "Accept"},
+        {"Vary": "authorization"},
+        {"Vary": "*"},
+        {"Cache-Control": ""},
+        {"Cache-Control": "public, max-age=60"},
+        {"Cache-Control": "no-cache", "Vary": "Accept, Origin"},
+    ],
+)
+@pytest.mark.parametrize("authenticated", [True, False])
+def test_api_cache_headers_are_what_djangos_patch_helpers_write(
+    rf, headers, authenticated
+):
+    from django.http import HttpResponse
+    from django.utils.cache import patch_cache_control, patch_vary_headers
+
+    from kaya.middleware import ApiCacheControlMiddleware
+
+    def view(request):
+        response = HttpResponse(b"{}", content_type="application/json")
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    extra = {"HTTP_AUTHORIZATION": "Bearer x"} if authenticated else {}
+    response = ApiCacheControlMiddleware(view)(rf.get("/api/v1/users/me", **extra))
+    expected = view(None)
+    patch_vary_headers(expected, ["Authorization"])
+    if authenticated:
+        patch_cache_control(expected, no_store=True, private=True)
+
+    assert dict(response.headers) == dict(expected.headers)
+    if authenticated:
+        assert "no-store" in response["Cache-Control"]

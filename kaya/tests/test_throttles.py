@@ -68,27 +68,75 @@ def test_on_redis_the_user_throttle_refuses_past_its_rate_with_a_wait():
     _assert_rate_holds(TwicePerMinute, _request(UserFactory()))
 
 
+def _sent_commands(monkeypatch):
+    """The name of every command written to a Redis socket from now on."""
+    from redis.connection import Connection
+
+    sent = []
+    send = Connection.send_packed_command
+
+    def recorded(self, command, check_health=True):
+        chunks = [command] if isinstance(command, (bytes, str)) else command
+        data = b"".join(c.encode() if isinstance(c, str) else bytes(c) for c in chunks)
+        sent.append(data.split(b"\r\n")[2].decode().upper())
+        return send(self, command, check_health)
+
+    monkeypatch.setattr(Connection, "send_packed_command", recorded)
+    return sent
+
+
 @pytest.mark.redis
 def test_on_redis_a_throttle_check_is_one_round_trip(monkeypatch):
-    from kaya.cache import CircuitBreakerRedis
-
-    calls = []
-    execute = CircuitBreakerRedis.execute_command
-
-    def counted(self, *args, **options):
-        calls.append(args[0])
-        return execute(self, *args, **options)
-
     request = _request(UserFactory())
     TwicePerMinute().allow_request(request, None)  # loads the script once
-    monkeypatch.setattr(CircuitBreakerRedis, "execute_command", counted)
+    sent = _sent_commands(monkeypatch)
 
     throttle = TwicePerMinute()
     assert throttle.allow_request(request, None) is True
-    assert calls == ["EVALSHA"]
+    assert sent == ["EVALSHA"]
     assert throttle.allow_request(request, None) is False
     assert 0 < throttle.wait() <= 60
-    assert calls == ["EVALSHA", "EVALSHA"]
+    assert sent == ["EVALSHA", "EVALSHA"]
+
+
+@pytest.mark.redis
+def test_on_redis_a_server_without_the_script_is_given_it(monkeypatch):
+    from django_redis import get_redis_connection
+
+    request = _request(UserFactory())
+    TwicePerMinute().allow_request(request, None)
+    get_redis_connection("default").script_flush()
+    sent = _sent_commands(monkeypatch)
+
+    throttle = TwicePerMinute()
+    assert throttle.allow_request(request, None) is True
+    assert sent == ["EVALSHA", "SCRIPT", "EVALSHA"]
+    assert throttle.allow_request(request, None) is False
+    assert 0 < throttle.wait() <= 60
+
+
+@pytest.mark.redis
+def test_on_redis_a_connection_the_server_closed_is_replaced_not_a_failure():
+    from django_redis import get_redis_connection
+
+    from kaya.cache import breaker_for
+
+    client = get_redis_connection("default")
+    request = _request(UserFactory())
+    TwicePerMinute().allow_request(request, None)
+    pool = client.connection_pool
+    connection = pool.get_connection()
+    connection.send_command("CLIENT", "ID")
+    connection_id = connection.read_response()
+    pool.release(connection)
+    client.execute_command("CLIENT", "KILL", "ID", connection_id)
+
+    # Counted (not let through by a failing call): the third is refused.
+    assert TwicePerMinute().allow_request(request, None) is True
+    throttle = TwicePerMinute()
+    assert throttle.allow_request(request, None) is False
+    assert 0 < throttle.wait() <= 60
+    assert not breaker_for(pool.connection_kwargs).is_open()
 
 
 @pytest.mark.redis
