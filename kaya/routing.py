@@ -60,10 +60,11 @@ def strip_trailing_slashes(
     ]
 
 
-# Enough for every list path and the detail paths of a busy worker; when full,
-# the memory is simply emptied. A late route's match holds about 13 kB (its
-# ``tried`` list names each pattern tried before it), so at most ~13 MB.
-RESOLVED_PATHS_MAX = 1024
+# Enough for every list path and the hot detail paths of a worker; when full,
+# the memory is simply emptied (paths with ids come and go). A late route's
+# match holds about 13 kB (its ``tried`` list names each pattern tried before
+# it), so at most ~3.3 MB, well inside a worker's memory budget.
+RESOLVED_PATHS_MAX = 256
 
 
 class RememberingResolver(URLResolver):
