@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.db.models.manager import BaseManager
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -120,6 +122,41 @@ class SupportOutput(serializers.Serializer):
 # --- journal entries --------------------------------------------------------
 
 
+class _JournalEntryList(serializers.ListSerializer):
+    """A page of journal entries, written with one pair of ``kaya.output``
+    writers (the time zone read once, not per entry)."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        rows = data.all() if isinstance(data, BaseManager) else data
+        instant, day = output.instant_writer(), output.day_writer()
+        return [_journal_entry(row, instant, day) for row in rows]
+
+
+def _journal_entry(
+    entry: Any, instant: Callable[[Any], Any], day: Callable[[Any], Any]
+) -> dict[str, Any]:
+    """``JournalEntryOutput``'s dict of an entry (a model instance or a
+    prepared row)."""
+    names = getattr(entry, "tag_names", None)
+    if names is None:
+        names = [tag.name for tag in entry.tags.all()]
+    prompt = entry.prompt
+    return {
+        "id": entry.pk,
+        "title": output.text(entry.title),
+        "body": output.text(entry.body),
+        "tags": list(names),
+        "prompt": None if prompt is None else {"id": prompt.pk, "text": prompt.text},
+        "mood_entry_id": entry.mood_entry_id,
+        "client_id": output.uuid_text(entry.client_id),
+        "occurred_at": instant(entry.occurred_at),
+        "local_date": day(entry.local_date),
+        "created_at": instant(entry.created_at),
+        "updated_at": instant(entry.updated_at),
+        "deleted_at": instant(entry.deleted_at),
+    }
+
+
 class JournalEntryOutput(serializers.ModelSerializer):
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     prompt = PromptOutput(read_only=True, allow_null=True)
@@ -142,6 +179,7 @@ class JournalEntryOutput(serializers.ModelSerializer):
             "deleted_at",
         )
         read_only_fields = fields
+        list_serializer_class = _JournalEntryList
         extra_kwargs = {
             "deleted_at": {
                 "help_text": "Set on a deleted entry's tombstone (delta sync only)."
@@ -152,32 +190,7 @@ class JournalEntryOutput(serializers.ModelSerializer):
         """The declared fields, written without DRF's per-field lookups (the
         journal page's hottest path); the same JSON, field for field. Tags come
         from the selector's ``tag_names`` when present (one query per page)."""
-        names = getattr(instance, "tag_names", None)
-        if names is None:
-            names = [tag.name for tag in instance.tags.all()]
-        prompt = instance.prompt
-        occurred_at, created_at, updated_at, deleted_at = output.instants(
-            instance.occurred_at,
-            instance.created_at,
-            instance.updated_at,
-            instance.deleted_at,
-        )
-        return {
-            "id": instance.pk,
-            "title": output.text(instance.title),
-            "body": output.text(instance.body),
-            "tags": list(names),
-            "prompt": (
-                None if prompt is None else {"id": prompt.pk, "text": prompt.text}
-            ),
-            "mood_entry_id": instance.mood_entry_id,
-            "client_id": output.uuid_text(instance.client_id),
-            "occurred_at": occurred_at,
-            "local_date": output.day(instance.local_date),
-            "created_at": created_at,
-            "updated_at": updated_at,
-            "deleted_at": deleted_at,
-        }
+        return _journal_entry(instance, output.instant_writer(), output.day_writer())
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -336,23 +349,7 @@ class MoodEntryOutput(serializers.ModelSerializer):
     def to_representation(self, instance: MoodEntry) -> dict[str, Any]:
         """The declared fields without DRF's per-field lookups (mood history's
         hottest path); the same JSON, field for field."""
-        logged_at, created_at, updated_at = output.instants(
-            instance.logged_at, instance.created_at, instance.updated_at
-        )
-        return {
-            "id": instance.pk,
-            "mood": output.choice(instance.mood),
-            "score": output.integer(instance.score),
-            "intensity": output.integer(instance.intensity),
-            "emotions": self.get_emotions(instance),
-            "factors": self.get_factors(instance),
-            "note": output.text(instance.note),
-            "client_id": output.uuid_text(instance.client_id),
-            "logged_at": logged_at,
-            "local_date": output.day(instance.local_date),
-            "created_at": created_at,
-            "updated_at": updated_at,
-        }
+        return _mood_entry(instance, output.instant_writer(), output.day_writer())
 
 
 def _mood_tags(obj: MoodEntry, annotation: str, kind: str) -> list[str]:
@@ -360,6 +357,28 @@ def _mood_tags(obj: MoodEntry, annotation: str, kind: str) -> list[str]:
     if values is None:
         return [t.value for t in obj.tags.all() if t.kind == kind]
     return list(values)
+
+
+def _mood_entry(
+    entry: Any, instant: Callable[[Any], Any], day: Callable[[Any], Any]
+) -> dict[str, Any]:
+    """``MoodEntryOutput``'s dict of a mood entry (a model instance or a
+    prepared row), its instants and days written by ``kaya.output``'s writers
+    (one pair per response)."""
+    return {
+        "id": entry.pk,
+        "mood": output.choice(entry.mood),
+        "score": output.integer(entry.score),
+        "intensity": output.integer(entry.intensity),
+        "emotions": _mood_tags(entry, "emotion_values", MoodTag.Kind.EMOTION),
+        "factors": _mood_tags(entry, "factor_values", MoodTag.Kind.FACTOR),
+        "note": output.text(entry.note),
+        "client_id": output.uuid_text(entry.client_id),
+        "logged_at": instant(entry.logged_at),
+        "local_date": day(entry.local_date),
+        "created_at": instant(entry.created_at),
+        "updated_at": instant(entry.updated_at),
+    }
 
 
 class MoodEntryCreatedOutput(MoodEntryOutput):
@@ -422,14 +441,18 @@ class MoodDayOutput(serializers.Serializer):
     highest_score = serializers.IntegerField()
 
     def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "local_date": output.day(instance["local_date"]),
-            "entries_count": output.integer(instance["entries_count"]),
-            "average_score": output.floating(instance["average_score"]),
-            "average_intensity": output.floating(instance["average_intensity"]),
-            "lowest_score": output.integer(instance["lowest_score"]),
-            "highest_score": output.integer(instance["highest_score"]),
-        }
+        return _mood_day(instance, output.day_writer())
+
+
+def _mood_day(row: dict[str, Any], day: Callable[[Any], Any]) -> dict[str, Any]:
+    return {
+        "local_date": day(row["local_date"]),
+        "entries_count": output.integer(row["entries_count"]),
+        "average_score": output.floating(row["average_score"]),
+        "average_intensity": output.floating(row["average_intensity"]),
+        "lowest_score": output.integer(row["lowest_score"]),
+        "highest_score": output.integer(row["highest_score"]),
+    }
 
 
 # Answers a collection's GET with one object, not a list.
@@ -441,15 +464,15 @@ class MoodHistoryOutput(serializers.Serializer):
     entries = MoodEntryOutput(many=True, help_text="Newest first.")
 
     def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
-        """Written directly (``kaya.output``), rows included: mood history's
-        hottest path; the same JSON, field for field."""
-        day = MoodDayOutput()
-        entry = MoodEntryOutput(context=self.context)
+        """Written directly (``kaya.output``), rows included, in one pass
+        with the time zone read once: mood history's hottest path; the same
+        JSON, field for field."""
+        instant, day = output.instant_writer(), output.day_writer()
         return {
-            "date_from": output.day(instance["date_from"]),
-            "date_to": output.day(instance["date_to"]),
-            "days": [day.to_representation(row) for row in instance["days"]],
-            "entries": [entry.to_representation(row) for row in instance["entries"]],
+            "date_from": day(instance["date_from"]),
+            "date_to": day(instance["date_to"]),
+            "days": [_mood_day(row, day) for row in instance["days"]],
+            "entries": [_mood_entry(row, instant, day) for row in instance["entries"]],
         }
 
 

@@ -9,13 +9,21 @@ Validation is as strict as the OpenAPI document: DRF on its own reads an empty
 query value (``?date_to=``) as "not given" and coerces JSON numbers into string
 fields (and ``"5"`` into integers); both are refused here, so a request the
 document calls invalid is never served (the contract fuzzing test checks it).
+
+An input serializer is built once per class and thread and reused (its fields
+deep-copied once, not per request): it must keep nothing of a call on itself
+or its fields beyond what DRF keeps (the data, the context, the results), which
+``validated`` drops when the call ends.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.serializers import BaseSerializer
@@ -111,13 +119,59 @@ def validated(
 ) -> dict[str, Any]:
     """``data`` (a request body or ``request.query_params``) checked by an input
     serializer; its validated data as a plain dict, or a 400."""
-    # One instance: DRF builds (deep-copies) a serializer's fields on each
-    # instance, and the checks below read the same fields validation runs.
-    serializer = input_class(data=data, context=context)
-    fields = getattr(serializer, "fields", {})
-    if isinstance(data, QueryDict):
-        serializer.initial_data = _plain_query(fields, data)
-    elif isinstance(data, dict):
-        _strict_body(fields, data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+    serializer = _take(input_class, data, context)
+    try:
+        fields = getattr(serializer, "fields", {})
+        if isinstance(data, QueryDict):
+            serializer.initial_data = _plain_query(fields, data)
+        elif isinstance(data, dict):
+            _strict_body(fields, data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+    finally:
+        _give_back(input_class, serializer)
+
+
+# Each thread keeps one instance of each input serializer between calls, its
+# fields built and bound once: DRF deep-copies a serializer's declared fields
+# for every instance (for a mood, the emotion and factor vocabularies' choice
+# fields: most of what validating it cost). Fields keep no state of a call:
+# the data, the context and the results live on the serializer and are dropped
+# when the call ends, so each call validates afresh, reading its own request.
+_idle = threading.local()
+_CALL_STATE = ("initial_data", "_validated_data", "_errors", "_data")
+# Bumped when a setting changes: a field reads some (DRF's) when it is built.
+_generation = 0
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:
+    global _generation
+    _generation += 1
+
+
+def _idle_serializers() -> dict[type[BaseSerializer], BaseSerializer]:
+    if getattr(_idle, "generation", None) != _generation:
+        _idle.generation = _generation
+        _idle.serializers = {}
+    return _idle.serializers  # type: ignore[no-any-return]
+
+
+def _take(
+    input_class: type[BaseSerializer], data: Any, context: dict[str, Any]
+) -> BaseSerializer:
+    # Taken out while in use: a nested call for the same class builds its own.
+    serializer = _idle_serializers().pop(input_class, None)
+    if serializer is None:
+        return input_class(data=data, context=context)
+    serializer.initial_data = data
+    serializer._context = context
+    return serializer
+
+
+def _give_back(input_class: type[BaseSerializer], serializer: BaseSerializer) -> None:
+    # Nothing of the request (its body, the user in the context) is kept.
+    for name in _CALL_STATE:
+        serializer.__dict__.pop(name, None)
+    serializer._context = {}
+    _idle_serializers()[input_class] = serializer

@@ -13,7 +13,8 @@ A ``None`` attribute is ``None`` in the output, as in DRF.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -94,3 +95,41 @@ def boolean(value: Any) -> bool | None:
 def uuid_text(value: Any) -> str | None:
     """A UUIDField's output (hyphenated)."""
     return None if value is None else str(value)
+
+
+def instant_writer() -> Callable[[Any], Any]:
+    """``instant`` as a function of one value, with the current time zone and
+    the format settings read once: for the instants of all of one response's
+    rows (the zone's read, a context-local lookup, costs more than writing
+    one). Use it within the request that made it, never across zones."""
+    if not settings.USE_TZ or api_settings.DATETIME_FORMAT.lower() != ISO_8601:
+        return instant
+    zone = timezone.get_current_timezone()
+    if zone.utcoffset(None) != timedelta(0):
+
+        def write(value: Any) -> Any:
+            return _iso(value, zone)
+
+        return write
+
+    # Zone UTC (a fixed zero offset): a UTC instant is written as it is, the
+    # conversion being the identity (most rows: the database hands them so).
+    def write_utc(value: Any) -> Any:
+        if value.__class__ is datetime and value.tzinfo is UTC:
+            return value.isoformat()[:-6] + "Z"
+        return _iso(value, zone)
+
+    return write_utc
+
+
+def day_writer() -> Callable[[Any], Any]:
+    """``day`` as a function of one value, with the format setting read once
+    (the days of one response's rows)."""
+    shape = api_settings.DATE_FORMAT
+    if shape is None or shape.lower() != ISO_8601:
+        return day
+
+    def write(value: Any) -> Any:
+        return value.isoformat() if type(value) is date else day(value)
+
+    return write

@@ -179,3 +179,93 @@ def test_no_development_key_with_debug_off(tmp_path):
 
     assert keys == ""
     assert not (tmp_path / "dev-field-encryption-key").exists()
+
+
+# --- reads decrypt as MultiFernet does --------------------------------------
+
+
+def _token(key, plaintext, *, padded=None):
+    """A Fernet token of ``plaintext`` under ``key``; with ``padded``, those
+    raw bytes encrypted as they are (no PKCS7 padding added) and signed."""
+    import base64
+    import hashlib
+    import hmac
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    if padded is None:
+        return Fernet(key).encrypt(plaintext).decode("ascii")
+    raw = base64.urlsafe_b64decode(key)
+    iv = bytes(range(16))
+    encryptor = Cipher(algorithms.AES(raw[16:]), modes.CBC(iv)).encryptor()
+    body = b"\x80" + (1).to_bytes(8, "big") + iv + encryptor.update(padded)
+    body += encryptor.finalize()
+    tag = hmac.new(raw[:16], body, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(body + tag).decode("ascii")
+
+
+def _multifernet_reads(keys, token):
+    from cryptography.fernet import InvalidToken, MultiFernet
+
+    try:
+        return MultiFernet([Fernet(k) for k in keys]).decrypt(token.encode("ascii"))
+    except InvalidToken:
+        return None
+
+
+def _decrypt_str_reads(token):
+    from kaya.fields import decrypt_str
+
+    try:
+        return decrypt_str(token).encode("utf-8")
+    except DecryptionError:
+        return None
+
+
+def _tampered(token):
+    """The token with one byte changed in each of its parts (version,
+    timestamp, IV, ciphertext, HMAC), cut short, and not base64."""
+    import base64
+
+    data = base64.urlsafe_b64decode(token)
+    for position in (0, 3, 12, 30, len(data) - 1):
+        changed = bytearray(data)
+        changed[position] ^= 0x01
+        yield base64.urlsafe_b64encode(bytes(changed)).decode("ascii")
+    yield base64.urlsafe_b64encode(data[:-1]).decode("ascii")
+    yield base64.urlsafe_b64encode(data[:8]).decode("ascii")
+    yield token[:-3]
+    yield "not a token!"
+    yield ""
+
+
+def test_decryption_reads_what_multifernet_reads(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B, KEY_A]
+    tokens = []
+    for key in (KEY_A, KEY_B):
+        for text in ("", "a", "x" * 15, "y" * 16, "é" * 700, "slept badly"):
+            tokens.append(_token(key, text.encode("utf-8")))
+    tokens.append(_token(Fernet.generate_key(), b"another key"))
+    # Signed with the key but not padded: refused after the HMAC matched.
+    tokens.append(_token(KEY_A, b"", padded=b"sixteen bytes!!\x00"))
+    tokens.append(_token(KEY_A, b"", padded=b"fifteen bytes!!\x02"))
+    tokens += [t for token in tokens[:2] for t in _tampered(token)]
+
+    reads = [_decrypt_str_reads(token) for token in tokens]
+
+    assert reads == [_multifernet_reads([KEY_B, KEY_A], t) for t in tokens]
+    assert reads[:2] == [b"", b"a"]
+    assert reads[-20:] == [None] * 20
+    # Well padded by hand: read as Fernet reads it.
+    assert _decrypt_str_reads(_token(KEY_A, b"", padded=b"fifteen bytes!!\x01")) == (
+        b"fifteen bytes!!"
+    )
+
+
+def test_decryption_follows_a_key_change(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
+    token = _token(KEY_B, b"under B")
+    assert _decrypt_str_reads(token) is None
+
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_A, KEY_B]
+    assert _decrypt_str_reads(token) == b"under B"
