@@ -126,8 +126,12 @@ class PostOutput(_Authored):
             "edited_at",
         )
         read_only_fields = fields
+        list_serializer_class = output.OutputList
 
     def to_representation(self, instance: Post) -> dict[str, Any]:
+        return self.row(instance, output.instant_zone())
+
+    def row(self, instance: Post, zone: Any) -> dict[str, Any]:
         """The declared fields written directly (``kaya.output``): the feed's
         hot path, where DRF's per-request field tree was most of the CPU. The
         same keys, order and values as the generic path
@@ -136,7 +140,9 @@ class PostOutput(_Authored):
         here too, and to ``selectors.post_feed_rows``. It reads a ``Post`` or a
         feed row (``selectors.post_feed_rows``) alike."""
         group = instance.group
-        created_at, edited_at = output.instants(instance.created_at, instance.edited_at)
+        created_at, edited_at = output.instants_in(
+            zone, instance.created_at, instance.edited_at
+        )
         return {
             "id": instance.pk,
             "author": author_public(
@@ -170,7 +176,7 @@ class PostCreatedOutput(PostOutput):
         fields = (*PostOutput.Meta.fields, "support")
         read_only_fields = fields
 
-    def to_representation(self, instance: Post) -> dict[str, Any]:
+    def row(self, instance: Post, zone: Any) -> dict[str, Any]:
         # A write's answer, not a hot path: DRF's generic path, with support.
         return serializers.ModelSerializer.to_representation(self, instance)
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.db.models.manager import BaseManager
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -122,21 +120,12 @@ class SupportOutput(serializers.Serializer):
 # --- journal entries --------------------------------------------------------
 
 
-class _JournalEntryList(serializers.ListSerializer):
-    """A page of journal entries, written with one pair of ``kaya.output``
-    writers (the time zone read once, not per entry)."""
-
-    def to_representation(self, data: Any) -> list[dict[str, Any]]:
-        rows = data.all() if isinstance(data, BaseManager) else data
-        instant, day = output.instant_writer(), output.day_writer()
-        return [_journal_entry(row, instant, day) for row in rows]
-
-
-def _journal_entry(
-    entry: Any, instant: Callable[[Any], Any], day: Callable[[Any], Any]
-) -> dict[str, Any]:
+def _journal_entry(entry: Any, zone: Any) -> dict[str, Any]:
     """``JournalEntryOutput``'s dict of an entry (a model instance or a
-    prepared row)."""
+    prepared row), its instants written in ``zone`` (``output.instant_zone()``)."""
+    occurred_at, created_at, updated_at, deleted_at = output.instants_in(
+        zone, entry.occurred_at, entry.created_at, entry.updated_at, entry.deleted_at
+    )
     names = getattr(entry, "tag_names", None)
     if names is None:
         names = [tag.name for tag in entry.tags.all()]
@@ -149,11 +138,11 @@ def _journal_entry(
         "prompt": None if prompt is None else {"id": prompt.pk, "text": prompt.text},
         "mood_entry_id": entry.mood_entry_id,
         "client_id": output.uuid_text(entry.client_id),
-        "occurred_at": instant(entry.occurred_at),
-        "local_date": day(entry.local_date),
-        "created_at": instant(entry.created_at),
-        "updated_at": instant(entry.updated_at),
-        "deleted_at": instant(entry.deleted_at),
+        "occurred_at": occurred_at,
+        "local_date": output.day(entry.local_date),
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "deleted_at": deleted_at,
     }
 
 
@@ -179,7 +168,7 @@ class JournalEntryOutput(serializers.ModelSerializer):
             "deleted_at",
         )
         read_only_fields = fields
-        list_serializer_class = _JournalEntryList
+        list_serializer_class = output.OutputList
         extra_kwargs = {
             "deleted_at": {
                 "help_text": "Set on a deleted entry's tombstone (delta sync only)."
@@ -190,7 +179,11 @@ class JournalEntryOutput(serializers.ModelSerializer):
         """The declared fields, written without DRF's per-field lookups (the
         journal page's hottest path); the same JSON, field for field. Tags come
         from the selector's ``tag_names`` when present (one query per page)."""
-        return _journal_entry(instance, output.instant_writer(), output.day_writer())
+        return self.row(instance, output.instant_zone())
+
+    def row(self, instance: Any, zone: Any) -> dict[str, Any]:
+        """One entry of a page (``output.OutputList``), the zone read once."""
+        return _journal_entry(instance, zone)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -349,7 +342,7 @@ class MoodEntryOutput(serializers.ModelSerializer):
     def to_representation(self, instance: MoodEntry) -> dict[str, Any]:
         """The declared fields without DRF's per-field lookups (mood history's
         hottest path); the same JSON, field for field."""
-        return _mood_entry(instance, output.instant_writer(), output.day_writer())
+        return _mood_entry(instance, output.instant_zone())
 
 
 def _mood_tags(obj: MoodEntry, annotation: str, kind: str) -> list[str]:
@@ -359,12 +352,13 @@ def _mood_tags(obj: MoodEntry, annotation: str, kind: str) -> list[str]:
     return list(values)
 
 
-def _mood_entry(
-    entry: Any, instant: Callable[[Any], Any], day: Callable[[Any], Any]
-) -> dict[str, Any]:
+def _mood_entry(entry: Any, zone: Any) -> dict[str, Any]:
     """``MoodEntryOutput``'s dict of a mood entry (a model instance or a
-    prepared row), its instants and days written by ``kaya.output``'s writers
-    (one pair per response)."""
+    prepared row), its instants written in ``zone`` (``output.instant_zone()``,
+    read once per response)."""
+    logged_at, created_at, updated_at = output.instants_in(
+        zone, entry.logged_at, entry.created_at, entry.updated_at
+    )
     return {
         "id": entry.pk,
         "mood": output.choice(entry.mood),
@@ -374,10 +368,10 @@ def _mood_entry(
         "factors": _mood_tags(entry, "factor_values", MoodTag.Kind.FACTOR),
         "note": output.text(entry.note),
         "client_id": output.uuid_text(entry.client_id),
-        "logged_at": instant(entry.logged_at),
-        "local_date": day(entry.local_date),
-        "created_at": instant(entry.created_at),
-        "updated_at": instant(entry.updated_at),
+        "logged_at": logged_at,
+        "local_date": output.day(entry.local_date),
+        "created_at": created_at,
+        "updated_at": updated_at,
     }
 
 
@@ -441,12 +435,12 @@ class MoodDayOutput(serializers.Serializer):
     highest_score = serializers.IntegerField()
 
     def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
-        return _mood_day(instance, output.day_writer())
+        return _mood_day(instance)
 
 
-def _mood_day(row: dict[str, Any], day: Callable[[Any], Any]) -> dict[str, Any]:
+def _mood_day(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "local_date": day(row["local_date"]),
+        "local_date": output.day(row["local_date"]),
         "entries_count": output.integer(row["entries_count"]),
         "average_score": output.floating(row["average_score"]),
         "average_intensity": output.floating(row["average_intensity"]),
@@ -467,12 +461,12 @@ class MoodHistoryOutput(serializers.Serializer):
         """Written directly (``kaya.output``), rows included, in one pass
         with the time zone read once: mood history's hottest path; the same
         JSON, field for field."""
-        instant, day = output.instant_writer(), output.day_writer()
+        zone = output.instant_zone()
         return {
-            "date_from": day(instance["date_from"]),
-            "date_to": day(instance["date_to"]),
-            "days": [_mood_day(row, day) for row in instance["days"]],
-            "entries": [_mood_entry(row, instant, day) for row in instance["entries"]],
+            "date_from": output.day(instance["date_from"]),
+            "date_to": output.day(instance["date_to"]),
+            "days": [_mood_day(row) for row in instance["days"]],
+            "entries": [_mood_entry(row, zone) for row in instance["entries"]],
         }
 
 

@@ -9,15 +9,22 @@ field up per row. These are the conversions DRF's own fields apply, used as is
 ``Z`` for UTC), so the JSON is the same; each such serializer has a test holding
 it to DRF's generic path, byte for byte (``test_output_equivalence.py``).
 A ``None`` attribute is ``None`` in the output, as in DRF.
+
+A page of such an output (``many=True``) is an ``OutputList``: it reads the time
+zone once for the page and has the output write each row with
+``row(instance, zone)`` (its ``to_representation`` is ``row`` with the zone read
+for the one instance). The zone is what ``instants_in`` takes: reading it (a
+context-local lookup) cost more than a row's other conversions together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+import zoneinfo
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models.manager import BaseManager
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
@@ -25,6 +32,7 @@ from rest_framework.settings import api_settings
 _INSTANT_FIELD = serializers.DateTimeField()
 _DAY_FIELD = serializers.DateField()
 _TIME_FIELD = serializers.TimeField()
+_UTC_ZONE = zoneinfo.ZoneInfo("UTC")
 
 
 def instant(value: Any) -> Any:
@@ -32,19 +40,47 @@ def instant(value: Any) -> Any:
     return None if value is None else _INSTANT_FIELD.to_representation(value)
 
 
+def instant_zone() -> Any:
+    """The zone ``instants_in`` writes instants in: the current time zone, read
+    once for many values (a row's, a page's); ``None`` where DRF's field is used
+    as is (``USE_TZ`` off, or a ``DATETIME_FORMAT`` other than ISO 8601)."""
+    shape = api_settings.DATETIME_FORMAT
+    if not settings.USE_TZ or shape is None or shape.lower() != ISO_8601:
+        return None
+    zone = timezone.get_current_timezone()
+    # The same instants, converted by the C implementation of UTC (a quarter
+    # of the time of zoneinfo's).
+    return UTC if zone is _UTC_ZONE else zone
+
+
+def instant_in(zone: Any, value: Any) -> Any:
+    """A DateTimeField's output, the same as ``instant``, given
+    ``instant_zone()``."""
+    if zone is None or value is None:
+        return instant(value)
+    return _iso(value, zone)
+
+
+def instants_in(zone: Any, *values: Any) -> tuple[Any, ...]:
+    """Several DateTimeField outputs, the same as ``instant`` each, given
+    ``instant_zone()`` (read once by the caller)."""
+    if zone is None:
+        return tuple([instant(value) for value in values])
+    return tuple([None if value is None else _iso(value, zone) for value in values])
+
+
 def instants(*values: Any) -> tuple[Any, ...]:
     """Several DateTimeField outputs (a row's), the same as ``instant`` each,
-    reading the current time zone once: that read (a context-local lookup) is
-    most of what a DateTimeField costs."""
-    if not settings.USE_TZ or api_settings.DATETIME_FORMAT.lower() != ISO_8601:
-        return tuple(instant(value) for value in values)
-    zone = timezone.get_current_timezone()
-    return tuple(_iso(value, zone) for value in values)
+    reading the current time zone once."""
+    return instants_in(instant_zone(), *values)
 
 
 def _iso(value: Any, zone: Any) -> Any:
+    if zone is UTC and value.__class__ is datetime and value.tzinfo is UTC:
+        # Already in UTC (as PostgreSQL's rows are read): written as it is.
+        return value.isoformat()[:-6] + "Z"
     if not isinstance(value, datetime) or value.utcoffset() is None:
-        return instant(value)  # None, a string or a naive value: DRF's rules
+        return instant(value)  # a string or a naive value: DRF's rules
     try:
         text = value.astimezone(zone).isoformat()
     except OverflowError:
@@ -97,39 +133,13 @@ def uuid_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def instant_writer() -> Callable[[Any], Any]:
-    """``instant`` as a function of one value, with the current time zone and
-    the format settings read once: for the instants of all of one response's
-    rows (the zone's read, a context-local lookup, costs more than writing
-    one). Use it within the request that made it, never across zones."""
-    if not settings.USE_TZ or api_settings.DATETIME_FORMAT.lower() != ISO_8601:
-        return instant
-    zone = timezone.get_current_timezone()
-    if zone.utcoffset(None) != timedelta(0):
+class OutputList(serializers.ListSerializer):  # type: ignore[type-arg]
+    """``many=True`` of a hot output (its ``Meta.list_serializer_class``): the
+    zone read once for the page, each row written by the output's
+    ``row(instance, zone)``. DRF's own list loop otherwise."""
 
-        def write(value: Any) -> Any:
-            return _iso(value, zone)
-
-        return write
-
-    # Zone UTC (a fixed zero offset): a UTC instant is written as it is, the
-    # conversion being the identity (most rows: the database hands them so).
-    def write_utc(value: Any) -> Any:
-        if value.__class__ is datetime and value.tzinfo is UTC:
-            return value.isoformat()[:-6] + "Z"
-        return _iso(value, zone)
-
-    return write_utc
-
-
-def day_writer() -> Callable[[Any], Any]:
-    """``day`` as a function of one value, with the format setting read once
-    (the days of one response's rows)."""
-    shape = api_settings.DATE_FORMAT
-    if shape is None or shape.lower() != ISO_8601:
-        return day
-
-    def write(value: Any) -> Any:
-        return value.isoformat() if type(value) is date else day(value)
-
-    return write
+    def to_representation(self, data: Any) -> list[Any]:
+        rows = data.all() if isinstance(data, BaseManager) else data
+        row = self.child.row  # type: ignore[union-attr]
+        zone = instant_zone()
+        return [row(instance, zone) for instance in rows]

@@ -31,14 +31,20 @@ class NotificationOutput(serializers.ModelSerializer):
             "cursor",
         )
         read_only_fields = fields
+        list_serializer_class = output.OutputList
 
     def get_cursor(self, notification: Notification) -> str:
         return notification_cursor(notification)
 
     def to_representation(self, instance: Notification) -> dict[str, Any]:
+        return self.row(instance, output.instant_zone())
+
+    def row(self, instance: Notification, zone: Any) -> dict[str, Any]:
         """The declared fields written directly (``kaya.output``), as the
         notifications page's rows; the same JSON, field for field."""
-        created_at, read_at = output.instants(instance.created_at, instance.read_at)
+        created_at, read_at = output.instants_in(
+            zone, instance.created_at, instance.read_at
+        )
         return {
             "id": instance.pk,
             "type": output.choice(instance.type),

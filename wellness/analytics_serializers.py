@@ -102,20 +102,22 @@ class DashboardOutput(StreakOutput):
         }
         data["today"] = _period(instance["today"])
         data["this_week"] = _period(instance["this_week"])
+        zone = output.instant_zone()
         data["latest_moods"] = [
             {
                 "id": output.integer(row["id"]),
                 "mood": output.choice(row["mood"]),
                 "score": output.integer(row["score"]),
                 "intensity": output.integer(row["intensity"]),
-                "logged_at": output.instant(row["logged_at"]),
+                "logged_at": output.instant_in(zone, row["logged_at"]),
                 "local_date": output.day(row["local_date"]),
             }
             for row in instance["latest_moods"]
         ]
-        data["active_enrollments"] = EnrollmentOutput(
-            many=True, context=self.context
-        ).to_representation(instance["active_enrollments"])
+        enrollment = EnrollmentOutput(context=self.context)
+        data["active_enrollments"] = [
+            enrollment.row(each, zone) for each in instance["active_enrollments"]
+        ]
         data["achievements_count"] = output.integer(instance["achievements_count"])
         event = instance["next_event"]
         data["next_event"] = (

@@ -126,11 +126,16 @@ class SessionOutput(serializers.ModelSerializer):
         model = WellnessSession
         fields = SESSION_FIELDS
         read_only_fields = fields
+        list_serializer_class = output.OutputList
 
     def to_representation(self, instance: WellnessSession) -> dict[str, Any]:
+        return self.row(instance, output.instant_zone())
+
+    def row(self, instance: WellnessSession, zone: Any) -> dict[str, Any]:
         """The declared fields written directly (``kaya.output``), as the
         sessions page's rows; the same JSON, field for field."""
-        started_at, completed_at, abandoned_at, updated_at = output.instants(
+        started_at, completed_at, abandoned_at, updated_at = output.instants_in(
+            zone,
             instance.started_at,
             instance.completed_at,
             instance.abandoned_at,
@@ -194,8 +199,8 @@ class SessionCompleteOutput(SessionOutput):
     def get_streak(self, obj: WellnessSession) -> dict[str, Any]:
         return self.context.get("streak", {})
 
-    def to_representation(self, instance: WellnessSession) -> dict[str, Any]:
-        data = super().to_representation(instance)
+    def row(self, instance: WellnessSession, zone: Any) -> dict[str, Any]:
+        data = super().row(instance, zone)
         data["streak"] = self.get_streak(instance)
         data["program_day_counted"] = self.get_program_day_counted(instance)
         return data
@@ -382,6 +387,7 @@ class EnrollmentOutput(serializers.ModelSerializer):
             "next_day",
         )
         read_only_fields = fields
+        list_serializer_class = output.OutputList
 
     @extend_schema_field(NextDayOutput(allow_null=True))
     def get_next_day(self, obj: ProgramEnrollment) -> dict[str, Any] | None:
@@ -389,11 +395,14 @@ class EnrollmentOutput(serializers.ModelSerializer):
         return None if value is None else NextDayOutput(value).data
 
     def to_representation(self, instance: ProgramEnrollment) -> dict[str, Any]:
+        return self.row(instance, output.instant_zone())
+
+    def row(self, instance: ProgramEnrollment, zone: Any) -> dict[str, Any]:
         """The declared fields written directly (``kaya.output``): DRF built
         this serializer's fields and the nested program's on every request.
         The same JSON, field for field."""
-        enrolled_at, completed_at = output.instants(
-            instance.enrolled_at, instance.completed_at
+        enrolled_at, completed_at = output.instants_in(
+            zone, instance.enrolled_at, instance.completed_at
         )
         next_day = instance.next_day(self.context["today"])
         return {

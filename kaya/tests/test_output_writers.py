@@ -1,5 +1,6 @@
-"""kaya.output's writers (a zone read once per response) are ``instant`` and
-``day``, hence DRF's own fields' output, value for value."""
+"""kaya.output's conversions with the zone read once (``instant_zone`` then
+``instant_in``/``instants_in``) and ``day`` are DRF's own fields' output, value
+for value, in every kind of zone."""
 
 from __future__ import annotations
 
@@ -35,48 +36,47 @@ ZONES = [
 
 
 @pytest.mark.parametrize("zone", ZONES, ids=str)
-def test_instant_writer_is_drfs_datetime_output_in_the_current_zone(zone):
+def test_instants_in_the_zone_read_once_are_drfs_datetime_output(zone):
     field = serializers.DateTimeField()
     with dj_timezone.override(zone):
-        write = output.instant_writer()
-        assert [write(value) for value in INSTANTS] == [
-            field.to_representation(value) for value in INSTANTS
-        ]
+        read_once = output.instant_zone()
+        expected = [field.to_representation(value) for value in INSTANTS]
+        assert [output.instant_in(read_once, value) for value in INSTANTS] == expected
+        assert list(output.instants_in(read_once, *INSTANTS)) == expected
 
 
-def test_instant_writer_keeps_the_zone_it_was_made_in():
+def test_a_zone_read_once_is_kept_by_the_values_written_in_it():
     with dj_timezone.override("Asia/Kolkata"):
-        write = output.instant_writer()
-    assert write(INSTANTS[1]) == "2026-12-04T11:00:00+05:30"
+        zone = output.instant_zone()
+    assert output.instant_in(zone, INSTANTS[1]) == "2026-12-04T11:00:00+05:30"
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Paris"])
-def test_instant_writer_overflow_raises_drfs_error(zone):
+def test_an_overflow_raises_drfs_error(zone):
     edge = datetime.max.replace(tzinfo=timezone(timedelta(hours=-14)))
     with dj_timezone.override(zone):
         with pytest.raises(serializers.ValidationError) as drf:
             serializers.DateTimeField().to_representation(edge)
         with pytest.raises(serializers.ValidationError) as ours:
-            output.instant_writer()(edge)
+            output.instant_in(output.instant_zone(), edge)
     assert ours.value.detail == drf.value.detail
 
 
-def test_instant_writer_follows_a_configured_datetime_format(settings):
+def test_instants_follow_a_configured_datetime_format(settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DATETIME_FORMAT": "%Y-%m-%d %H:%M",
     }
-    assert output.instant_writer()(INSTANTS[1]) == "2026-12-04 05:30"
+    assert output.instant_in(output.instant_zone(), INSTANTS[1]) == "2026-12-04 05:30"
 
 
 DAYS = [None, date(2026, 12, 4), date.min, date.max, "2026-06-01"]
 
 
 @pytest.mark.parametrize("shape", [None, "iso-8601", "ISO-8601", "%d/%m/%Y"])
-def test_day_writer_is_drfs_date_output_in_any_configured_format(settings, shape):
+def test_day_is_drfs_date_output_in_any_configured_format(settings, shape):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DATE_FORMAT": shape}
     field = serializers.DateField()
-    write = output.day_writer()
-    assert [write(value) for value in DAYS] == [
+    assert [output.day(value) for value in DAYS] == [
         field.to_representation(value) for value in DAYS
     ]

@@ -472,3 +472,26 @@ def test_a_value_that_is_not_in_the_sql_is_refused(user):
 
     with pytest.raises(ImproperlyConfigured, match="limit"):
         PreparedQuery(ignores, fields=("id",))(user=user, limit=5).all()
+
+
+JSON_VALUES = [
+    [],
+    ["sleep", "anxiety"],
+    {"nested": [1, None, True, "é ✓"], "": 0.1},
+    [2**70, -(2**64), 1.5, 0.1],  # orjson would read the first two as floats
+    "a string",
+]
+
+
+def test_json_columns_read_as_the_querysets(user):
+    from community.selectors import post_feed, post_feed_rows
+    from community.tests.factories import PostFactory
+
+    for value in JSON_VALUES:
+        PostFactory(author=user, topics=value)
+
+    expected = [post.topics for post in post_feed(user=user).order_by("pk")]
+    rows = sorted(post_feed_rows(user=user).all(), key=lambda row: row.pk)
+
+    assert [row.topics for row in rows] == expected == JSON_VALUES
+    assert [repr(row.topics) for row in rows] == [repr(value) for value in expected]

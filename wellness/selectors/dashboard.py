@@ -102,14 +102,14 @@ def _statement(vendor: str) -> _Statement:
     for part in (MOODS, ENROLLMENTS, EVENT):
         # A NULL is cast to its column's type: PostgreSQL reads an untyped
         # NULL of a subquery as text, which no other part's column matches.
+        # No column aliases: the rows are read by position, and without them
+        # the statement stays within the length psycopg caches its parsing for
+        # (4,096 bytes; a longer one is parsed again on every execution).
         items = [f"{part} AS part"] + [
-            (
-                f"{alias}.{quote(cast(str, field.column))}"
-                if owner == part
-                else f"CAST(NULL AS {field.db_type(connection)})"
-            )
-            + f" AS c{i}"
-            for i, (owner, alias, field) in enumerate(columns)
+            f"{alias}.{quote(cast(str, field.column))}"
+            if owner == part
+            else f"CAST(NULL AS {field.db_type(connection)})"
+            for owner, alias, field in columns
         ]
         body = _PARTS[part].format(
             **tables, moods=LATEST_MOODS, enrollments=ACTIVE_ENROLLMENTS

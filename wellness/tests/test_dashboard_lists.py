@@ -176,3 +176,15 @@ def test_an_event_ending_exactly_now_is_over(user):
     )
 
     assert _assert_same(user)["next_event"] is None
+
+
+@pytest.mark.postgres
+def test_the_statement_is_short_enough_for_psycopgs_parse_cache():
+    from django.db import connection
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+
+    from wellness.selectors.dashboard import _statement
+
+    assert len(_statement(connection.vendor).sql.encode()) <= (
+        MAX_CACHED_STATEMENT_LENGTH
+    )
