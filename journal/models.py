@@ -306,10 +306,13 @@ class MoodDay(models.Model):
 
 
 class JournalEntry(models.Model):
+    # No index of its own: the composite indexes below lead with the user, and
+    # the live entries' one (no tombstones) answers the counts.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="journal_entries",
+        db_index=False,
     )
     title = EncryptedTextField(blank=True)
     body = EncryptedTextField()
@@ -351,6 +354,14 @@ class JournalEntry(models.Model):
             models.Index(fields=["user", "local_date"], name="journal_entry_day_idx"),
             models.Index(
                 fields=["user", "updated_at", "id"], name="journal_entry_sync_idx"
+            ),
+            # A user's live entries counted from the index alone (the journal
+            # page's count, the profile's stats): every other index also holds
+            # the tombstones, so counting through one reads each row.
+            models.Index(
+                fields=["user"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="journal_entry_live_idx",
             ),
         ]
         constraints = [client_id_constraint("journal_entry")]

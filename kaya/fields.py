@@ -5,8 +5,16 @@ encrypted with the first key and decrypted with whichever key matches, so a new 
 can be put in front and ``manage.py rotate_encryption_keys`` re-encrypts old rows.
 
 A value that no configured key can decrypt raises ``DecryptionError``: ciphertext
-is never handed back as if it were text. Encrypted columns cannot be filtered or
-ordered on (Fernet tokens are randomised), only tested for NULL.
+is never handed back as if it were text.
+
+An empty text (``EncryptedTextField``'s ``""``: an optional note left blank) is
+stored as ``""``, not as a token: there is nothing in it to protect (a token's
+length already tells a text under 16 bytes from a longer one, and the mood,
+score and intensity beside a note are not encrypted), and reading the blank
+notes most rows have then decrypts nothing. Every non-empty text is a token.
+
+Encrypted columns cannot be filtered or ordered on (Fernet tokens are
+randomised), only tested for NULL.
 
 The fields are generic: any app can use them for its most private text.
 """
@@ -170,6 +178,8 @@ class EncryptedFieldMixin:
     """
 
     encrypted = True
+    # Whether an empty encoding is stored as "" (see the module doc).
+    stores_empty_as_empty = False
 
     def encode(self, value: Any) -> str:
         raise NotImplementedError
@@ -183,12 +193,17 @@ class EncryptedFieldMixin:
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:
             return None
+        if value == "" and self.stores_empty_as_empty:
+            return self.decode("")
         return self.decode(decrypt_str(value))
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None:
             return None
-        return encrypt_str(self.encode(value))
+        text = self.encode(value)
+        if text == "" and self.stores_empty_as_empty:
+            return ""
+        return encrypt_str(text)
 
     def get_lookup(self, lookup_name: str) -> Any:
         # Tokens are randomised: equality, contains or ranges on them would
@@ -202,7 +217,10 @@ class EncryptedFieldMixin:
 
 
 class EncryptedTextField(EncryptedFieldMixin, models.TextField):
-    """Plain text, encrypted at rest. Use ``max_length`` checks in the serializer."""
+    """Plain text, encrypted at rest (an empty text is stored empty). Use
+    ``max_length`` checks in the serializer."""
+
+    stores_empty_as_empty = True
 
     def encode(self, value: Any) -> str:
         return str(value)

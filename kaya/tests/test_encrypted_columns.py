@@ -128,3 +128,28 @@ def test_each_encrypted_column_holds_ciphertext_in_the_database(model, field_nam
         {"goal": SECRET},
         {"title": SECRET},
     )
+
+
+@pytest.mark.django_db
+def test_an_empty_text_is_stored_empty_and_a_token_of_one_still_reads():
+    from kaya.fields import encrypt_str
+
+    blank = MoodEntryFactory(note="")
+    # Nothing to protect: no token, and nothing to decrypt on reads.
+    assert _raw_value(MoodEntry, "note", blank.pk) == ""
+    assert MoodEntry.objects.get(pk=blank.pk).note == ""
+    # A row written before (an empty text's token) reads as before.
+    legacy = MoodEntryFactory(note="x")
+    column = connection.ops.quote_name("note")
+    table = connection.ops.quote_name(MoodEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = %s WHERE id = %s",
+            [encrypt_str(""), legacy.pk],
+        )
+    assert _raw_value(MoodEntry, "note", legacy.pk).startswith("gAAAAA")
+    assert MoodEntry.objects.get(pk=legacy.pk).note == ""
+    # A JSON value is never empty text: an empty list is still a token.
+    assert _raw_value(
+        GratitudeEntry, "items", GratitudeEntryFactory(items=[], item_count=0).pk
+    ).startswith("gAAAAA")

@@ -141,7 +141,8 @@ class Command(BaseCommand):
                     break
                 updates = []
                 for pk, *tokens in rows:
-                    if all(t is None or is_encrypted_with_primary(t) for t in tokens):
+                    # None and "" (an empty text, kaya.fields) hold no token.
+                    if all(not t or is_encrypted_with_primary(t) for t in tokens):
                         continue
                     obj = model(pk=pk)
                     for name, token in zip(fields, tokens, strict=True):
@@ -160,8 +161,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _rotate(token: str | None, label: str, pk: Any) -> Value:
-        if token is None:
-            return Value(None, output_field=TextField())
+        if not token:
+            return Value(token, output_field=TextField())
         try:
             rotated = multifernet().rotate(token.encode("ascii")).decode("ascii")
         except (InvalidToken, UnicodeError):
