@@ -1,0 +1,58 @@
+"""Database helpers every app may use (the PostgreSQL backend lives in
+``kaya.db.postgresql``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+from django.db import connection
+
+_NEVER_ON_ITS_OWN = 2**62
+
+
+@contextmanager
+def planned_once_cursor() -> Iterator[Any]:
+    """A cursor for a hot statement whose planning costs PostgreSQL more than
+    running it (a dashboard's one statement over several tables).
+
+    Django's PostgreSQL cursors bind parameters on the client (and Django turns
+    psycopg's automatic preparing off, for connection poolers), so the server
+    parses and plans the statement anew on every request. This one binds them
+    on the server and prepares each statement on the connection the first time
+    it runs (psycopg keeps it, by its text, until the connection closes), so
+    PostgreSQL may keep one plan for it. It goes through Django's cursor
+    wrapper (execute wrappers, query logging, error translation). Not for a
+    pooler in transaction mode. Elsewhere (SQLite) it is Django's own cursor.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    database = connection.connection
+    if database.prepare_threshold is None:
+        # Django's None turns preparing off altogether; a threshold no
+        # statement reaches keeps psycopg from preparing on its own while this
+        # cursor's ``prepare=True`` is honoured (Django's client-side cursors
+        # never prepare).
+        database.prepare_threshold = _NEVER_ON_ITS_OWN
+    raw = _preparing_cursor_class()(database)
+    # Django's own wrapping of a new cursor (debug or plain CursorWrapper).
+    wrap: Any = connection._prepare_cursor  # type: ignore[attr-defined]
+    with wrap(raw) as cursor:
+        yield cursor
+
+
+@cache
+def _preparing_cursor_class() -> type:
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor):  # type: ignore[type-arg]
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            kwargs.setdefault("prepare", True)
+            return super().execute(query, params, **kwargs)
+
+    return PreparingCursor

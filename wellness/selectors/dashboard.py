@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Field, Model
 
 from journal.models import MoodEntry
+from kaya.db import planned_once_cursor
 from wellness.models import (
     EventRegistration,
     ProgramEnrollment,
@@ -170,7 +171,7 @@ def dashboard_lists(*, user: User, now: datetime) -> dict[str, Any]:
         user.pk,
         EventRegistration.Status.REGISTERED.value,
     ]
-    with connection.cursor() as cursor:
+    with planned_once_cursor() as cursor:
         cursor.execute(statement.sql, params)
         rows = cursor.fetchall()
     moods, enrollments, event = [], [], None

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db import connection
 
+from kaya.db import planned_once_cursor
 from wellness.models import (
     ProgramEnrollment,
     SessionDay,
@@ -83,7 +84,7 @@ def wellness_overview(*, user: User, today: date) -> WellnessOverview:
     )
     params = [adapt(today), adapt(today), user.pk, adapt(this_monday), adapt(today)]
     params += [user.pk] * 4
-    with connection.cursor() as cursor:
+    with planned_once_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     (

@@ -1,0 +1,42 @@
+"""kaya.db.planned_once_cursor: a hot statement is prepared on the server
+(PostgreSQL plans it once per connection), through Django's cursor wrapper."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kaya.db import planned_once_cursor
+
+SQL = "SELECT %s::int + 1, 'planned once' AS tag"
+
+
+@pytest.mark.django_db
+def test_it_answers_like_djangos_cursor_and_is_seen_by_its_wrappers():
+    with CaptureQueriesContext(connection) as queries, planned_once_cursor() as cursor:
+        cursor.execute(
+            SQL.replace("::int", "") if connection.vendor == "sqlite" else SQL, [41]
+        )
+        assert cursor.fetchone()[0] == 42
+    assert len(queries.captured_queries) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_prepares_a_statement_run_often():
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%planned once%"],
+            )
+            return int(cursor.fetchone()[0])
+
+    assert prepared() == 0
+    for n in range(6):
+        with planned_once_cursor() as cursor:
+            cursor.execute(SQL, [n])
+            assert cursor.fetchone()[0] == n + 1
+        # Prepared at its first run, once for the connection.
+        assert prepared() == 1
