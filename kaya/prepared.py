@@ -23,7 +23,10 @@ must be the same in both builds, so a value the selector computed from a given
 one, the clock or the time zone is refused (``ImproperlyConfigured``) rather
 than cached. Later calls of the shape skip the selector and the compiler: they
 fill the slots, run the SQL and apply the same converters Django applies
-(decryption of encrypted fields included, once per value).
+(decryption of encrypted fields included, once per value). On PostgreSQL the
+SQL runs in ``kaya.db.planned_once_cursor``: prepared on the server the first
+time it runs on a connection, so it is not parsed and planned per request either
+(CONTRIBUTING says how to check a statement's generic plan).
 
 What the selector may do with the values: filter on them (each value is
 compared as the lookup's field prepares it), and branch on whether one is
@@ -61,6 +64,7 @@ from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
 
+from kaya.db import planned_once_cursor
 from kaya.expressions import RowCount
 
 # The column carrying a page's total on each of its rows.
@@ -281,7 +285,7 @@ class _Plan:
                 prepared[name] if integer is None else integer(prepared[name])
             )
         params.extend(tail)
-        with connection.cursor() as cursor:
+        with planned_once_cursor(self.alias) as cursor:
             cursor.execute(sql or self.sql, params)
             raw = cursor.fetchall()
         converters = self.converters_for(connection)

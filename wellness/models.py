@@ -279,10 +279,15 @@ class WellnessSession(models.Model):
         COMPLETED = "completed", "Completed"
         ABANDONED = "abandoned", "Abandoned"
 
+    # No index of its own: wellness_session_user_idx (user, -started_at, -id)
+    # leads with it. A lone (user) index let a statement's generic plan
+    # (kaya.prepared statements are prepared on the server) fetch and sort all
+    # of a long history instead of reading the page in index order.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="wellness_sessions",
+        db_index=False,
     )
     type = models.CharField(max_length=16, choices=SessionType.choices)
     title = models.CharField(max_length=200)

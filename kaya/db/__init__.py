@@ -8,13 +8,13 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 _NEVER_ON_ITS_OWN = 2**62
 
 
 @contextmanager
-def planned_once_cursor() -> Iterator[Any]:
+def planned_once_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
     """A cursor for a hot statement whose planning costs PostgreSQL more than
     running it (a dashboard's one statement over several tables).
 
@@ -27,6 +27,7 @@ def planned_once_cursor() -> Iterator[Any]:
     wrapper (execute wrappers, query logging, error translation). Not for a
     pooler in transaction mode. Elsewhere (SQLite) it is Django's own cursor.
     """
+    connection = connections[using]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             yield cursor

@@ -495,3 +495,31 @@ def test_json_columns_read_as_the_querysets(user):
 
     assert [row.topics for row in rows] == expected == JSON_VALUES
     assert [repr(row.topics) for row in rows] == [repr(value) for value in expected]
+
+
+@pytest.mark.postgres
+def test_postgresql_plans_a_shape_once_per_connection(user, other_user, sessions):
+    """Each shape's statement is prepared on the server (kaya.db.planned_once_
+    cursor) the first time it runs on a connection, then reused with other
+    values: PostgreSQL no longer parses and plans a hot page per request."""
+    from django.db import connection
+
+    def prepared_pages() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%wellness_wellnesssession%LIMIT%"],
+            )
+            return int(cursor.fetchone()[0])
+
+    before = prepared_pages()
+    first, total = session_rows(user=user).page(offset=0, limit=2)
+    assert prepared_pages() == before + 1
+    theirs = session_list(user=other_user).count()
+    for owner, expected in ((other_user, theirs), (user, total), (other_user, theirs)):
+        _, counted = session_rows(user=owner).page(offset=0, limit=2)
+        assert counted == expected
+    assert prepared_pages() == before + 1
+    assert [row.pk for row in first] == [
+        s.pk for s in session_list(user=user).order_by("-started_at", "-id")[:2]
+    ]
