@@ -29,6 +29,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
 from accounts.jwt import EPOCH_CLAIM
+from kaya.db import planned_once_cursor
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -75,7 +76,8 @@ class _UserByPk:
 
     def get(self, pk: Any) -> User | None:
         connection = connections[self.alias]
-        with connection.cursor() as cursor:
+        # Every authenticated request runs it: prepared once per connection.
+        with planned_once_cursor(self.alias) as cursor:
             cursor.execute(self.sql, [pk])
             row = cursor.fetchone()
         if row is None:

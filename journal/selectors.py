@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, QuerySet
 
 from journal.crisis import crisis_support, locale_candidates
@@ -21,6 +20,7 @@ from journal.models import (
     MoodTag,
     Prompt,
 )
+from kaya.db import planned_once_cursor
 from kaya.expressions import StringList
 from kaya.prepared import PreparedQuery
 from kaya.sync import changed_since
@@ -335,13 +335,14 @@ SELECT (SELECT COUNT(*) FROM {journal} WHERE user_id = %s AND deleted_at IS NULL
 
 
 def journal_counts(*, user: User) -> dict[str, int]:
-    """The user's journal, gratitude and mood entry counts. One query."""
+    """The user's journal, gratitude and mood entry counts. One statement,
+    prepared once per connection (``/users/me/stats`` runs it per request)."""
     sql = _COUNTS_SQL.format(
         journal=JournalEntry._meta.db_table,
         gratitude=GratitudeEntry._meta.db_table,
         mood=MoodEntry._meta.db_table,
     )
-    with connection.cursor() as cursor:
+    with planned_once_cursor() as cursor:
         cursor.execute(sql, [user.pk] * 3)
         journal, gratitude, mood = cursor.fetchone()
     return {

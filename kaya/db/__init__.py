@@ -32,6 +32,14 @@ def planned_once_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
         with connection.cursor() as cursor:
             yield cursor
         return
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    # As Django's own cursor() does: the per-request health check first (this
+    # may be a request's first statement: the token's user), so a connection
+    # the server ended is never used.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     database = connection.connection
     if database.prepare_threshold is None:
@@ -40,7 +48,12 @@ def planned_once_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
         # cursor's ``prepare=True`` is honoured (Django's client-side cursors
         # never prepare).
         database.prepare_threshold = _NEVER_ON_ITS_OWN
-    raw = _preparing_cursor_class()(database)
+    with connection.wrap_database_errors:
+        raw = _preparing_cursor_class()(database)
+        # Django's create_cursor(): the connection's zone for timestamptz.
+        loader = database.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        if connection.timezone != loader.timezone:
+            register_tzloader(connection.timezone, raw)
     # Django's own wrapping of a new cursor (debug or plain CursorWrapper).
     wrap: Any = connection._prepare_cursor  # type: ignore[attr-defined]
     with wrap(raw) as cursor:

@@ -40,3 +40,27 @@ def test_postgresql_prepares_a_statement_run_often():
             assert cursor.fetchone()[0] == n + 1
         # Prepared at its first run, once for the connection.
         assert prepared() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_every_request_reuses_the_prepared_token_user_and_profile_counts(
+    auth_client, other_client
+):
+    """The token's user (every authenticated request) and the profile's journal
+    counts (/users/me/stats) are prepared once per connection, then reused for
+    any user."""
+
+    def prepared(table: str) -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+                [f"%{table}%"],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    for client in (auth_client, other_client, auth_client):
+        assert client.get("/api/v1/users/me").status_code == 200
+        assert client.get("/api/v1/users/me/stats").status_code == 200
+    assert len(prepared('FROM "accounts_user" WHERE')) == 1
+    assert len(prepared("journal_gratitudeentry")) == 1
