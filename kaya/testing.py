@@ -35,6 +35,17 @@ BIN_DIR = Path(sys.executable).parent
 http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
+def prepared_statements(like: str) -> list[str]:
+    """The statements prepared on this test's PostgreSQL connection whose text
+    matches the SQL LIKE pattern ``like`` (``kaya.db.planned_once_cursor``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            [like],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

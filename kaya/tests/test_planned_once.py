@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kaya.db import planned_once_cursor
+from kaya.testing import prepared_statements
 
 SQL = "SELECT %s::int + 1, 'planned once' AS tag"
 
@@ -26,12 +27,7 @@ def test_it_answers_like_djangos_cursor_and_is_seen_by_its_wrappers():
 @pytest.mark.django_db
 def test_postgresql_prepares_a_statement_run_often():
     def prepared() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                ["%planned once%"],
-            )
-            return int(cursor.fetchone()[0])
+        return len(prepared_statements("%planned once%"))
 
     assert prepared() == 0
     for n in range(6):
@@ -51,16 +47,8 @@ def test_every_request_reuses_the_prepared_token_user_and_profile_counts(
     counts (/users/me/stats) are prepared once per connection, then reused for
     any user."""
 
-    def prepared(table: str) -> list[str]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
-                [f"%{table}%"],
-            )
-            return [row[0] for row in cursor.fetchall()]
-
     for client in (auth_client, other_client, auth_client):
         assert client.get("/api/v1/users/me").status_code == 200
         assert client.get("/api/v1/users/me/stats").status_code == 200
-    assert len(prepared('FROM "accounts_user" WHERE')) == 1
-    assert len(prepared("journal_gratitudeentry")) == 1
+    assert len(prepared_statements('%FROM "accounts_user" WHERE%')) == 1
+    assert len(prepared_statements("%journal_gratitudeentry%")) == 1

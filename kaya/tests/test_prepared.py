@@ -20,6 +20,7 @@ from journal.selectors import journal_entry_list
 from journal.tests.factories import JournalEntryFactory, MoodEntryFactory, PromptFactory
 from kaya.pagination import CountedPaginator
 from kaya.prepared import PreparedQuery
+from kaya.testing import prepared_statements
 from wellness.models import SessionType, WellnessSession
 from wellness.selectors import session_list
 from wellness.selectors.sessions import SESSION_FIELDS
@@ -502,15 +503,9 @@ def test_postgresql_plans_a_shape_once_per_connection(user, other_user, sessions
     """Each shape's statement is prepared on the server (kaya.db.planned_once_
     cursor) the first time it runs on a connection, then reused with other
     values: PostgreSQL no longer parses and plans a hot page per request."""
-    from django.db import connection
 
     def prepared_pages() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                ["%wellness_wellnesssession%LIMIT%"],
-            )
-            return int(cursor.fetchone()[0])
+        return len(prepared_statements("%wellness_wellnesssession%LIMIT%"))
 
     before = prepared_pages()
     first, total = session_rows(user=user).page(offset=0, limit=2)
