@@ -69,4 +69,13 @@ def _preparing_cursor_class() -> type:
             kwargs.setdefault("prepare", True)
             return super().execute(query, params, **kwargs)
 
+        def _convert_query(self, query: Any, params: Any = None) -> Any:
+            converted = super()._convert_query(query, params)
+            # Django's query log and CaptureQueriesContext read the statement
+            # from here (last_executed_query); psycopg leaves it unset on this
+            # path, so they recorded None. Its text has $1-style placeholders
+            # (the values are logged beside it).
+            self._query = converted
+            return converted
+
     return PreparingCursor

@@ -21,6 +21,8 @@ def test_it_answers_like_djangos_cursor_and_is_seen_by_its_wrappers():
         )
         assert cursor.fetchone()[0] == 42
     assert len(queries.captured_queries) == 1
+    # The statement is in the query log (not None), as Django's cursors log it.
+    assert "'planned once' AS tag" in queries.captured_queries[0]["sql"]
 
 
 @pytest.mark.postgres
