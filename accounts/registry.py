@@ -12,6 +12,12 @@ Apps register from their AppConfig.ready():
     privacy.exclude("journal.Prompt", "staff-curated content, no user data")
     privacy.retain("community.Post", "kept as 'deleted user' after erasure")
     stats.register("journal", journal_stats)   # (user) -> dict of totals
+
+A stats provider's totals are cached per user (``accounts.selectors.user_stats``,
+under ``kaya.rollups.USER_READS``): a provider reads only the user's own rows,
+the user's local date, time zone and gentle mode, and every write that changes
+what it reads calls ``kaya.rollups.user_reads_changed(user_id)`` (``rollup_add``
+does it for rollup rows).
 """
 
 from __future__ import annotations

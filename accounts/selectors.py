@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.addresses import EmailAddressError, email_canonical
 from accounts.models import LoginFailure, User
 from accounts.registry import stats
+from kaya.rollups import USER_READS
 from kaya.timeutils import local_today
 
 
@@ -71,13 +72,17 @@ def login_lockout_retry_after(*, email: str, ip: str | None = None) -> int | Non
 def user_stats(*, user: User) -> dict[str, Any]:
     """The user's totals: each app's real numbers plus the account's own.
 
-    A number that no app provides yet is absent rather than zero.
+    A number that no app provides yet is absent rather than zero. The apps'
+    totals are cached per user until a write to what they read commits
+    (``kaya.rollups.USER_READS``); the part names everything else they depend
+    on: the local date, the time zone and gentle mode.
     """
+    today = local_today(user.timezone)
+    joined = user.date_joined.astimezone(user.tz).date()
     own = {
-        "member_since": user.date_joined.astimezone(user.tz).date().isoformat(),
-        "days_as_member": (
-            local_today(user.timezone) - user.date_joined.astimezone(user.tz).date()
-        ).days
-        + 1,
+        "member_since": joined.isoformat(),
+        "days_as_member": (today - joined).days + 1,
     }
-    return {**stats.collect(user), **own}
+    part = f"stats?today={today}&tz={user.timezone}&gentle={user.gentle_mode}"
+    totals = USER_READS.get_or_build(part, lambda: stats.collect(user), scope=user.pk)
+    return {**totals, **own}

@@ -14,7 +14,7 @@ from journal.selectors import (
     journal_entry_list,
     mood_entry_list,
 )
-from kaya.rollups import rollups_changed
+from kaya.rollups import user_reads_changed
 from kaya.timeutils import instant_text
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def journal_erase(user: User) -> None:
     GratitudeEntry.objects.for_user(user).delete()
     MoodEntry.objects.for_user(user).delete()
     MoodDay.objects.for_user(user).delete()
-    rollups_changed(user.pk)
+    user_reads_changed(user.pk)
 
 
 def journal_stats(user: User) -> dict[str, int]:

@@ -39,6 +39,7 @@ from journal.rollups import mood_day_add
 from journal.text import normalise_tags
 from kaya.events import publish
 from kaya.idempotency import create_once
+from kaya.rollups import user_reads_changed
 from kaya.timeutils import local_date
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ def journal_entry_create(
             local_date=local_date(moment, user.timezone),
         )
         _set_journal_tags(entry, normalise_tags(list(tags)))
+        user_reads_changed(user.pk)  # the journal count in /users/me/stats
         publish(
             events.entry_created,
             sender=JournalEntry,
@@ -205,6 +207,7 @@ def journal_entry_delete(*, entry: JournalEntry) -> None:
             "updated_at",
         ]
     )
+    user_reads_changed(entry.user_id)  # the journal count in /users/me/stats
 
 
 @transaction.atomic
@@ -234,6 +237,7 @@ def gratitude_entry_create(
             occurred_at=moment,
             local_date=local_date(moment, user.timezone),
         )
+        user_reads_changed(user.pk)  # the gratitude count in /users/me/stats
         publish(
             events.gratitude_created,
             sender=GratitudeEntry,
@@ -315,6 +319,8 @@ def mood_entry_create(
                 for value in values
             ]
         )
+        # A rollup write: it also marks the user's cached reads changed (the
+        # mood count in /users/me/stats among them).
         mood_day_add(entry=entry, emotions=emotions, factors=factors)
         publish(
             events.mood_logged,

@@ -36,19 +36,25 @@ from kaya.versioned_cache import VersionedCache
 Key = tuple[Any, ...]
 Expected = dict[Key, dict[str, Any]]
 
-# Answers read from a user's rollups (mood trends), cached per user: every
-# write to any of the user's rollup rows (``rollup_add``, a rebuild, erasure
-# through ``rollups_changed``) bumps the user's version after it commits.
-ROLLUP_READS = VersionedCache(
+# Answers read from a user's rollups and totals (mood trends, the totals of
+# ``/users/me/stats``), cached per user: every write to any of the user's
+# rollup rows (``rollup_add``, a rebuild) or to a total such an answer reads
+# (an entry written or deleted, an enrollment, an unlock, the streak, an
+# erasure: through ``user_reads_changed``) bumps the user's version after it
+# commits.
+USER_READS = VersionedCache(
     "rollups", seconds=lambda: settings.ROLLUP_READ_CACHE_SECONDS
 )
 
 
-def rollups_changed(user_id: int) -> None:
-    """The user's rollup rows change in the current transaction: answers
-    cached from them go stale once it commits. ``rollup_add`` and rebuilds call
-    it; so must any other write to a rollup table (an erasure)."""
-    ROLLUP_READS.invalidate_on_commit(user_id)
+def user_reads_changed(user_id: int) -> None:
+    """What a cached per-user answer (``USER_READS``) reads changes in the
+    current transaction: the user's answers go stale once it commits.
+    ``rollup_add`` and rebuilds call it; so must every other write to a rollup
+    table (an erasure) or to a total those answers read (``accounts.registry``'s
+    stats providers say which). Called several times in one transaction, it
+    bumps once."""
+    USER_READS.invalidate_on_commit(user_id)
 
 
 def rollup_add(
@@ -67,7 +73,7 @@ def rollup_add(
     group or key counts from 0; a new row stores the counts as given). Returns
     the row's ``returning`` columns after the addition (raw database values).
     Call it inside the transaction that writes the source rows; answers cached
-    from the user's rollups (``ROLLUP_READS``) go stale when it commits."""
+    from the user's rollups (``USER_READS``) go stale when it commits."""
     opts = model._meta
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
@@ -115,7 +121,7 @@ def rollup_add(
         cursor.execute(sql, values)
         row = tuple(cursor.fetchone()) if returning else None
     user = keys["user"]
-    rollups_changed(user.pk if isinstance(user, models.Model) else user)
+    user_reads_changed(user.pk if isinstance(user, models.Model) else user)
     return row
 
 
@@ -227,7 +233,7 @@ class RollupSpec:
         ]
         model._default_manager.bulk_create(rows, batch_size=2000)
         users = list(user_ids)
-        transaction.on_commit(lambda: ROLLUP_READS.invalidate_many(users))
+        transaction.on_commit(lambda: USER_READS.invalidate_many(users))
         return len(rows)
 
 

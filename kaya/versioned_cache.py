@@ -100,8 +100,19 @@ class VersionedCache:
 
     def invalidate_on_commit(self, scope: object = None) -> None:
         """``invalidate`` once the current transaction commits (at once
-        outside one): call it beside the write."""
-        transaction.on_commit(lambda: self.invalidate(scope))
+        outside one): call it beside the write. Called again for the same
+        scope in one transaction, it adds no second bump where the first one
+        is sure to run whenever this one would (registered outside or in an
+        enclosing savepoint), so that a write touching several of a user's
+        totals costs one ``INCR``."""
+        bump = _Invalidation(self, scope)
+        connection = transaction.get_connection()
+        if connection.in_atomic_block:
+            enclosing = set(connection.savepoint_ids)
+            for savepoints, callback, _robust in connection.run_on_commit:
+                if callback == bump and savepoints <= enclosing:
+                    return
+        transaction.on_commit(bump)
 
     def invalidate_many(self, scopes: Iterable[object]) -> None:
         """Every value of each scope goes stale now (a rebuild of many users'
@@ -112,3 +123,26 @@ class VersionedCache:
                 cache.incr(self.version_key(scope))
             except ValueError:
                 continue
+
+
+class _Invalidation:
+    """A bump due after commit; equal to another for the same family and
+    scope, so that ``invalidate_on_commit`` can tell it is already due."""
+
+    __slots__ = ("family", "scope")
+
+    def __init__(self, family: VersionedCache, scope: object) -> None:
+        self.family, self.scope = family, scope
+
+    def __call__(self) -> None:
+        self.family.invalidate(self.scope)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Invalidation)
+            and other.family is self.family
+            and other.scope == self.scope
+        )
+
+    def __hash__(self) -> int:
+        return hash((id(self.family), self.scope))

@@ -13,7 +13,7 @@ from rest_framework.viewsets import ViewSet
 
 from kaya.api import validated
 from kaya.renderers import RenderedJSON, render_json
-from kaya.rollups import ROLLUP_READS
+from kaya.rollups import USER_READS
 from kaya.timeutils import local_today
 from wellness.analytics_serializers import (
     ActivityBreakdownInput,
@@ -84,7 +84,7 @@ class AnalyticsViewSet(ViewSet):
         params = validated(MoodTrendsInput, request.query_params, user=request.user)
         # Read from the user's rollups only: cached, rendered, until they change.
         part = "mood-trends?" + "&".join(f"{k}={v}" for k, v in sorted(params.items()))
-        content = ROLLUP_READS.get_or_build(
+        content = USER_READS.get_or_build(
             part,
             lambda: render_json(
                 MoodTrendsOutput(

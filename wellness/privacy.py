@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from kaya.rollups import rollups_changed
+from kaya.rollups import user_reads_changed
 from kaya.timeutils import instant_text
 from wellness.models import (
     ChallengeParticipant,
@@ -113,7 +113,7 @@ def wellness_erase(user: User) -> None:
     WellnessSession.objects.for_user(user).delete()
     SessionDay.objects.for_user(user).delete()
     SessionTotal.objects.for_user(user).delete()
-    rollups_changed(user.pk)
+    user_reads_changed(user.pk)
     ProgramDayProgress.objects.filter(enrollment__user=user).delete()
     ProgramEnrollment.objects.for_user(user).delete()
     Streak.objects.for_user(user).delete()

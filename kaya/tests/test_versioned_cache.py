@@ -9,6 +9,7 @@ import pytest
 import redis
 import time_machine
 from django.core.cache import cache
+from django.db import transaction
 
 from kaya.versioned_cache import VersionedCache
 
@@ -92,6 +93,67 @@ def test_an_invalidation_waits_for_the_commit(django_capture_on_commit_callbacks
     for callback in pending:
         callback()
     assert FAMILY.get_or_build("a", lambda: "after", scope=1) == "after"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invalidations_of_one_scope_in_one_transaction_bump_once():
+    FAMILY.get_or_build("a", lambda: "before", scope=1)
+    start = FAMILY.version(1)
+    with transaction.atomic():
+        FAMILY.invalidate_on_commit(1)
+        FAMILY.invalidate_on_commit(1)
+        with transaction.atomic():  # a savepoint inside: already due outside it
+            FAMILY.invalidate_on_commit(1)
+        FAMILY.invalidate_on_commit(2)  # another scope: a bump of its own
+        assert FAMILY.version(1) == start  # nothing before the commit
+    assert FAMILY.version(1) == start + 1
+    assert FAMILY.get_or_build("a", lambda: "after", scope=1) == "after"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bump_due_only_in_a_rolled_back_savepoint_does_not_hide_a_later_one():
+    FAMILY.get_or_build("a", lambda: "before", scope=1)
+    start = FAMILY.version(1)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                FAMILY.invalidate_on_commit(1)
+                raise RuntimeError("the savepoint rolls back, its bump with it")
+        except RuntimeError:
+            pass
+        # Outside that savepoint: its bump is gone, so this one must stay due.
+        FAMILY.invalidate_on_commit(1)
+    assert FAMILY.version(1) == start + 1
+    assert FAMILY.get_or_build("a", lambda: "after", scope=1) == "after"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bump_due_in_a_savepoint_still_counts_when_it_rolls_back_after_an_outer_one():
+    FAMILY.get_or_build("a", lambda: "before", scope=1)
+    start = FAMILY.version(1)
+    with transaction.atomic():
+        FAMILY.invalidate_on_commit(1)  # due for the whole transaction
+        try:
+            with transaction.atomic():
+                FAMILY.invalidate_on_commit(1)
+                raise RuntimeError("rolls back")
+        except RuntimeError:
+            pass
+    assert FAMILY.version(1) == start + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_bumps_nothing():
+    FAMILY.get_or_build("a", lambda: "before", scope=1)
+    start = FAMILY.version(1)
+    try:
+        with transaction.atomic():
+            FAMILY.invalidate_on_commit(1)
+            raise RuntimeError("rolls back")
+    except RuntimeError:
+        pass
+    assert FAMILY.version(1) == start
+    assert FAMILY.get_or_build("a", lambda: "after", scope=1) == "before"
 
 
 @pytest.mark.redis

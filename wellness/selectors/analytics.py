@@ -41,10 +41,12 @@ FACTOR: str = MoodTag.Kind.FACTOR.value
 
 def analytics_dashboard(*, user: User) -> dict[str, Any]:
     """Today's and this week's practice (from the per-day session rollup),
-    streak and unlocked achievements (one query, ``wellness_overview``), then
-    the latest moods, active enrollments and the next event the user holds a
-    seat at (one query, ``dashboard_lists``). Two queries, whatever the
-    history."""
+    streak and unlocked achievements (``wellness_overview``: one query, none
+    while its cached row is current), then the latest moods, active
+    enrollments and the next event the user holds a seat at (one query,
+    ``dashboard_lists``, read on every request: staff edit the programs and
+    events it names, and an event leaves it when it starts). At most two
+    queries, whatever the history."""
     today = local_today(user.timezone)
     overview = wellness_overview(user=user, today=today)
     result: dict[str, Any] = {

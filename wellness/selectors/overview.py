@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
 from kaya.db import planned_once_cursor
+from kaya.rollups import USER_READS
 from wellness.models import (
     ProgramEnrollment,
     SessionDay,
@@ -72,7 +73,8 @@ class WellnessOverview:
 def wellness_overview(*, user: User, today: date) -> WellnessOverview:
     """Today's, this week's (Monday to ``today``, local dates) and lifetime
     practice, enrollments (all and completed), unlocked achievements and the
-    streak as the user sees it ``today``. One query."""
+    streak as the user sees it ``today``. One query, or none: its row is cached
+    per user (``kaya.rollups.USER_READS``)."""
     this_monday = week_bounds(today)[0]
     adapt = connection.ops.adapt_datefield_value
     sql = _OVERVIEW_SQL.format(
@@ -84,9 +86,16 @@ def wellness_overview(*, user: User, today: date) -> WellnessOverview:
     )
     params = [adapt(today), adapt(today), user.pk, adapt(this_monday), adapt(today)]
     params += [user.pk] * 4
-    with planned_once_cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+
+    def read() -> tuple[Any, ...]:
+        with planned_once_cursor() as cursor:
+            cursor.execute(sql, params)
+            return tuple(cursor.fetchone())
+
+    # Cached per user until a write to what it reads commits (every write to
+    # these tables marks the user's reads changed); the statement is part of
+    # the key, so a deploy that changes it never reads a row of the old shape.
+    row = USER_READS.get_or_build(f"overview?today={today}&{sql}", read, scope=user.pk)
     (
         today_sessions,
         today_seconds,

@@ -151,8 +151,8 @@ def session_stats(*, user: User) -> dict[str, Any]:
 
 def wellness_user_stats(user: User) -> dict[str, Any]:
     """The wellness part of ``/users/me/stats`` (accounts' stats registry);
-    practice totals from the lifetime rollup (a row per session type). One
-    query (``wellness_overview``)."""
+    practice totals from the lifetime rollup (a row per session type), from
+    ``wellness_overview`` (its cached row, or one query)."""
     overview = wellness_overview(user=user, today=local_today(user.timezone))
     stats: dict[str, Any] = {
         # Names as documented by accounts' UserStatsSerializer.

@@ -18,6 +18,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from journal import events as journal_events
+from kaya.rollups import user_reads_changed
 from notifications.models import Notification
 from notifications.services import notification_create
 from wellness import events as wellness_events
@@ -146,6 +147,8 @@ def achievements_evaluate(
                 unlocked.append(achievement)
         elif value != (row["progress"] if row is not None else 0):
             pending.update(progress=value, updated_at=now)
+    if unlocked:
+        user_reads_changed(user.pk)  # the achievements count in /users/me/stats
     if notify:
         for achievement in unlocked:
             _notify_unlocked(user=user, achievement=achievement)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kaya.events import publish
+from kaya.rollups import user_reads_changed
 from kaya.timeutils import at_local_time, local_today
 from notifications.models import Notification
 from notifications.services import notification_schedule
@@ -51,6 +52,7 @@ def program_enroll(
     try:
         with transaction.atomic():
             enrollment = ProgramEnrollment.objects.create(user=user, program=program)
+            user_reads_changed(user.pk)  # the enrollment count in /users/me/stats
     except IntegrityError:
         return ProgramEnrollment.objects.get(user=user, program=program), False
     return enrollment, True
@@ -80,6 +82,8 @@ def _record_day(
     finished = day.day_number >= total
     if finished:
         enrollment.completed_at = now
+        # The completed programs' count in /users/me/stats.
+        user_reads_changed(enrollment.user_id)
     enrollment.save(
         update_fields=[
             "days_completed",

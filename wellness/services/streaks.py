@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from kaya.rollups import user_reads_changed
 from wellness.models import Streak, WellnessSession
 from wellness.streaks import StreakState, streak_advance, streak_fold, streak_state
 
@@ -31,6 +32,7 @@ def _store(streak: Streak, state: StreakState) -> None:
             "updated_at",
         ]
     )
+    user_reads_changed(streak.user_id)  # the streak in /users/me/stats
 
 
 def _completed_days(user: User) -> Iterable[date]:
