@@ -36,12 +36,12 @@ from kaya.versioned_cache import VersionedCache
 Key = tuple[Any, ...]
 Expected = dict[Key, dict[str, Any]]
 
-# Answers read from a user's rollups and totals (mood trends, the totals of
-# ``/users/me/stats``), cached per user: every write to any of the user's
-# rollup rows (``rollup_add``, a rebuild) or to a total such an answer reads
-# (an entry written or deleted, an enrollment, an unlock, the streak, an
-# erasure: through ``user_reads_changed``) bumps the user's version after it
-# commits.
+# Answers read from a user's rollups and totals (mood trends, /sessions/stats,
+# the totals of /users/me/stats, the dashboard's overview), cached per user:
+# every write to any of the user's rollup rows (``rollup_add``, a rebuild) or
+# to a total such an answer reads (an entry written or deleted, an enrollment,
+# an unlock, the streak, an erasure: through ``user_reads_changed``) bumps the
+# user's version after it commits.
 USER_READS = VersionedCache(
     "rollups", seconds=lambda: settings.ROLLUP_READ_CACHE_SECONDS
 )

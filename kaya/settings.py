@@ -726,9 +726,10 @@ WELLNESS_PROGRAM_CACHE_SECONDS = env_int(
     "WELLNESS_PROGRAM_CACHE_SECONDS", 600, minimum=1
 )
 # How long an answer read from a user's rollups and totals (mood trends, the
-# totals of /users/me/stats, the dashboard's overview) stays cached; every write
-# to what it reads invalidates it at once (kaya.rollups.USER_READS), so this
-# only bounds how long a bump lost to a Redis outage can leave it stale.
+# totals of /users/me/stats and /sessions/stats, the dashboard's overview) stays
+# cached; every write to what it reads invalidates it at once
+# (kaya.rollups.USER_READS), so this only bounds how long a bump lost to a Redis
+# outage can leave it stale.
 ROLLUP_READ_CACHE_SECONDS = env_int("ROLLUP_READ_CACHE_SECONDS", 900, minimum=1)
 
 # ---------------------------------------------------------------------------

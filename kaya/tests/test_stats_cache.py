@@ -1,5 +1,5 @@
-"""``/users/me/stats`` (and the dashboard's overview) are cached per user until a
-write to what they read commits.
+"""``/users/me/stats``, ``/sessions/stats`` and the dashboard's overview are
+cached per user until a write to what they read commits.
 
 The writes run through the API and the services and really commit
 (``transaction=True``), so each invalidation runs where it runs in production:
@@ -286,3 +286,44 @@ def test_completing_a_session_and_a_new_day_are_seen_on_the_dashboard(
         assert monday == dashboard(auth_client)
     assert monday["today"]["sessions_count"] == 0
     assert monday["this_week"]["sessions_count"] == 0
+
+
+# /sessions/stats reads only the session rollups and the streak.
+
+SESSION_STATS = "/api/v1/sessions/stats"
+
+
+def session_stats(client) -> dict:
+    response = client.get(SESSION_STATS)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_session_stats_are_cached_until_a_completion_a_new_week_or_gentle_mode(
+    auth_client, user, django_assert_num_queries
+):
+    with frozen(auth_client, user, NOW):
+        before = session_stats(auth_client)
+        with django_assert_num_queries(1):  # authentication only
+            assert session_stats(auth_client) == before
+        complete_session(auth_client)
+        after = session_stats(auth_client)
+        cache.clear()
+        assert after == session_stats(auth_client)
+    assert (before["sessions_count"], after["sessions_count"]) == (0, 1)
+    assert (before["this_week"], after["this_week"]) == (
+        {"sessions_count": 0, "duration_seconds": 0},
+        {"sessions_count": 1, "duration_seconds": 600},
+    )
+    assert (before["current_streak"], after["current_streak"]) == (0, 1)
+    # The next Monday, nothing written: this week's practice is last week's.
+    with frozen(auth_client, user, datetime(2026, 4, 20, 10, 0, tzinfo=UTC)):
+        monday = session_stats(auth_client)
+        User.objects.filter(pk=user.pk).update(gentle_mode=True)
+        gentle = session_stats(auth_client)
+        cache.clear()
+        assert gentle == session_stats(auth_client)
+    assert monday["this_week"]["sessions_count"] == 0
+    assert monday["last_week"]["sessions_count"] == 1
+    assert "current_streak" in monday
+    assert "current_streak" not in gentle

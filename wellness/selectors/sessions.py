@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet, Sum
 
 from kaya.prepared import PreparedQuery
+from kaya.rollups import USER_READS
 from kaya.sync import changed_since
 from kaya.timeutils import local_today
 from wellness.models import (
@@ -92,9 +93,19 @@ def session_program_day_counted(*, session: WellnessSession) -> bool | None:
 def session_stats(*, user: User) -> dict[str, Any]:
     """Totals, per-type durations and counts, this vs last local week, streaks and
     the average mood change (after - before, over sessions that have both).
-    Three queries: the lifetime rollup by type, the per-day rollup of the two
-    weeks, and the streak."""
+    Cached per user until the user's rollups or streak change
+    (``kaya.rollups.USER_READS``); the local date and gentle mode are in the
+    key. Built in three queries: the lifetime rollup by type, the per-day
+    rollup of the two weeks, and the streak."""
     today = local_today(user.timezone)
+    return USER_READS.get_or_build(
+        f"session-stats?today={today}&gentle={user.gentle_mode}",
+        lambda: _session_stats(user=user, today=today),
+        scope=user.pk,
+    )
+
+
+def _session_stats(*, user: User, today: date) -> dict[str, Any]:
     this_monday, last_monday, _ = week_bounds(today)
     per_type = {
         row[0]: row
