@@ -101,17 +101,19 @@ class VersionedCache:
     def invalidate_on_commit(self, scope: object = None) -> None:
         """``invalidate`` once the current transaction commits (at once
         outside one): call it beside the write. Called again for the same
-        scope in one transaction, it adds no second bump where the first one
-        is sure to run whenever this one would (registered outside or in an
-        enclosing savepoint), so that a write touching several of a user's
-        totals costs one ``INCR``."""
+        scope in one transaction, it adds no second bump, so that a write
+        touching several of a user's totals costs one ``INCR``."""
         bump = _Invalidation(self, scope)
         connection = transaction.get_connection()
-        if connection.in_atomic_block:
-            enclosing = set(connection.savepoint_ids)
-            for savepoints, callback, _robust in connection.run_on_commit:
-                if callback == bump and savepoints <= enclosing:
-                    return
+        # A bump still pending was registered in savepoints that are each
+        # either released (it can no longer be discarded) or still open around
+        # this call (rolling one back discards this call's writes too); a
+        # rolled-back savepoint's bumps are no longer pending. So the pending
+        # one runs whenever this one would.
+        if connection.in_atomic_block and any(
+            callback == bump for _, callback, _ in connection.run_on_commit
+        ):
+            return
         transaction.on_commit(bump)
 
     def invalidate_many(self, scopes: Iterable[object]) -> None:

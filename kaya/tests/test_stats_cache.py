@@ -33,15 +33,15 @@ URL = "/api/v1/users/me/stats"
 NOW = datetime(2026, 4, 15, 10, 0, tzinfo=UTC)
 
 
-def stats(client) -> dict:
-    response = client.get(URL)
+def stats(client, url: str = URL) -> dict:
+    response = client.get(url)
     assert response.status_code == 200
     return response.json()
 
 
-def uncached(client) -> dict:
+def uncached(client, url: str = URL) -> dict:
     cache.clear()
-    return stats(client)
+    return stats(client, url)
 
 
 def changed(client, write) -> tuple[dict, dict]:
@@ -247,20 +247,14 @@ def test_a_streak_recomputed_by_an_operator_invalidates_the_stats(auth_client, u
 DASHBOARD = "/api/v1/analytics/dashboard"
 
 
-def dashboard(client) -> dict:
-    response = client.get(DASHBOARD)
-    assert response.status_code == 200
-    return response.json()
-
-
 def test_the_dashboard_reads_its_overview_from_the_cache(
     auth_client, user, django_assert_num_queries
 ):
     with frozen(auth_client, user, NOW):
-        built = dashboard(auth_client)
+        built = stats(auth_client, DASHBOARD)
         # Authentication and the lists: the overview is not read again.
         with django_assert_num_queries(2):
-            assert dashboard(auth_client) == built
+            assert stats(auth_client, DASHBOARD) == built
 
 
 def test_completing_a_session_and_a_new_day_are_seen_on_the_dashboard(
@@ -268,11 +262,10 @@ def test_completing_a_session_and_a_new_day_are_seen_on_the_dashboard(
 ):
     AchievementFactory(rule_kind="sessions_completed", threshold=1)
     with frozen(auth_client, user, NOW):
-        before = dashboard(auth_client)
+        before = stats(auth_client, DASHBOARD)
         complete_session(auth_client)
-        after = dashboard(auth_client)
-        cache.clear()
-        assert after == dashboard(auth_client)
+        after = stats(auth_client, DASHBOARD)
+        assert after == uncached(auth_client, DASHBOARD)
     assert (before["today"]["sessions_count"], after["today"]["sessions_count"]) == (
         0,
         1,
@@ -281,9 +274,8 @@ def test_completing_a_session_and_a_new_day_are_seen_on_the_dashboard(
     assert (before["current_streak"], after["current_streak"]) == (0, 1)
     # The next Monday: a new day and a new week, nothing written meanwhile.
     with frozen(auth_client, user, datetime(2026, 4, 20, 10, 0, tzinfo=UTC)):
-        monday = dashboard(auth_client)
-        cache.clear()
-        assert monday == dashboard(auth_client)
+        monday = stats(auth_client, DASHBOARD)
+        assert monday == uncached(auth_client, DASHBOARD)
     assert monday["today"]["sessions_count"] == 0
     assert monday["this_week"]["sessions_count"] == 0
 
@@ -293,23 +285,16 @@ def test_completing_a_session_and_a_new_day_are_seen_on_the_dashboard(
 SESSION_STATS = "/api/v1/sessions/stats"
 
 
-def session_stats(client) -> dict:
-    response = client.get(SESSION_STATS)
-    assert response.status_code == 200
-    return response.json()
-
-
 def test_session_stats_are_cached_until_a_completion_a_new_week_or_gentle_mode(
     auth_client, user, django_assert_num_queries
 ):
     with frozen(auth_client, user, NOW):
-        before = session_stats(auth_client)
+        before = stats(auth_client, SESSION_STATS)
         with django_assert_num_queries(1):  # authentication only
-            assert session_stats(auth_client) == before
+            assert stats(auth_client, SESSION_STATS) == before
         complete_session(auth_client)
-        after = session_stats(auth_client)
-        cache.clear()
-        assert after == session_stats(auth_client)
+        after = stats(auth_client, SESSION_STATS)
+        assert after == uncached(auth_client, SESSION_STATS)
     assert (before["sessions_count"], after["sessions_count"]) == (0, 1)
     assert (before["this_week"], after["this_week"]) == (
         {"sessions_count": 0, "duration_seconds": 0},
@@ -318,11 +303,10 @@ def test_session_stats_are_cached_until_a_completion_a_new_week_or_gentle_mode(
     assert (before["current_streak"], after["current_streak"]) == (0, 1)
     # The next Monday, nothing written: this week's practice is last week's.
     with frozen(auth_client, user, datetime(2026, 4, 20, 10, 0, tzinfo=UTC)):
-        monday = session_stats(auth_client)
+        monday = stats(auth_client, SESSION_STATS)
         User.objects.filter(pk=user.pk).update(gentle_mode=True)
-        gentle = session_stats(auth_client)
-        cache.clear()
-        assert gentle == session_stats(auth_client)
+        gentle = stats(auth_client, SESSION_STATS)
+        assert gentle == uncached(auth_client, SESSION_STATS)
     assert monday["this_week"]["sessions_count"] == 0
     assert monday["last_week"]["sessions_count"] == 1
     assert "current_streak" in monday

@@ -16,6 +16,10 @@ from kaya.versioned_cache import VersionedCache
 FAMILY = VersionedCache("test:family", seconds=60)
 
 
+class RollbackError(Exception):
+    """Raised to roll a transaction or savepoint back."""
+
+
 class Builds:
     """A build function that counts its calls and returns the call number."""
 
@@ -100,6 +104,8 @@ def test_invalidations_of_one_scope_in_one_transaction_bump_once():
     FAMILY.get_or_build("a", lambda: "before", scope=1)
     start = FAMILY.version(1)
     with transaction.atomic():
+        with transaction.atomic():  # a savepoint, released: its bump stays due
+            FAMILY.invalidate_on_commit(1)
         FAMILY.invalidate_on_commit(1)
         FAMILY.invalidate_on_commit(1)
         with transaction.atomic():  # a savepoint inside: already due outside it
@@ -111,47 +117,34 @@ def test_invalidations_of_one_scope_in_one_transaction_bump_once():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_bump_due_only_in_a_rolled_back_savepoint_does_not_hide_a_later_one():
+@pytest.mark.parametrize(
+    "outer_first", [True, False], ids=["outer-first", "inner-first"]
+)
+def test_a_bump_in_a_rolled_back_savepoint_never_hides_the_transactions_own(
+    outer_first,
+):
     FAMILY.get_or_build("a", lambda: "before", scope=1)
     start = FAMILY.version(1)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                FAMILY.invalidate_on_commit(1)
-                raise RuntimeError("the savepoint rolls back, its bump with it")
-        except RuntimeError:
-            pass
-        # Outside that savepoint: its bump is gone, so this one must stay due.
-        FAMILY.invalidate_on_commit(1)
+        if outer_first:
+            FAMILY.invalidate_on_commit(1)  # due for the whole transaction
+        with pytest.raises(RollbackError), transaction.atomic():
+            FAMILY.invalidate_on_commit(1)
+            raise RollbackError  # the savepoint rolls back, its bump with it
+        if not outer_first:
+            # Outside that savepoint: its bump is gone, so this one stays due.
+            FAMILY.invalidate_on_commit(1)
     assert FAMILY.version(1) == start + 1
     assert FAMILY.get_or_build("a", lambda: "after", scope=1) == "after"
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_bump_due_in_a_savepoint_still_counts_when_it_rolls_back_after_an_outer_one():
-    FAMILY.get_or_build("a", lambda: "before", scope=1)
-    start = FAMILY.version(1)
-    with transaction.atomic():
-        FAMILY.invalidate_on_commit(1)  # due for the whole transaction
-        try:
-            with transaction.atomic():
-                FAMILY.invalidate_on_commit(1)
-                raise RuntimeError("rolls back")
-        except RuntimeError:
-            pass
-    assert FAMILY.version(1) == start + 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_transaction_bumps_nothing():
     FAMILY.get_or_build("a", lambda: "before", scope=1)
     start = FAMILY.version(1)
-    try:
-        with transaction.atomic():
-            FAMILY.invalidate_on_commit(1)
-            raise RuntimeError("rolls back")
-    except RuntimeError:
-        pass
+    with pytest.raises(RollbackError), transaction.atomic():
+        FAMILY.invalidate_on_commit(1)
+        raise RollbackError
     assert FAMILY.version(1) == start
     assert FAMILY.get_or_build("a", lambda: "after", scope=1) == "before"
 
