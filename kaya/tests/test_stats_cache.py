@@ -172,8 +172,11 @@ def test_gentle_mode_and_a_new_time_zone_are_seen_at_once(auth_client, user):
         User.objects.filter(pk=user.pk).update(
             gentle_mode=False, timezone="Pacific/Kiritimati"
         )
-        # 10:00 UTC is 00:00 the next day at UTC+14: today's practice is none.
+        # 10:00 UTC is 00:00 the next day at UTC+14: a new local date (in the
+        # key) with gentle mode off again, the streak shown from yesterday's
+        # completion.
         moved = stats(auth_client)
+        assert moved["current_streak"] == 1
         assert moved == uncached(auth_client)
 
 
