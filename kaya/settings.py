@@ -731,6 +731,11 @@ WELLNESS_PROGRAM_CACHE_SECONDS = env_int(
 # (kaya.rollups.USER_READS), so this only bounds how long a bump lost to a Redis
 # outage can leave it stale.
 ROLLUP_READ_CACHE_SECONDS = env_int("ROLLUP_READ_CACHE_SECONDS", 900, minimum=1)
+# What is deployed (a commit or image tag). Values cached by a VersionedCache
+# (the catalogue, the therapist directory, the per-user reads above) are keyed
+# by it, so a deploy never serves what the previous code built; unset, a digest
+# of the project's Python source stands in.
+KAYA_RELEASE = env_str("KAYA_RELEASE")
 
 # ---------------------------------------------------------------------------
 # AI companion (coaching.ai)

@@ -22,14 +22,23 @@ errors, so reads come back empty) every read is a miss and the value is built
 from the database: never an error, never a stale value from a previous version.
 A bump lost that way leaves old values servable until they expire, so entries
 carry a timeout.
+
+Every entry's key also holds the release that built it (``release()``: the
+``KAYA_RELEASE`` a deploy sets, or else a digest of the project's own source),
+so a deploy that changes what a value holds or how it is shaped never serves a
+value the previous code built.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TypeVar
 
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -52,7 +61,7 @@ class VersionedCache:
         return f"{self.name}:{scope}:version"
 
     def entry_key(self, part: str, scope: object = None) -> str:
-        digest = hashlib.sha256(part.encode()).hexdigest()[:32]
+        digest = hashlib.sha256(f"{release()}\n{part}".encode()).hexdigest()[:32]
         if scope is None:
             return f"{self.name}:{digest}"
         return f"{self.name}:{scope}:{digest}"
@@ -125,6 +134,36 @@ class VersionedCache:
                 cache.incr(self.version_key(scope))
             except ValueError:
                 continue
+
+
+def release() -> str:
+    """What built a cached value: ``settings.KAYA_RELEASE`` (a deploy sets it
+    to its commit or image tag) or, unset, a digest of the project's source."""
+    return settings.KAYA_RELEASE or _project_source_digest()
+
+
+@functools.cache
+def _project_source_digest() -> str:
+    # The project's own apps are the packages at its top level (installed
+    # libraries may sit in a virtualenv under it too).
+    base = Path(settings.BASE_DIR).resolve()
+    roots = sorted(
+        path
+        for path in (Path(config.path).resolve() for config in apps.get_app_configs())
+        if path.parent == base
+    )
+    return source_digest(roots)
+
+
+def source_digest(roots: Iterable[Path]) -> str:
+    """A digest of every Python file under ``roots`` (names and contents): any
+    change to the code that builds a cached value changes it."""
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(root.rglob("*.py")):
+            digest.update(str(path.relative_to(root.parent)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 class _Invalidation:

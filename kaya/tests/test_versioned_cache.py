@@ -4,6 +4,7 @@ under; writers invalidate a scope with one bump."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import redis
@@ -11,7 +12,7 @@ import time_machine
 from django.core.cache import cache
 from django.db import transaction
 
-from kaya.versioned_cache import VersionedCache
+from kaya.versioned_cache import VersionedCache, release, source_digest
 
 FAMILY = VersionedCache("test:family", seconds=60)
 
@@ -158,3 +159,43 @@ def test_versions_and_values_live_in_redis(settings):
     client = redis.Redis.from_url(settings.REDIS_URL)
     assert int(client.get(cache.make_key(FAMILY.version_key(1)))) == before + 1
     assert client.exists(cache.make_key(FAMILY.entry_key("a", 1)))
+
+
+def test_a_new_release_never_serves_what_the_previous_one_built(settings):
+    build = Builds()
+    settings.KAYA_RELEASE = "release-1"
+    assert FAMILY.get_or_build("a", build, scope=1) == 1
+    assert FAMILY.get_or_build("a", build, scope=1) == 1
+    # A deploy: same version, same part, yet the old value is not served.
+    settings.KAYA_RELEASE = "release-2"
+    assert FAMILY.get_or_build("a", build, scope=1) == 2
+    assert FAMILY.get_or_build("a", build, scope=1) == 2
+    assert build.calls == 2
+
+
+def test_with_no_release_set_the_projects_source_stands_in(settings):
+    settings.KAYA_RELEASE = ""
+    base = Path(settings.BASE_DIR)
+    apps = ["accounts", "coaching", "community", "journal", "kaya"]
+    apps += ["notifications", "wellness"]
+    assert release() == source_digest(sorted(base / name for name in apps))
+
+
+def test_the_source_digest_changes_with_any_python_file(tmp_path):
+    package = tmp_path / "app"
+    (package / "sub").mkdir(parents=True)
+    (package / "models.py").write_text("A = 1\n")
+    (package / "sub" / "views.py").write_text("B = 2\n")
+    first = source_digest([package])
+    assert source_digest([package]) == first
+    # Other files do not count; a changed, renamed or added module does.
+    (package / "README.md").write_text("notes\n")
+    assert source_digest([package]) == first
+    (package / "sub" / "views.py").write_text("B = 3\n")
+    changed = source_digest([package])
+    assert changed != first
+    (package / "sub" / "views.py").rename(package / "sub" / "other.py")
+    renamed = source_digest([package])
+    assert renamed not in {first, changed}
+    (package / "new.py").write_text("")
+    assert source_digest([package]) not in {first, changed, renamed}
