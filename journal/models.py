@@ -364,13 +364,15 @@ class JournalEntry(models.Model):
             models.Index(
                 fields=["user", "updated_at", "id"], name="journal_entry_sync_idx"
             ),
-            # A user's live entries counted from the index alone (the journal
-            # page's count, the profile's stats): every other index also holds
-            # the tombstones, so counting through one reads each row.
+            # A user's live entries, newest first: the journal page read in
+            # index order and its count from the index alone (the profile's
+            # stats too). Every other index also holds the tombstones, so a
+            # page through one filters them out row by row, and a generic plan
+            # (kaya.db.planned_once_cursor) sorted the whole history.
             models.Index(
-                fields=["user"],
+                fields=["user", "-occurred_at", "-id"],
                 condition=models.Q(deleted_at__isnull=True),
-                name="journal_entry_live_idx",
+                name="journal_entry_live_at_idx",
             ),
         ]
         constraints = [client_id_constraint("journal_entry")]

@@ -25,8 +25,9 @@ than cached. Later calls of the shape skip the selector and the compiler: they
 fill the slots, run the SQL and apply the same converters Django applies
 (decryption of encrypted fields included, once per value). On PostgreSQL the
 SQL runs in ``kaya.db.planned_once_cursor``: prepared on the server the first
-time it runs on a connection, so it is not parsed and planned per request either
-(CONTRIBUTING says how to check a statement's generic plan).
+time it runs on a connection and planned once, generically, so it is not parsed
+and planned per request either (CONTRIBUTING says how to check a statement's
+generic plan).
 
 What the selector may do with the values: filter on them (each value is
 compared as the lookup's field prepares it), and branch on whether one is

@@ -153,9 +153,15 @@ if DATABASE_URL:
         _db_options = DATABASES["default"].setdefault("OPTIONS", {})
         _db_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
         # Ours first, so an options= given in DATABASE_URL still wins.
+        # plan_cache_mode: a statement prepared on the server
+        # (kaya.db.planned_once_cursor; Django's own cursors bind on the client
+        # and prepare nothing) is planned once for every user, rather than
+        # re-planned per run whenever PostgreSQL guesses a generic plan dearer
+        # (it does whenever LIMIT is a parameter). Each such statement's
+        # generic plan is checked (CONTRIBUTING).
         _db_options["options"] = (
             f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS} "
-            + _db_options.get("options", "")
+            "-c plan_cache_mode=force_generic_plan " + _db_options.get("options", "")
         ).strip()
     if _is_postgresql and (KAYA_SERVER == "asgi" or env_bool("DB_POOL", False)):
         # Under ASGI each request may run on a new thread, so persistent

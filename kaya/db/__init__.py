@@ -22,8 +22,12 @@ def planned_once_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
     psycopg's automatic preparing off, for connection poolers), so the server
     parses and plans the statement anew on every request. This one binds them
     on the server and prepares each statement on the connection the first time
-    it runs (psycopg keeps it, by its text, until the connection closes), so
-    PostgreSQL may keep one plan for it. It goes through Django's cursor
+    it runs (psycopg keeps it, by its text, until the connection closes), and
+    PostgreSQL plans it once, generically, for every user and every run (the
+    connection's ``plan_cache_mode=force_generic_plan``, kaya/settings.py:
+    left to choose, it re-plans a statement whose LIMIT is a parameter on every
+    run). So a statement run here must have a good generic plan (CONTRIBUTING
+    says how to check it). It goes through Django's cursor
     wrapper (execute wrappers, query logging, error translation). Not for a
     pooler in transaction mode. Elsewhere (SQLite) it is Django's own cursor.
     """

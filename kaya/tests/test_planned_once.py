@@ -54,3 +54,24 @@ def test_every_request_reuses_the_prepared_token_user_and_profile_counts(
         assert client.get("/api/v1/users/me/stats").status_code == 200
     assert len(prepared_statements('%FROM "accounts_user" WHERE%')) == 1
     assert len(prepared_statements("%journal_gratitudeentry%")) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_keeps_one_plan_from_the_first_run():
+    """plan_cache_mode=force_generic_plan (the connection's options): left to
+    choose, PostgreSQL re-plans a statement whose LIMIT is a parameter on every
+    run, since it prices the generic plan for an unknown LIMIT higher."""
+    paged = "SELECT g, 'planned once' AS tag FROM generate_series(1, 1000) g "
+    paged += "ORDER BY g DESC LIMIT %s"
+    for n in range(1, 8):
+        with planned_once_cursor() as cursor:
+            cursor.execute(paged, [n])
+            assert len(cursor.fetchall()) == n
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ["%planned once%"],
+        )
+        assert cursor.fetchall() == [(7, 0)]

@@ -1,0 +1,53 @@
+"""The journal page's statement (prepared on the server, one generic plan for
+every user: kaya.db.planned_once_cursor) reads a user's live entries in the
+order of journal_entry_live_at_idx: no sort of the whole history, no
+tombstones filtered out row by row."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from journal.models import JournalEntry
+from journal.tests.factories import JournalEntryFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def test_the_page_reads_the_live_entries_index_in_order(user, other_user, auth_client):
+    now = timezone.now()
+    JournalEntry.objects.bulk_create(
+        JournalEntryFactory.build(
+            user=owner,
+            occurred_at=now - timedelta(hours=n),
+            deleted_at=now if n % 4 == 0 else None,
+        )
+        for owner in (user, other_user)
+        for n in range(600)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE journal_journalentry")
+    for _ in range(2):
+        response = auth_client.get("/api/v1/journal?page_size=20")
+        assert response.status_code == 200
+        assert response.json()["count"] == 450
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ['%FROM "journal_journalentry" LEFT OUTER JOIN%LIMIT%'],
+        )
+        [(name, generic_plans, custom_plans)] = cursor.fetchall()
+        assert (generic_plans, custom_plans) == (2, 0)
+        # The plan the page ran (generic: the values do not change it). Its
+        # parameters: the user (the count), the user (the page), LIMIT, OFFSET.
+        cursor.execute(f"EXPLAIN EXECUTE {name}({user.pk}, {user.pk}, 20, 0)")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # The page: after the count (an InitPlan; on a test's small table, a
+    # sequential scan) and before the tags' subplan.
+    page = plan.split("Nested Loop Left Join")[1].split("SubPlan")[0]
+    assert "Index Scan using journal_entry_live_at_idx" in page, plan
+    assert "Sort" not in page and "Filter" not in page, plan
