@@ -226,21 +226,23 @@ def _row_builder(
         cls = _tuple_class(f"{model.__name__}{item.title()}Row", columns, target_pk)
         layout[index] = (positions, key[0], cls)
     row = _tuple_class(f"{model.__name__}Row", names, pk)
-
-    def build(values: Sequence[Any]) -> tuple[Any, ...]:
-        out = []
-        for item in layout:
-            if isinstance(item, int):
-                out.append(values[item])
-            else:
-                positions, key, cls = item
-                out.append(
-                    None
-                    if values[key] is None
-                    else new(cls, [values[p] for p in positions])
-                )
-        return new(row, out)
-
+    # One expression per attribute, compiled once (as namedtuple compiles its
+    # own __new__): a page builds every row with no per-column loop. Only
+    # positions (integers) and the names bound below enter the source.
+    namespace: dict[str, Any] = {"new": new, "row": row}
+    parts = []
+    for index, item in enumerate(layout):
+        if isinstance(item, int):
+            parts.append(f"v[{item}]")
+            continue
+        positions, key, cls = item
+        namespace[f"related{index}"] = cls
+        related_values = "".join(f"v[{position}], " for position in positions)
+        parts.append(
+            f"None if v[{key}] is None else new(related{index}, ({related_values}))"
+        )
+    source = f"lambda v: new(row, ({', '.join(parts)},))"
+    build: Callable[[Sequence[Any]], tuple[Any, ...]] = eval(source, namespace)  # noqa: S307
     return build
 
 
