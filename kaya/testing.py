@@ -46,6 +46,19 @@ def prepared_statements(like: str) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def prepared_plans(like: str) -> list[tuple[str, int, int]]:
+    """Of the statements ``prepared_statements(like)`` finds: each one's name
+    (for ``EXPLAIN EXECUTE``) and how many times PostgreSQL ran it on a
+    generic plan and on a custom one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            [like],
+        )
+        return [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

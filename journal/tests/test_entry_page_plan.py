@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from journal.models import JournalEntry
 from journal.tests.factories import JournalEntryFactory
+from kaya.testing import prepared_plans
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -34,14 +35,11 @@ def test_the_page_reads_the_live_entries_index_in_order(user, other_user, auth_c
         response = auth_client.get("/api/v1/journal?page_size=20")
         assert response.status_code == 200
         assert response.json()["count"] == 450
+    [(name, generic_plans, custom_plans)] = prepared_plans(
+        '%FROM "journal_journalentry" LEFT OUTER JOIN%LIMIT%'
+    )
+    assert (generic_plans, custom_plans) == (2, 0)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements "
-            "WHERE statement LIKE %s",
-            ['%FROM "journal_journalentry" LEFT OUTER JOIN%LIMIT%'],
-        )
-        [(name, generic_plans, custom_plans)] = cursor.fetchall()
-        assert (generic_plans, custom_plans) == (2, 0)
         # The plan the page ran (generic: the values do not change it). Its
         # parameters: the user (the count), the user (the page), LIMIT, OFFSET.
         cursor.execute(f"EXPLAIN EXECUTE {name}({user.pk}, {user.pk}, 20, 0)")
