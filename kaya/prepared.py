@@ -15,6 +15,13 @@ set of values given and whether each is empty::
     rows.slice(offset=0, limit=21)  # a window, no count (a cursor page)
     rows.queryset()  # the selector's own queryset, for Django's paths
 
+A page's total is the rows counted by a subquery of its statement, unless the
+query has a ``total``: a function of the same values, under the same rules
+(it may branch on whether a value is given), answering an expression for the
+total that a stored count keeps (``Coalesce(Subquery(...), 0)``, one row read)
+or ``None`` to count the rows. A stored total must count exactly the rows the
+selector selects for that shape.
+
 The first call of a shape calls the selector twice with stand-in values (two
 sets, under two time zones), compiles both and compares them: the positions
 where the stand-ins landed become the slots later calls fill with their own
@@ -325,10 +332,15 @@ class PreparedQuery:
     """A selector whose SQL is built once per shape (see the module's notes)."""
 
     def __init__(
-        self, select: Callable[..., QuerySet[Any]], *, fields: Sequence[str]
+        self,
+        select: Callable[..., QuerySet[Any]],
+        *,
+        fields: Sequence[str],
+        total: Callable[..., Any] | None = None,
     ) -> None:
         self.select = select
         self.fields = tuple(fields)
+        self.total = total
         self._plans: dict[Hashable, _Plan | None] = {}
         _QUERIES.add(self)
 
@@ -374,7 +386,9 @@ class PreparedQuery:
                 rows = _check(self.select, self.select(**stand_ins), counted)
                 columns = list(self.fields)
                 if counted:
-                    rows = rows.annotate(**{_TOTAL: RowCount.of(rows)})
+                    stored = self.total(**stand_ins) if self.total else None
+                    count = RowCount.of(rows) if stored is None else stored
+                    rows = rows.annotate(**{_TOTAL: count})
                     columns.append(_TOTAL)
                 listed = rows.values_list(*columns)
                 compiler = listed.query.get_compiler(using=listed.db)

@@ -26,6 +26,7 @@ class WellnessConfig(AppConfig):
                 "wellness.EventRegistration",
                 "wellness.SessionDay",
                 "wellness.SessionTotal",
+                "wellness.SessionTally",
             ],
         )
         privacy.exclude(
@@ -45,9 +46,9 @@ class WellnessConfig(AppConfig):
         )
         stats.register("wellness", wellness_user_stats)
         from kaya import rollups
-        from wellness.rollups import SESSION_DAYS, SESSION_TOTALS
+        from wellness.rollups import SESSION_DAYS, SESSION_TALLIES, SESSION_TOTALS
 
-        rollups.register(SESSION_DAYS, SESSION_TOTALS)
+        rollups.register(SESSION_DAYS, SESSION_TOTALS, SESSION_TALLIES)
         from coaching.ai import sources as ai_sources
         from wellness.selectors.sessions import session_ai_data_points
 

@@ -428,6 +428,34 @@ class SessionTotal(SessionSums):
         return f"{self.type} total of user {self.user_id}"
 
 
+class SessionTally(models.Model):
+    """How many sessions one user has started, in any status: the total of the
+    unfiltered sessions page (``selectors.sessions.session_total``), added to
+    as each session starts (``wellness.rollups.session_tally_add``), so a page
+    reads one row instead of counting the user's whole history."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        # The unique constraint's index is the user's.
+        db_index=False,
+    )
+    sessions_count = models.PositiveIntegerField(default=0)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], name="wellness_sessiontally_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"session tally of user {self.user_id}"
+
+
 class Streak(models.Model):
     """The stored streak state of one user, updated on each completion.
 

@@ -14,6 +14,7 @@ from wellness.models import (
     ProgramDayProgress,
     ProgramEnrollment,
     SessionDay,
+    SessionTally,
     SessionTotal,
     Streak,
     UserAchievement,
@@ -113,6 +114,7 @@ def wellness_erase(user: User) -> None:
     WellnessSession.objects.for_user(user).delete()
     SessionDay.objects.for_user(user).delete()
     SessionTotal.objects.for_user(user).delete()
+    SessionTally.objects.for_user(user).delete()
     user_reads_changed(user.pk)
     ProgramDayProgress.objects.filter(enrollment__user=user).delete()
     ProgramEnrollment.objects.for_user(user).delete()

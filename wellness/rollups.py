@@ -1,6 +1,7 @@
 """The session rollups: per local date and type (``SessionDay``) and per type
-over all time (``SessionTotal``). Added to as sessions complete, and rebuilt
-from the completed sessions by ``manage.py rebuild_rollups``."""
+over all time (``SessionTotal``), added to as sessions complete; and the count
+of every session a user has started (``SessionTally``), added to as sessions
+start. All rebuilt from the sessions by ``manage.py rebuild_rollups``."""
 
 from __future__ import annotations
 
@@ -53,6 +54,16 @@ def session_rollups_add(*, session: WellnessSession) -> None:
     )
 
 
+def session_tally_add(*, session: WellnessSession) -> None:
+    """Count a session that has just started (any status) in its user's
+    ``SessionTally``. Call it in the starting transaction (one upsert)."""
+    from wellness.models import SessionTally
+
+    rollup_add(
+        SessionTally, keys={"user": session.user_id}, amounts={"sessions_count": 1}
+    )
+
+
 def _sums(group_by: tuple[str, ...], apps: Apps, user_ids: Sequence[int]) -> Expected:
     session = apps.get_model("wellness", "WellnessSession")
     paired = Q(mood_before__isnull=False, mood_after__isnull=False)
@@ -95,4 +106,25 @@ SESSION_TOTALS = RollupSpec(
     key_fields=("user_id", "type"),
     value_fields=SUM_FIELDS,
     expected=_session_totals_expected,
+)
+
+
+def _session_tallies_expected(apps: Apps, user_ids: Sequence[int]) -> Expected:
+    session = apps.get_model("wellness", "WellnessSession")
+    rows = (
+        session._default_manager.filter(user_id__in=user_ids)
+        .values("user_id")
+        .annotate(sessions_count=Count("id"))
+        .order_by()
+    )
+    return {
+        (row["user_id"],): {"sessions_count": row["sessions_count"]} for row in rows
+    }
+
+
+SESSION_TALLIES = RollupSpec(
+    label="wellness.SessionTally",
+    key_fields=("user_id",),
+    value_fields=("sessions_count",),
+    expected=_session_tallies_expected,
 )

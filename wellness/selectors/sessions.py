@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from kaya.prepared import PreparedQuery
 from kaya.rollups import USER_READS
@@ -14,6 +15,7 @@ from kaya.timeutils import local_today
 from wellness.models import (
     ProgramDayProgress,
     SessionDay,
+    SessionTally,
     SessionTotal,
     SessionType,
     WellnessSession,
@@ -74,9 +76,31 @@ SESSION_FIELDS = (
     "local_date",
     "updated_at",
 )
+
+
+def session_total(
+    *,
+    user: User,
+    type: str = "",
+    status: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    updated_since: datetime | None = None,
+) -> Coalesce | None:
+    """The number of ``session_list``'s rows for the same values, read from the
+    user's ``SessionTally`` when no filter narrows the list (the page's usual
+    shape: a long history is not counted on every page); ``None``, to count
+    the rows, when one does."""
+    if type or status or date_from or date_to or updated_since:
+        return None
+    stored = SessionTally.objects.filter(user=user).values("sessions_count")
+    return Coalesce(Subquery(stored), 0)
+
+
 # The sessions page: ``session_list``'s rows as ``SessionOutput`` reads them,
-# its SQL built once per combination of filters (kaya.prepared).
-session_rows = PreparedQuery(session_list, fields=SESSION_FIELDS)
+# its SQL built once per combination of filters (kaya.prepared), its total the
+# stored count when unfiltered.
+session_rows = PreparedQuery(session_list, fields=SESSION_FIELDS, total=session_total)
 
 
 def session_program_day_counted(*, session: WellnessSession) -> bool | None:

@@ -34,7 +34,7 @@ from wellness.models import (
     Streak,
     WellnessSession,
 )
-from wellness.rollups import session_rollups_add
+from wellness.rollups import session_rollups_add, session_tally_add
 from wellness.services.programs import enrollment_day_complete
 from wellness.services.streaks import streak_record_activity
 
@@ -92,7 +92,9 @@ def session_create(
 ) -> tuple[WellnessSession, bool]:
     """Start a session. Idempotent per ``client_id``: a retry returns the session
     created first and ``created=False``. ``generated_content_id`` must be the
-    ``content_id`` of one of the user's AI generation jobs. Side effects: none.
+    ``content_id`` of one of the user's AI generation jobs. Side effects: the
+    user's session count (``SessionTally``, a rollup) goes up, so their cached
+    reads (``kaya.rollups.USER_READS``) go stale once it commits.
     """
 
     def create() -> WellnessSession:
@@ -103,7 +105,7 @@ def session_create(
             user=user, content_id=generated_content_id
         )
         now = timezone.now()
-        return WellnessSession.objects.create(
+        session = WellnessSession.objects.create(
             user=user,
             type=type,
             title=title,
@@ -116,6 +118,10 @@ def session_create(
             started_at=now,
             local_date=local_date(now, user.timezone),
         )
+        # The sessions page's total. After the insert: a retry that loses the
+        # client_id race (create_once) fails before it counts.
+        session_tally_add(session=session)
+        return session
 
     return create_once(
         model=WellnessSession, user=user, client_id=client_id, create=create

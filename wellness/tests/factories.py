@@ -21,6 +21,7 @@ from wellness.models import (
     WellnessProgram,
     WellnessSession,
 )
+from wellness.rollups import session_tally_add
 from wellness.services import session_complete, session_create
 
 
@@ -83,6 +84,14 @@ class WellnessSessionFactory(factory.django.DjangoModelFactory):
     title = "Morning sit"
     planned_duration_seconds = 600
     local_date = factory.LazyFunction(lambda: timezone.now().date())
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As session_create does: the user's SessionTally (the sessions page's
+        # total) counts every session.
+        session = super()._create(model_class, *args, **kwargs)
+        session_tally_add(session=session)
+        return session
 
 
 def completed_session(

@@ -1,4 +1,5 @@
-"""The per-day rollups (journal.MoodDay, wellness.SessionDay / SessionTotal):
+"""The rollups (journal.MoodDay, wellness.SessionDay / SessionTotal /
+SessionTally):
 after random sequences of writes through the services they equal a
 recomputation from the source rows, and the endpoints that read them answer
 byte for byte what the old read-time computation over the source rows gave
@@ -25,7 +26,13 @@ from journal.services import mood_entry_create
 from kaya import rollups
 from kaya.timeutils import local_today
 from wellness.analytics_serializers import MoodTrendsOutput
-from wellness.models import SessionDay, SessionTotal, SessionType, WellnessSession
+from wellness.models import (
+    SessionDay,
+    SessionTally,
+    SessionTotal,
+    SessionType,
+    WellnessSession,
+)
 from wellness.selectors._shared import practice_totals, rounded, week_bounds
 from wellness.selectors.streaks import streak_fields, streak_for_user
 from wellness.services import session_abandon, session_complete, session_create
@@ -325,6 +332,7 @@ def test_account_erasure_leaves_no_rollup_rows(user, other_user):
         MoodDay.objects.for_user(other_user).count(),
         SessionDay.objects.for_user(other_user).count(),
         SessionTotal.objects.for_user(other_user).count(),
+        SessionTally.objects.for_user(other_user).count(),
     )
 
     # The apps' erase handlers delete them in the erasure's transaction
@@ -334,17 +342,21 @@ def test_account_erasure_leaves_no_rollup_rows(user, other_user):
     assert not MoodDay.objects.filter(user_id=user.pk).exists()
     assert not SessionDay.objects.filter(user_id=user.pk).exists()
     assert not SessionTotal.objects.filter(user_id=user.pk).exists()
+    assert not SessionTally.objects.filter(user_id=user.pk).exists()
 
     user_erase(user=user)
 
     assert not MoodDay.objects.filter(user_id=user.pk).exists()
     assert not SessionDay.objects.filter(user_id=user.pk).exists()
     assert not SessionTotal.objects.filter(user_id=user.pk).exists()
+    assert not SessionTally.objects.filter(user_id=user.pk).exists()
     assert kept == (
         MoodDay.objects.for_user(other_user).count(),
         SessionDay.objects.for_user(other_user).count(),
         SessionTotal.objects.for_user(other_user).count(),
+        SessionTally.objects.for_user(other_user).count(),
     )
+    assert kept[-1] == 1
 
 
 # --- manage.py rebuild_rollups -------------------------------------------------
