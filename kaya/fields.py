@@ -31,7 +31,6 @@ from functools import cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -107,18 +106,25 @@ def _read_keys(keys: tuple[str, ...]) -> tuple[_ReadKey, ...]:
     return tuple(read_keys)
 
 
-_PKCS7_128 = padding.PKCS7(128)
+# What base64.urlsafe_b64decode does before binascii's decoder.
+_URLSAFE_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+# Sound PKCS7 padding of n bytes (1 to 16), by its last byte.
+_PADDING = {n: bytes([n]) * n for n in range(1, 17)}
 
 
 def _fernet_decrypt(keys: tuple[_ReadKey, ...], token: bytes) -> bytes:
     """``MultiFernet.decrypt(token)`` (no TTL): the same token format and
     checks, in the same order, key by key (the first key whose HMAC matches and
     whose padding is sound decrypts). What it saves per value (every note of a
-    month of moods, two per journal entry) is the re-keyed HMAC and the
-    per-call lookups; ``cryptography`` still does the AES-CBC decryption and
-    the unpadding, and the tag is compared in constant time before either."""
+    month of moods, two per journal entry) is the re-keyed HMAC, the per-call
+    lookups and the unpadder object; ``cryptography`` still does the AES-CBC
+    decryption, and the tag is compared in constant time before it. The
+    padding is checked after the tag matched (only the key's holder can make
+    such a token), so the check need not be constant-time; it refuses what
+    ``cryptography``'s PKCS7 unpadder refuses (journal/tests/test_fields.py
+    compares both over well and badly padded tokens)."""
     try:
-        data = base64.urlsafe_b64decode(token)
+        data = binascii.a2b_base64(token.translate(_URLSAFE_TO_STANDARD))
     except (TypeError, binascii.Error):
         raise InvalidToken from None
     if not data or data[0] != 0x80 or len(data) < 9:
@@ -130,13 +136,21 @@ def _fernet_decrypt(keys: tuple[_ReadKey, ...], token: bytes) -> bytes:
         if not hmac.compare_digest(mac.digest(), tag):
             continue
         decryptor = Cipher(key.aes, modes.CBC(data[9:25])).decryptor()
-        unpadder = _PKCS7_128.unpadder()
         try:
             padded = decryptor.update(signed[25:]) + decryptor.finalize()
-            return unpadder.update(padded) + unpadder.finalize()
-        except ValueError:
+        except ValueError:  # not a whole number of blocks
             continue
+        size = padded[-1] if padded else 0
+        if _PADDING.get(size) != padded[-size:]:
+            continue
+        return padded[:-size]
     raise InvalidToken
+
+
+@cache
+def _configured_read_keys() -> tuple[_ReadKey, ...]:
+    # The setting parsed once (not per value); cleared when it changes.
+    return _read_keys(configured_keys())
 
 
 @receiver(setting_changed)
@@ -145,6 +159,7 @@ def _keys_changed(*, setting: str, **kwargs: Any) -> None:
         _fernets.cache_clear()
         _multifernet.cache_clear()
         _read_keys.cache_clear()
+        _configured_read_keys.cache_clear()
 
 
 def encrypt_str(plaintext: str) -> str:
@@ -153,7 +168,7 @@ def encrypt_str(plaintext: str) -> str:
 
 def decrypt_str(token: str) -> str:
     try:
-        keys = _read_keys(configured_keys())
+        keys = _configured_read_keys()
         return _fernet_decrypt(keys, token.encode("ascii")).decode("utf-8")
     except (InvalidToken, UnicodeError):
         raise DecryptionError(

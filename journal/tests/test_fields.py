@@ -204,6 +204,18 @@ def _token(key, plaintext, *, padded=None):
     return base64.urlsafe_b64encode(body + tag).decode("ascii")
 
 
+def _signed(key, token, *, cut):
+    """``token``'s body, its last ``cut`` ciphertext bytes removed, signed
+    again with ``key``: a sound tag over a ciphertext of no whole blocks."""
+    import base64
+    import hashlib
+    import hmac
+
+    body = base64.urlsafe_b64decode(token)[:-32][:-cut]
+    tag = hmac.new(base64.urlsafe_b64decode(key)[:16], body, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(body + tag).decode("ascii")
+
+
 def _multifernet_reads(keys, token):
     from cryptography.fernet import InvalidToken, MultiFernet
 
@@ -249,17 +261,25 @@ def test_decryption_reads_what_multifernet_reads(settings):
     # Signed with the key but not padded: refused after the HMAC matched.
     tokens.append(_token(KEY_A, b"", padded=b"sixteen bytes!!\x00"))
     tokens.append(_token(KEY_A, b"", padded=b"fifteen bytes!!\x02"))
+    tokens.append(_token(KEY_A, b"", padded=b"fourteen bytes\x03\x02"))
+    tokens.append(_token(KEY_A, b"", padded=b"sixteen bytes!!\x11"))
+    tokens.append(_token(KEY_A, b"", padded=b"\x10" * 15 + b"\x20"))
+    tokens.append(_token(KEY_A, b"", padded=b""))  # no ciphertext at all
+    tokens.append(_signed(KEY_A, _token(KEY_B, b"a" * 20), cut=1))  # not whole blocks
     tokens += [t for token in tokens[:2] for t in _tampered(token)]
 
     reads = [_decrypt_str_reads(token) for token in tokens]
 
     assert reads == [_multifernet_reads([KEY_B, KEY_A], t) for t in tokens]
     assert reads[:2] == [b"", b"a"]
-    assert reads[-20:] == [None] * 20
+    assert reads[-25:] == [None] * 25
     # Well padded by hand: read as Fernet reads it.
     assert _decrypt_str_reads(_token(KEY_A, b"", padded=b"fifteen bytes!!\x01")) == (
         b"fifteen bytes!!"
     )
+    assert _decrypt_str_reads(_token(KEY_A, b"", padded=b"\x10" * 16)) == b""
+    padded = b"twelve bytes" + b"\x04" * 4
+    assert _decrypt_str_reads(_token(KEY_A, b"", padded=padded)) == b"twelve bytes"
 
 
 def test_decryption_follows_a_key_change(settings):
