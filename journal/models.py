@@ -385,18 +385,29 @@ class JournalTag(models.Model):
     """A normalised tag of a journal entry: one row each, so SQL filters by tag
     on SQLite and PostgreSQL alike. Tags are metadata and are not encrypted."""
 
+    # Neither key has an index of its own: the (entry, id) and unique (entry,
+    # name) indexes lead with the entry, the (user, name) one with the user.
     entry = models.ForeignKey(
-        JournalEntry, on_delete=models.CASCADE, related_name="tags"
+        JournalEntry, on_delete=models.CASCADE, related_name="tags", db_index=False
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_tags"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="journal_tags",
+        db_index=False,
     )
     name = models.CharField(max_length=32)
 
     class Meta:
         ordering = ("id",)
         indexes = [
-            models.Index(fields=["user", "name"], name="journal_tag_user_name_idx")
+            models.Index(fields=["user", "name"], name="journal_tag_user_name_idx"),
+            # An entry's tags in their order, read from the index alone: the
+            # journal page reads them for each of its entries (a heap fetch
+            # and a sort per entry without it).
+            models.Index(
+                fields=["entry", "id"], include=["name"], name="journal_tag_entry_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["entry", "name"], name="journal_tag_unique")

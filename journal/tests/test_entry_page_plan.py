@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from journal.models import JournalEntry
+from journal.models import JournalEntry, JournalTag
 from journal.tests.factories import JournalEntryFactory
 from kaya.testing import prepared_plans
 
@@ -49,3 +49,33 @@ def test_the_page_reads_the_live_entries_index_in_order(user, other_user, auth_c
     page = plan.split("Nested Loop Left Join")[1].split("SubPlan")[0]
     assert "Index Scan using journal_entry_live_at_idx" in page, plan
     assert "Sort" not in page and "Filter" not in page, plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_entrys_tags_are_read_in_order_from_the_index_alone(user, auth_client):
+    now = timezone.now()
+    entries = JournalEntry.objects.bulk_create(
+        JournalEntryFactory.build(user=user, occurred_at=now - timedelta(hours=n))
+        for n in range(300)
+    )
+    JournalTag.objects.bulk_create(
+        JournalTag(entry=entry, user=user, name=name)
+        for entry in entries
+        for name in ("work", "sleep")
+    )
+    with connection.cursor() as cursor:
+        # As autovacuum keeps a served database: the visibility map set, so
+        # an index-only scan need not visit the heap.
+        cursor.execute("VACUUM ANALYZE journal_journaltag")
+        cursor.execute("VACUUM ANALYZE journal_journalentry")
+    for _ in range(2):
+        response = auth_client.get("/api/v1/journal?page_size=20")
+        assert response.status_code == 200
+        assert response.json()["results"][0]["tags"] == ["work", "sleep"]
+    [(name, *_)] = prepared_plans('%FROM "journal_journalentry" LEFT OUTER JOIN%LIMIT%')
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN EXECUTE {name}({user.pk}, {user.pk}, 20, 0)")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    tags = plan.split("SubPlan")[1]
+    assert "Index Only Scan using journal_tag_entry_idx" in tags, plan
+    assert "Sort" not in tags, plan
