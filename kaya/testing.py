@@ -59,6 +59,18 @@ def prepared_plans(like: str) -> list[tuple[str, int, int]]:
         return [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
 
 
+def prepared_plan(name: str, *params: Any) -> str:
+    """The plan PostgreSQL runs the prepared statement ``name`` (from
+    ``prepared_plans``) with for ``params`` (numbers: written into the
+    ``EXPLAIN EXECUTE``), as text."""
+    if not all(type(param) is int for param in params):
+        raise TypeError("prepared_plan takes integer parameters only")
+    values = ", ".join(str(param) for param in params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN EXECUTE {connection.ops.quote_name(name)}({values})")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

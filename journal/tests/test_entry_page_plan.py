@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from journal.models import JournalEntry, JournalTag
 from journal.tests.factories import JournalEntryFactory
-from kaya.testing import prepared_plans
+from kaya.testing import prepared_plan, prepared_plans
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -39,11 +39,9 @@ def test_the_page_reads_the_live_entries_index_in_order(user, other_user, auth_c
         '%FROM "journal_journalentry" LEFT OUTER JOIN%LIMIT%'
     )
     assert (generic_plans, custom_plans) == (2, 0)
-    with connection.cursor() as cursor:
-        # The plan the page ran (generic: the values do not change it). Its
-        # parameters: the user (the count), the user (the page), LIMIT, OFFSET.
-        cursor.execute(f"EXPLAIN EXECUTE {name}({user.pk}, {user.pk}, 20, 0)")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # The plan the page ran (generic: the values do not change it). Its
+    # parameters: the user (the count), the user (the page), LIMIT, OFFSET.
+    plan = prepared_plan(name, user.pk, user.pk, 20, 0)
     # The page: after the count (an InitPlan; on a test's small table, a
     # sequential scan) and before the tags' subplan.
     page = plan.split("Nested Loop Left Join")[1].split("SubPlan")[0]
@@ -73,9 +71,7 @@ def test_each_entrys_tags_are_read_in_order_from_the_index_alone(user, auth_clie
         assert response.status_code == 200
         assert response.json()["results"][0]["tags"] == ["work", "sleep"]
     [(name, *_)] = prepared_plans('%FROM "journal_journalentry" LEFT OUTER JOIN%LIMIT%')
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN EXECUTE {name}({user.pk}, {user.pk}, 20, 0)")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = prepared_plan(name, user.pk, user.pk, 20, 0)
     tags = plan.split("SubPlan")[1]
     assert "Index Only Scan using journal_tag_entry_idx" in tags, plan
     assert "Sort" not in tags, plan

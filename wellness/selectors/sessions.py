@@ -78,20 +78,13 @@ SESSION_FIELDS = (
 )
 
 
-def session_total(
-    *,
-    user: User,
-    type: str = "",
-    status: str = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
-    updated_since: datetime | None = None,
-) -> Coalesce | None:
+def session_total(*, user: User, **filters: Any) -> Coalesce | None:
     """The number of ``session_list``'s rows for the same values, read from the
-    user's ``SessionTally`` when no filter narrows the list (the page's usual
-    shape: a long history is not counted on every page); ``None``, to count
-    the rows, when one does."""
-    if type or status or date_from or date_to or updated_since:
+    user's ``SessionTally`` when no filter of ``session_list`` is given (the
+    page's usual shape: a long history is not counted on every page); ``None``,
+    to count the rows, when any is (a filter added to ``session_list`` counts
+    its rows until this says otherwise)."""
+    if any(filters.values()):
         return None
     stored = SessionTally.objects.filter(user=user).values("sessions_count")
     return Coalesce(Subquery(stored), 0)
