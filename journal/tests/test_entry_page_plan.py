@@ -1,7 +1,8 @@
 """The journal page's statement (prepared on the server, one generic plan for
 every user: kaya.db.planned_once_cursor) reads a user's live entries in the
 order of journal_entry_live_at_idx: no sort of the whole history, no
-tombstones filtered out row by row."""
+tombstones filtered out row by row; and each entry's tags, in order, from
+journal_tag_entry_idx alone."""
 
 from __future__ import annotations
 

@@ -50,10 +50,12 @@ def test_every_start_counts_once_whatever_its_status(auth_client, user, other_us
     first = _start(auth_client, client_id=retried)
     _start(auth_client, client_id=retried)  # a retry: the same session
     done = _start(auth_client, type="yoga")
-    auth_client.patch(
+    completed = auth_client.patch(
         f"{URL}/{done}/complete", {"actual_duration_seconds": 60}, format="json"
     )
-    auth_client.post(f"{URL}/{first}/abandon")
+    abandoned = auth_client.post(f"{URL}/{first}/abandon")
+    assert completed.json()["status"] == "completed", completed.content
+    assert abandoned.json()["status"] == "abandoned", abandoned.content
     session_create(user=other_user, type="sleep", title="x", planned_duration_seconds=1)
 
     assert SessionTally.objects.get(user=user).sessions_count == 2
