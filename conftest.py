@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import connections
 from rest_framework.test import APIClient
 
+from accounts.authentication import forget_user_rows
 from accounts.jwt import access_token_for
 from accounts.tests.factories import UserFactory, _test_password_hash
 from kaya.cache import reset_breakers
@@ -40,6 +41,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # The factories hash their shared password once per process: make it the fast
     # hash now, whichever test (an Argon2 one included) builds the first user.
     _test_password_hash()
+    # Query counts include the authentication statement, whichever cache the
+    # run has. The rows a worker remembers (on by default with Redis) are
+    # tested on their own: both ways in accounts/tests/test_authentication.py,
+    # across gunicorn's workers in kaya/tests/test_production_shape.py.
+    settings.AUTH_USER_CACHE_SECONDS = 0
 
 
 # Contract fuzzing (kaya/tests/test_fuzz.py, marker ``fuzz``) takes minutes: it
@@ -135,9 +141,11 @@ def _isolated_cache():
     between tests."""
     reset_breakers()
     cache.clear()
+    forget_user_rows()
     yield
     reset_breakers()
     cache.clear()
+    forget_user_rows()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -404,3 +404,20 @@ def user_events(user_id: int, *, quiet_seconds: float = 0.2) -> Callable[[], lis
             events.append(message["event"])
 
     return lambda: async_to_sync(drain)()
+
+
+def redis_commands_sent(monkeypatch: Any) -> list[str]:
+    """The name of every command written to a Redis socket from now on."""
+    from redis.connection import Connection
+
+    sent: list[str] = []
+    send = Connection.send_packed_command
+
+    def recorded(self: Any, command: Any, check_health: bool = True) -> Any:
+        chunks = [command] if isinstance(command, (bytes, str)) else command
+        data = b"".join(c.encode() if isinstance(c, str) else bytes(c) for c in chunks)
+        sent.append(data.split(b"\r\n")[2].decode().upper())
+        return send(self, command, check_health)
+
+    monkeypatch.setattr(Connection, "send_packed_command", recorded)
+    return sent

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from redis.exceptions import NoScriptError, RedisError
 from rest_framework.throttling import (
@@ -62,22 +63,48 @@ class MultiUnitRateMixin:
         return parse_rate(rate)
 
 
-# KEYS[1] the window (a hash), ARGV[1] its length in ms, ARGV[2] the time now;
-# returns {requests in the window, the time it opened}. The opening time is the
-# application's clock, like DRF's throttles, so Retry-After follows that clock.
-_WINDOW_COUNT_LUA = """
-local count = redis.call('HINCRBY', KEYS[1], 'n', 1)
+def _window_lua(window: str, length: str, now: str) -> str:
+    """Count one request in ``window`` (a hash); its length in ms and the time
+    now are the script arguments named; returns {requests in the window, the
+    time it opened}. The opening time is the application's clock, like DRF's
+    throttles, so Retry-After follows that clock."""
+    return f"""
+local count = redis.call('HINCRBY', {window}, 'n', 1)
 if count == 1 then
-  redis.call('HSET', KEYS[1], 'start', ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-elseif redis.call('PTTL', KEYS[1]) < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  redis.call('HSET', {window}, 'start', {now})
+  redis.call('PEXPIRE', {window}, {length})
+elseif redis.call('PTTL', {window}) < 0 then
+  redis.call('PEXPIRE', {window}, {length})
 end
-return {count, redis.call('HGET', KEYS[1], 'start')}
 """
-_WINDOW_COUNT_SHA = (
-    hashlib.sha1(_WINDOW_COUNT_LUA.encode(), usedforsecurity=False).hexdigest().encode()
+
+
+def _sha(lua: str) -> bytes:
+    return hashlib.sha1(lua.encode(), usedforsecurity=False).hexdigest().encode()
+
+
+# KEYS[1] the window, ARGV[1] its length in ms, ARGV[2] the time now.
+_WINDOW_COUNT_LUA = (
+    _window_lua("KEYS[1]", "ARGV[1]", "ARGV[2]")
+    + "return {count, redis.call('HGET', KEYS[1], 'start')}\n"
 )
+_WINDOW_COUNT_SHA = _sha(_WINDOW_COUNT_LUA)
+
+# KEYS[1] a version (kaya.versioned_cache), KEYS[2] a window; ARGV[1] the
+# version the caller holds, ARGV[2] and ARGV[3] the window's length and the time
+# now. The window is counted only when the version is the one held: returns
+# {the version (nil: none stored)} or {the version, count, opened}.
+_VERSION_THEN_WINDOW_LUA = (
+    """
+local version = redis.call('GET', KEYS[1])
+if version ~= ARGV[1] then
+  return {version}
+end
+"""
+    + _window_lua("KEYS[2]", "ARGV[2]", "ARGV[3]")
+    + "return {version, count, redis.call('HGET', KEYS[2], 'start')}\n"
+)
+_VERSION_THEN_WINDOW_SHA = _sha(_VERSION_THEN_WINDOW_LUA)
 
 
 def _packed(*parts: bytes) -> bytes:
@@ -106,24 +133,37 @@ def _on_connection(pool: Any, command: bytes) -> Any:
         pool.release(connection)
 
 
-def _window_count(client: Any, key: str, duration_ms: int, now: str) -> Any:
-    """Run the window script for ``key``: one round trip, through the server's
-    circuit breaker; a server that does not have the script yet is given it."""
-    pool = client.connection_pool
+def _run_script(
+    client: Any, lua: str, sha: bytes, keys: list[str], args: list[bytes]
+) -> Any:
+    """One ``EVALSHA``, one round trip, through the server's circuit breaker; a
+    server that does not have the script yet is given it."""
     command = _packed(
-        b"EVALSHA",
-        _WINDOW_COUNT_SHA,
-        b"1",
-        key.encode(),
-        b"%d" % duration_ms,
-        now.encode(),
+        b"EVALSHA", sha, b"%d" % len(keys), *(key.encode() for key in keys), *args
     )
-    breaker = breaker_for(pool.connection_kwargs)
     try:
-        return breaker.call(_on_connection, pool, command)
+        return _through_breaker(client, command)
     except NoScriptError:
-        client.script_load(_WINDOW_COUNT_LUA)
-        return breaker.call(_on_connection, pool, command)
+        client.script_load(lua)
+        return _through_breaker(client, command)
+
+
+def _through_breaker(client: Any, command: bytes) -> Any:
+    """One packed command on a pooled connection, through the server's circuit
+    breaker (``kaya.cache``)."""
+    pool = client.connection_pool
+    return breaker_for(pool.connection_kwargs).call(_on_connection, pool, command)
+
+
+def _window_count(client: Any, key: str, duration_ms: int, now: str) -> Any:
+    """Run the window script for ``key``."""
+    return _run_script(
+        client,
+        _WINDOW_COUNT_LUA,
+        _WINDOW_COUNT_SHA,
+        [key],
+        [b"%d" % duration_ms, now.encode()],
+    )
 
 
 def _redis_client(cache: Any) -> Any:
@@ -156,16 +196,24 @@ class WindowCounterMixin(MultiUnitRateMixin):
             return True
         self.key, self.now, self.duration_seconds = key, self.timer(), duration
         self.retry_after: float | None = None
-        client = _redis_client(self.cache)
-        if client is None:
-            return self._allow_in_cache(key, limit, duration)
-        try:
-            count, start = _window_count(
-                client, str(self.cache.make_key(key)), duration * 1000, repr(self.now)
-            )
-        except RedisError:
-            # kaya.cache's circuit breaker has logged the failure once.
-            return True
+        counted = getattr(request, "windows_counted", None)
+        if counted and key in counted:
+            # Counted already, in authentication's round trip (version_current).
+            count, start = counted.pop(key)
+        else:
+            client = _redis_client(self.cache)
+            if client is None:
+                return self._allow_in_cache(key, limit, duration)
+            try:
+                count, start = _window_count(
+                    client,
+                    str(self.cache.make_key(key)),
+                    duration * 1000,
+                    repr(self.now),
+                )
+            except RedisError:
+                # kaya.cache's circuit breaker has logged the failure once.
+                return True
         self.retry_after = float(start) + duration - self.now
         return int(count) <= limit
 
@@ -200,6 +248,61 @@ class AnonBurstThrottle(WindowCounterMixin, AnonRateThrottle):
 
 class UserBurstThrottle(WindowCounterMixin, UserRateThrottle):
     scope = "user"
+
+
+def version_current(request: Any, *, key: str, version: int, user_pk: int) -> bool:
+    """Whether ``version`` is still the one stored under ``key`` (a
+    ``kaya.versioned_cache`` version key), asked while ``request`` is being
+    authenticated as the user ``user_pk``.
+
+    On Redis it is one round trip, and the same script counts the request in
+    the user's window of the view's user throttle when the version is current
+    (the throttle then uses that count instead of a round trip of its own), so
+    a request whose remembered user is current pays one round trip for both.
+    Raises ``RedisError`` when Redis cannot answer.
+    """
+    client = _redis_client(cache)
+    if client is None:
+        return bool(cache.get(key) == version)
+    window = _user_window(request, user_pk)
+    if window is None:
+        command = _packed(b"GET", str(cache.make_key(key)).encode())
+        return bool(_through_breaker(client, command) == b"%d" % version)
+    throttle, window_key = window
+    _, duration = throttle.parse_rate(throttle.rate)
+    now = throttle.timer()
+    reply = _run_script(
+        client,
+        _VERSION_THEN_WINDOW_LUA,
+        _VERSION_THEN_WINDOW_SHA,
+        [str(cache.make_key(key)), str(cache.make_key(window_key))],
+        [b"%d" % version, b"%d" % (duration * 1000), repr(now).encode()],
+    )
+    if len(reply) == 1:
+        return False
+    request.windows_counted = {window_key: (reply[1], reply[2])}
+    return True
+
+
+def _user_window(request: Any, user_pk: int) -> tuple[Any, str] | None:
+    """The view's first user throttle and the window key it will count this
+    user's request in (``UserRateThrottle.get_cache_key`` for a user), or None
+    when the view has none or it has no rate."""
+    parser_context = getattr(request, "parser_context", None) or {}
+    view = parser_context.get("view")
+    for throttle_class in getattr(view, "throttle_classes", ()):
+        # Only a throttle that keys its windows as UserRateThrottle does.
+        if (
+            issubclass(throttle_class, UserBurstThrottle)
+            and throttle_class.get_cache_key is UserRateThrottle.get_cache_key
+        ):
+            throttle = throttle_class()
+            limit, duration = throttle.parse_rate(throttle.rate)
+            if limit is None or duration is None:
+                return None
+            key = throttle.cache_format % {"scope": throttle.scope, "ident": user_pk}
+            return throttle, key
+    return None
 
 
 class AtomicRateThrottle(WindowCounterMixin, SimpleRateThrottle):

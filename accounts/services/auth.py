@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.addresses import NOT_ASCII, EmailAddressError, email_canonical
+from accounts.authentication import user_row_changed
 from accounts.context import EMPTY_CONTEXT, RequestContext
 from accounts.exceptions import (
     EmailInvalidError,
@@ -160,6 +161,7 @@ def login_attempt(
                 metadata["reason"] = "email_not_verified"
             elif user is not None and valid:
                 User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+                user_row_changed(user.pk)
             else:
                 LoginFailure.objects.create(email=email, ip=context.ip)
             audit_record(

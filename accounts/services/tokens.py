@@ -14,6 +14,7 @@ from rest_framework_simplejwt.token_blacklist.models import (
 )
 
 from accounts import events
+from accounts.authentication import user_row_changed
 from accounts.context import EMPTY_CONTEXT, RequestContext
 from accounts.exceptions import (
     RefreshRejectedError,
@@ -122,6 +123,7 @@ def sessions_revoke_all(
     (the notifications app closes the user's websockets).
     """
     User.objects.filter(pk=user.pk).update(token_epoch=F("token_epoch") + 1)
+    user_row_changed(user.pk)
     user.refresh_from_db(fields=["token_epoch"])
     families = list(TokenFamily.objects.filter(user=user, revoked_at__isnull=True))
     _families_revoke(families, reason)

@@ -1,34 +1,49 @@
-"""Authentication pays for one query, and every revocation holds at once.
+"""Authentication pays for one query or none, and every revocation holds at once.
 
 Each test first uses the access token successfully, so that the worker's memory
-of verified tokens holds it; the revocation must still take effect on the very
-next request.
+of verified tokens (and, with ``AUTH_USER_CACHE_SECONDS``, of the user's row)
+holds it; the revocation must still take effect on the very next request. Every
+test runs twice: reading the user row on every request (the default without
+Redis) and remembering it under its version in ``USER_ROWS`` (the default with
+Redis; the version is read from whichever cache the run is configured with).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.utils import timezone
 
 from accounts import services
-from accounts.authentication import forget_verified_tokens
+from accounts.authentication import (
+    forget_user_rows,
+    forget_verified_tokens,
+    user_by_pk,
+    user_row_changed,
+)
 from accounts.models import User
 from accounts.tests.conftest import ME, bearer_client, login
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from kaya.testing import redis_commands_sent
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "another calm river at dusk 7"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_memory():
+@pytest.fixture(autouse=True, params=[0, 60], ids=["row-read", "row-remembered"])
+def remembered_seconds(request, settings):
+    settings.AUTH_USER_CACHE_SECONDS = request.param
     forget_verified_tokens()
-    yield
+    forget_user_rows()
+    yield request.param
     forget_verified_tokens()
+    forget_user_rows()
 
 
 @pytest.fixture
@@ -45,10 +60,11 @@ def _refused_with(client, code):
     assert response.json()["error"]["code"] == code
 
 
-def test_an_authenticated_request_reads_the_user_in_one_query(
-    signed_in, user, django_assert_num_queries
+def test_an_authenticated_request_reads_the_user_in_one_query_or_none(
+    signed_in, user, remembered_seconds, django_assert_num_queries
 ):
-    with django_assert_num_queries(1):
+    # Remembered: the row read by the first request is served while current.
+    with django_assert_num_queries(0 if remembered_seconds else 1):
         response = signed_in.get(ME)
 
     assert response.status_code == 200
@@ -56,11 +72,12 @@ def test_an_authenticated_request_reads_the_user_in_one_query(
 
 
 def test_authentication_returns_the_same_user_as_the_orm(signed_in, user):
-    from accounts.authentication import user_by_pk
+    for loaded in (user_by_pk(user.pk), user_by_pk(user.pk)):  # read, remembered
+        _assert_same_user(loaded, User.objects.get(pk=user.pk))
+    assert user_by_pk(user.pk + 10_000) is None
 
-    loaded = user_by_pk(user.pk)
-    expected = User.objects.get(pk=user.pk)
 
+def _assert_same_user(loaded, expected):
     assert loaded is not None
     assert loaded.__dict__.keys() == expected.__dict__.keys()
     for name, value in expected.__dict__.items():
@@ -68,7 +85,6 @@ def test_authentication_returns_the_same_user_as_the_orm(signed_in, user):
             assert getattr(loaded, name) == value, name
     assert loaded._state.adding is False
     assert loaded._state.db == "default"
-    assert user_by_pk(user.pk + 10_000) is None
 
 
 def test_logout_all_refuses_a_remembered_token_at_once(signed_in):
@@ -100,9 +116,68 @@ def test_deactivation_refuses_a_remembered_token_at_once(signed_in, user):
     _refused_with(signed_in, "user_inactive")
 
 
-def test_an_inactive_flag_alone_refuses_a_remembered_token(signed_in, user):
-    # Without the epoch bump that user_deactivate also does.
+def test_an_inactive_flag_alone_refuses_a_remembered_token(
+    signed_in, user, remembered_seconds
+):
+    # Without the epoch bump that user_deactivate also does. A queryset update
+    # bypasses the model's signals, so one that changes a user row says so.
     User.objects.filter(pk=user.pk).update(is_active=False)
+    if remembered_seconds:
+        user_row_changed(user.pk)
+
+    _refused_with(signed_in, "user_inactive")
+
+
+def test_an_inactive_flag_saved_as_the_admin_does_refuses_at_once(signed_in, user):
+    user.is_active = False
+    user.save()
+
+    _refused_with(signed_in, "user_inactive")
+
+
+def test_a_profile_change_is_seen_by_the_next_request(signed_in):
+    changed = signed_in.patch(ME, {"display_name": "Someone new"}, format="json")
+    assert changed.status_code == 200
+
+    assert signed_in.get(ME).json()["display_name"] == "Someone new"
+
+
+def test_a_users_own_view_cannot_change_the_remembered_row(signed_in, user):
+    # Each request gets its own instance: a view that changes request.user
+    # without saving leaves nothing behind for the next one.
+    first = user_by_pk(user.pk)
+    first.display_name = "not saved"
+
+    assert user_by_pk(user.pk).display_name == user.display_name
+    assert signed_in.get(ME).json()["display_name"] == user.display_name
+
+
+def test_a_remembered_rows_values_are_immutable(signed_in, user, remembered_seconds):
+    # The remembered values are shared by every request the worker serves.
+    from accounts.authentication import _rows
+
+    immutable = (str, int, bool, float, Decimal, dt.datetime, dt.date, dt.time)
+    assert user_by_pk(user.pk) is not None
+    if remembered_seconds:
+        values = _rows[user.pk][2]
+        assert isinstance(values, tuple)
+        assert all(v is None or isinstance(v, immutable) for v in values)
+
+
+def test_a_row_changed_behind_djangos_back_is_served_at_most_the_configured_time(
+    signed_in, user, remembered_seconds, settings
+):
+    # A change made without the model or user_row_changed (SQL in psql) is
+    # seen at once when the row is read on every request; a remembered row is
+    # served until its time is up, and the test lets that time pass.
+    if remembered_seconds:
+        settings.AUTH_USER_CACHE_SECONDS = 1
+        forget_user_rows()
+        assert signed_in.get(ME).status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    if remembered_seconds:
+        assert signed_in.get(ME).status_code == 200
+        time.sleep(1.1)
 
     _refused_with(signed_in, "user_inactive")
 
@@ -129,3 +204,56 @@ def test_a_remembered_token_is_not_shared_with_another_user(api_client, user):
     assert mine.get(ME).json()["id"] == user.pk
     assert theirs.get(ME).json()["id"] == other.pk
     assert mine.get(ME).json()["id"] == user.pk
+
+
+# ---------------------------------------------------------------------------
+# On Redis: one round trip for the remembered row's version and the throttle
+# ---------------------------------------------------------------------------
+@pytest.fixture
+def three_per_minute(monkeypatch):
+    from kaya.throttles import UserBurstThrottle
+
+    monkeypatch.setitem(UserBurstThrottle.THROTTLE_RATES, "user", "3/m")
+
+
+@pytest.mark.redis
+def test_on_redis_a_remembered_user_costs_one_round_trip_and_no_query(
+    signed_in, remembered_seconds, monkeypatch, django_assert_num_queries
+):
+    sent = redis_commands_sent(monkeypatch)
+
+    with django_assert_num_queries(0 if remembered_seconds else 1):
+        assert signed_in.get(ME).status_code == 200
+
+    # The version asked and the user throttle counted by one script; without
+    # remembering, the throttle's own script.
+    assert sent == ["EVALSHA"]
+
+
+@pytest.mark.redis
+def test_on_redis_the_user_throttle_counts_each_request_once(
+    api_client, user, three_per_minute
+):
+    client = bearer_client(login(api_client, user.email).json()["access"])
+
+    # The first reads the row (the throttle counts on its own), the next two
+    # are counted in authentication's round trip.
+    assert [client.get(ME).status_code for _ in range(3)] == [200, 200, 200]
+    refused = client.get(ME)
+
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+
+
+@pytest.mark.redis
+def test_on_redis_a_refused_token_is_not_counted_against_its_user(
+    api_client, user, three_per_minute
+):
+    old = bearer_client(login(api_client, user.email).json()["access"])
+    assert old.get(ME).status_code == 200
+    services.sessions_revoke_all(user=user, reason="test")
+    new = bearer_client(login(api_client, user.email).json()["access"])
+
+    assert [old.get(ME).status_code for _ in range(4)] == [401] * 4
+    assert [new.get(ME).status_code for _ in range(2)] == [200, 200]
+    assert new.get(ME).status_code == 429

@@ -16,11 +16,13 @@ import signal
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 from websockets.sync.client import connect
@@ -404,3 +406,38 @@ def test_users_me_answers_within_a_second_while_redis_is_frozen(stack):
     assert me.status == 200, me.body
     assert me.body["email"] == "smoke-freeze@example.com"
     assert me.seconds < 1.0
+
+
+# ---------------------------------------------------------------------------
+# A change to a user row reaches every worker at once
+# ---------------------------------------------------------------------------
+def _spread(stack: Stack, method: str, path: str, token: str) -> list[Reply]:
+    """24 requests, 8 at a time: a sync worker serves one at a time, so every
+    one of gunicorn's workers serves some of them."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(
+            pool.map(lambda _: call(stack.api, method, path, token=token), range(24))
+        )
+
+
+def test_a_user_row_change_reaches_every_worker_at_once(stack):
+    me = "/api/v1/users/me"
+    session = _sign_up(stack, "smoke-rows@example.com")
+    access = session["access"]
+    # Every worker remembers the row (AUTH_USER_CACHE_SECONDS defaults to 60
+    # with Redis) under the user's version, kept in the stack's Redis.
+    assert {reply.status for reply in _spread(stack, "GET", me, access)} == {200}
+    user_id = session["user"]["id"]
+    versions = redis.Redis(port=stack.redis.port).keys(f"*auth-user:{user_id}:*")
+    assert len(versions) == 1, versions
+
+    renamed = call(stack.api, "PATCH", me, {"display_name": "Renamed"}, token=access)
+    assert renamed.status == 200, renamed.body
+    names = {reply.body["display_name"] for reply in _spread(stack, "GET", me, access)}
+    assert names == {"Renamed"}
+
+    revoked = call(stack.api, "POST", "/api/v1/auth/logout-all", token=access)
+    assert revoked.status == 204, revoked.body
+    refused = _spread(stack, "GET", me, access)
+    assert {reply.status for reply in refused} == {401}
+    assert {reply.body["error"]["code"] for reply in refused} == {"token_revoked"}

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.tests.factories import UserFactory
+from kaya.testing import redis_commands_sent
 from kaya.throttles import AnonBurstThrottle, UserBurstThrottle
 
 pytestmark = pytest.mark.django_db
@@ -68,28 +69,11 @@ def test_on_redis_the_user_throttle_refuses_past_its_rate_with_a_wait():
     _assert_rate_holds(TwicePerMinute, _request(UserFactory()))
 
 
-def _sent_commands(monkeypatch):
-    """The name of every command written to a Redis socket from now on."""
-    from redis.connection import Connection
-
-    sent = []
-    send = Connection.send_packed_command
-
-    def recorded(self, command, check_health=True):
-        chunks = [command] if isinstance(command, (bytes, str)) else command
-        data = b"".join(c.encode() if isinstance(c, str) else bytes(c) for c in chunks)
-        sent.append(data.split(b"\r\n")[2].decode().upper())
-        return send(self, command, check_health)
-
-    monkeypatch.setattr(Connection, "send_packed_command", recorded)
-    return sent
-
-
 @pytest.mark.redis
 def test_on_redis_a_throttle_check_is_one_round_trip(monkeypatch):
     request = _request(UserFactory())
     TwicePerMinute().allow_request(request, None)  # loads the script once
-    sent = _sent_commands(monkeypatch)
+    sent = redis_commands_sent(monkeypatch)
 
     throttle = TwicePerMinute()
     assert throttle.allow_request(request, None) is True
@@ -106,7 +90,7 @@ def test_on_redis_a_server_without_the_script_is_given_it(monkeypatch):
     request = _request(UserFactory())
     TwicePerMinute().allow_request(request, None)
     get_redis_connection("default").script_flush()
-    sent = _sent_commands(monkeypatch)
+    sent = redis_commands_sent(monkeypatch)
 
     throttle = TwicePerMinute()
     assert throttle.allow_request(request, None) is True
