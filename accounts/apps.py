@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -19,24 +21,41 @@ class AccountsConfig(AppConfig):
             privacy.retain(label, reason)
         outbox.register(EMAIL_KIND, email_delivery_build)
 
-        # Every process remembers user rows for authentication
-        # (accounts.authentication.USER_ROWS). Only the model's own signals
-        # see every write to a row, whichever code makes it (services, the
-        # admin, management commands, a shell), so they keep that cache
-        # coherent; they start no workflow.
-        from django.db.models.signals import post_delete, post_save
+        # Every process may remember user rows for authentication
+        # (accounts.authentication). Only the model's own signals see every
+        # write to a row, whichever code makes it (services, the admin,
+        # management commands, a shell), so they register each write there;
+        # they start no workflow. A new row has nothing remembered yet.
+        from django.db.models import signals
 
         from accounts.models import User
 
-        post_save.connect(
-            _user_row_written, sender=User, dispatch_uid="accounts.user_rows"
-        )
-        post_delete.connect(
-            _user_row_written, sender=User, dispatch_uid="accounts.user_rows"
-        )
+        for signal, receiver in (
+            (signals.pre_save, _user_row_saving),
+            (signals.post_save, _user_row_written),
+            (signals.pre_delete, _user_row_deleting),
+            (signals.post_delete, _user_row_written),
+        ):
+            signal.connect(receiver, sender=User, dispatch_uid="accounts.user_rows")
 
 
-def _user_row_written(sender: type, instance: object, **kwargs: object) -> None:
-    from accounts.authentication import user_row_changed
+# The write is registered before it is made (so that a refused registration
+# leaves the row unchanged) and its last step is due once it commits.
+def _user_row_saving(sender: type, instance: Any, **kwargs: Any) -> None:
+    from accounts.authentication import user_row_write_begins
 
-    user_row_changed(getattr(instance, "pk", None))
+    if not instance._state.adding:
+        instance._row_write = user_row_write_begins(instance.pk)
+
+
+def _user_row_deleting(sender: type, instance: Any, **kwargs: Any) -> None:
+    from accounts.authentication import user_row_write_begins
+
+    instance._row_write = user_row_write_begins(instance.pk)
+
+
+def _user_row_written(sender: type, instance: Any, **kwargs: Any) -> None:
+    from accounts.authentication import user_row_write_ends
+
+    token = instance.__dict__.pop("_row_write", None)
+    user_row_write_ends(instance.pk, token)

@@ -11,31 +11,44 @@ Every authenticated request pays for this, so it is kept cheap:
   builder (which cost three times the CPU of the statement itself).
 - Where the cache is shared by every process (Redis), a worker also remembers
   each user's row (the converted column values, never an instance: every
-  request gets a fresh ``User``) under the user's version in ``USER_ROWS``, and
-  serves it only while that version is still current. The version is asked
-  in the round trip that counts the request in the user's throttle window (one
-  script, ``kaya.throttles.version_current``), so a remembered user costs no
-  round trip of its own, where the statement was one to PostgreSQL plus
-  building the row. Every write to a user row bumps the version
-  (``user_row_changed``): at once, and again when the write commits. So
+  request gets a fresh ``User``) under the user's version, and serves it only
+  while that version is still current and no write to the row is under way.
+  That is asked in the round trip that counts the request in the user's
+  throttle window (one script, ``kaya.throttles.version_current``), so a
+  remembered user costs no round trip of its own, where the statement was one
+  to PostgreSQL plus building the row.
+- Every write to a user row goes through ``user_row_changed`` (the model's save
+  and delete through their signals; a queryset ``update()`` calls it itself).
+  Before the write commits it bumps the version and registers the write in
+  the row's set of writers (with an expiry); after the commit it takes the
+  write off the set and bumps again. While the set is not empty no worker
+  serves or remembers the row: each reads the database. This step must reach
+  Redis: when it cannot, the write fails (503, nothing changed), because a
+  bump lost while other workers still reach Redis would let them serve the old
+  row. The step after the commit may fail: the writer stays registered until
+  its entry expires, and until then every worker reads the database. So
   logout-all and password changes (the epoch), deactivation (``is_active``),
   deletion (no row) and profile changes take effect on the very next request,
-  in every worker. Each remembered row is served for at most
-  ``AUTH_USER_CACHE_SECONDS``, which only bounds how long a bump lost to a Redis
-  outage could leave it stale; with Redis unreachable every request reads the
-  database. ``AUTH_USER_CACHE_SECONDS=0`` (the default without Redis, where each
-  process's cache is its own) reads the row on every request.
+  in every worker. A change made behind Django's back (SQL in psql) is seen
+  once the remembered row's ``AUTH_USER_CACHE_SECONDS`` are up.
+  ``AUTH_USER_CACHE_SECONDS=0`` (the default without Redis, where each
+  process's cache is its own) reads the row on every request and registers no
+  writes; every process must have the same setting.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connections, router
+from django.core.cache import cache
+from django.db import connections, router, transaction
 from django.db.models.expressions import Col
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
@@ -47,11 +60,12 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts.jwt import EPOCH_CLAIM
 from kaya.db import planned_once_cursor
-from kaya.throttles import version_current
-from kaya.versioned_cache import VersionedCache
+from kaya.throttles import cache_is_redis, redis_script, version_current
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 # Enough for every live access token a worker sees in one token lifetime on a
 # busy day; when full, the memory is simply emptied (verifying again is cheap).
@@ -64,18 +78,12 @@ def forget_verified_tokens() -> None:
     _verified.clear()
 
 
-# One version per user (the scope is the user's id); a row remembered under an
-# older one is never served. Entries live in each process (``_rows``), so the
-# family's ``seconds`` is how long a remembered row may be served at most.
-USER_ROWS = VersionedCache(
-    "auth-user", seconds=lambda: int(settings.AUTH_USER_CACHE_SECONDS)
-)
 # Enough for every user a worker serves in a few minutes; when full, emptied.
 REMEMBERED_USERS_MAX = 4096
-# user id -> (version, served until (monotonic), the row's converted values)
+# user id -> (version, served until (monotonic), the row's converted values).
 # Shared by the requests that serve it, so every column's value is immutable
 # (a test checks the model's fields).
-_rows: dict[int, tuple[int, float, tuple[Any, ...]]] = {}
+_rows: dict[int, tuple[bytes, float, tuple[Any, ...]]] = {}
 
 
 def forget_user_rows() -> None:
@@ -83,20 +91,152 @@ def forget_user_rows() -> None:
     _rows.clear()
 
 
-def user_row_changed(pk: Any) -> None:
-    """Every process's remembered row of this user is stale: call it on every
-    write to a user row (the model's save and delete do, see ``apps.py``; a
-    queryset ``update()`` must call it itself).
+def _version_key(pk: int) -> str:
+    return f"auth-user:{pk}:version"
 
-    The version is bumped now, so that a read later in this transaction (or in
-    a test's) does not serve the old row, and again after commit, so that a
-    read that ran between the first bump and the commit (and remembered the
-    row as it was) is not served either.
-    """
-    if pk is None:
+
+def _writers_key(pk: int) -> str:
+    return f"auth-user:{pk}:writers"
+
+
+def _fresh() -> int:
+    # Versions start from the clock in microseconds, so a version lost from
+    # Redis never comes back to a number some worker remembered a row under.
+    return int(time.time() * 1_000_000)
+
+
+# KEYS[1] the version, KEYS[2] the writers; ARGV[1] a fresh version. The version
+# to remember the row under (started when none is stored), or nil while a write
+# is under way.
+_READ_LUA = """
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return false
+end
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])
+"""
+# The same keys; ARGV[1] the writer's token, ARGV[2] its expiry in ms, ARGV[3] a
+# fresh version. Bumps the version and registers the writer.
+_BEGIN_LUA = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('INCR', KEYS[1])
+else
+  redis.call('SET', KEYS[1], ARGV[3])
+end
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return 1
+"""
+# The same keys; ARGV[1] the writer's token, ARGV[2] a fresh version. Takes the
+# writer off the set and bumps the version.
+_END_LUA = """
+redis.call('SREM', KEYS[2], ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('INCR', KEYS[1])
+else
+  redis.call('SET', KEYS[1], ARGV[2])
+end
+return 1
+"""
+
+
+def _writers_seconds() -> int:
+    # Longer than any transaction that writes a user row; until then a writer
+    # whose last step failed keeps every worker reading the database.
+    return max(int(settings.AUTH_USER_CACHE_SECONDS), 60)
+
+
+def _version_now(pk: int) -> bytes | None:
+    """The version to remember the row under, or None: a write is under way,
+    or Redis cannot answer (then nothing is remembered)."""
+    if not cache_is_redis():
+        if cache.get(_writers_key(pk)):
+            return None
+        cache.add(_version_key(pk), _fresh(), timeout=None)
+        stored = cache.get(_version_key(pk))
+        return None if stored is None else b"%d" % stored
+    try:
+        found = redis_script(
+            _READ_LUA, [_version_key(pk), _writers_key(pk)], [b"%d" % _fresh()]
+        )
+    except RedisError:
+        return None
+    return found if isinstance(found, bytes) else None
+
+
+def _write_begins(pk: int, token: str) -> None:
+    if not cache_is_redis():
+        try:
+            cache.incr(_version_key(pk))
+        except ValueError:
+            cache.set(_version_key(pk), _fresh(), timeout=None)
+        writers = cache.get(_writers_key(pk)) or frozenset()
+        cache.set(_writers_key(pk), writers | {token}, timeout=_writers_seconds())
         return
-    USER_ROWS.invalidate(pk)
-    USER_ROWS.invalidate_on_commit(pk)
+    try:
+        # Not through the circuit breaker: this one must be tried.
+        redis_script(
+            _BEGIN_LUA,
+            [_version_key(pk), _writers_key(pk)],
+            [token.encode(), b"%d" % (_writers_seconds() * 1000), b"%d" % _fresh()],
+            breaker=False,
+        )
+    except RedisError as exc:
+        # Imported on use: the exceptions module loads DRF's settings, which
+        # import this module (DEFAULT_AUTHENTICATION_CLASSES).
+        from accounts.exceptions import UserRowsUnavailableError
+
+        raise UserRowsUnavailableError from exc
+
+
+def _write_ends(pk: int, token: str) -> None:
+    if not cache_is_redis():
+        writers = (cache.get(_writers_key(pk)) or frozenset()) - {token}
+        if writers:
+            cache.set(_writers_key(pk), writers, timeout=_writers_seconds())
+        else:
+            cache.delete(_writers_key(pk))
+        try:
+            cache.incr(_version_key(pk))
+        except ValueError:
+            cache.set(_version_key(pk), _fresh(), timeout=None)
+        return
+    try:
+        redis_script(
+            _END_LUA,
+            [_version_key(pk), _writers_key(pk)],
+            [token.encode(), b"%d" % _fresh()],
+            breaker=False,
+        )
+    except RedisError:
+        # Registered until its entry expires: every worker reads the database.
+        logger.warning("a user row write could not be taken off its writers")
+
+
+def user_row_write_begins(pk: Any) -> str | None:
+    """Register a write to this user row before it is made (see the module
+    doc): the token to give ``user_row_write_ends`` once it is made, or None
+    when nothing is remembered in this configuration. Raises
+    ``UserRowsUnavailableError`` (503) when Redis cannot take it."""
+    if pk is None or not settings.AUTH_USER_CACHE_SECONDS:
+        return None
+    token = secrets.token_hex(8)
+    _write_begins(pk, token)
+    return token
+
+
+def user_row_write_ends(pk: Any, token: str | None) -> None:
+    """After the write is made: its last step runs once it commits (at once
+    outside a transaction)."""
+    if token is not None:
+        transaction.on_commit(functools.partial(_write_ends, pk, token))
+
+
+def user_row_changed(pk: Any) -> None:
+    """Register a write made inside the current transaction (a queryset
+    ``update()``; the model's save and delete register theirs, see
+    ``apps.py``): call it in the transaction, before the write."""
+    user_row_write_ends(pk, user_row_write_begins(pk))
 
 
 class _UserByPk:
@@ -163,13 +303,13 @@ def user_by_pk(pk: int) -> User | None:
     """The user with this id as the database holds it now (see the module doc:
     possibly a remembered row whose version is still current)."""
     statement = _statement()
-    seconds = USER_ROWS.seconds
+    seconds = settings.AUTH_USER_CACHE_SECONDS
     if not seconds:
         values = statement.values(pk)
         return None if values is None else statement.instance(values)
-    # Read before the row: a row read after a writer's bump is remembered under
-    # the version it replaced, so it is never served.
-    version = USER_ROWS.version(pk)
+    # Read before the row: a row read after a writer's first step is remembered
+    # under a version that step replaced, or not at all while it is under way.
+    version = _version_now(pk)
     now = time.monotonic()
     remembered = _rows.get(pk)
     if remembered is not None and remembered[0] == version and now < remembered[1]:
@@ -178,9 +318,12 @@ def user_by_pk(pk: int) -> User | None:
     if values is None:
         _rows.pop(pk, None)
         return None
-    if len(_rows) >= REMEMBERED_USERS_MAX:
-        _rows.clear()
-    _rows[pk] = (version, now + seconds, tuple(values))
+    if version is None:
+        _rows.pop(pk, None)
+    else:
+        if len(_rows) >= REMEMBERED_USERS_MAX:
+            _rows.clear()
+        _rows[pk] = (version, now + seconds, tuple(values))
     return statement.instance(values)
 
 
@@ -197,7 +340,7 @@ def remembered_user(
     then refused by a permission is counted, as a throttled view's own check
     would count it once permissions passed).
     """
-    if not USER_ROWS.seconds:
+    if not settings.AUTH_USER_CACHE_SECONDS:
         return None
     remembered = _rows.get(pk)
     if remembered is None or time.monotonic() >= remembered[1]:
@@ -207,7 +350,11 @@ def remembered_user(
         return None
     try:
         current = version_current(
-            request, key=USER_ROWS.version_key(pk), version=remembered[0], user_pk=pk
+            request,
+            key=_version_key(pk),
+            writers_key=_writers_key(pk),
+            version=remembered[0],
+            user_pk=pk,
         )
     except RedisError:
         # kaya.cache's circuit breaker has logged it; the database answers.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import status
 
-from kaya.exceptions import ApplicationError, ConflictError
+from kaya.exceptions import ApplicationError, ConflictError, ServiceUnavailableError
 
 
 class InvalidCredentialsError(ApplicationError):
@@ -107,3 +107,9 @@ class CurrentPasswordIncorrectError(FieldError):
 class RefreshTokenInvalidError(FieldError):
     field = "refresh"
     field_message = "This refresh token is not valid."
+
+
+class UserRowsUnavailableError(ServiceUnavailableError):
+    """A user row cannot be written now: Redis did not take the write's
+    registration, which every worker's remembered rows depend on
+    (``accounts.authentication``). Nothing was changed; the client may retry."""

@@ -70,7 +70,8 @@ _DESCRIPTIONS = {
     "415": "The body is not `application/json` (`unsupported_media_type`).",
     "429": "Too many requests; see `Retry-After`.",
     "500": "Server error; the body carries a request id.",
-    "503": "A dependency (the database) is unavailable; retry shortly "
+    "503": "A dependency is unavailable (the database; or Redis, for a write to "
+    "the user's own row); nothing was changed; retry shortly "
     "(`service_unavailable`).",
 }
 

@@ -215,10 +215,11 @@ CACHE_BREAKER_SECONDS = env_int("CACHE_BREAKER_SECONDS", 5, minimum=1)
 # frozen Redis must not hold a request for REDIS_SOCKET_TIMEOUT.
 REALTIME_SEND_TIMEOUT = env_int("REALTIME_SEND_TIMEOUT_MS", 500, minimum=10) / 1000
 # How long a worker may serve a user row it remembered for authentication
-# (accounts.authentication.USER_ROWS); every write to the row invalidates it at
-# once in every worker, so this only bounds how long a bump lost to a Redis
-# outage can leave it stale. Needs a cache every process shares: 0 (read the
-# row on every request) without Redis.
+# (accounts.authentication). Every write made through Django is seen by every
+# worker on the next request (a write that Redis cannot register fails with a
+# 503 instead), so this only bounds how long a change made behind Django's back
+# (SQL in psql) goes unseen. Needs a cache every process shares, and the same
+# value in every process: 0 (read the row on every request) without Redis.
 AUTH_USER_CACHE_SECONDS = env_int(
     "AUTH_USER_CACHE_SECONDS", 60 if REDIS_URL else 0, minimum=0
 )

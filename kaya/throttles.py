@@ -79,6 +79,7 @@ end
 """
 
 
+@functools.lru_cache(maxsize=16)
 def _sha(lua: str) -> bytes:
     return hashlib.sha1(lua.encode(), usedforsecurity=False).hexdigest().encode()
 
@@ -90,21 +91,24 @@ _WINDOW_COUNT_LUA = (
 )
 _WINDOW_COUNT_SHA = _sha(_WINDOW_COUNT_LUA)
 
-# KEYS[1] a version (kaya.versioned_cache), KEYS[2] a window; ARGV[1] the
-# version the caller holds, ARGV[2] and ARGV[3] the window's length and the time
-# now. The window is counted only when the version is the one held: returns
-# {the version (nil: none stored)} or {the version, count, opened}.
+# KEYS[1] a version, KEYS[2] its writers' set (see version_current), KEYS[3] a
+# window; ARGV[1] the version the caller holds, ARGV[2] and ARGV[3] the window's
+# length and the time now. The window is counted only when no write is under way
+# and the version is the one held: returns {the version (nil: none stored, or a
+# write under way)} or {the version, count, opened}.
 _VERSION_THEN_WINDOW_LUA = (
     """
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return {false}
+end
 local version = redis.call('GET', KEYS[1])
 if version ~= ARGV[1] then
   return {version}
 end
 """
-    + _window_lua("KEYS[2]", "ARGV[2]", "ARGV[3]")
-    + "return {version, count, redis.call('HGET', KEYS[2], 'start')}\n"
+    + _window_lua("KEYS[3]", "ARGV[2]", "ARGV[3]")
+    + "return {version, count, redis.call('HGET', KEYS[3], 'start')}\n"
 )
-_VERSION_THEN_WINDOW_SHA = _sha(_VERSION_THEN_WINDOW_LUA)
 
 
 def _packed(*parts: bytes) -> bytes:
@@ -134,18 +138,50 @@ def _on_connection(pool: Any, command: bytes) -> Any:
 
 
 def _run_script(
-    client: Any, lua: str, sha: bytes, keys: list[str], args: list[bytes]
+    client: Any,
+    lua: str,
+    sha: bytes,
+    keys: list[str],
+    args: list[bytes],
+    *,
+    breaker: bool = True,
 ) -> Any:
-    """One ``EVALSHA``, one round trip, through the server's circuit breaker; a
-    server that does not have the script yet is given it."""
+    """One ``EVALSHA``, one round trip, through the server's circuit breaker
+    (unless ``breaker`` is false: a call that must be tried); a server that
+    does not have the script yet is given it."""
     command = _packed(
         b"EVALSHA", sha, b"%d" % len(keys), *(key.encode() for key in keys), *args
     )
+    send = _through_breaker if breaker else _on_pool
     try:
-        return _through_breaker(client, command)
+        return send(client, command)
     except NoScriptError:
         client.script_load(lua)
-        return _through_breaker(client, command)
+        return send(client, command)
+
+
+def _on_pool(client: Any, command: bytes) -> Any:
+    return _on_connection(client.connection_pool, command)
+
+
+def redis_script(
+    lua: str, keys: list[str], args: list[bytes], *, breaker: bool = True
+) -> Any:
+    """Run ``lua`` on the cache's Redis in one round trip (``keys`` are cache
+    keys, prefixed here); see ``_run_script``. Raises ``RedisError``; only for
+    a cache that is Redis (``cache_is_redis``)."""
+    return _run_script(
+        _redis_client(cache),
+        lua,
+        _sha(lua),
+        [str(cache.make_key(key)) for key in keys],
+        args,
+        breaker=breaker,
+    )
+
+
+def cache_is_redis() -> bool:
+    return _redis_client(cache) is not None
 
 
 def _through_breaker(client: Any, command: bytes) -> Any:
@@ -250,10 +286,22 @@ class UserBurstThrottle(WindowCounterMixin, UserRateThrottle):
     scope = "user"
 
 
-def version_current(request: Any, *, key: str, version: int, user_pk: int) -> bool:
-    """Whether ``version`` is still the one stored under ``key`` (a
-    ``kaya.versioned_cache`` version key), asked while ``request`` is being
-    authenticated as the user ``user_pk``.
+# KEYS[1] a version, KEYS[2] its writers' set: the version, or nil when none is
+# stored or a write is under way.
+_VERSION_LUA = """
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return false
+end
+return redis.call('GET', KEYS[1])
+"""
+
+
+def version_current(
+    request: Any, *, key: str, writers_key: str, version: bytes, user_pk: int
+) -> bool:
+    """Whether ``version`` is still the one stored under ``key`` and no write
+    is under way (``writers_key`` exists; see ``accounts.authentication``),
+    asked while ``request`` is being authenticated as the user ``user_pk``.
 
     On Redis it is one round trip, and the same script counts the request in
     the user's window of the view's user throttle when the version is current
@@ -263,22 +311,23 @@ def version_current(request: Any, *, key: str, version: int, user_pk: int) -> bo
     """
     client = _redis_client(cache)
     if client is None:
-        return bool(cache.get(key) == version)
+        if cache.get(writers_key):
+            return False
+        stored = cache.get(key)
+        return stored is not None and b"%d" % stored == version
     window = _user_window(request, user_pk)
     if window is None:
-        command = _packed(b"GET", str(cache.make_key(key)).encode())
-        return bool(_through_breaker(client, command) == b"%d" % version)
+        found = redis_script(_VERSION_LUA, [key, writers_key], [])
+        return bool(found == version)
     throttle, window_key = window
     _, duration = throttle.parse_rate(throttle.rate)
     now = throttle.timer()
-    reply = _run_script(
-        client,
+    reply = redis_script(
         _VERSION_THEN_WINDOW_LUA,
-        _VERSION_THEN_WINDOW_SHA,
-        [str(cache.make_key(key)), str(cache.make_key(window_key))],
-        [b"%d" % version, b"%d" % (duration * 1000), repr(now).encode()],
+        [key, writers_key, window_key],
+        [version, b"%d" % (duration * 1000), repr(now).encode()],
     )
-    if len(reply) == 1:
+    if len(reply) < 3:
         return False
     request.windows_counted = {window_key: (reply[1], reply[2])}
     return True

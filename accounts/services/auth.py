@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.addresses import NOT_ASCII, EmailAddressError, email_canonical
-from accounts.authentication import user_row_changed
 from accounts.context import EMPTY_CONTEXT, RequestContext
 from accounts.exceptions import (
     EmailInvalidError,
@@ -160,8 +159,11 @@ def login_attempt(
             if unverified:
                 metadata["reason"] = "email_not_verified"
             elif user is not None and valid:
+                # Not registered with user_row_changed: a login must work
+                # while Redis is down, and a worker may serve its remembered
+                # row with the previous last_login (nothing reads it from
+                # request.user; the export reads the row again).
                 User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-                user_row_changed(user.pk)
             else:
                 LoginFailure.objects.create(email=email, ip=context.ip)
             audit_record(

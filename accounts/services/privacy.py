@@ -23,6 +23,9 @@ def user_export(
     *, user: User, context: RequestContext = EMPTY_CONTEXT
 ) -> dict[str, Any]:
     """Every app's data about the user, as one JSON-serialisable document."""
+    # As stored now: an authenticated request's user may be a remembered row
+    # (accounts.authentication) with the previous last_login.
+    user.refresh_from_db()
     document = {
         "format": "kaya-export/1",
         "exported_at": timezone.now().isoformat(),

@@ -257,3 +257,58 @@ def test_on_redis_a_refused_token_is_not_counted_against_its_user(
     assert [old.get(ME).status_code for _ in range(4)] == [401] * 4
     assert [new.get(ME).status_code for _ in range(2)] == [200, 200]
     assert new.get(ME).status_code == 429
+
+
+def test_while_a_write_to_the_row_is_under_way_every_request_reads_it(
+    signed_in,
+    user,
+    remembered_seconds,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as after_commit:
+        user.display_name = "Under way"
+        user.save(update_fields=["display_name"])
+        # Registered before it is made, taken off once it commits: until then
+        # no worker serves or remembers the row.
+        for _ in range(2):
+            with django_assert_num_queries(1):
+                assert signed_in.get(ME).json()["display_name"] == "Under way"
+    for callback in after_commit:
+        callback()
+
+    with django_assert_num_queries(1):
+        assert signed_in.get(ME).status_code == 200
+    with django_assert_num_queries(0 if remembered_seconds else 1):
+        assert signed_in.get(ME).json()["display_name"] == "Under way"
+
+
+@pytest.mark.redis
+def test_on_redis_a_write_redis_cannot_register_is_a_503_and_changes_nothing(
+    signed_in, user, remembered_seconds, settings
+):
+    from kaya.cache import reset_breakers
+    from kaya.testing import free_port
+
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    reset_breakers()
+
+    changed = signed_in.patch(ME, {"display_name": "Not saved"}, format="json")
+
+    user.refresh_from_db()
+    if remembered_seconds:
+        assert changed.status_code == 503
+        assert changed.json()["error"]["code"] == "service_unavailable"
+        assert user.display_name != "Not saved"
+    else:
+        # Nothing is remembered: the write needs no registration.
+        assert changed.status_code == 200
+        assert user.display_name == "Not saved"
+    # Reads still answer while Redis is away.
+    assert signed_in.get(ME).status_code == 200
+    reset_breakers()
