@@ -4,8 +4,8 @@ Each test first uses the access token successfully, so that the worker's memory
 of verified tokens (and, with ``AUTH_USER_CACHE_SECONDS``, of the user's row)
 holds it; the revocation must still take effect on the very next request. Every
 test runs twice: reading the user row on every request (the default without
-Redis) and remembering it under its version in ``USER_ROWS`` (the default with
-Redis; the version is read from whichever cache the run is configured with).
+Redis) and remembering it under the user's version (the default with Redis;
+the version and the row's writers are kept in whichever cache the run has).
 """
 
 from __future__ import annotations
