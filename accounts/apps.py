@@ -44,7 +44,10 @@ class AccountsConfig(AppConfig):
 def _user_row_saving(sender: type, instance: Any, **kwargs: Any) -> None:
     from accounts.authentication import user_row_write_begins
 
-    if not instance._state.adding:
+    # last_login alone (Django's login signal, the admin's sign-in) is not
+    # registered, as the API's login does not: a sign-in must work while Redis
+    # is down (see accounts.services.auth).
+    if not instance._state.adding and kwargs.get("update_fields") != {"last_login"}:
         instance._row_write = user_row_write_begins(instance.pk)
 
 

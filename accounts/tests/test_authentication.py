@@ -312,3 +312,32 @@ def test_on_redis_a_write_redis_cannot_register_is_a_503_and_changes_nothing(
     # Reads still answer while Redis is away.
     assert signed_in.get(ME).status_code == 200
     reset_breakers()
+
+
+@pytest.mark.redis
+def test_on_redis_a_sign_in_works_while_redis_cannot_register_writes(
+    api_client, user, remembered_seconds, settings
+):
+    from accounts.exceptions import UserRowsUnavailableError
+    from kaya.cache import reset_breakers
+    from kaya.testing import free_port
+
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    reset_breakers()
+
+    # The API's login, and last_login saved alone (Django's login signal).
+    assert login(api_client, user.email).status_code == 200
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    user.display_name = "Not saved"
+    if remembered_seconds:
+        with pytest.raises(UserRowsUnavailableError):
+            user.save(update_fields=["display_name"])
+    else:
+        user.save(update_fields=["display_name"])
+    reset_breakers()
