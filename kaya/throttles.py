@@ -14,6 +14,12 @@ cache client's own pool (its connect, retry and circuit breaker, see
 layers (argument encoding, instrumentation), which cost more CPU than the round
 trip itself.
 
+Authentication asks whether a worker's remembered user row is still current
+(``version_current``, see ``accounts.authentication``) in the same script that
+counts the user's window, and hands the count to the user throttle, so such a
+request pays this one round trip for both. ``redis_script`` runs any other
+script the same way.
+
 On a cache that is not Redis (the embedded local-memory cache) the same counter
 is kept with ``add()`` and ``incr()``. With Redis unreachable the request is
 allowed, as DRF's throttles do (django-redis ignores the error there): a
