@@ -13,10 +13,11 @@ Every authenticated request pays for this, so it is kept cheap:
   each user's row (the converted column values, never an instance: every
   request gets a fresh ``User``) under the user's version, and serves it only
   while that version is still current and no write to the row is under way.
-  That is asked in the round trip that counts the request in the user's
-  throttle window (one script, ``kaya.throttles.version_current``), so a
-  remembered user costs no round trip of its own, where the statement was one
-  to PostgreSQL plus building the row.
+  The version is read in the round trip that counts the request in the
+  user's throttle window (one script, ``kaya.throttles.version_counted``; a
+  request then refused is taken back out), so a remembered user costs no round
+  trip of its own, where the statement was one to PostgreSQL plus building the
+  row, and a user read from the database costs only that statement.
 - Every write to a user row goes through ``user_row_changed`` (the model's save
   and delete through their signals; a queryset ``update()`` calls it itself).
   Before the write commits it bumps the version and registers the write in
@@ -42,7 +43,7 @@ import functools
 import logging
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -60,7 +61,12 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts.jwt import EPOCH_CLAIM
 from kaya.db import planned_once_cursor
-from kaya.throttles import cache_is_redis, redis_script, version_current
+from kaya.throttles import (
+    cache_is_redis,
+    redis_script,
+    version_counted,
+    window_uncounted,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -105,16 +111,6 @@ def _fresh() -> int:
     return int(time.time() * 1_000_000)
 
 
-# KEYS[1] the version, KEYS[2] the writers; ARGV[1] a fresh version. The version
-# to remember the row under (started when none is stored), or nil while a write
-# is under way.
-_READ_LUA = """
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  return false
-end
-redis.call('SET', KEYS[1], ARGV[1], 'NX')
-return redis.call('GET', KEYS[1])
-"""
 # The same keys; ARGV[1] the writer's token, ARGV[2] its expiry in ms, ARGV[3] a
 # fresh version. Bumps the version and registers the writer.
 _BEGIN_LUA = """
@@ -146,9 +142,11 @@ def _writers_seconds() -> int:
     return max(int(settings.AUTH_USER_CACHE_SECONDS), 60)
 
 
-def _version_now(pk: int) -> bytes | None:
-    """The version to remember the row under, or None: a write is under way,
-    or Redis cannot answer (then nothing is remembered)."""
+def _version_now(pk: int, request: Any = None) -> bytes | None:
+    """The version to remember the row under (started when none is stored), or
+    None: a write is under way, or Redis cannot answer (then nothing is
+    remembered). On Redis, the same round trip counts ``request`` in its view's
+    user throttle window (``kaya.throttles.version_counted``)."""
     if not cache_is_redis():
         if cache.get(_writers_key(pk)):
             return None
@@ -156,12 +154,16 @@ def _version_now(pk: int) -> bytes | None:
         stored = cache.get(_version_key(pk))
         return None if stored is None else b"%d" % stored
     try:
-        found = redis_script(
-            _READ_LUA, [_version_key(pk), _writers_key(pk)], [b"%d" % _fresh()]
+        return version_counted(
+            request,
+            key=_version_key(pk),
+            writers_key=_writers_key(pk),
+            fresh=b"%d" % _fresh(),
+            user_pk=pk,
         )
     except RedisError:
+        # kaya.cache's circuit breaker has logged it; the database answers.
         return None
-    return found if isinstance(found, bytes) else None
 
 
 def _write_begins(pk: int, token: str) -> None:
@@ -299,9 +301,12 @@ def _statement() -> _UserByPk:
     return statement
 
 
-def user_by_pk(pk: int) -> User | None:
+def user_by_pk(pk: int, *, request: Any = None) -> User | None:
     """The user with this id as the database holds it now (see the module doc:
-    possibly a remembered row whose version is still current)."""
+    possibly a remembered row whose version is still current). Given the
+    ``request`` being authenticated, the version's round trip also counts it
+    in its view's user throttle window: call ``window_uncounted(request)`` if
+    the user is then refused."""
     statement = _statement()
     seconds = settings.AUTH_USER_CACHE_SECONDS
     if not seconds:
@@ -309,7 +314,7 @@ def user_by_pk(pk: int) -> User | None:
         return None if values is None else statement.instance(values)
     # Read before the row: a row read after a writer's first step is remembered
     # under a version that step replaced, or not at all while it is under way.
-    version = _version_now(pk)
+    version = _version_now(pk, request)
     now = time.monotonic()
     remembered = _rows.get(pk)
     if remembered is not None and remembered[0] == version and now < remembered[1]:
@@ -325,41 +330,6 @@ def user_by_pk(pk: int) -> User | None:
             _rows.clear()
         _rows[pk] = (version, now + seconds, tuple(values))
     return statement.instance(values)
-
-
-def remembered_user(
-    pk: int, *, request: Any, accepts: Callable[[User], bool]
-) -> User | None:
-    """The user's remembered row as a fresh instance, when this process
-    remembers it, its time is not up, ``accepts`` takes it and its version is
-    still current; else None (``user_by_pk`` then reads it).
-
-    The version is asked in one round trip that also counts the request in the
-    user's window of the view's user throttle (``kaya.throttles.version_current``),
-    so only a request that will be authenticated is counted there (a request
-    then refused by a permission is counted, as a throttled view's own check
-    would count it once permissions passed).
-    """
-    if not settings.AUTH_USER_CACHE_SECONDS:
-        return None
-    remembered = _rows.get(pk)
-    if remembered is None or time.monotonic() >= remembered[1]:
-        return None
-    user = _statement().instance(remembered[2])
-    if not accepts(user):
-        return None
-    try:
-        current = version_current(
-            request,
-            key=_version_key(pk),
-            writers_key=_writers_key(pk),
-            version=remembered[0],
-            user_pk=pk,
-        )
-    except RedisError:
-        # kaya.cache's circuit breaker has logged it; the database answers.
-        return None
-    return user if current else None
 
 
 class EpochJWTAuthentication(JWTAuthentication):
@@ -403,11 +373,15 @@ class EpochJWTAuthentication(JWTAuthentication):
         except (TypeError, ValueError):
             user = None
         else:
-            user = remembered_user(
-                pk,
-                request=self.request,
-                accepts=lambda row: row.is_active and row.token_epoch == epoch,
-            ) or user_by_pk(pk)
+            try:
+                user = user_by_pk(pk, request=self.request)
+            except Exception:
+                window_uncounted(self.request)
+                raise
+        if user is None or not user.is_active or epoch != user.token_epoch:
+            # Counted with the version's round trip: a refused token does not
+            # spend its user's budget.
+            window_uncounted(self.request)
         if user is None:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         if not user.is_active:

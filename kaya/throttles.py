@@ -14,10 +14,11 @@ cache client's own pool (its connect, retry and circuit breaker, see
 layers (argument encoding, instrumentation), which cost more CPU than the round
 trip itself.
 
-Authentication asks whether a worker's remembered user row is still current
-(``version_current``, see ``accounts.authentication``) in the same script that
-counts the user's window, and hands the count to the user throttle, so such a
-request pays this one round trip for both. ``redis_script`` runs any other
+Authentication reads the user's version (``version_counted``, see
+``accounts.authentication``) in the same script that counts the user's window,
+and hands the count to the user throttle, so an authenticated request pays this
+one round trip for both; a request whose authentication is then refused is taken
+back out of the window (``window_uncounted``). ``redis_script`` runs any other
 script the same way.
 
 On a cache that is not Redis (the embedded local-memory cache) the same counter
@@ -28,6 +29,7 @@ throttle fails open; the login lockout that must hold counts in the database.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -97,24 +99,32 @@ _WINDOW_COUNT_LUA = (
 )
 _WINDOW_COUNT_SHA = _sha(_WINDOW_COUNT_LUA)
 
-# KEYS[1] a version, KEYS[2] its writers' set (see version_current), KEYS[3] a
-# window; ARGV[1] the version the caller holds, ARGV[2] and ARGV[3] the window's
-# length and the time now. The window is counted only when no write is under way
-# and the version is the one held: returns {the version (nil: none stored, or a
-# write under way)} or {the version, count, opened}.
-_VERSION_THEN_WINDOW_LUA = (
+# KEYS[1] a version, KEYS[2] its writers' set (see version_counted), KEYS[3]
+# (optional) a window; ARGV[1] a version to store when none is, ARGV[2] and
+# ARGV[3] the window's length and the time now. Counts the window, whatever the
+# version; returns {the version (nil while a write is under way)} or {the
+# version, count, opened}.
+_VERSION_AND_WINDOW_LUA = (
     """
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  return {false}
+local version = false
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('SET', KEYS[1], ARGV[1], 'NX')
+  version = redis.call('GET', KEYS[1])
 end
-local version = redis.call('GET', KEYS[1])
-if version ~= ARGV[1] then
+if #KEYS < 3 then
   return {version}
 end
 """
     + _window_lua("KEYS[3]", "ARGV[2]", "ARGV[3]")
     + "return {version, count, redis.call('HGET', KEYS[3], 'start')}\n"
 )
+# KEYS[1] a window: the request counted in it is taken back.
+_WINDOW_UNCOUNT_LUA = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HINCRBY', KEYS[1], 'n', -1)
+end
+return 1
+"""
 
 
 def _packed(*parts: bytes) -> bytes:
@@ -240,7 +250,7 @@ class WindowCounterMixin(MultiUnitRateMixin):
         self.retry_after: float | None = None
         counted = getattr(request, "windows_counted", None)
         if counted and key in counted:
-            # Counted already, in authentication's round trip (version_current).
+            # Counted already, in authentication's round trip (version_counted).
             count, start = counted.pop(key)
         else:
             client = _redis_client(self.cache)
@@ -292,51 +302,46 @@ class UserBurstThrottle(WindowCounterMixin, UserRateThrottle):
     scope = "user"
 
 
-# KEYS[1] a version, KEYS[2] its writers' set: the version, or nil when none is
-# stored or a write is under way.
-_VERSION_LUA = """
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  return false
-end
-return redis.call('GET', KEYS[1])
-"""
+def version_counted(
+    request: Any, *, key: str, writers_key: str, fresh: bytes, user_pk: int
+) -> bytes | None:
+    """The version stored under ``key`` (``fresh`` is stored when none is), or
+    None while a write is under way (``writers_key`` exists; see
+    ``accounts.authentication``), asked while ``request`` (or None) is being
+    authenticated as the user ``user_pk``. Only for a cache that is Redis.
 
-
-def version_current(
-    request: Any, *, key: str, writers_key: str, version: bytes, user_pk: int
-) -> bool:
-    """Whether ``version`` is still the one stored under ``key`` and no write
-    is under way (``writers_key`` exists; see ``accounts.authentication``),
-    asked while ``request`` is being authenticated as the user ``user_pk``.
-
-    On Redis it is one round trip, and the same script counts the request in
-    the user's window of the view's user throttle when the version is current
-    (the throttle then uses that count instead of a round trip of its own), so
-    a request whose remembered user is current pays one round trip for both.
+    One round trip, and the same script counts the request in the user's window
+    of the view's user throttle (the throttle then uses that count instead of a
+    round trip of its own), so authenticating a user costs no round trip of its
+    own. A request then refused must be taken back out (``window_uncounted``).
     Raises ``RedisError`` when Redis cannot answer.
     """
-    client = _redis_client(cache)
-    if client is None:
-        if cache.get(writers_key):
-            return False
-        stored = cache.get(key)
-        return stored is not None and b"%d" % stored == version
-    window = _user_window(request, user_pk)
+    window = None if request is None else _user_window(request, user_pk)
     if window is None:
-        found = redis_script(_VERSION_LUA, [key, writers_key], [])
-        return bool(found == version)
+        reply = redis_script(_VERSION_AND_WINDOW_LUA, [key, writers_key], [fresh])
+        return reply[0] if isinstance(reply[0], bytes) else None
     throttle, window_key = window
     _, duration = throttle.parse_rate(throttle.rate)
     now = throttle.timer()
     reply = redis_script(
-        _VERSION_THEN_WINDOW_LUA,
+        _VERSION_AND_WINDOW_LUA,
         [key, writers_key, window_key],
-        [version, b"%d" % (duration * 1000), repr(now).encode()],
+        [fresh, b"%d" % (duration * 1000), repr(now).encode()],
     )
-    if len(reply) < 3:
-        return False
     request.windows_counted = {window_key: (reply[1], reply[2])}
-    return True
+    return reply[0] if isinstance(reply[0], bytes) else None
+
+
+def window_uncounted(request: Any) -> None:
+    """Take back what ``version_counted`` counted for ``request`` (its
+    authentication was refused: a refused token is not counted against the
+    user it names). Best effort: Redis failing here is logged by the circuit
+    breaker, and the count expires with its window."""
+    counted = getattr(request, "windows_counted", None)
+    while counted:
+        window_key, _ = counted.popitem()
+        with contextlib.suppress(RedisError):
+            redis_script(_WINDOW_UNCOUNT_LUA, [window_key], [])
 
 
 def _user_window(request: Any, user_pk: int) -> tuple[Any, str] | None:

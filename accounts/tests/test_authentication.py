@@ -231,13 +231,29 @@ def test_on_redis_a_remembered_user_costs_one_round_trip_and_no_query(
 
 
 @pytest.mark.redis
+def test_on_redis_a_user_read_from_the_database_costs_one_round_trip_and_a_query(
+    signed_in, monkeypatch, django_assert_num_queries
+):
+    # A worker that does not remember the row (its first request from this
+    # user): the version is read in the throttle's round trip, then the row.
+    forget_user_rows()
+    sent = redis_commands_sent(monkeypatch)
+
+    with django_assert_num_queries(1):
+        assert signed_in.get(ME).status_code == 200
+
+    assert sent == ["EVALSHA"]
+
+
+@pytest.mark.redis
 def test_on_redis_the_user_throttle_counts_each_request_once(
     api_client, user, three_per_minute
 ):
     client = bearer_client(login(api_client, user.email).json()["access"])
 
-    # The first reads the row (the throttle counts on its own), the next two
-    # are counted in authentication's round trip.
+    # Whether the row is read or remembered, the request is counted once: in
+    # authentication's round trip when it reads the version, else by the
+    # throttle's own.
     assert [client.get(ME).status_code for _ in range(3)] == [200, 200, 200]
     refused = client.get(ME)
 
@@ -254,6 +270,9 @@ def test_on_redis_a_refused_token_is_not_counted_against_its_user(
     services.sessions_revoke_all(user=user, reason="test")
     new = bearer_client(login(api_client, user.email).json()["access"])
 
+    # The first reads the row (and remembers it), the next are refused by the
+    # remembered row: neither is counted, though the version's round trip
+    # counted each before the row refused it.
     assert [old.get(ME).status_code for _ in range(4)] == [401] * 4
     assert [new.get(ME).status_code for _ in range(2)] == [200, 200]
     assert new.get(ME).status_code == 429
