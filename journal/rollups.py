@@ -9,10 +9,36 @@ from typing import TYPE_CHECKING, Any
 from django.apps.registry import Apps
 from django.db.models import Count, Sum
 
-from kaya.rollups import Expected, RollupSpec, rollup_add
+from kaya.db import Statement
+from kaya.rollups import (
+    Expected,
+    RollupSpec,
+    rollup_add,
+    rollup_statement,
+    rollup_written,
+)
 
 if TYPE_CHECKING:
     from journal.models import MoodEntry
+
+
+def _mood_day_addition(
+    entry: MoodEntry, emotions: Sequence[str], factors: Sequence[str]
+) -> dict[str, Any]:
+    return {
+        "keys": {"user": entry.user_id, "local_date": entry.local_date},
+        "amounts": {
+            "entries_count": 1,
+            "score_sum": entry.score,
+            "intensity_sum": entry.intensity,
+        },
+        "json_counts": {
+            "tag_counts": {
+                "emotion": dict.fromkeys(emotions, 1),
+                "factor": dict.fromkeys(factors, 1),
+            }
+        },
+    }
 
 
 def mood_day_add(
@@ -23,21 +49,23 @@ def mood_day_add(
     upsert, the tag counts added in the same statement)."""
     from journal.models import MoodDay
 
-    rollup_add(
-        MoodDay,
-        keys={"user": entry.user_id, "local_date": entry.local_date},
-        amounts={
-            "entries_count": 1,
-            "score_sum": entry.score,
-            "intensity_sum": entry.intensity,
-        },
-        json_counts={
-            "tag_counts": {
-                "emotion": dict.fromkeys(emotions, 1),
-                "factor": dict.fromkeys(factors, 1),
-            }
-        },
-    )
+    rollup_add(MoodDay, **_mood_day_addition(entry, emotions, factors))
+
+
+def mood_day_statement(
+    *, entry: MoodEntry, emotions: Sequence[str], factors: Sequence[str]
+) -> Statement:
+    """``mood_day_add``'s upsert, not run: for the statement that inserts the
+    entry (``kaya.db.insert_with``); its caller then calls
+    ``mood_day_written(entry)``."""
+    from journal.models import MoodDay
+
+    return rollup_statement(MoodDay, **_mood_day_addition(entry, emotions, factors))
+
+
+def mood_day_written(entry: MoodEntry) -> None:
+    """The entry's day was written by ``mood_day_statement``'s upsert."""
+    rollup_written({"user": entry.user_id})
 
 
 def _mood_days_expected(apps: Apps, user_ids: Sequence[int]) -> Expected:

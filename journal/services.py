@@ -35,8 +35,9 @@ from journal.models import (
     MoodTag,
     Prompt,
 )
-from journal.rollups import mood_day_add
+from journal.rollups import mood_day_add, mood_day_statement, mood_day_written
 from journal.text import normalise_tags
+from kaya.db import insert_with, writes_in_one_statement
 from kaya.events import publish
 from kaya.idempotency import create_once
 from kaya.rollups import user_reads_changed
@@ -267,7 +268,6 @@ def _unique(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-@transaction.atomic
 def mood_entry_create(
     *,
     user: User,
@@ -299,7 +299,7 @@ def mood_entry_create(
     def create() -> MoodEntry:
         moment = entry_moment(logged_at, field="logged_at")
         day = local_date(moment, user.timezone)
-        entry = MoodEntry.objects.create(
+        entry = MoodEntry(
             user=user,
             mood=mood,
             score=MoodEntry.SCORES[mood],
@@ -309,19 +309,34 @@ def mood_entry_create(
             logged_at=moment,
             local_date=day,
         )
-        MoodTag.objects.bulk_create(
-            [
-                MoodTag(entry=entry, user=user, kind=kind, value=value, local_date=day)
-                for kind, values in (
-                    (MoodTag.Kind.EMOTION, emotions),
-                    (MoodTag.Kind.FACTOR, factors),
-                )
-                for value in values
-            ]
-        )
-        # A rollup write: it also marks the user's cached reads changed (the
-        # mood count in /users/me/stats among them).
-        mood_day_add(entry=entry, emotions=emotions, factors=factors)
+        tags = [
+            MoodTag(entry=entry, user=user, kind=kind, value=value, local_date=day)
+            for kind, values in (
+                (MoodTag.Kind.EMOTION, emotions),
+                (MoodTag.Kind.FACTOR, factors),
+            )
+            for value in values
+        ]
+        # The day's rollup is written with the entry; that also marks the
+        # user's cached reads changed (the mood count in /users/me/stats
+        # among them).
+        if writes_in_one_statement():
+            # The entry, its tags and its day's rollup in one statement: one
+            # round trip, all or nothing without a transaction of its own.
+            insert_with(
+                entry,
+                children=tags,
+                parent="entry",
+                then=[
+                    mood_day_statement(entry=entry, emotions=emotions, factors=factors)
+                ],
+            )
+            mood_day_written(entry)
+        else:
+            with transaction.atomic():
+                entry.save(force_insert=True)
+                MoodTag.objects.bulk_create(tags)
+                mood_day_add(entry=entry, emotions=emotions, factors=factors)
         publish(
             events.mood_logged,
             sender=MoodEntry,

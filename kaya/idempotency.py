@@ -44,7 +44,9 @@ def create_once(
 ) -> tuple[M, bool]:
     """``(create(), True)``, or ``(existing, False)`` when the user already has a
     ``model`` row with this ``client_id``. Call it inside the service's
-    transaction; ``create`` must store ``client_id`` on the row."""
+    transaction, or outside any when ``create`` makes its writes atomic itself
+    (in one statement or a transaction of its own): it then runs in a
+    transaction of its own. ``create`` must store ``client_id`` on the row."""
     if client_id is None:
         return create(), True
     rows = model._default_manager.filter(user=user, client_id=client_id)
@@ -52,9 +54,10 @@ def create_once(
     if existing is not None:
         return existing, False
     try:
-        # A savepoint: a concurrent retry that loses the unique race rolls back
-        # only its own insert (and the on_commit side effects queued inside it),
-        # leaving the outer transaction usable for the lookup below.
+        # A savepoint (a transaction outside one): a concurrent retry that
+        # loses the unique race rolls back only its own insert (and the
+        # on_commit side effects queued inside it), leaving the outer
+        # transaction usable for the lookup below.
         with transaction.atomic():
             return create(), True
     except IntegrityError:

@@ -5,8 +5,10 @@ row per day instead of the whole history.
 ``rollup_add`` is the one way to add to a rollup row: a single
 ``INSERT ... ON CONFLICT DO UPDATE SET n = n + EXCLUDED.n``, nested counters
 in a JSON column (``json_counts``: tags per day, say) added in the same
-statement. On PostgreSQL the conflicting row is locked and re-read at its
-latest committed version, so two writers adding to the same day at once both
+statement (``rollup_statement`` builds it without running it, for a write
+that runs it as part of its own statement, ``kaya.db.insert_with``). On
+PostgreSQL the conflicting row is locked and re-read at its latest committed
+version, so two writers adding to the same day at once both
 count (neither update is lost); SQLite runs one writer at a time. The row stays
 locked until the writer's transaction ends, so a caller may then change the
 row's other fields from the values ``returning`` gave back without racing
@@ -74,6 +76,41 @@ def rollup_add(
     the row's ``returning`` columns after the addition (raw database values).
     Call it inside the transaction that writes the source rows; answers cached
     from the user's rollups (``USER_READS``) go stale when it commits."""
+    sql, values = rollup_statement(
+        model,
+        keys=keys,
+        amounts=amounts,
+        defaults=defaults,
+        json_counts=json_counts,
+        returning=returning,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = tuple(cursor.fetchone()) if returning else None
+    rollup_written(keys)
+    return row
+
+
+def rollup_written(keys: Mapping[str, Any]) -> None:
+    """A rollup row with ``keys`` is written in the current transaction (by
+    ``rollup_add``, or a ``rollup_statement`` run as part of another): the
+    user's cached answers go stale once it commits."""
+    user = keys["user"]
+    user_reads_changed(user.pk if isinstance(user, models.Model) else user)
+
+
+def rollup_statement(
+    model: type[models.Model],
+    *,
+    keys: Mapping[str, Any],
+    amounts: Mapping[str, int],
+    defaults: Mapping[str, Any] | None = None,
+    json_counts: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None,
+    returning: Sequence[str] = (),
+) -> tuple[str, list[Any]]:
+    """``rollup_add``'s upsert and its parameters, not run: to run as part of
+    another statement (``kaya.db.insert_with``'s ``then``), whose caller then
+    calls ``rollup_written(keys)``."""
     opts = model._meta
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
@@ -117,12 +154,7 @@ def rollup_add(
     if returning:
         back = ", ".join(column(name) for name in returning)
         sql += f" RETURNING {back}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = tuple(cursor.fetchone()) if returning else None
-    user = keys["user"]
-    user_reads_changed(user.pk if isinstance(user, models.Model) else user)
-    return row
+    return sql, values
 
 
 def _json_counts_added(
