@@ -12,6 +12,7 @@ from django.db.models import Count, Sum
 from kaya.db import Statement
 from kaya.rollups import (
     Expected,
+    RollupAddition,
     RollupSpec,
     rollup_add,
     rollup_statement,
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 def _mood_day_addition(
     entry: MoodEntry, emotions: Sequence[str], factors: Sequence[str]
-) -> dict[str, Any]:
+) -> RollupAddition:
     return {
         "keys": {"user": entry.user_id, "local_date": entry.local_date},
         "amounts": {

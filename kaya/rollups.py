@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Required, TypedDict, Unpack, cast
 
 from django.apps import apps as django_apps
 from django.apps.registry import Apps
@@ -59,14 +59,18 @@ def user_reads_changed(user_id: int) -> None:
     USER_READS.invalidate_on_commit(user_id)
 
 
+class RollupAddition(TypedDict, total=False):
+    """What ``rollup_add`` adds to a rollup row (see its doc)."""
+
+    keys: Required[Mapping[str, Any]]
+    amounts: Required[Mapping[str, int]]
+    defaults: Mapping[str, Any] | None
+    json_counts: Mapping[str, Mapping[str, Mapping[str, int]]] | None
+    returning: Sequence[str]
+
+
 def rollup_add(
-    model: type[models.Model],
-    *,
-    keys: Mapping[str, Any],
-    amounts: Mapping[str, int],
-    defaults: Mapping[str, Any] | None = None,
-    json_counts: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None,
-    returning: Sequence[str] = (),
+    model: type[models.Model], **addition: Unpack[RollupAddition]
 ) -> tuple[Any, ...] | None:
     """Add ``amounts`` to the ``model`` row with ``keys`` (created with them
     and ``defaults`` when missing); ``keys`` must be the fields of a unique
@@ -76,18 +80,11 @@ def rollup_add(
     the row's ``returning`` columns after the addition (raw database values).
     Call it inside the transaction that writes the source rows; answers cached
     from the user's rollups (``USER_READS``) go stale when it commits."""
-    sql, values = rollup_statement(
-        model,
-        keys=keys,
-        amounts=amounts,
-        defaults=defaults,
-        json_counts=json_counts,
-        returning=returning,
-    )
+    sql, values = rollup_statement(model, **addition)
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        row = tuple(cursor.fetchone()) if returning else None
-    rollup_written(keys)
+        row = tuple(cursor.fetchone()) if addition.get("returning") else None
+    rollup_written(addition["keys"])
     return row
 
 
@@ -100,17 +97,13 @@ def rollup_written(keys: Mapping[str, Any]) -> None:
 
 
 def rollup_statement(
-    model: type[models.Model],
-    *,
-    keys: Mapping[str, Any],
-    amounts: Mapping[str, int],
-    defaults: Mapping[str, Any] | None = None,
-    json_counts: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None,
-    returning: Sequence[str] = (),
+    model: type[models.Model], **addition: Unpack[RollupAddition]
 ) -> tuple[str, list[Any]]:
     """``rollup_add``'s upsert and its parameters, not run: to run as part of
     another statement (``kaya.db.insert_with``'s ``then``), whose caller then
     calls ``rollup_written(keys)``."""
+    keys, amounts = addition["keys"], addition["amounts"]
+    returning = addition.get("returning", ())
     opts = model._meta
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
@@ -121,11 +114,11 @@ def rollup_statement(
     def column(name: str) -> str:
         return quote(cast(str, field(name).column))
 
-    defaults = defaults or {}
+    defaults = addition.get("defaults") or {}
     # Groups without counters are left out: a new row stores no empty group.
     counters = {
         name: {group: dict(counts) for group, counts in groups.items() if counts}
-        for name, groups in (json_counts or {}).items()
+        for name, groups in (addition.get("json_counts") or {}).items()
     }
     names_in = [*keys, *amounts, *defaults, *counters]
     fields = [field(name) for name in names_in]
