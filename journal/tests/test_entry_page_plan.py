@@ -47,7 +47,11 @@ def test_the_page_reads_the_live_entries_index_in_order(user, other_user, auth_c
     # sequential scan) and before the tags' subplan.
     page = plan.split("Nested Loop Left Join")[1].split("SubPlan")[0]
     assert "Index Scan using journal_entry_live_at_idx" in page, plan
-    assert "Sort" not in page and "Filter" not in page, plan
+    # No sort, and no row filtered out one by one (a tombstone). The join to
+    # the prompts may show a "Join Filter" (a nested loop over that small
+    # table, when its statistics say it is empty): not a filter of the entries.
+    filters = [line for line in page.splitlines() if line.strip().startswith("Filter")]
+    assert "Sort" not in page and not filters, plan
 
 
 @pytest.mark.django_db(transaction=True)
