@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.signals import request_finished
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from kaya.exceptions import error_response
+from kaya.exceptions import ServiceUnavailableError, error_response
 from kaya.logging import request_id_var
+
+logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Accept a caller's id only if it is short and plain, so it cannot inject into logs.
@@ -143,3 +147,39 @@ class ContentSecurityPolicyMiddleware:
             return response
         response["Content-Security-Policy"] = policy
         return response
+
+
+class AdminServiceUnavailableMiddleware:
+    """In the staff console, a change a dependency cannot take now (a
+    ``ServiceUnavailableError``: Redis did not register a write to a user row,
+    say) answers with the same page again and a message, not the 500 page. The
+    admin's change and delete views run in a transaction, so nothing of that
+    change was saved; an action over several rows stops at the row that failed.
+    Placed after ``MessageMiddleware``, so the message is stored."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
+        match = getattr(request, "resolver_match", None)
+        if not isinstance(exception, ServiceUnavailableError) or (
+            match is None or "admin" not in match.namespaces
+        ):
+            return None
+        logger.warning(
+            "staff console: %s refused by an unavailable dependency (%s)",
+            request.method,
+            type(exception).__name__,
+        )
+        messages.error(
+            request,
+            "Not saved: the service is temporarily unavailable. A form's change "
+            "was not saved; an action over several rows stopped at the first row "
+            "it could not change. Please try again shortly.",
+        )
+        return HttpResponseRedirect(request.get_full_path())

@@ -266,6 +266,48 @@ def test_unticking_active_in_the_admin_revokes_tokens(admin_client, user, api_cl
     assert bearer_client(session["access"]).get(ME).status_code == 401
 
 
+@pytest.mark.redis
+def test_a_change_redis_cannot_register_comes_back_with_a_message_not_a_500(
+    admin_client, user, settings
+):
+    # With remembered user rows, a write to a user row Redis cannot register
+    # fails (accounts.authentication); the staff console says so and changes
+    # nothing, where it showed its 500 page.
+    from kaya.cache import reset_breakers
+    from kaya.testing import free_port
+
+    settings.AUTH_USER_CACHE_SECONDS = 60
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    reset_breakers()
+    try:
+        change = f"{USERS}{user.pk}/change/"
+        changed = admin_client.post(
+            change, _change_form_data(user, display_name="Not saved")
+        )
+        shown = admin_client.get(change)
+        deactivated = admin_client.post(
+            USERS, {"action": "deactivate_users", "_selected_action": [user.pk]}
+        )
+    finally:
+        reset_breakers()
+
+    assert (changed.status_code, changed["Location"]) == (302, change)
+    assert shown.status_code == 200
+    assert "Not saved: the service is temporarily unavailable" in shown.text
+    assert (deactivated.status_code, deactivated["Location"]) == (302, USERS)
+    user.refresh_from_db()
+    assert user.display_name != "Not saved"
+    assert user.is_active is True
+    assert not AuditLog.objects.filter(
+        action__in=["admin_change", "account_deactivate"]
+    ).exists()
+
+
 def test_only_superusers_can_grant_staff(user):
     staff = UserFactory(is_staff=True)
     from django.contrib.auth.models import Permission
