@@ -155,7 +155,8 @@ class AdminServiceUnavailableMiddleware:
     say) answers with the same page again and a message, not the 500 page. The
     admin's change and delete views run in a transaction, so nothing of that
     change was saved; an action over several rows stops at the row that failed.
-    Placed after ``MessageMiddleware``, so the message is stored."""
+    Only for a submitted change (not GET or HEAD). Placed after
+    ``MessageMiddleware``, so the message is stored."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -167,8 +168,12 @@ class AdminServiceUnavailableMiddleware:
         self, request: HttpRequest, exception: Exception
     ) -> HttpResponse | None:
         match = getattr(request, "resolver_match", None)
-        if not isinstance(exception, ServiceUnavailableError) or (
-            match is None or "admin" not in match.namespaces
+        if (
+            not isinstance(exception, ServiceUnavailableError)
+            or match is None
+            or "admin" not in match.namespaces
+            # A page that cannot be shown is not sent back to itself (a loop).
+            or request.method in ("GET", "HEAD")
         ):
             return None
         logger.warning(

@@ -308,6 +308,20 @@ def test_a_change_redis_cannot_register_comes_back_with_a_message_not_a_500(
     ).exists()
 
 
+def test_a_console_page_that_cannot_be_shown_is_not_sent_back_to_itself(rf):
+    # Only a submitted change is sent back to its page: a GET would loop.
+    from django.urls import resolve
+
+    from kaya.exceptions import ServiceUnavailableError
+    from kaya.middleware import AdminServiceUnavailableMiddleware
+
+    middleware = AdminServiceUnavailableMiddleware(lambda request: None)
+    for method in ("get", "head"):
+        request = getattr(rf, method)(USERS)
+        request.resolver_match = resolve(USERS)
+        assert middleware.process_exception(request, ServiceUnavailableError()) is None
+
+
 def test_only_superusers_can_grant_staff(user):
     staff = UserFactory(is_staff=True)
     from django.contrib.auth.models import Permission
